@@ -1,0 +1,3 @@
+from openscc.cli import main
+
+main()

@@ -1,0 +1,164 @@
+"""The connector's own endpoints: version, description, HA role, the administrator's password."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from openscc import SCC_API_VERSION
+from openscc.api.context import Caller, services
+from openscc.api.endpoints import EndpointTable
+from openscc.api.lenient import json_body, json_object, required
+from openscc.api.responses import empty_response, json_response
+from openscc.auth.roles import Permission
+from openscc.connector_state import HA_ROLES, connector_body, ha_role, update_connector
+from openscc.errors import Conflict, InvalidRequest
+
+endpoints = EndpointTable()
+V1 = "/api/v1"
+CONFIG = f"{V1}/configuration"
+
+_STRING = {"type": "string"}
+_ERROR_FREE_OBJECT = {"type": "object"}
+
+
+@endpoints.route(
+    "GET",
+    f"{V1}/connector/version",
+    summary="The Cloud Connector version this server implements",
+    permission=Permission.ANY,
+    needs_ha_role=False,
+    response_schema={"type": "object", "properties": {"version": _STRING}, "required": ["version"]},
+)
+async def get_version(request: Request, caller: Caller) -> Response:
+    return json_response({"version": SCC_API_VERSION}, cache_control="max-age=3600")
+
+
+def _connector_view(request: Request) -> dict[str, object]:
+    body = connector_body(services(request).instance.store)
+    return {"ha": {"role": body.get("haRole")}, "description": body.get("description", "")}
+
+
+_CONNECTOR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "ha": {"type": "object", "properties": {"role": {"type": ["string", "null"]}}},
+        "description": _STRING,
+    },
+}
+
+
+@endpoints.route(
+    "GET",
+    f"{CONFIG}/connector",
+    summary="The connector's HA role and description",
+    permission=Permission.READ_CONFIG,
+    response_schema=_CONNECTOR_SCHEMA,
+)
+async def get_connector(request: Request, caller: Caller) -> Response:
+    return json_response(_connector_view(request))
+
+
+@endpoints.route(
+    "PUT",
+    f"{CONFIG}/connector",
+    summary="Set the connector's description (an empty string clears it)",
+    permission=Permission.CHANGE_CONFIG,
+    changes_config=True,
+    request_schema={"type": "object", "properties": {"description": _STRING}, "required": ["description"]},
+    response_schema=_CONNECTOR_SCHEMA,
+)
+async def put_connector(request: Request, caller: Caller) -> Response:
+    data = await json_object(request)
+    description = data.get("description")
+    if not isinstance(description, str):
+        raise InvalidRequest("description must be a JSON string")
+    svc = services(request)
+    with svc.instance.store.transaction():
+        update_connector(svc.instance.store, description=description)
+    svc.instance.audit.record("connector.description", actor=caller.user.name)
+    return json_response(_connector_view(request))
+
+
+@endpoints.route(
+    "GET",
+    f"{CONFIG}/connector/haRole",
+    summary="The instance's high-availability role",
+    permission=Permission.READ_CONFIG,
+    needs_ha_role=False,
+    response_schema={"type": ["string", "null"]},
+)
+async def get_ha_role(request: Request, caller: Caller) -> Response:
+    return json_response(ha_role(services(request).instance.store))
+
+
+@endpoints.route(
+    "POST",
+    f"{CONFIG}/connector/haRole",
+    summary="Set the high-availability role, once: \"master\" or \"shadow\"",
+    permission=Permission.CHANGE_CONFIG,
+    needs_ha_role=False,
+    status=204,
+    request_schema={"type": "string", "enum": list(HA_ROLES)},
+)
+async def post_ha_role(request: Request, caller: Caller) -> Response:
+    role = await json_body(request)
+    if role not in HA_ROLES:
+        raise InvalidRequest('the HA role must be "master" or "shadow"')
+    svc = services(request)
+    store = svc.instance.store
+    with store.transaction():
+        current = ha_role(store)
+        if current is not None:
+            raise Conflict(f"the HA role is already set to {current}")
+        update_connector(store, haRole=role)
+    svc.instance.audit.record("connector.haRole", actor=caller.user.name, role=role)
+    return empty_response()
+
+
+@endpoints.route(
+    "GET",
+    f"{CONFIG}/connector/authentication",
+    summary="How users authenticate (this server: basic, with the local user store)",
+    permission=Permission.READ_CONFIG,
+    response_schema={"type": "object", "properties": {"type": _STRING}},
+)
+async def get_authentication(request: Request, caller: Caller) -> Response:
+    return json_response({"type": "basic"})
+
+
+@endpoints.route(
+    "PUT",
+    f"{CONFIG}/connector/authentication/basic",
+    summary="Change the caller's own password",
+    permission=Permission.ANY,
+    needs_ha_role=False,
+    before_initial_password=True,
+    status=204,
+    request_schema={
+        "type": "object",
+        "properties": {"oldPassword": _STRING, "newPassword": _STRING},
+        "required": ["oldPassword", "newPassword"],
+    },
+)
+async def change_password(request: Request, caller: Caller) -> Response:
+    data = await json_object(request)
+    old = required(data, "oldPassword")
+    new = required(data, "newPassword")
+    if not isinstance(old, str) or not isinstance(new, str):
+        raise InvalidRequest("oldPassword and newPassword must be strings")
+    svc = services(request)
+    users = svc.instance.users
+    name = caller.user.name
+    if users.check_password(name, old) is None:
+        svc.instance.audit.record("password.change_refused", actor=name, reason="wrong old password")
+        raise InvalidRequest("the old password is wrong")
+    if not new:
+        raise InvalidRequest("the new password must not be empty")
+    if new == old:
+        raise InvalidRequest("the new password must differ from the old one")
+    with svc.instance.store.transaction():
+        users.set_password(name, new)
+    svc.forget_credentials()
+    svc.instance.audit.record("password.changed", actor=name)
+    return empty_response()

@@ -1,0 +1,48 @@
+"""What a handler knows about the server and about who is calling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+
+from openscc.auth.credential_cache import CredentialCache
+from openscc.auth.lockout import Lockout
+from openscc.auth.sessions import Session, SessionManager
+from openscc.auth.users import User
+from openscc.instance import Instance
+
+
+@dataclass(kw_only=True)
+class Services:
+    """Everything the app holds for its lifetime; built by create_app."""
+
+    instance: Instance
+    sessions: SessionManager
+    lockout: Lockout
+    credentials: CredentialCache
+    request_restart: Callable[[], None]
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def forget_credentials(self, user: str | None = None) -> None:
+        """After a password or user change: cached logins and the user's sessions end."""
+        self.credentials.clear()
+        if user is not None:
+            self.sessions.end_all_of(user)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Caller:
+    user: User
+    session: Session | None
+
+
+def services(request: Request) -> Services:
+    value: Services = request.app.state.services
+    return value
+
+
+def base_url(request: Request) -> str:
+    """The absolute base URL of this server as the client addressed it, for Location and _links."""
+    return f"{request.url.scheme}://{request.url.netloc}"

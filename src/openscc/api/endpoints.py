@@ -1,0 +1,72 @@
+"""The table of endpoints: each route's method, path, permission and rules, in one place.
+
+The router, the OpenAPI document and the published authorization table are all built from this
+table, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from openscc.auth.roles import Permission
+
+if TYPE_CHECKING:
+    from openscc.api.context import Caller
+
+Handler = Callable[[Request, "Caller"], Awaitable[Response]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    permission: Permission
+    # Alternative permission that also suffices (subaccount content for Subaccount Administrators).
+    or_permission: Permission | None = None
+    changes_config: bool = False  # refused on a shadow instance
+    needs_ha_role: bool = True
+    before_initial_password: bool = False
+    status: int = 200
+    request_schema: dict[str, Any] | None = None
+    request_content_type: str = "application/json"
+    response_schema: dict[str, Any] | None = None
+    response_content_type: str = "application/json"
+    query: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    tag: str = "connector"
+
+
+class EndpointTable:
+    def __init__(self) -> None:
+        self.endpoints: list[Endpoint] = []
+
+    def add(self, endpoint: Endpoint) -> None:
+        for known in self.endpoints:
+            if known.method == endpoint.method and known.path == endpoint.path:
+                raise ValueError(f"{endpoint.method} {endpoint.path} is registered twice")
+        self.endpoints.append(endpoint)
+
+    def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        """Decorator form of ``add``."""
+
+        def register(handler: Handler) -> Handler:
+            self.add(Endpoint(method=method, path=path, handler=handler, **options))
+            return handler
+
+        return register
+
+    def extend(self, other: EndpointTable) -> None:
+        for endpoint in other.endpoints:
+            self.add(endpoint)
+
+    def by_path(self) -> dict[str, dict[str, Endpoint]]:
+        grouped: dict[str, dict[str, Endpoint]] = {}
+        for endpoint in self.endpoints:
+            grouped.setdefault(endpoint.path, {})[endpoint.method] = endpoint
+        return grouped

@@ -1,0 +1,153 @@
+"""Authentication, sessions, CSRF and authorization: the checks every API request passes.
+
+The order follows the Cloud Connector: credentials (401), then the initial-password rule, then the
+HA-role rule, then the caller's role, then the shadow-instance rule (all 403).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from openscc.api.context import Caller, Services
+from openscc.api.endpoints import Endpoint
+from openscc.api.responses import login_page
+from openscc.auth.roles import ROLES, has_permission
+from openscc.auth.sessions import CSRF_HEADER, SESSION_COOKIE, Session, tokens_match
+from openscc.auth.users import User
+from openscc.connector_state import ha_role
+from openscc.errors import Forbidden, NotAuthenticated
+
+logger = logging.getLogger("openscc.auth")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+INITIAL_PASSWORD_MESSAGE = "operation unavailable unless initial password is changed"
+HA_ROLE_MESSAGE = "operation unavailable unless HA role is defined (master or shadow)"
+SHADOW_MESSAGE = "operation not allowed on a shadow instance"
+
+
+@dataclass(slots=True)
+class Authenticated:
+    caller: Caller
+    # Headers the response must carry (a new session's cookie, the CSRF token).
+    headers: list[tuple[str, str]]
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization")
+    if not header or not header[:6].lower() == "basic ":
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise NotAuthenticated("malformed basic authentication header") from None
+    user, sep, password = decoded.partition(":")
+    if not sep:
+        raise NotAuthenticated("malformed basic authentication header")
+    return user, password
+
+
+def _wants_close(request: Request) -> bool:
+    return request.headers.get("connection", "").lower() == "close"
+
+
+def session_headers(session: Session, *, new: bool) -> list[tuple[str, str]]:
+    headers = [(CSRF_HEADER, session.csrf_token)]
+    if new:
+        headers.append(
+            ("Set-Cookie", f"{SESSION_COOKIE}={session.id}; Path=/; Secure; HttpOnly; SameSite=Strict")
+        )
+    return headers
+
+
+async def check_credentials(services: Services, user: str, password: str) -> User | None:
+    """Verify a user name and password, honouring the lockout; audits failures and lockouts."""
+    instance = services.instance
+    if services.lockout.is_locked(user):
+        instance.audit.record("login.refused_locked", actor=user)
+        return None
+    if services.credentials.lookup(user, password):
+        found = instance.users.find(user)
+        if found is not None:
+            return found
+    found = await run_in_threadpool(instance.users.check_password, user, password)
+    if found is None:
+        if services.lockout.record_failure(user):
+            logger.warning("user %s locked out after repeated failed logins", user)
+            instance.audit.record("login.lockout", actor=user)
+        else:
+            instance.audit.record("login.failure", actor=user)
+        return None
+    services.lockout.record_success(user)
+    services.credentials.remember(user, password)
+    return found
+
+
+async def authenticate(request: Request, services: Services) -> Authenticated | Response:
+    """Who is calling: basic auth first, then the session cookie; a dead session gets the login page."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    credentials = _basic_credentials(request)
+    if credentials is not None:
+        name, password = credentials
+        user = await check_credentials(services, name, password)
+        if user is None:
+            raise NotAuthenticated("invalid credentials")
+        session = services.sessions.find(cookie) if cookie else None
+        if session is not None and session.user != user.name:
+            session = None
+        if _wants_close(request):
+            # Stateless mode: no token is issued and a session named by the request ends.
+            if session is not None:
+                services.sessions.end(session.id)
+            return Authenticated(caller=Caller(user=user, session=None), headers=[])
+        if session is None:
+            session = services.sessions.start(user.name)
+            services.instance.audit.record("login.success", actor=user.name, method="basic")
+            return Authenticated(caller=Caller(user=user, session=session), headers=session_headers(session, new=True))
+        return Authenticated(caller=Caller(user=user, session=session), headers=session_headers(session, new=False))
+
+    if cookie:
+        session = services.sessions.find(cookie)
+        if session is None:
+            return login_page()
+        user = services.instance.users.find(session.user)
+        if user is None:
+            services.sessions.end(session.id)
+            return login_page()
+        if request.method not in SAFE_METHODS:
+            token = request.headers.get(CSRF_HEADER)
+            if token is None or not tokens_match(session.csrf_token, token):
+                raise Forbidden("CSRF token missing or invalid")
+        if _wants_close(request):
+            services.sessions.end(session.id)
+            return Authenticated(caller=Caller(user=user, session=None), headers=[])
+        return Authenticated(caller=Caller(user=user, session=session), headers=session_headers(session, new=False))
+
+    raise NotAuthenticated("authentication required")
+
+
+def authorize(endpoint: Endpoint, caller: Caller, services: Services) -> None:
+    """Raise Forbidden unless the caller may call this endpoint in the instance's current state."""
+    user = caller.user
+    if user.initial_password and not endpoint.before_initial_password:
+        raise Forbidden(INITIAL_PASSWORD_MESSAGE)
+    store = services.instance.store
+    role_of_instance = ha_role(store) if (endpoint.needs_ha_role or endpoint.changes_config) else None
+    if endpoint.needs_ha_role and role_of_instance is None:
+        raise Forbidden(HA_ROLE_MESSAGE)
+    allowed = has_permission(user.role, endpoint.permission) or (
+        endpoint.or_permission is not None and has_permission(user.role, endpoint.or_permission)
+    )
+    if not allowed:
+        raise Forbidden(
+            f"method requires permission {endpoint.permission.value}. "
+            f"User has role(s) {user.role if user.role in ROLES else 'none'}"
+        )
+    if endpoint.changes_config and role_of_instance == "shadow":
+        raise Forbidden(SHADOW_MESSAGE)

@@ -1,0 +1,82 @@
+"""The OpenAPI document, generated from the endpoint table."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from openscc import __version__
+from openscc.api.endpoints import Endpoint, EndpointTable
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"type": {"type": "string"}, "message": {"type": "string"}},
+    "required": ["type", "message"],
+}
+_PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
+
+
+def _operation(endpoint: Endpoint) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    if endpoint.status == 204:
+        responses["204"] = {"description": "Done"}
+    elif endpoint.response_content_type == "application/json":
+        schema = endpoint.response_schema or {}
+        responses[str(endpoint.status)] = {
+            "description": "OK",
+            "content": {"application/json": {"schema": schema}},
+        }
+    else:
+        responses[str(endpoint.status)] = {
+            "description": "OK",
+            "content": {endpoint.response_content_type: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    for code, text in (
+        ("400", "Invalid request"),
+        ("401", "Authentication required"),
+        ("403", "Forbidden"),
+        ("404", "Not found"),
+        ("409", "Conflict"),
+        ("413", "Upload too large"),
+        ("415", "Unsupported content type"),
+    ):
+        responses[code] = {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+    operation: dict[str, Any] = {
+        "summary": endpoint.summary,
+        "tags": [endpoint.tag],
+        "x-permission": endpoint.permission.value,
+        "responses": responses,
+    }
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in _PARAM.findall(endpoint.path)
+    ]
+    parameters += list(endpoint.query)
+    if parameters:
+        operation["parameters"] = parameters
+    if endpoint.request_schema is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {endpoint.request_content_type: {"schema": endpoint.request_schema}},
+        }
+    return operation
+
+
+def openapi_path(path: str) -> str:
+    return _PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
+
+
+def build_openapi(table: EndpointTable) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in table.endpoints:
+        paths.setdefault(openapi_path(endpoint.path), {})[endpoint.method.lower()] = _operation(endpoint)
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "openscc: Cloud Connector administration API",
+            "version": __version__,
+        },
+        "components": {"securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}},
+        "security": [{"basic": []}],
+        "paths": paths,
+    }

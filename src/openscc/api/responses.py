@@ -1,0 +1,59 @@
+"""The response shapes of the Cloud Connector API, including its one error shape."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import HTMLResponse, Response
+
+from openscc.errors import OpensccError
+
+JSON = "application/json"
+
+
+def json_response(
+    content: Any,
+    status_code: int = 200,
+    *,
+    headers: dict[str, str] | None = None,
+    cache_control: str = "no-store",
+) -> Response:
+    body = json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
+    all_headers = {"Cache-Control": cache_control, **(headers or {})}
+    return Response(body, status_code=status_code, media_type=JSON, headers=all_headers)
+
+
+def empty_response(status_code: int = 204, *, headers: dict[str, str] | None = None) -> Response:
+    response = Response(b"", status_code=status_code, headers={"Cache-Control": "no-store", **(headers or {})})
+    if status_code == 201:
+        response.headers["Content-Length"] = "0"
+    return response
+
+
+def created(location: str, content: Any = None) -> Response:
+    """A 201 with the absolute Location of the new entity; JSON body only where the product has one."""
+    if content is None:
+        return empty_response(201, headers={"Location": location})
+    return json_response(content, 201, headers={"Location": location})
+
+
+def error_response(error: OpensccError, *, headers: dict[str, str] | None = None) -> Response:
+    extra = dict(headers or {})
+    if error.status == 401:
+        extra.setdefault("WWW-Authenticate", 'Basic realm="openscc"')
+    return json_response(error.to_body(), error.status, headers=extra)
+
+
+LOGIN_PAGE = """<!DOCTYPE html>
+<html><head><title>Cloud Connector Login</title></head>
+<body><form method="post" action="/j_security_check">
+<label>User <input name="j_username" autocomplete="username"></label>
+<label>Password <input name="j_password" type="password" autocomplete="current-password"></label>
+<button type="submit">Log On</button></form></body></html>
+"""
+
+
+def login_page() -> Response:
+    """What an expired or unknown session gets: 200 and the login page, as the product does."""
+    return HTMLResponse(LOGIN_PAGE, headers={"Cache-Control": "no-store"})

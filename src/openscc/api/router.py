@@ -1,0 +1,45 @@
+"""Turning the endpoint table into Starlette routes, each behind the guard."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openscc.api.context import services
+from openscc.api.endpoints import Endpoint, EndpointTable
+from openscc.api.guard import authenticate, authorize
+from openscc.api.responses import error_response
+from openscc.errors import MethodNotAllowed, OpensccError
+
+
+def _dispatcher(methods: dict[str, Endpoint]):  # type: ignore[no-untyped-def]
+    async def dispatch(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        endpoint = methods.get(method)
+        if endpoint is None:
+            raise MethodNotAllowed(f"method {request.method} is not allowed here")
+        svc = services(request)
+        extra_headers: list[tuple[str, str]] = []
+        try:
+            outcome = await authenticate(request, svc)
+            if isinstance(outcome, Response):
+                return outcome
+            extra_headers = outcome.headers
+            authorize(endpoint, outcome.caller, svc)
+            response = await endpoint.handler(request, outcome.caller)
+        except OpensccError as error:
+            response = error_response(error)
+        for name, value in extra_headers:
+            response.headers.append(name, value)
+        return response
+
+    return dispatch
+
+
+def build_routes(table: EndpointTable) -> list[Route]:
+    routes = []
+    for path, methods in table.by_path().items():
+        allowed = sorted(set(methods) | ({"HEAD"} if "GET" in methods else set()))
+        routes.append(Route(path, _dispatcher(methods), methods=allowed))
+    return routes

@@ -1,0 +1,115 @@
+"""``create_app(settings)``: the ASGI application, wired from its parts. Nothing happens at import."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openscc.api.catalog import all_endpoints
+from openscc.api.context import Services
+from openscc.api.login import j_security_check
+from openscc.api.middleware import SecurityHeaders
+from openscc.api.openapi import build_openapi
+from openscc.api.responses import error_response, json_response
+from openscc.api.router import build_routes
+from openscc.auth.credential_cache import CredentialCache
+from openscc.auth.lockout import Lockout
+from openscc.auth.sessions import SessionManager
+from openscc.errors import (
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    OpensccError,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from openscc.instance import Instance, open_instance
+from openscc.settings import Settings
+
+logger = logging.getLogger("openscc.server")
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    error: OpensccError
+    if exc.status_code == 404:
+        error = NotFound(f"no resource at {request.url.path}")
+    elif exc.status_code == 405:
+        error = MethodNotAllowed(f"method {request.method} is not allowed here")
+    elif exc.status_code == 413:
+        error = PayloadTooLarge("the request body is too large")
+    elif exc.status_code == 415:
+        error = UnsupportedMediaType("unsupported content type")
+    else:
+        error = InvalidRequest(str(exc.detail))
+    return error_response(error)
+
+
+def _known_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OpensccError)
+    return error_response(exc)
+
+
+def _unexpected_error(request: Request, exc: Exception) -> Response:
+    # The traceback goes to the server log; the client learns only that it failed.
+    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(OpensccError("an unexpected error occurred; see the server log"))
+
+
+def create_app(
+    settings: Settings,
+    *,
+    instance: Instance | None = None,
+    request_restart: Callable[[], None] | None = None,
+) -> Starlette:
+    """Build the app for one instance. ``request_restart`` is how a restore restarts the server."""
+    instance = instance or open_instance(settings)
+    services = Services(
+        instance=instance,
+        sessions=SessionManager(
+            ttl_seconds=settings.session_ttl_seconds, max_sessions=settings.max_sessions
+        ),
+        lockout=Lockout(
+            max_failures=settings.login_failures_before_lockout,
+            lockout_seconds=settings.lockout_seconds,
+        ),
+        credentials=CredentialCache(ttl_seconds=settings.credential_cache_seconds),
+        request_restart=request_restart or (lambda: None),
+    )
+    table = all_endpoints()
+    document = build_openapi(table)
+
+    async def openapi(request: Request) -> Response:
+        return json_response(document)
+
+    routes = [
+        *build_routes(table),
+        Route("/api/openapi.json", openapi, methods=["GET"]),
+        Route("/j_security_check", j_security_check, methods=["POST"]),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        instance.close()
+
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            HTTPException: _http_error,
+            OpensccError: _known_error,
+            Exception: _unexpected_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.endpoints = table
+    app.add_middleware(SecurityHeaders)
+    return app

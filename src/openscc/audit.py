@@ -1,0 +1,31 @@
+"""The audit log: one JSON line per security-relevant event; never a password or key."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+AUDIT_FILE = "audit.log"
+logger = logging.getLogger("openscc.audit")
+
+
+class AuditLog:
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / AUDIT_FILE
+        self._lock = threading.Lock()
+
+    def record(self, event: str, *, actor: str | None, **details: Any) -> None:
+        entry = {"time": int(time.time() * 1000), "event": event, "actor": actor, **details}
+        line = json.dumps(entry, separators=(",", ":"), ensure_ascii=False) + "\n"
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode())
+            finally:
+                os.close(fd)
+        logger.info("audit %s by %s", event, actor or "-")

@@ -1,0 +1,1 @@
+"""Users, roles, passwords, sessions and the checks every request passes."""

@@ -1,0 +1,94 @@
+"""Local users: name, role and password hash, stored as ``user`` entities."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from openscc.auth.passwords import Passwords
+from openscc.auth.roles import canonical_role
+from openscc.errors import Conflict, InvalidRequest, NotFound
+from openscc.snapshot import EntityRecord
+from openscc.store.entities import EntityStore
+
+USER_KIND = "user"
+ADMINISTRATOR = "Administrator"
+INITIAL_PASSWORD = "manage"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class User:
+    name: str
+    role: str
+    initial_password: bool
+
+
+def _user(record: EntityRecord) -> User:
+    return User(
+        name=record.key,
+        role=record.body["role"],
+        initial_password=bool(record.body.get("initialPassword", False)),
+    )
+
+
+class UserDirectory:
+    def __init__(self, store: EntityStore, passwords: Passwords) -> None:
+        self._store = store
+        self._passwords = passwords
+
+    def find(self, name: str) -> User | None:
+        record = self._store.get(USER_KIND, name)
+        return None if record is None else _user(record)
+
+    def all(self) -> list[User]:
+        return [_user(r) for r in self._store.children(USER_KIND, None)]
+
+    def check_password(self, name: str, password: str) -> User | None:
+        """The user if the password is right; unknown users take as long as wrong passwords."""
+        record = self._store.get(USER_KIND, name, with_secret=True)
+        stored = None if record is None or record.secret is None else record.secret["passwordHash"]
+        if not self._passwords.verify(stored, password):
+            return None
+        return None if record is None else _user(record)
+
+    def add(self, name: str, role: str, password: str, *, initial_password: bool = False) -> User:
+        if not _NAME.match(name):
+            raise InvalidRequest(
+                "user names are 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
+            )
+        if not password:
+            raise InvalidRequest("the password must not be empty")
+        role = canonical_role(role)
+        if self._store.exists(USER_KIND, name):
+            raise Conflict(f"user {name} already exists")
+        self._write(name, role, password, initial_password)
+        return User(name=name, role=role, initial_password=initial_password)
+
+    def set_password(self, name: str, password: str) -> None:
+        user = self.find(name)
+        if user is None:
+            raise NotFound(f"user {name} does not exist")
+        if not password:
+            raise InvalidRequest("the password must not be empty")
+        self._write(name, user.role, password, False)
+
+    def remove(self, name: str) -> None:
+        user = self.find(name)
+        if user is None:
+            raise NotFound(f"user {name} does not exist")
+        if user.role == "sccadmin" and sum(u.role == "sccadmin" for u in self.all()) == 1:
+            raise Conflict("the last administrator cannot be removed")
+        self._store.delete(USER_KIND, name)
+
+    def _write(self, name: str, role: str, password: str, initial_password: bool) -> None:
+        body = {"role": role, "initialPassword": initial_password}
+        self._store.put(
+            EntityRecord(
+                kind=USER_KIND,
+                key=name,
+                parent=None,
+                body=body,
+                secret={"passwordHash": self._passwords.hash(password)},
+            )
+        )

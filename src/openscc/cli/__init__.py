@@ -1,0 +1,23 @@
+"""The ``openscc`` command: server administration and backup tools."""
+
+from __future__ import annotations
+
+import click
+
+from openscc import __version__
+from openscc.cli.serve import serve_command
+from openscc.cli.users import users_group
+
+
+@click.group()
+@click.version_option(__version__, prog_name="openscc")
+def cli() -> None:
+    """openscc: an open-source SAP Cloud Connector administration server and backup tools."""
+
+
+cli.add_command(serve_command)
+cli.add_command(users_group)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,28 @@
+"""Options several commands share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("./data"),
+    show_default=True,
+    envvar="OPENSCC_DATA_DIR",
+    help="The instance's data directory.",
+)
+
+
+def read_secret(prompt: str, *, confirm: bool = False) -> str:
+    """A password from standard input when piped, else from a hidden prompt; never from argv."""
+    stdin = click.get_text_stream("stdin")
+    if not stdin.isatty():
+        value = stdin.readline().rstrip("\r\n")
+    else:
+        value = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    if not value:
+        raise click.UsageError("the password must not be empty")
+    return value

@@ -1,0 +1,34 @@
+"""``openscc serve``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import click
+
+from openscc.cli.options import data_dir_option
+from openscc.instance import ensure_data_dir
+from openscc.props import load_props
+from openscc.server import serve
+from openscc.settings import Settings
+
+
+@click.command("serve")
+@data_dir_option
+@click.option("--host", help="Address to listen on (default: props.ini, else 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: props.ini, else 8443).")
+def serve_command(data_dir: Path, host: str | None, port: int | None) -> None:
+    """Start the HTTPS server on the data directory, creating and initialising it if empty.
+
+    With OPENSCC_ADMIN_PASSWORD set at the first start of an empty data directory, the
+    Administrator gets that password and the instance the HA role master.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ensure_data_dir(data_dir)
+    props = load_props(data_dir.resolve())
+    settings = Settings.from_env(
+        os.environ, data_dir=data_dir, host=host or props.host, port=port or props.port
+    )
+    serve(settings)

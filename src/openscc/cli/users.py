@@ -1,0 +1,77 @@
+"""``openscc users``: local users for role separation, managed on the data directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from openscc.auth.roles import ROLE_ALIASES, ROLE_NAMES
+from openscc.cli.options import data_dir_option, read_secret
+from openscc.errors import OpensccError
+from openscc.instance import Instance, open_instance
+from openscc.settings import Settings
+
+_ROLE_CHOICES = click.Choice([*ROLE_NAMES, *ROLE_ALIASES])
+
+
+def _open(data_dir: Path) -> Instance:
+    return open_instance(Settings.from_env(os.environ, data_dir=data_dir))
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage local users (passwords are read from standard input or a prompt)."""
+
+
+@users_group.command("list")
+@data_dir_option
+def list_users(data_dir: Path) -> None:
+    """List users and their roles."""
+    instance = _open(data_dir)
+    for user in instance.users.all():
+        flag = "  (initial password)" if user.initial_password else ""
+        click.echo(f"{user.name}\t{user.role}{flag}")
+
+
+def _run(action: str, data_dir: Path, name: str, body) -> None:  # type: ignore[no-untyped-def]
+    instance = _open(data_dir)
+    try:
+        with instance.store.transaction():
+            body(instance)
+    except OpensccError as error:
+        raise click.ClickException(error.message) from None
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    instance.audit.record(f"user.{action}", actor="cli", user=name)
+
+
+@users_group.command("add")
+@data_dir_option
+@click.argument("name")
+@click.option("--role", type=_ROLE_CHOICES, required=True, help="The user's role.")
+def add_user(data_dir: Path, name: str, role: str) -> None:
+    """Add a user with a role."""
+    password = read_secret(f"Password for {name}", confirm=True)
+    _run("added", data_dir, name, lambda i: i.users.add(name, role, password))
+    click.echo(f"added {name} ({ROLE_ALIASES.get(role, role)})")
+
+
+@users_group.command("remove")
+@data_dir_option
+@click.argument("name")
+def remove_user(data_dir: Path, name: str) -> None:
+    """Remove a user (not the last administrator)."""
+    _run("removed", data_dir, name, lambda i: i.users.remove(name))
+    click.echo(f"removed {name}")
+
+
+@users_group.command("set-password")
+@data_dir_option
+@click.argument("name")
+def set_password(data_dir: Path, name: str) -> None:
+    """Set a user's password."""
+    password = read_secret(f"New password for {name}", confirm=True)
+    _run("password_set", data_dir, name, lambda i: i.users.set_password(name, password))
+    click.echo(f"password of {name} set")

@@ -1,0 +1,149 @@
+"""One openscc instance: its data directory, opened and, on first start, initialised."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openscc.audit import AuditLog
+from openscc.auth.passwords import Passwords
+from openscc.auth.users import ADMINISTRATOR, INITIAL_PASSWORD, UserDirectory
+from openscc.certificates import generate_self_signed
+from openscc.connector_state import CONNECTOR_KIND, CONNECTOR_KEY, UI_CERTIFICATE_KIND
+from openscc.fileio import write_atomically
+from openscc.props import Props, load_props
+from openscc.settings import Settings
+from openscc.snapshot import EntityRecord
+from openscc.store.db import DB_FILE, connect
+from openscc.store.entities import EntityStore
+from openscc.store.sealing import MASTER_KEY_FILE, SecretSealer
+
+
+def ensure_data_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
+def load_master_key(data_dir: Path) -> bytes:
+    """The instance's master key, created (mode 0600) on first start."""
+    path = data_dir / MASTER_KEY_FILE
+    if not path.exists():
+        write_atomically(path, os.urandom(32), mode=0o600)
+    key = path.read_bytes()
+    if len(key) != 32:
+        raise RuntimeError(f"{path} is damaged: expected 32 bytes")
+    return key
+
+
+@dataclass(kw_only=True)
+class Instance:
+    settings: Settings
+    data_dir: Path
+    conn: sqlite3.Connection
+    sealer: SecretSealer
+    store: EntityStore
+    users: UserDirectory
+    passwords: Passwords
+    props: Props
+    instance_id: str
+    audit: AuditLog
+    master_key: bytes = field(repr=False)
+
+    def sealer_key_for(self, purpose: str) -> bytes:
+        """A key for one purpose, derived from the master key (never the master key itself)."""
+        return hmac.new(self.master_key, f"openscc:{purpose}".encode(), hashlib.sha256).digest()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[EntityStore]:
+        """A read-only view of one committed state, unaffected by concurrent writes."""
+        conn = connect(self.data_dir / DB_FILE, migrate_schema=False)
+        try:
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM entity").fetchone()  # pins the snapshot
+            yield EntityStore(conn, self.sealer)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_instance(settings: Settings) -> Instance:
+    """Open the data directory, creating and initialising whatever is missing."""
+    data_dir = settings.data_dir.resolve()
+    ensure_data_dir(data_dir)
+    master_key = load_master_key(data_dir)
+    sealer = SecretSealer(master_key)
+    conn = connect(data_dir / DB_FILE)
+    store = EntityStore(conn, sealer)
+    passwords = Passwords(settings.kdf_profile)
+    props = load_props(data_dir)
+    audit_dir = Path(props.audit_log_dir) if props.audit_log_dir else data_dir
+    instance = Instance(
+        settings=settings,
+        data_dir=data_dir,
+        conn=conn,
+        sealer=sealer,
+        store=store,
+        users=UserDirectory(store, passwords),
+        passwords=passwords,
+        props=props,
+        instance_id=_instance_id(conn),
+        audit=AuditLog(audit_dir),
+        master_key=master_key,
+    )
+    _initialise(instance)
+    return instance
+
+
+def _instance_id(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT value FROM instance WHERE name = 'id'").fetchone()
+    if row is not None:
+        return str(row[0])
+    new_id = str(uuid.uuid4())
+    conn.execute("INSERT INTO instance (name, value) VALUES ('id', ?)", (new_id,))
+    return new_id
+
+
+def _initialise(instance: Instance) -> None:
+    """Create the initial configuration of a fresh instance: the connector, its Administrator
+    and its UI certificate. An existing configuration is left as it is."""
+    store = instance.store
+    with store.transaction():
+        if store.get(CONNECTOR_KIND, CONNECTOR_KEY) is None:
+            automated = instance.settings.admin_password is not None
+            store.put(
+                EntityRecord(
+                    kind=CONNECTOR_KIND,
+                    key=CONNECTOR_KEY,
+                    parent=None,
+                    body={"description": "", "haRole": "master" if automated else None},
+                )
+            )
+        if not instance.users.all():
+            password = instance.settings.admin_password or INITIAL_PASSWORD
+            instance.users.add(
+                ADMINISTRATOR,
+                "sccadmin",
+                password,
+                initial_password=instance.settings.admin_password is None,
+            )
+        if store.get(UI_CERTIFICATE_KIND, CONNECTOR_KEY) is None:
+            pair = generate_self_signed(instance.settings.host or "localhost")
+            store.put(
+                EntityRecord(
+                    kind=UI_CERTIFICATE_KIND,
+                    key=CONNECTOR_KEY,
+                    parent=None,
+                    body={"certificatePem": pair.certificate_pem.decode()},
+                    secret={"privateKeyPem": pair.private_key_pem.decode()},
+                )
+            )

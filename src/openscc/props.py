@@ -1,0 +1,65 @@
+"""The instance settings file ``props.ini``: where the server listens and where it writes."""
+
+from __future__ import annotations
+
+import configparser
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from openscc.fileio import write_atomically
+from openscc.settings import DEFAULT_HOST, DEFAULT_PORT
+
+PROPS_FILE = "props.ini"
+RESTORED_PROPS_FILE = "props.ini.restored"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Props:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    audit_log_dir: str = ""  # empty: the data directory
+
+    def to_text(self) -> str:
+        parser = configparser.ConfigParser()
+        parser["server"] = {"host": self.host, "port": str(self.port)}
+        parser["paths"] = {"audit_log_dir": self.audit_log_dir}
+        out = io.StringIO()
+        out.write("# openscc instance settings; command-line flags override them.\n")
+        parser.write(out)
+        return out.getvalue()
+
+    @classmethod
+    def from_text(cls, text: str) -> Props:
+        parser = configparser.ConfigParser()
+        parser.read_string(text)
+        port = parser.getint("server", "port", fallback=DEFAULT_PORT)
+        if not 0 < port < 65536:
+            raise ValueError(f"port {port} is out of range")
+        return cls(
+            host=parser.get("server", "host", fallback=DEFAULT_HOST),
+            port=port,
+            audit_log_dir=parser.get("paths", "audit_log_dir", fallback=""),
+        )
+
+    def with_missing_paths_reset(self) -> Props:
+        """Reset custom paths that do not exist or are not writable on this host."""
+        path = self.audit_log_dir
+        if path and not (Path(path).is_dir() and _is_writable(Path(path))):
+            return Props(host=self.host, port=self.port, audit_log_dir="")
+        return self
+
+
+def _is_writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK | os.X_OK)
+
+
+def load_props(data_dir: Path) -> Props:
+    path = data_dir / PROPS_FILE
+    if not path.exists():
+        props = Props()
+        write_atomically(path, props.to_text().encode())
+        return props
+    return Props.from_text(path.read_text())

@@ -1,0 +1,67 @@
+"""Committing a staged restore at start-up: crash-atomic by construction.
+
+A restore is staged as a complete new database (and, if any, a ``props.ini.restored``) in
+``restore-staging/``. Writing the ``restore-pending`` marker (an atomic rename) is the commit
+point: without the marker the staging folder is discarded at start-up and the old configuration
+stays; with it, start-up moves the staged files into place before the database is opened. Every
+step is idempotent, so a crash at any point leaves either the old or the restored configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from openscc.faults import crash_point
+from openscc.fileio import fsync_dir, write_atomically
+from openscc.props import RESTORED_PROPS_FILE
+from openscc.settings import Settings
+from openscc.store.db import DB_FILE, DB_SIDE_FILES
+
+STAGING_DIR = "restore-staging"
+PENDING_MARKER = "restore-pending"
+
+
+def staging_dir(data_dir: Path) -> Path:
+    return data_dir / STAGING_DIR
+
+
+def discard_staging(data_dir: Path) -> None:
+    shutil.rmtree(staging_dir(data_dir), ignore_errors=True)
+
+
+def commit_staged_restore(data_dir: Path, *, description: dict[str, object]) -> None:
+    """Make the staged restore the one the next start applies (the commit point)."""
+    fsync_dir(staging_dir(data_dir))
+    write_atomically(data_dir / PENDING_MARKER, json.dumps(description).encode())
+
+
+def apply_pending_restore(settings: Settings) -> bool:
+    """Finish a committed restore, or discard an uncommitted one; True if one was applied."""
+    data_dir = settings.data_dir.resolve()
+    if not data_dir.exists():
+        return False
+    marker = data_dir / PENDING_MARKER
+    staging = staging_dir(data_dir)
+    if not marker.exists():
+        discard_staging(data_dir)
+        return False
+    crash_point(settings, "apply.start")
+    staged_db = staging / DB_FILE
+    if staged_db.exists():
+        # The old database's journal or WAL must not be replayed into the new database.
+        for name in DB_SIDE_FILES:
+            (data_dir / name).unlink(missing_ok=True)
+        crash_point(settings, "apply.side_files_removed")
+        os.replace(staged_db, data_dir / DB_FILE)
+        fsync_dir(data_dir)
+        crash_point(settings, "apply.database_replaced")
+    staged_props = staging / RESTORED_PROPS_FILE
+    if staged_props.exists():
+        os.replace(staged_props, data_dir / RESTORED_PROPS_FILE)
+    discard_staging(data_dir)
+    marker.unlink()
+    fsync_dir(data_dir)
+    return True

@@ -1,0 +1,98 @@
+"""Running the server: TLS, uvicorn, and restarting in place after a restore."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+
+from openscc.app import create_app
+from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND
+from openscc.fileio import write_atomically
+from openscc.instance import Instance, open_instance
+from openscc.restore_apply import apply_pending_restore
+from openscc.settings import Settings
+
+logger = logging.getLogger("openscc.server")
+TLS_DIR = "tls"
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    certificate: Path
+    key: Path
+    key_password: str
+
+
+def write_tls_files(instance: Instance) -> TlsFiles:
+    """Write the UI certificate and its key (encrypted, mode 0600) for the TLS listener."""
+    record = instance.store.get(UI_CERTIFICATE_KIND, CONNECTOR_KEY, with_secret=True)
+    if record is None or record.secret is None:
+        raise RuntimeError("the instance has no UI certificate")
+    directory = instance.data_dir / TLS_DIR
+    directory.mkdir(mode=0o700, exist_ok=True)
+    # The key file is encrypted under a password derived from the master key, so a copy of the
+    # tls/ folder alone does not give the key away.
+    key_password = hmac.new(instance.sealer_key_for("tls"), b"ui-key", hashlib.sha256).hexdigest()
+    key = serialization.load_pem_private_key(record.secret["privateKeyPem"].encode(), None)
+    encrypted = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(key_password.encode()),
+    )
+    files = TlsFiles(directory / "ui-certificate.pem", directory / "ui-key.pem", key_password)
+    write_atomically(files.certificate, record.body["certificatePem"].encode(), mode=0o644)
+    write_atomically(files.key, encrypted, mode=0o600)
+    return files
+
+
+class _Restartable:
+    def __init__(self) -> None:
+        self.server: uvicorn.Server | None = None
+        self.restart_requested = False
+
+    def request_restart(self) -> None:
+        self.restart_requested = True
+        if self.server is not None:
+            self.server.should_exit = True
+
+
+def serve(settings: Settings) -> None:
+    """Serve until stopped; a restore's restart re-opens the data directory on the same address."""
+    while True:
+        applied = apply_pending_restore(settings)
+        if applied:
+            logger.info("applied the pending restore")
+        instance = open_instance(settings)
+        host = settings.host
+        port = settings.port
+        tls = write_tls_files(instance)
+        control = _Restartable()
+        app = create_app(settings, instance=instance, request_restart=control.request_restart)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            ssl_certfile=str(tls.certificate),
+            ssl_keyfile=str(tls.key),
+            ssl_keyfile_password=tls.key_password,
+            timeout_graceful_shutdown=5,
+            log_level="info",
+            server_header=False,
+        )
+        config.load()
+        assert config.ssl is not None
+        config.ssl.minimum_version = ssl.TLSVersion.TLSv1_2
+        server = uvicorn.Server(config)
+        control.server = server
+        logger.info("openscc serving https://%s:%d (data in %s)", host, port, instance.data_dir)
+        server.run()
+        if not control.restart_requested:
+            return
+        logger.info("restarting after a restore")

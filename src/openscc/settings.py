@@ -1,0 +1,55 @@
+"""Settings of one openscc instance, read once at start-up."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8443
+
+# Profiles for the memory-hard functions. "test" exists only so the suite stays fast; a server
+# started by a user always runs "production" unless OPENSCC_KDF_PROFILE says otherwise.
+KDF_PROFILES = ("production", "test")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Settings:
+    data_dir: Path
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    kdf_profile: str = "production"
+    session_ttl_seconds: int = 30 * 60  # the Cloud Connector's default session timeout
+    max_sessions: int = 10_000
+    max_upload_bytes: int = 256 * 1024 * 1024
+    login_failures_before_lockout: int = 5
+    lockout_seconds: int = 300
+    credential_cache_seconds: int = 30
+    safety_backups_kept: int = 5
+    # Test-only: names of restore steps at which the process kills itself (crash tests).
+    fault_points: frozenset[str] = frozenset()
+    admin_password: str | None = dataclasses.field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: object) -> Settings:
+        """Build settings from the environment; explicit overrides (command-line flags) win."""
+        values: dict[str, object] = {
+            "data_dir": Path(environ.get("OPENSCC_DATA_DIR", "./data")),
+        }
+        profile = environ.get("OPENSCC_KDF_PROFILE")
+        if profile:
+            if profile not in KDF_PROFILES:
+                raise ValueError(f"OPENSCC_KDF_PROFILE must be one of {', '.join(KDF_PROFILES)}")
+            values["kdf_profile"] = profile
+        faults = environ.get("OPENSCC_TEST_FAULT_POINTS")
+        if faults:
+            values["fault_points"] = frozenset(f for f in faults.split(",") if f)
+        if environ.get("OPENSCC_ADMIN_PASSWORD"):
+            values["admin_password"] = environ["OPENSCC_ADMIN_PASSWORD"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,22 @@
+"""Opening the SQLite database with the settings every connection needs."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from openscc.store.migrations import migrate
+
+DB_FILE = "config.db"
+# Files SQLite keeps beside the database; a restore removes them with it.
+DB_SIDE_FILES = ("config.db-wal", "config.db-shm", "config.db-journal")
+
+
+def connect(path: Path, *, migrate_schema: bool = True) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    if migrate_schema:
+        migrate(conn)
+    return conn

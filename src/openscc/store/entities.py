@@ -1,0 +1,203 @@
+"""The configuration as typed-by-kind entities in one SQLite table.
+
+Every kind of configuration entity (subaccount, system mapping, resource, user, ...) is a row with a
+JSON ``body`` of its non-sensitive fields and a ``secret`` sealed under the master key. Keeping them
+in one table is what lets a backup contain every kind there is, now and later, without a list to
+forget to update. ``seq`` keeps creation order, which the API's lists preserve.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from openscc.snapshot import EntityRecord
+from openscc.store.sealing import SecretSealer
+
+# Separates the parts of hierarchical keys ("region", "subaccount", "vhost:port", ...). It cannot
+# occur in a host name, an id or a URL path, so a key prefix selects exactly one subtree.
+KEY_SEPARATOR = "\x1f"
+
+
+def join_key(*parts: str) -> str:
+    return KEY_SEPARATOR.join(parts)
+
+
+def split_key(key: str) -> list[str]:
+    return key.split(KEY_SEPARATOR)
+
+
+def _dumps(body: dict[str, Any]) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+class EntityStore:
+    """Reads and writes entities; one writer at a time, readers see committed state."""
+
+    def __init__(self, conn: sqlite3.Connection, sealer: SecretSealer) -> None:
+        self._conn = conn
+        self._sealer = sealer
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes so they are applied together or not at all (nests)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def _record(self, row: tuple[Any, ...], with_secret: bool) -> EntityRecord:
+        kind, key, parent, body, sealed = row
+        secret = None
+        if with_secret and sealed is not None:
+            secret = self._sealer.unseal(kind, key, sealed)
+        return EntityRecord(kind=kind, key=key, parent=parent, body=json.loads(body), secret=secret)
+
+    def get(self, kind: str, key: str, *, with_secret: bool = False) -> EntityRecord | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT kind, key, parent, body, secret FROM entity WHERE kind = ? AND key = ?",
+                (kind, key),
+            ).fetchone()
+        return None if row is None else self._record(row, with_secret)
+
+    def exists(self, kind: str, key: str) -> bool:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT 1 FROM entity WHERE kind = ? AND key = ?", (kind, key)
+            ).fetchone()
+        return row is not None
+
+    def children(
+        self, kind: str, parent: str | None, *, with_secret: bool = False
+    ) -> list[EntityRecord]:
+        """Entities of ``kind`` under ``parent`` (None: top-level ones), in creation order."""
+        with self._lock:
+            if parent is None:
+                rows = self._conn.execute(
+                    "SELECT kind, key, parent, body, secret FROM entity "
+                    "WHERE kind = ? AND parent IS NULL ORDER BY seq",
+                    (kind,),
+                ).fetchall()
+            else:
+                rows = self._conn.execute(
+                    "SELECT kind, key, parent, body, secret FROM entity "
+                    "WHERE kind = ? AND parent = ? ORDER BY seq",
+                    (kind, parent),
+                ).fetchall()
+        return [self._record(row, with_secret) for row in rows]
+
+    def count_children(self, kind: str, parents: Iterable[str]) -> dict[str, int]:
+        """How many entities of ``kind`` each parent has, in one query."""
+        wanted = list(parents)
+        if not wanted:
+            return {}
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT parent, count(*) FROM entity WHERE kind = ? AND parent IN "
+                f"(SELECT value FROM json_each(?)) GROUP BY parent",
+                (kind, json.dumps(wanted)),
+            ).fetchall()
+        counts = dict.fromkeys(wanted, 0)
+        counts.update({parent: n for parent, n in rows})
+        return counts
+
+    def put(self, record: EntityRecord) -> None:
+        """Insert or replace an entity; a replaced entity keeps its place in lists."""
+        sealed = (
+            None
+            if record.secret is None
+            else self._sealer.seal(record.kind, record.key, record.secret)
+        )
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO entity (kind, key, parent, seq, body, secret) VALUES "
+                "(?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM entity), ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET "
+                "parent = excluded.parent, body = excluded.body, secret = excluded.secret",
+                (record.kind, record.key, record.parent, _dumps(record.body), sealed),
+            )
+
+    def delete(self, kind: str, key: str) -> bool:
+        with self._lock:
+            cursor = self._conn.execute(
+                "DELETE FROM entity WHERE kind = ? AND key = ?", (kind, key)
+            )
+        return cursor.rowcount > 0
+
+    def delete_children(self, kind: str, parent: str) -> int:
+        with self._lock:
+            cursor = self._conn.execute(
+                "DELETE FROM entity WHERE kind = ? AND parent = ?", (kind, parent)
+            )
+        return cursor.rowcount
+
+    def delete_subtree(self, key: str) -> int:
+        """Delete every entity, of any kind, whose key lies below ``key``."""
+        low = key + KEY_SEPARATOR
+        high = key + chr(ord(KEY_SEPARATOR) + 1)
+        with self._lock:
+            cursor = self._conn.execute(
+                "DELETE FROM entity WHERE key >= ? AND key < ?", (low, high)
+            )
+        return cursor.rowcount
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = self._conn.execute("SELECT kind, count(*) FROM entity GROUP BY kind").fetchall()
+        return {kind: n for kind, n in rows}
+
+    def iter_all(self, *, with_secret: bool = True, batch: int = 2000) -> Iterator[EntityRecord]:
+        """Every entity in creation order, read in batches inside the caller's snapshot."""
+        cursor = self._conn.execute(
+            "SELECT kind, key, parent, body, secret FROM entity ORDER BY seq"
+        )
+        while True:
+            rows = cursor.fetchmany(batch)
+            if not rows:
+                return
+            for row in rows:
+                yield self._record(row, with_secret)
+
+    def insert_many(self, records: Iterable[EntityRecord]) -> int:
+        """Append records in order (used to build a fresh store from an archive)."""
+        count = 0
+        seq = int(self._conn.execute("SELECT coalesce(max(seq), 0) FROM entity").fetchone()[0])
+        for record in records:
+            seq += 1
+            count += 1
+            sealed = (
+                None
+                if record.secret is None
+                else self._sealer.seal(record.kind, record.key, record.secret)
+            )
+            self._conn.execute(
+                "INSERT INTO entity (kind, key, parent, seq, body, secret) VALUES (?, ?, ?, ?, ?, ?)",
+                (record.kind, record.key, record.parent, seq, _dumps(record.body), sealed),
+            )
+        return count
