@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from openscc.api import connector
+from openscc.api import backup, connector
 from openscc.api.endpoints import EndpointTable
 
 
 def all_endpoints() -> EndpointTable:
     table = EndpointTable()
-    for module in (connector,):
+    for module in (connector, backup,):
         table.extend(module.endpoints)
     return table

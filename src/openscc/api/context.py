@@ -23,6 +23,9 @@ class Services:
     lockout: Lockout
     credentials: CredentialCache
     request_restart: Callable[[], None]
+    # Set once a restore is committed: the restart will replace the configuration, so further
+    # changes are refused rather than silently lost.
+    restore_pending: bool = False
     extras: dict[str, object] = field(default_factory=dict)
 
     def forget_credentials(self, user: str | None = None) -> None:

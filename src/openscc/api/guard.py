@@ -22,7 +22,7 @@ from openscc.auth.roles import ROLES, has_permission
 from openscc.auth.sessions import CSRF_HEADER, SESSION_COOKIE, Session, tokens_match
 from openscc.auth.users import User
 from openscc.connector_state import ha_role
-from openscc.errors import Forbidden, NotAuthenticated
+from openscc.errors import Conflict, Forbidden, NotAuthenticated
 
 logger = logging.getLogger("openscc.auth")
 
@@ -151,3 +151,5 @@ def authorize(endpoint: Endpoint, caller: Caller, services: Services) -> None:
         )
     if endpoint.changes_config and role_of_instance == "shadow":
         raise Forbidden(SHADOW_MESSAGE)
+    if endpoint.changes_config and services.restore_pending:
+        raise Conflict("a restore is being applied and the server is restarting; try again shortly")

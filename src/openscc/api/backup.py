@@ -1,0 +1,195 @@
+"""``/api/v1/configuration/backup``: create (POST) and restore (PUT), as the Cloud Connector does."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.types import Message
+
+from openscc.api.context import Caller, Services, services
+from openscc.api.endpoints import EndpointTable
+from openscc.api.lenient import as_bool, json_body
+from openscc.api.responses import empty_response, json_response
+from openscc.auth.roles import Permission
+from openscc.backup.create import create_backup
+from openscc.backup.restore import dry_run, stage_restore
+from openscc.errors import Conflict, InvalidRequest, PayloadTooLarge
+
+endpoints = EndpointTable()
+BACKUP_PATH = "/api/v1/configuration/backup"
+ZIP = "application/zip"
+TMP_DIR = "tmp"
+MAX_PASSWORD_CHARS = 4096
+
+# Each backup or restore holds the KDF's memory (64 MiB) for a moment; two at a time is plenty.
+_KDF_SLOTS = threading.BoundedSemaphore(2)
+_RESTORE_LOCK = threading.Lock()
+
+
+def _password(value: Any) -> str:
+    if value is None:
+        raise InvalidRequest("password is required")
+    if not isinstance(value, str):
+        raise InvalidRequest("password must be a string")
+    if not value:
+        raise InvalidRequest("password must not be empty")
+    if len(value) > MAX_PASSWORD_CHARS:
+        raise InvalidRequest(f"password is longer than {MAX_PASSWORD_CHARS} characters")
+    return value
+
+
+def _temp_dir(svc: Services) -> Path:
+    folder = svc.instance.data_dir / TMP_DIR
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _build_backup(svc: Services, password: str) -> Path:
+    fd, name = tempfile.mkstemp(dir=_temp_dir(svc), prefix="backup-", suffix=".zip")
+    try:
+        with _KDF_SLOTS, os.fdopen(fd, "w+b") as out:
+            create_backup(svc.instance, password, out)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+@endpoints.route(
+    "POST",
+    BACKUP_PATH,
+    summary="Create a backup: a ZIP whose sensitive data is encrypted with the given password",
+    permission=Permission.BACKUP,
+    changes_config=True,  # a shadow instance refuses backups
+    request_schema={
+        "type": "object",
+        "properties": {"password": {"type": "string", "minLength": 1}},
+        "required": ["password"],
+    },
+    response_content_type=ZIP,
+    tag="backup",
+)
+async def create(request: Request, caller: Caller) -> Response:
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise InvalidRequest('the request body must be a JSON object {"password": "..."}')
+    password = _password(body.get("password"))
+    svc = services(request)
+    # The archive is complete on disk before the first byte is sent: never a truncated 200.
+    path = await run_in_threadpool(_build_backup, svc, password)
+    svc.instance.audit.record("backup.created", actor=caller.user.name, size=path.stat().st_size)
+    return FileResponse(
+        path,
+        media_type=ZIP,
+        filename="openscc-backup.zip",
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+class _CappedBody:
+    """Counts the request body as it streams in and refuses it past the cap, before parsing."""
+
+    def __init__(self, request: Request, cap: int) -> None:
+        self._receive = request.receive
+        self._cap = cap
+        self._seen = 0
+
+    async def __call__(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._seen += len(message.get("body", b""))
+            if self._seen > self._cap:
+                raise PayloadTooLarge(f"the upload is larger than the limit of {self._cap} bytes")
+        return message
+
+
+async def _read_restore_form(request: Request, cap: int) -> tuple[UploadFile, str]:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > cap:
+        raise PayloadTooLarge(f"the upload is larger than the limit of {cap} bytes")
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "multipart/form-data":
+        raise InvalidRequest(
+            "a restore must be sent as multipart/form-data with the parts 'backup' (the file) "
+            "and 'password'; a raw ZIP body is not accepted"
+        )
+    capped = Request(request.scope, receive=_CappedBody(request, cap))
+    try:
+        form = await capped.form(max_files=2, max_fields=8, max_part_size=64 * 1024)
+    except HTTPException as error:
+        raise InvalidRequest(f"the multipart body is invalid: {error.detail}") from None
+    backup = form.get("backup")
+    if backup is None:
+        raise InvalidRequest("missing file: the multipart part 'backup' is required")
+    if not isinstance(backup, UploadFile):
+        raise InvalidRequest("the part 'backup' must be a file upload (curl: -F backup=@file.zip)")
+    raw_password = form.get("password")
+    if isinstance(raw_password, UploadFile):
+        raw_password = (await raw_password.read(MAX_PASSWORD_CHARS * 4 + 1)).decode("utf-8", "replace")
+    return backup, _password(raw_password)
+
+
+@endpoints.route(
+    "PUT",
+    BACKUP_PATH,
+    summary="Restore a backup (multipart parts backup and password); 204, then the server restarts. "
+    "With dryRun=true: validate and describe what would change, changing nothing",
+    permission=Permission.BACKUP,
+    changes_config=True,
+    status=204,
+    request_content_type="multipart/form-data",
+    request_schema={
+        "type": "object",
+        "properties": {
+            "backup": {"type": "string", "format": "binary"},
+            "password": {"type": "string"},
+        },
+        "required": ["backup", "password"],
+    },
+    query=(
+        {"name": "dryRun", "in": "query", "required": False, "schema": {"type": "boolean"}},
+    ),
+    tag="backup",
+)
+async def restore(request: Request, caller: Caller) -> Response:
+    svc = services(request)
+    is_dry_run = as_bool(request.query_params.get("dryRun", "false"), "dryRun")
+    upload, password = await _read_restore_form(request, svc.instance.settings.max_upload_bytes)
+    try:
+        if is_dry_run:
+            with _KDF_SLOTS:
+                report = await run_in_threadpool(dry_run, svc.instance, upload.file, password)
+            return json_response(report)
+        if not _RESTORE_LOCK.acquire(blocking=False):
+            raise Conflict("another restore is in progress")
+        try:
+            if svc.restore_pending:
+                raise Conflict("a restore is already being applied; wait for the restart")
+            with _KDF_SLOTS:
+                staged = await run_in_threadpool(stage_restore, svc.instance, upload.file, password)
+            svc.restore_pending = True
+        finally:
+            _RESTORE_LOCK.release()
+    finally:
+        await upload.close()
+    svc.instance.audit.record(
+        "backup.restored",
+        actor=caller.user.name,
+        source_instance=staged.source_instance,
+        created_at=staged.created_at,
+        safety_backup=staged.safety_backup.name,
+    )
+    response = empty_response(204)
+    response.background = BackgroundTask(svc.request_restart)
+    return response

@@ -1,0 +1,639 @@
+"""Backup archives as ZIP files: written in one pass, and checked completely before anything is used.
+
+Every upload is hostile. ``open_archive`` checks the container (size, names, member count, declared
+sizes, compression ratio, layout), then the manifest, the password, the manifest's MAC, every
+member's size and SHA-256, every tag of the encrypted member and every line of content, and only
+then returns. Any failure is a ``BackupError`` subclass; no other exception escapes. Nothing is
+ever extracted onto the filesystem. See docs/backup-format.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import os
+import shutil
+import stat
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, Any, BinaryIO
+
+from openscc.backup.crypto import (
+    CHUNK_BYTES,
+    NONCE_PREFIX_BYTES,
+    StreamDecryptor,
+    StreamEncryptor,
+    member_aad,
+)
+from openscc.backup.kdf import ArchiveKeys, KdfParams, check_kdf_params, derive_keys
+from openscc.backup.manifest import (
+    CONFIG_MEMBER,
+    FILES_PREFIX,
+    FORMAT_VERSION,
+    MAC_MEMBER,
+    MANIFEST_MEMBER,
+    PRODUCT,
+    SECRETS_MEMBER,
+    Manifest,
+    MemberDigest,
+    is_file_name,
+    parse_json,
+)
+from openscc.errors import (
+    BackupError,
+    CorruptArchive,
+    InvalidRequest,
+    NotABackup,
+    UnsafeArchive,
+    WrongPassword,
+)
+from openscc.snapshot import EntityRecord
+
+_MIB = 1024 * 1024
+_READ_BYTES = CHUNK_BYTES
+_MAC_HEX_CHARS = 64
+_LOCAL_HEADER_BYTES = 30  # fixed part of a ZIP local file header
+_MAX_NAME_CHARS = 255
+_REGULAR_FILE_ATTR = (stat.S_IFREG | 0o644) << 16
+_DOS_DIRECTORY = 0x10
+_ENCRYPTED_FLAG = 0x1
+_UTF8_FLAG = 0x800
+_CONFIG_FIELDS = frozenset({"kind", "key", "parent", "body"})
+_SECRET_FIELDS = frozenset({"kind", "key", "secret"})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ArchiveLimits:
+    """Caps applied to an uploaded archive before any member is read."""
+
+    # A configuration backup is kilobytes to a few megabytes; these leave a wide margin.
+    max_archive_bytes: int = 64 * _MIB
+    max_members: int = 64
+    max_member_bytes: int = 64 * _MIB  # uncompressed, as declared in the central directory
+    max_total_bytes: int = 128 * _MIB  # uncompressed, all members together
+    # JSON lines compress about 5-20x; deflate's ceiling is about 1032x.
+    max_ratio: int = 100
+    # Smaller members may compress better than max_ratio; their size cap already bounds them.
+    ratio_min_bytes: int = 1 * _MIB
+    max_manifest_bytes: int = 1 * _MIB
+
+
+DEFAULT_LIMITS = ArchiveLimits()
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def write_archive(
+    dst: BinaryIO,
+    *,
+    records: Iterable[EntityRecord],
+    files: Mapping[str, bytes],
+    password: str,
+    kdf: KdfParams,
+    product_version: str,
+    scc_api_version: str,
+    source_instance: str,
+    created_at_ms: int,
+) -> Manifest:
+    """Write a complete archive to the seekable ``dst``, iterating ``records`` once; the manifest."""
+    if not password:
+        raise InvalidRequest("password must not be empty")
+    for name in files:
+        if not is_file_name(name):
+            raise ValueError(f"not a simple file name: {name!r}")
+    keys = derive_keys(password, kdf)
+    date_time = _zip_date_time(created_at_ms)
+    counts: Counter[str] = Counter()
+    secret_counts: Counter[str] = Counter()
+    seen: set[bytes] = set()
+    members: dict[str, MemberDigest] = {}
+    encryptor = StreamEncryptor(
+        keys.encryption_key,
+        aad=member_aad(SECRETS_MEMBER, FORMAT_VERSION),
+        nonce_prefix=os.urandom(NONCE_PREFIX_BYTES),
+    )
+    with zipfile.ZipFile(dst, "w") as zf, tempfile.TemporaryFile() as sealed:
+        # ZipFile takes one member at a time, so the ciphertext waits in a temporary file while
+        # config.jsonl streams straight into the archive.
+        sealed_digest = _Digest()
+        config_digest = _Digest()
+        with zf.open(_zip_info(CONFIG_MEMBER, date_time, zipfile.ZIP_DEFLATED), "w") as config:
+            for record in records:
+                _check_record(record)
+                if not _first_sight(seen, record.kind, record.key):
+                    raise ValueError(f"duplicate record {record.kind!r:.60}/{record.key!r:.60}")
+                line = _dump_line(
+                    {
+                        "kind": record.kind,
+                        "key": record.key,
+                        "parent": record.parent,
+                        "body": record.body,
+                    }
+                )
+                config.write(line)
+                config_digest.update(line)
+                counts[record.kind] += 1
+                if record.secret is not None:
+                    secret_line = _dump_line(
+                        {"kind": record.kind, "key": record.key, "secret": record.secret}
+                    )
+                    _write_through(sealed, sealed_digest, encryptor.update(secret_line))
+                    secret_counts[record.kind] += 1
+        members[CONFIG_MEMBER] = config_digest.result()
+        _write_through(sealed, sealed_digest, encryptor.finalize())
+        sealed.seek(0)
+        with zf.open(_zip_info(SECRETS_MEMBER, date_time, zipfile.ZIP_STORED), "w") as out:
+            shutil.copyfileobj(sealed, out, _READ_BYTES)
+        members[SECRETS_MEMBER] = sealed_digest.result()
+        for name in sorted(files):
+            content = bytes(files[name])
+            zf.writestr(_zip_info(FILES_PREFIX + name, date_time, zipfile.ZIP_DEFLATED), content)
+            members[FILES_PREFIX + name] = _Digest(content).result()
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            product=PRODUCT,
+            product_version=product_version,
+            scc_api_version=scc_api_version,
+            created_at=created_at_ms,
+            source_instance=source_instance,
+            counts=dict(counts),
+            secret_counts=dict(secret_counts),
+            members=members,
+            kdf=kdf,
+            key_check=keys.key_check,
+        )
+        raw_manifest = manifest.to_json()
+        _check_readable(raw_manifest, manifest)
+        zf.writestr(_zip_info(MANIFEST_MEMBER, date_time, zipfile.ZIP_STORED), raw_manifest)
+        mac = _manifest_mac(keys.mac_key, raw_manifest).encode("ascii")
+        zf.writestr(_zip_info(MAC_MEMBER, date_time, zipfile.ZIP_STORED), mac)
+    return manifest
+
+
+def _check_record(record: EntityRecord) -> None:
+    if not isinstance(record.kind, str) or not record.kind or not isinstance(record.key, str):
+        raise ValueError(f"record needs a non-empty string kind and a string key: {record.kind!r}")
+    if record.parent is not None and not isinstance(record.parent, str):
+        raise ValueError(f"record parent must be a string or None: {record.kind}/{record.key}")
+    if not isinstance(record.body, dict):
+        raise ValueError(f"record body must be a dict: {record.kind}/{record.key}")
+    if record.secret is not None and not isinstance(record.secret, dict):
+        raise ValueError(f"record secret must be a dict or None: {record.kind}/{record.key}")
+
+
+def _check_readable(raw_manifest: bytes, manifest: Manifest) -> None:
+    # Never write an archive this reader would refuse (bad versions, names, oversized text).
+    try:
+        parsed = Manifest.from_json(raw_manifest)
+    except BackupError as exc:
+        raise ValueError(f"cannot write this manifest: {exc.message}") from None
+    if parsed != manifest:
+        raise ValueError("cannot write this manifest: it does not read back the same")
+
+
+def _dump_line(value: dict[str, Any]) -> bytes:
+    # ASCII escapes keep every str (lone surrogates too) round-tripping exactly.
+    return (json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False) + "\n").encode(
+        "ascii"
+    )
+
+
+def _write_through(sink: IO[bytes], digest: _Digest, data: bytes) -> None:
+    sink.write(data)
+    digest.update(data)
+
+
+def _zip_info(name: str, date_time: tuple[int, int, int, int, int, int], method: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = method
+    info.external_attr = _REGULAR_FILE_ATTR
+    return info
+
+
+def _zip_date_time(created_at_ms: int) -> tuple[int, int, int, int, int, int]:
+    # Derived from the manifest's time, never the clock, so equal inputs give equal archives.
+    if created_at_ms < 315532800000:  # ZIP cannot express times before 1980
+        return (1980, 1, 1, 0, 0, 0)
+    year, month, day, hour, minute, second = time.gmtime(created_at_ms // 1000)[:6]
+    if year > 2107:
+        return (2107, 12, 31, 23, 59, 58)
+    return (year, month, day, hour, minute, second)
+
+
+def _manifest_mac(mac_key: bytes, raw_manifest: bytes) -> str:
+    return hmac.new(mac_key, raw_manifest, hashlib.sha256).hexdigest()
+
+
+class _Digest:
+    """Size and SHA-256 of bytes seen so far."""
+
+    __slots__ = ("_hash", "_size")
+
+    def __init__(self, data: bytes = b"") -> None:
+        self._hash = hashlib.sha256(data)
+        self._size = len(data)
+
+    def update(self, data: bytes) -> None:
+        self._hash.update(data)
+        self._size += len(data)
+
+    def result(self) -> MemberDigest:
+        return MemberDigest(size=self._size, sha256=self._hash.hexdigest())
+
+
+def _first_sight(seen: set[bytes], kind: str, key: str) -> bool:
+    """Record (kind, key) in ``seen``; False if it was there already."""
+    # 16-byte digests keep the set small (about 90 bytes per record) whatever the key lengths.
+    identity = hashlib.blake2b(json.dumps([kind, key]).encode("ascii"), digest_size=16).digest()
+    if identity in seen:
+        return False
+    seen.add(identity)
+    return True
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+class VerifiedArchive:
+    """An archive ``open_archive`` has checked completely; it reads ``src`` again on demand.
+
+    ``src`` must stay open and unchanged while this object is used; the reads below re-check
+    hashes and tags anyway, so a change is reported as ``CorruptArchive``, never used.
+    """
+
+    __slots__ = ("_keys", "_manifest", "_src")
+
+    def __init__(self, src: BinaryIO, manifest: Manifest, keys: ArchiveKeys) -> None:
+        self._src = src
+        self._manifest = manifest
+        self._keys = keys
+
+    @property
+    def manifest(self) -> Manifest:
+        """The manifest, authenticated by its MAC."""
+        return self._manifest
+
+    def iter_records(self) -> Iterator[EntityRecord]:
+        """Every record in archive order with its secret joined back in; memory stays bounded."""
+        with _as_backup_error(), zipfile.ZipFile(self._src) as zf:
+            yield from _records(zf, self._manifest, self._keys)
+
+    def files(self) -> dict[str, bytes]:
+        """The instance files (``files/<name>`` members) by simple name."""
+        with _as_backup_error(), zipfile.ZipFile(self._src) as zf:
+            return {
+                name[len(FILES_PREFIX) :]: _read_verified(zf, name, digest)
+                for name, digest in self._manifest.members.items()
+                if name.startswith(FILES_PREFIX)
+            }
+
+
+def inspect_archive(src: BinaryIO, *, limits: ArchiveLimits = DEFAULT_LIMITS) -> Manifest:
+    """Check the container and read the manifest without the password.
+
+    The result is NOT authenticated: anyone can write any manifest. Use it for display only.
+    """
+    with _as_backup_error():
+        with _open_zip(src, limits) as zf:
+            infos = _check_container(zf, limits)
+            _, manifest = _read_manifest(zf, infos, limits, running_version=None)
+            _check_member_set(infos, manifest)
+            return manifest
+
+
+def open_archive(
+    src: BinaryIO, *, password: str, product_version: str, limits: ArchiveLimits = DEFAULT_LIMITS
+) -> VerifiedArchive:
+    """Check everything about an uploaded archive, in the documented order, or raise BackupError."""
+    with _as_backup_error():
+        with _open_zip(src, limits) as zf:
+            infos = _check_container(zf, limits)
+            raw_manifest, manifest = _read_manifest(
+                zf, infos, limits, running_version=product_version
+            )
+            _check_member_set(infos, manifest)
+            check_kdf_params(manifest.kdf)
+            keys = derive_keys(password, manifest.kdf)
+            if not hmac.compare_digest(keys.key_check, manifest.key_check):
+                raise WrongPassword("wrong password")
+            stored_mac = b"".join(_read_chunks(zf, infos[MAC_MEMBER], _MAC_HEX_CHARS))
+            expected_mac = _manifest_mac(keys.mac_key, raw_manifest).encode("ascii")
+            if not hmac.compare_digest(stored_mac, expected_mac):
+                raise CorruptArchive(f"archive is corrupt: {MAC_MEMBER} does not match the manifest")
+            for name, digest in manifest.members.items():
+                _read_verified(zf, name, digest, keep=False)
+            _check_content(zf, manifest, keys)
+    return VerifiedArchive(src, manifest, keys)
+
+
+@contextmanager
+def _as_backup_error() -> Iterator[None]:
+    # The server must answer 400, never 500, to a bad upload, whatever the parser trips on.
+    try:
+        yield
+    except BackupError:
+        raise
+    except Exception as exc:
+        raise CorruptArchive(f"archive is corrupt: {_describe(exc)}") from exc
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
+
+
+def _open_zip(src: BinaryIO, limits: ArchiveLimits) -> zipfile.ZipFile:
+    try:
+        size = src.seek(0, io.SEEK_END)
+    except Exception:
+        raise NotABackup("not a ZIP file: the upload cannot be read") from None
+    if size == 0:
+        raise NotABackup("not a ZIP file: the upload is empty")
+    if size > limits.max_archive_bytes:
+        raise UnsafeArchive(
+            f"unsafe archive: {size} bytes is over the cap of {limits.max_archive_bytes}"
+        )
+    try:
+        return zipfile.ZipFile(src)
+    except Exception:
+        raise NotABackup("not a ZIP file") from None
+
+
+def _check_container(zf: zipfile.ZipFile, limits: ArchiveLimits) -> dict[str, zipfile.ZipInfo]:
+    infos = zf.infolist()
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        _check_member_entry(info)
+        if info.filename in by_name:
+            raise UnsafeArchive(f"unsafe archive: duplicate member {_show(info.filename)}")
+        by_name[info.filename] = info
+    if len(infos) > limits.max_members:
+        raise UnsafeArchive(
+            f"unsafe archive: {len(infos)} members is over the cap of {limits.max_members}"
+        )
+    _check_sizes(infos, limits)
+    _check_layout(infos, end=getattr(zf, "start_dir", 0))
+    return by_name
+
+
+def _check_member_entry(info: zipfile.ZipInfo) -> None:
+    name = info.orig_filename
+    shown = _show(name)
+    if info.filename != name or not name or len(name) > _MAX_NAME_CHARS:
+        raise UnsafeArchive(f"unsafe archive: member name {shown} is empty, too long or has NUL")
+    if any(ord(char) < 0x20 or char == "\x7f" for char in name):
+        raise UnsafeArchive(f"unsafe archive: member name {shown} has control characters")
+    if "\\" in name:
+        raise UnsafeArchive(f"unsafe archive: member name {shown} has a backslash")
+    if name.startswith("/") or (len(name) >= 2 and name[1] == ":" and name[0].isalpha()):
+        raise UnsafeArchive(f"unsafe archive: member name {shown} is an absolute path")
+    if any(part in ("", ".", "..") for part in name.rstrip("/").split("/")):
+        raise UnsafeArchive(f"unsafe archive: member name {shown} has a '..', '.' or empty part")
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise UnsafeArchive(f"unsafe archive: member {shown} is a symbolic link")
+    if info.is_dir() or stat.S_ISDIR(mode) or info.external_attr & _DOS_DIRECTORY:
+        raise UnsafeArchive(f"unsafe archive: member {shown} is a directory")
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+        raise UnsafeArchive(f"unsafe archive: member {shown} is not a regular file")
+    if info.flag_bits & _ENCRYPTED_FLAG:
+        raise UnsafeArchive(f"unsafe archive: member {shown} uses ZIP encryption")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise UnsafeArchive(f"unsafe archive: member {shown} uses an unsupported compression")
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], limits: ArchiveLimits) -> None:
+    total = 0
+    for info in infos:
+        shown = _show(info.filename)
+        if info.file_size > limits.max_member_bytes:
+            raise UnsafeArchive(
+                f"unsafe archive: member {shown} declares {info.file_size} bytes, over the cap "
+                f"of {limits.max_member_bytes}"
+            )
+        if info.file_size > limits.ratio_min_bytes and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise UnsafeArchive(
+                f"unsafe archive: member {shown} expands more than {limits.max_ratio} times"
+            )
+        if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+            raise CorruptArchive(f"archive is corrupt: stored member {shown} has two sizes")
+        total += info.file_size
+    if total > limits.max_total_bytes:
+        raise UnsafeArchive(
+            f"unsafe archive: members declare {total} bytes together, over the cap of "
+            f"{limits.max_total_bytes}"
+        )
+
+
+def _check_layout(infos: list[zipfile.ZipInfo], *, end: int) -> None:
+    # Entries must not share bytes ("quoted overlap" zip bombs, CVE-2024-0450), whatever the
+    # Python version; a lower bound of each entry's length is enough to see an overlap.
+    ordered = sorted(infos, key=lambda info: info.header_offset)
+    bounds = [info.header_offset for info in ordered[1:]] + [end]
+    for info, bound in zip(ordered, bounds):
+        encoding = "utf-8" if info.flag_bits & _UTF8_FLAG else "cp437"
+        entry_end = (
+            info.header_offset
+            + _LOCAL_HEADER_BYTES
+            + len(info.orig_filename.encode(encoding))
+            + info.compress_size
+        )
+        if info.header_offset < 0 or entry_end > bound:
+            raise UnsafeArchive(f"unsafe archive: member {_show(info.filename)} overlaps another")
+
+
+def _read_manifest(
+    zf: zipfile.ZipFile,
+    infos: dict[str, zipfile.ZipInfo],
+    limits: ArchiveLimits,
+    *,
+    running_version: str | None,
+) -> tuple[bytes, Manifest]:
+    info = infos.get(MANIFEST_MEMBER)
+    if info is None:
+        raise NotABackup(f"not a backup archive: {MANIFEST_MEMBER} is missing")
+    if info.file_size > limits.max_manifest_bytes:
+        raise UnsafeArchive(
+            f"unsafe archive: {MANIFEST_MEMBER} is over the cap of {limits.max_manifest_bytes} bytes"
+        )
+    raw = b"".join(_read_chunks(zf, info, limits.max_manifest_bytes))
+    return raw, Manifest.from_json(raw, running_version=running_version)
+
+
+def _check_member_set(infos: dict[str, zipfile.ZipInfo], manifest: Manifest) -> None:
+    if MAC_MEMBER not in infos:
+        raise CorruptArchive(f"archive is corrupt: {MAC_MEMBER} is missing")
+    expected = set(manifest.members) | {MANIFEST_MEMBER, MAC_MEMBER}
+    extra = sorted(infos.keys() - expected)
+    if extra:
+        raise CorruptArchive(f"archive is corrupt: unexpected member {_show(extra[0])}")
+    missing = sorted(expected - infos.keys())
+    if missing:
+        raise CorruptArchive(f"archive is corrupt: member {_show(missing[0])} is missing")
+    for name, digest in manifest.members.items():
+        if infos[name].file_size != digest.size:
+            raise CorruptArchive(f"archive is corrupt: member {_show(name)} has the wrong size")
+    if infos[MAC_MEMBER].file_size != _MAC_HEX_CHARS:
+        raise CorruptArchive(f"archive is corrupt: {MAC_MEMBER} has the wrong size")
+
+
+def _read_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    """Yield a member's bytes, refusing to read past ``limit`` whatever its headers say."""
+    total = 0
+    with zf.open(info) as member:
+        while chunk := member.read(_READ_BYTES):
+            total += len(chunk)
+            if total > limit:
+                raise CorruptArchive(
+                    f"archive is corrupt: member {_show(info.filename)} is longer than declared"
+                )
+            yield chunk
+
+
+def _read_verified(
+    zf: zipfile.ZipFile, name: str, digest: MemberDigest, *, keep: bool = True
+) -> bytes:
+    """Read a member, check its size and SHA-256 against the manifest, return it if ``keep``."""
+    seen = _Digest()
+    kept = bytearray()
+    for chunk in _read_chunks(zf, zf.getinfo(name), digest.size):
+        seen.update(chunk)
+        if keep:
+            kept += chunk
+    if seen.result() != digest:
+        raise CorruptArchive(f"archive is corrupt: member {_show(name)} does not match the manifest")
+    return bytes(kept)
+
+
+def _check_content(zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys) -> None:
+    counts: Counter[str] = Counter()
+    secret_counts: Counter[str] = Counter()
+    seen: set[bytes] = set()
+    for record in _records(zf, manifest, keys):
+        if not _first_sight(seen, record.kind, record.key):
+            raise CorruptArchive(
+                f"archive is corrupt: record {record.kind!r:.60}/{record.key!r:.60} appears twice"
+            )
+        counts[record.kind] += 1
+        if record.secret is not None:
+            secret_counts[record.kind] += 1
+    if +counts != +Counter(manifest.counts):
+        raise CorruptArchive("archive is corrupt: records per kind differ from the manifest")
+    if +secret_counts != +Counter(manifest.secret_counts):
+        raise CorruptArchive("archive is corrupt: secrets per kind differ from the manifest")
+
+
+def _records(zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys) -> Iterator[EntityRecord]:
+    """Merge-join config lines with the secret lines, which come in the same order."""
+    config_digest = _Digest()
+    config = _lines(
+        _tapped(_read_chunks(zf, zf.getinfo(CONFIG_MEMBER), manifest.members[CONFIG_MEMBER].size),
+                config_digest),
+        CONFIG_MEMBER,
+    )
+    secrets = _secret_entries(zf, manifest, keys)
+    pending = next(secrets, None)
+    for number, line in enumerate(config, 1):
+        kind, key, parent, body = _parse_config_line(line, number)
+        secret = None
+        if pending is not None and pending[0] == kind and pending[1] == key:
+            secret = pending[2]
+            pending = next(secrets, None)
+        yield EntityRecord(kind=kind, key=key, parent=parent, body=body, secret=secret)
+    if pending is not None:
+        raise CorruptArchive("archive is corrupt: a secret belongs to no record, or is out of order")
+    if config_digest.result() != manifest.members[CONFIG_MEMBER]:
+        raise CorruptArchive(f"archive is corrupt: {CONFIG_MEMBER} changed while it was read")
+
+
+def _secret_entries(
+    zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    digest = _Digest()
+    decryptor = StreamDecryptor(
+        keys.encryption_key, aad=member_aad(SECRETS_MEMBER, manifest.format_version)
+    )
+
+    def plaintext() -> Iterator[bytes]:
+        chunks = _read_chunks(
+            zf, zf.getinfo(SECRETS_MEMBER), manifest.members[SECRETS_MEMBER].size
+        )
+        for chunk in _tapped(chunks, digest):
+            yield decryptor.update(chunk)
+        yield decryptor.finalize()
+
+    for number, line in enumerate(_lines(plaintext(), SECRETS_MEMBER), 1):
+        yield _parse_secret_line(line, number)
+    if digest.result() != manifest.members[SECRETS_MEMBER]:
+        raise CorruptArchive(f"archive is corrupt: {SECRETS_MEMBER} changed while it was read")
+
+
+def _tapped(chunks: Iterator[bytes], digest: _Digest) -> Iterator[bytes]:
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+
+
+def _lines(chunks: Iterator[bytes], member: str) -> Iterator[bytes]:
+    """Split a byte stream into newline-terminated lines (without the newline)."""
+    pending = bytearray()
+    for chunk in chunks:
+        pending += chunk
+        start = 0
+        while (end := pending.find(b"\n", start)) != -1:
+            yield bytes(pending[start:end])
+            start = end + 1
+        del pending[:start]
+    if pending:
+        raise CorruptArchive(f"archive is corrupt: {member} does not end with a newline")
+
+
+def _parse_config_line(line: bytes, number: int) -> tuple[str, str, str | None, dict[str, Any]]:
+    where = f"line {number} of {CONFIG_MEMBER}"
+    try:
+        data = parse_json(line)
+    except ValueError:
+        raise CorruptArchive(f"archive is corrupt: {where} is not valid JSON") from None
+    if (
+        not isinstance(data, dict)
+        or data.keys() != _CONFIG_FIELDS
+        or not isinstance(data["kind"], str)
+        or not data["kind"]
+        or not isinstance(data["key"], str)
+        or not (data["parent"] is None or isinstance(data["parent"], str))
+        or not isinstance(data["body"], dict)
+    ):
+        raise CorruptArchive(f"archive is corrupt: {where} is not a record")
+    return data["kind"], data["key"], data["parent"], data["body"]
+
+
+def _parse_secret_line(line: bytes, number: int) -> tuple[str, str, dict[str, Any]]:
+    # Messages here never quote the line: it is secret.
+    where = f"line {number} of {SECRETS_MEMBER}"
+    try:
+        data = parse_json(line)
+    except ValueError:
+        raise CorruptArchive(f"archive is corrupt: {where} is not valid JSON") from None
+    if (
+        not isinstance(data, dict)
+        or data.keys() != _SECRET_FIELDS
+        or not isinstance(data["kind"], str)
+        or not isinstance(data["key"], str)
+        or not isinstance(data["secret"], dict)
+    ):
+        raise CorruptArchive(f"archive is corrupt: {where} is not a secret entry")
+    return data["kind"], data["key"], data["secret"]
+
+
+def _show(name: str) -> str:
+    return repr(name[:80] + ("..." if len(name) > 80 else ""))

@@ -1,0 +1,84 @@
+"""Checking an archive's records against what a configuration must be, before any is applied."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from openscc.auth.roles import ROLES
+from openscc.auth.users import USER_KIND
+from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, HA_ROLES, UI_CERTIFICATE_KIND
+from openscc.errors import CorruptArchive
+from openscc.snapshot import EntityRecord
+
+_KIND = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}$")
+MAX_KEY_CHARS = 4096
+
+
+def _invalid(record: EntityRecord, why: str) -> CorruptArchive:
+    return CorruptArchive(f"archive is corrupt: {record.kind} entity is invalid: {why}")
+
+
+def _check_user(record: EntityRecord) -> None:
+    if record.body.get("role") not in ROLES:
+        raise _invalid(record, "unknown role")
+    if not isinstance(record.secret, dict) or not str(record.secret.get("passwordHash", "")).startswith("$argon2"):
+        raise _invalid(record, "missing password hash")
+
+
+def _check_connector(record: EntityRecord) -> None:
+    if record.key != CONNECTOR_KEY:
+        raise _invalid(record, "unexpected key")
+    if record.body.get("haRole") not in (*HA_ROLES, None):
+        raise _invalid(record, "unknown HA role")
+    if not isinstance(record.body.get("description", ""), str):
+        raise _invalid(record, "description is not a string")
+
+
+def _check_ui_certificate(record: EntityRecord) -> None:
+    try:
+        x509.load_pem_x509_certificate(str(record.body["certificatePem"]).encode())
+        assert record.secret is not None
+        serialization.load_pem_private_key(str(record.secret["privateKeyPem"]).encode(), None)
+    except (KeyError, ValueError, TypeError, AssertionError):
+        raise _invalid(record, "certificate or key does not parse") from None
+
+
+_CHECKS = {
+    USER_KIND: _check_user,
+    CONNECTOR_KIND: _check_connector,
+    UI_CERTIFICATE_KIND: _check_ui_certificate,
+}
+
+
+def validated(records: Iterable[EntityRecord]) -> Iterator[EntityRecord]:
+    """Pass records through, raising CorruptArchive on the first invalid one or, at the end,
+    if the configuration as a whole could not run (no connector, no administrator, duplicates)."""
+    seen_connector = False
+    administrators = 0
+    has_ui_certificate = False
+    for record in records:
+        if not _KIND.match(record.kind) or not isinstance(record.key, str) or not record.key:
+            raise CorruptArchive("archive is corrupt: an entity has an invalid kind or key")
+        if len(record.key) > MAX_KEY_CHARS or not isinstance(record.body, dict):
+            raise _invalid(record, "key too long or body not an object")
+        if record.parent is not None and not isinstance(record.parent, str):
+            raise _invalid(record, "parent is not a string")
+        if record.secret is not None and not isinstance(record.secret, dict):
+            raise _invalid(record, "secret is not an object")
+        check = _CHECKS.get(record.kind)
+        if check is not None:
+            check(record)
+        seen_connector |= record.kind == CONNECTOR_KIND
+        has_ui_certificate |= record.kind == UI_CERTIFICATE_KIND
+        administrators += record.kind == USER_KIND and record.body.get("role") == "sccadmin"
+        yield record
+    if not seen_connector:
+        raise CorruptArchive("archive is corrupt: it holds no connector settings")
+    if administrators == 0:
+        raise CorruptArchive("archive is corrupt: it holds no administrator")
+    if not has_ui_certificate:
+        raise CorruptArchive("archive is corrupt: it holds no UI certificate")

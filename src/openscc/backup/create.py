@@ -1,0 +1,36 @@
+"""Creating a backup of an instance: one consistent snapshot, streamed into an archive."""
+
+from __future__ import annotations
+
+import time
+from typing import BinaryIO
+
+from openscc import SCC_API_VERSION, __version__
+from openscc.backup.archive import write_archive
+from openscc.backup.kdf import KdfParams, production_kdf, test_kdf
+from openscc.backup.manifest import Manifest
+from openscc.instance import Instance
+from openscc.props import PROPS_FILE
+from openscc.settings import Settings
+
+
+def kdf_for(settings: Settings) -> KdfParams:
+    """Fresh KDF parameters (new salt) for the instance's profile."""
+    return test_kdf() if settings.kdf_profile == "test" else production_kdf()
+
+
+def create_backup(instance: Instance, password: str, dst: BinaryIO) -> Manifest:
+    """Write the whole configuration, as of one instant, to ``dst`` (a seekable file)."""
+    props = (instance.data_dir / PROPS_FILE).read_bytes()
+    with instance.snapshot() as snapshot:
+        return write_archive(
+            dst,
+            records=snapshot.iter_all(with_secret=True),
+            files={PROPS_FILE: props},
+            password=password,
+            kdf=kdf_for(instance.settings),
+            product_version=__version__,
+            scc_api_version=SCC_API_VERSION,
+            source_instance=instance.instance_id,
+            created_at_ms=int(time.time() * 1000),
+        )

@@ -1,0 +1,103 @@
+"""Restoring a backup: validate everything, stage, take a safety backup, then commit.
+
+Nothing the running server uses changes before the commit point (the pending-restore marker), and
+a failure before it leaves nothing behind; the restart applies the commit (see restore_apply).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from openscc import __version__
+from openscc.backup.archive import VerifiedArchive, open_archive
+from openscc.backup.content import validated
+from openscc.backup.diff import diff_configurations
+from openscc.backup.safety import write_safety_backup
+from openscc.backup.staging import build_staged_database, stage_props
+from openscc.errors import OpensccError
+from openscc.faults import crash_point
+from openscc.instance import Instance
+from openscc.props import PROPS_FILE
+from openscc.restore_apply import commit_staged_restore, discard_staging
+
+logger = logging.getLogger("openscc.restore")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StagedRestore:
+    source_instance: str
+    created_at: int
+    safety_backup: Path
+    props_restored_aside: bool
+
+
+def verify_upload(src: BinaryIO, password: str) -> VerifiedArchive:
+    """Every structural, version, password, hash and tag check of the archive format."""
+    return open_archive(src, password=password, product_version=__version__)
+
+
+def _props_status(instance: Instance, archive: VerifiedArchive) -> str:
+    archived = archive.files().get(PROPS_FILE)
+    if archived is None or archived == (instance.data_dir / PROPS_FILE).read_bytes():
+        return "unchanged"
+    return "differs: it would be written as props.ini.restored, not applied"
+
+
+def dry_run(instance: Instance, src: BinaryIO, password: str) -> dict[str, Any]:
+    """The whole validation, then what the restore would change; nothing is written."""
+    archive = verify_upload(src, password)
+    with instance.snapshot() as current:
+        changes = diff_configurations(
+            current.iter_all(with_secret=True), validated(archive.iter_records())
+        )
+    manifest = archive.manifest
+    return {
+        "dryRun": True,
+        "valid": True,
+        "backup": {
+            "productVersion": manifest.product_version,
+            "formatVersion": manifest.format_version,
+            "createdAt": manifest.created_at,
+            "sourceInstance": manifest.source_instance,
+            "sameInstance": manifest.source_instance == instance.instance_id,
+            "counts": manifest.counts,
+        },
+        "propsIni": _props_status(instance, archive),
+        "changes": {kind: c.to_json() for kind, c in changes.items()},
+    }
+
+
+def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRestore:
+    """Validate, stage and commit a restore; the next start of the server applies it."""
+    settings = instance.settings
+    archive = verify_upload(src, password)
+    crash_point(settings, "restore.validated")
+    build_staged_database(instance, archive.iter_records())
+    try:
+        props_aside = stage_props(instance, archive.files().get(PROPS_FILE))
+        crash_point(settings, "restore.staged")
+        try:
+            safety = write_safety_backup(instance, password, keep=settings.safety_backups_kept)
+        except OSError as error:
+            raise OpensccError(
+                f"could not write the safety backup ({error.strerror}); nothing was changed"
+            ) from None
+        crash_point(settings, "restore.safety_backup_written")
+        manifest = archive.manifest
+        commit_staged_restore(
+            instance.data_dir,
+            description={"sourceInstance": manifest.source_instance, "createdAt": manifest.created_at},
+        )
+    except BaseException:
+        discard_staging(instance.data_dir)
+        raise
+    crash_point(settings, "restore.committed")
+    return StagedRestore(
+        source_instance=manifest.source_instance,
+        created_at=manifest.created_at,
+        safety_backup=safety,
+        props_restored_aside=props_aside,
+    )

@@ -1,0 +1,66 @@
+"""Safety backups: the configuration as it was before each restore, kept with bounded retention."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from openscc.backup.archive import inspect_archive
+from openscc.backup.create import create_backup
+from openscc.backup.manifest import Manifest
+from openscc.errors import BackupError
+from openscc.fileio import fsync_dir
+from openscc.instance import Instance
+
+SAFETY_DIR = "safety-backups"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SafetyBackup:
+    path: Path
+    size: int
+    manifest: Manifest | None  # None if the file cannot be read
+
+
+def write_safety_backup(instance: Instance, password: str, *, keep: int) -> Path:
+    """Back up the current configuration with ``password``, then keep only the newest ``keep``."""
+    folder = instance.data_dir / SAFETY_DIR
+    folder.mkdir(mode=0o700, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    final = folder / f"safety-{stamp}-{time.time_ns() % 1_000_000_000:09d}.zip"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".safety-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w+b") as out:
+            create_backup(instance, password, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(folder)
+    for old in _newest_first(folder)[keep:]:
+        old.unlink(missing_ok=True)
+    return final
+
+
+def _newest_first(folder: Path) -> list[Path]:
+    return sorted(folder.glob("safety-*.zip"), key=lambda p: p.name, reverse=True)
+
+
+def list_safety_backups(data_dir: Path) -> list[SafetyBackup]:
+    folder = data_dir / SAFETY_DIR
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in _newest_first(folder):
+        try:
+            with path.open("rb") as src:
+                manifest: Manifest | None = inspect_archive(src)
+        except BackupError:
+            manifest = None
+        found.append(SafetyBackup(path=path, size=path.stat().st_size, manifest=manifest))
+    return found

@@ -1,0 +1,79 @@
+"""Building the restored configuration beside the live one, without touching the live one."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from openscc.backup.content import validated
+from openscc.errors import CorruptArchive
+from openscc.instance import Instance
+from openscc.props import PROPS_FILE, RESTORED_PROPS_FILE, Props
+from openscc.restore_apply import discard_staging, staging_dir
+from openscc.snapshot import EntityRecord
+from openscc.store.db import DB_FILE
+from openscc.store.entities import EntityStore
+from openscc.store.migrations import migrate
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -> Path:
+    """Write every record, validated and re-sealed under this instance's master key, into a
+    new database in the staging folder; any invalid record leaves no staging folder behind."""
+    discard_staging(instance.data_dir)
+    folder = staging_dir(instance.data_dir)
+    folder.mkdir(mode=0o700)
+    path = folder / DB_FILE
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            # A rollback journal, not WAL: the staged file must be complete in itself when moved.
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = FULL")
+            migrate(conn)
+            conn.execute("BEGIN")
+            conn.execute(
+                "INSERT INTO instance (name, value) VALUES ('id', ?)", (instance.instance_id,)
+            )
+            try:
+                EntityStore(conn, instance.sealer).insert_many(validated(records))
+            except sqlite3.IntegrityError:
+                raise CorruptArchive("archive is corrupt: it holds the same entity twice") from None
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        _fsync(path)
+    except BaseException:
+        discard_staging(instance.data_dir)
+        raise
+    return path
+
+
+def stage_props(instance: Instance, archived: bytes | None) -> bool:
+    """Stage the archive's props.ini as props.ini.restored if it differs from the installed one.
+
+    The installed file is never replaced (the Cloud Connector's rule); custom paths that do not
+    exist on this host are reset to their defaults in the staged copy. True if one was staged.
+    """
+    if archived is None:
+        return False
+    installed = (instance.data_dir / PROPS_FILE).read_bytes()
+    if archived == installed:
+        return False
+    try:
+        text = Props.from_text(archived.decode()).with_missing_paths_reset().to_text()
+    except (ValueError, UnicodeDecodeError) as error:
+        raise CorruptArchive(f"archive is corrupt: props.ini is invalid ({error})") from None
+    target = staging_dir(instance.data_dir) / RESTORED_PROPS_FILE
+    target.write_text(text)
+    _fsync(target)
+    return True
