@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
@@ -15,7 +16,7 @@ from starlette.routing import Route
 from openscc.api.catalog import all_endpoints
 from openscc.api.context import Services
 from openscc.api.login import j_security_check
-from openscc.api.middleware import SecurityHeaders
+from openscc.api.middleware import SECURITY_HEADERS, SecurityHeaders
 from openscc.api.openapi import build_openapi
 from openscc.api.responses import error_response, json_response
 from openscc.api.router import build_routes
@@ -49,7 +50,8 @@ def _http_error(request: Request, exc: Exception) -> Response:
         error = UnsupportedMediaType("unsupported content type")
     else:
         error = InvalidRequest(str(exc.detail))
-    return error_response(error)
+    # Keeps what Starlette says beside the status, such as the Allow header of a 405.
+    return error_response(error, headers=dict(exc.headers or {}))
 
 
 def _known_error(request: Request, exc: Exception) -> Response:
@@ -60,7 +62,11 @@ def _known_error(request: Request, exc: Exception) -> Response:
 def _unexpected_error(request: Request, exc: Exception) -> Response:
     # The traceback goes to the server log; the client learns only that it failed.
     logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(OpensccError("an unexpected error occurred; see the server log"))
+    # This handler runs outside the middleware stack, so the security headers are added here.
+    headers = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
+    return error_response(
+        OpensccError("an unexpected error occurred; see the server log"), headers=headers
+    )
 
 
 def create_app(
@@ -68,19 +74,24 @@ def create_app(
     *,
     instance: Instance | None = None,
     request_restart: Callable[[], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Starlette:
-    """Build the app for one instance. ``request_restart`` is how a restore restarts the server."""
+    """Build the app for one instance. ``request_restart`` is how a restore restarts the server;
+    ``clock`` (seconds, monotonic) drives session expiry, lockouts and the credential cache."""
     instance = instance or open_instance(settings)
     services = Services(
         instance=instance,
         sessions=SessionManager(
-            ttl_seconds=settings.session_ttl_seconds, max_sessions=settings.max_sessions
+            ttl_seconds=settings.session_ttl_seconds,
+            max_sessions=settings.max_sessions,
+            clock=clock,
         ),
         lockout=Lockout(
             max_failures=settings.login_failures_before_lockout,
             lockout_seconds=settings.lockout_seconds,
+            clock=clock,
         ),
-        credentials=CredentialCache(ttl_seconds=settings.credential_cache_seconds),
+        credentials=CredentialCache(ttl_seconds=settings.credential_cache_seconds, clock=clock),
         request_restart=request_restart or (lambda: None),
     )
     table = all_endpoints()

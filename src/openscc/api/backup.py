@@ -6,11 +6,12 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -23,7 +24,7 @@ from openscc.api.responses import empty_response, json_response
 from openscc.auth.roles import Permission
 from openscc.backup.create import create_backup
 from openscc.backup.restore import dry_run, stage_restore
-from openscc.errors import Conflict, InvalidRequest, PayloadTooLarge
+from openscc.errors import Conflict, InvalidRequest, OpensccError, PayloadTooLarge
 
 endpoints = EndpointTable()
 BACKUP_PATH = "/api/v1/configuration/backup"
@@ -34,6 +35,7 @@ MAX_PASSWORD_CHARS = 4096
 # Each backup or restore holds the KDF's memory (64 MiB) for a moment; two at a time is plenty.
 _KDF_SLOTS = threading.BoundedSemaphore(2)
 _RESTORE_LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 def _password(value: Any) -> str:
@@ -48,6 +50,12 @@ def _password(value: Any) -> str:
     return value
 
 
+def _in_kdf_slot(work: Callable[..., T], *args: Any) -> T:
+    """Run ``work`` (in a worker thread) once one of the KDF slots is free."""
+    with _KDF_SLOTS:
+        return work(*args)
+
+
 def _temp_dir(svc: Services) -> Path:
     folder = svc.instance.data_dir / TMP_DIR
     folder.mkdir(mode=0o700, exist_ok=True)
@@ -59,6 +67,9 @@ def _build_backup(svc: Services, password: str) -> Path:
     try:
         with _KDF_SLOTS, os.fdopen(fd, "w+b") as out:
             create_backup(svc.instance, password, out)
+    except OSError as error:
+        Path(name).unlink(missing_ok=True)
+        raise OpensccError(f"could not write the backup ({error.strerror or error})") from None
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
@@ -114,7 +125,8 @@ class _CappedBody:
         return message
 
 
-async def _read_restore_form(request: Request, cap: int) -> tuple[UploadFile, str]:
+async def _read_restore_form(request: Request, cap: int) -> FormData:
+    """The restore's multipart form, refused past ``cap`` bytes; the caller closes it."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > cap:
         raise PayloadTooLarge(f"the upload is larger than the limit of {cap} bytes")
@@ -126,18 +138,21 @@ async def _read_restore_form(request: Request, cap: int) -> tuple[UploadFile, st
         )
     capped = Request(request.scope, receive=_CappedBody(request, cap))
     try:
-        form = await capped.form(max_files=2, max_fields=8, max_part_size=64 * 1024)
+        return await capped.form(max_files=2, max_fields=8, max_part_size=64 * 1024)
     except HTTPException as error:
         raise InvalidRequest(f"the multipart body is invalid: {error.detail}") from None
+
+
+async def _restore_parts(form: FormData) -> tuple[UploadFile, str]:
     backup = form.get("backup")
     if backup is None:
         raise InvalidRequest("missing file: the multipart part 'backup' is required")
     if not isinstance(backup, UploadFile):
         raise InvalidRequest("the part 'backup' must be a file upload (curl: -F backup=@file.zip)")
-    raw_password = form.get("password")
-    if isinstance(raw_password, UploadFile):
-        raw_password = (await raw_password.read(MAX_PASSWORD_CHARS * 4 + 1)).decode("utf-8", "replace")
-    return backup, _password(raw_password)
+    password = form.get("password")
+    if isinstance(password, UploadFile):
+        password = (await password.read(MAX_PASSWORD_CHARS * 4 + 1)).decode("utf-8", "replace")
+    return backup, _password(password)
 
 
 @endpoints.route(
@@ -165,24 +180,25 @@ async def _read_restore_form(request: Request, cap: int) -> tuple[UploadFile, st
 async def restore(request: Request, caller: Caller) -> Response:
     svc = services(request)
     is_dry_run = as_bool(request.query_params.get("dryRun", "false"), "dryRun")
-    upload, password = await _read_restore_form(request, svc.instance.settings.max_upload_bytes)
+    form = await _read_restore_form(request, svc.instance.settings.max_upload_bytes)
     try:
+        upload, password = await _restore_parts(form)
         if is_dry_run:
-            with _KDF_SLOTS:
-                report = await run_in_threadpool(dry_run, svc.instance, upload.file, password)
+            report = await run_in_threadpool(_in_kdf_slot, dry_run, svc.instance, upload.file, password)
             return json_response(report)
         if not _RESTORE_LOCK.acquire(blocking=False):
             raise Conflict("another restore is in progress")
         try:
             if svc.restore_pending:
                 raise Conflict("a restore is already being applied; wait for the restart")
-            with _KDF_SLOTS:
-                staged = await run_in_threadpool(stage_restore, svc.instance, upload.file, password)
+            staged = await run_in_threadpool(
+                _in_kdf_slot, stage_restore, svc.instance, upload.file, password
+            )
             svc.restore_pending = True
         finally:
             _RESTORE_LOCK.release()
     finally:
-        await upload.close()
+        await form.close()
     svc.instance.audit.record(
         "backup.restored",
         actor=caller.user.name,

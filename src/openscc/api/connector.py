@@ -26,7 +26,7 @@ _ERROR_FREE_OBJECT = {"type": "object"}
     "GET",
     f"{V1}/connector/version",
     summary="The Cloud Connector version this server implements",
-    permission=Permission.ANY,
+    permission=Permission.READ_CONFIG,  # the product's table: A, SA, D, S (not Monitoring)
     needs_ha_role=False,
     response_schema={"type": "object", "properties": {"version": _STRING}, "required": ["version"]},
 )
@@ -76,7 +76,7 @@ async def put_connector(request: Request, caller: Caller) -> Response:
     svc = services(request)
     with svc.instance.store.transaction():
         update_connector(svc.instance.store, description=description)
-    svc.instance.audit.record("connector.description", actor=caller.user.name)
+    svc.instance.audit.record("connector.description", actor=caller.user.name, description=description)
     return json_response(_connector_view(request))
 
 

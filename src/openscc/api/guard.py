@@ -72,20 +72,20 @@ async def check_credentials(services: Services, user: str, password: str) -> Use
     if services.lockout.is_locked(user):
         instance.audit.record("login.refused_locked", actor=user)
         return None
-    if services.credentials.lookup(user, password):
-        found = instance.users.find(user)
-        if found is not None:
-            return found
-    found = await run_in_threadpool(instance.users.check_password, user, password)
-    if found is None:
+    known = instance.users.find_with_hash(user)
+    if known is not None and services.credentials.lookup(user, password, known[1]):
+        return known[0]
+    checked = await run_in_threadpool(instance.users.check_password_with_hash, user, password)
+    if checked is None:
         if services.lockout.record_failure(user):
             logger.warning("user %s locked out after repeated failed logins", user)
             instance.audit.record("login.lockout", actor=user)
         else:
             instance.audit.record("login.failure", actor=user)
         return None
+    found, stored_hash = checked
     services.lockout.record_success(user)
-    services.credentials.remember(user, password)
+    services.credentials.remember(user, password, stored_hash)
     return found
 
 

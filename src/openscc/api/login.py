@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc.api.context import services
 from openscc.api.guard import check_credentials, session_headers
 from openscc.api.responses import empty_response, error_response
-from openscc.errors import NotAuthenticated, PayloadTooLarge
+from openscc.errors import NotAuthenticated, PayloadTooLarge, UnsupportedMediaType
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_FORM_BYTES = 64 * 1024
+
+
+async def _read_capped(request: Request) -> bytes | None:
+    """The body, or None once it exceeds the cap (whatever Content-Length claimed)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    return bytes(body)
 
 
 async def j_security_check(request: Request) -> Response:
     svc = services(request)
-    if int(request.headers.get("content-length") or 0) > 64 * 1024:
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != FORM_TYPE:
+        return error_response(
+            UnsupportedMediaType(f"content type {media or 'none'} is not supported; send {FORM_TYPE}")
+        )
+    # This endpoint is open to anyone, so its body is capped while it is read.
+    body = await _read_capped(request)
+    if body is None:
         return error_response(PayloadTooLarge("the login form is too large"))
-    form = await request.form()
+    form = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
     name = form.get("j_username")
     password = form.get("j_password")
-    if not isinstance(name, str) or not isinstance(password, str):
+    if name is None or password is None:
         return error_response(NotAuthenticated("j_username and j_password are required"))
     user = await check_credentials(svc, name, password)
     if user is None:

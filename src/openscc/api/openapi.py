@@ -66,8 +66,58 @@ def openapi_path(path: str) -> str:
     return _PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
 
 
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+
+
+# Routes the app serves outside the endpoint table (they run before or without the guard).
+_SERVER_PATHS: dict[str, dict[str, Any]] = {
+    "/j_security_check": {
+        "post": {
+            "summary": "Form login: starts a session (JSESSIONID cookie and X-CSRF-Token header)",
+            "tags": ["session"],
+            "security": [],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "j_username": {"type": "string"},
+                                "j_password": {"type": "string"},
+                            },
+                            "required": ["j_username", "j_password"],
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "204": {"description": "Logged in"},
+                "401": _error("Invalid credentials or locked out"),
+                "413": _error("Form too large"),
+                "415": _error("Not application/x-www-form-urlencoded"),
+            },
+        }
+    },
+    "/api/openapi.json": {
+        "get": {
+            "summary": "This OpenAPI document",
+            "tags": ["meta"],
+            "security": [],
+            "responses": {
+                "200": {
+                    "description": "OK",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
+        }
+    },
+}
+
+
 def build_openapi(table: EndpointTable) -> dict[str, Any]:
-    paths: dict[str, dict[str, Any]] = {}
+    paths: dict[str, dict[str, Any]] = {path: dict(ops) for path, ops in _SERVER_PATHS.items()}
     for endpoint in table.endpoints:
         paths.setdefault(openapi_path(endpoint.path), {})[endpoint.method.lower()] = _operation(endpoint)
     return {

@@ -3,7 +3,8 @@
 Argon2 verification costs tens of milliseconds by design; doing it on every request would cap the
 API's throughput. Entries are keyed by an HMAC of user and password under a per-process random key,
 so the cache never holds a password or anything that could be tested offline, and it is cleared
-whenever a password or user changes.
+whenever a password or user changes. The key also covers the user's stored hash (the ``stamp``), so a
+password set by another process (``openscc users set-password``) ends the old one at once too.
 """
 
 from __future__ import annotations
@@ -22,17 +23,18 @@ class CredentialCache:
         self._clock = clock
         self._entries: dict[bytes, tuple[str, float]] = {}
 
-    def _digest(self, user: str, password: str) -> bytes:
-        return hmac.new(self._key, f"{user}\0{password}".encode(), hashlib.sha256).digest()
+    def _digest(self, user: str, password: str, stamp: str) -> bytes:
+        message = f"{user}\0{password}\0{stamp}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).digest()
 
-    def lookup(self, user: str, password: str) -> bool:
-        entry = self._entries.get(self._digest(user, password))
+    def lookup(self, user: str, password: str, stamp: str) -> bool:
+        entry = self._entries.get(self._digest(user, password, stamp))
         return entry is not None and entry[0] == user and self._clock() < entry[1]
 
-    def remember(self, user: str, password: str) -> None:
+    def remember(self, user: str, password: str, stamp: str) -> None:
         if len(self._entries) > 10_000:
             self._entries.clear()
-        self._entries[self._digest(user, password)] = (user, self._clock() + self._ttl)
+        self._entries[self._digest(user, password, stamp)] = (user, self._clock() + self._ttl)
 
     def clear(self) -> None:
         self._entries.clear()

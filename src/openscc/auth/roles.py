@@ -12,7 +12,7 @@ class Permission(enum.Enum):
     BACKUP = "BACKUP"
     MONITORING = "MONITORING"
     SUPPORT = "SUPPORT"
-    ANY = "ANY"  # any authenticated user (version, own password)
+    ANY = "ANY"  # any authenticated user (own password)
 
 
 ROLES: dict[str, frozenset[Permission]] = {

@@ -46,11 +46,23 @@ class UserDirectory:
 
     def check_password(self, name: str, password: str) -> User | None:
         """The user if the password is right; unknown users take as long as wrong passwords."""
+        checked = self.check_password_with_hash(name, password)
+        return None if checked is None else checked[0]
+
+    def check_password_with_hash(self, name: str, password: str) -> tuple[User, str] | None:
+        """Like ``check_password``, also giving the stored hash the password was checked against."""
         record = self._store.get(USER_KIND, name, with_secret=True)
         stored = None if record is None or record.secret is None else record.secret["passwordHash"]
-        if not self._passwords.verify(stored, password):
+        if not self._passwords.verify(stored, password) or record is None or stored is None:
             return None
-        return None if record is None else _user(record)
+        return _user(record), stored
+
+    def find_with_hash(self, name: str) -> tuple[User, str] | None:
+        """The user and their stored password hash (never leaves the server)."""
+        record = self._store.get(USER_KIND, name, with_secret=True)
+        if record is None or record.secret is None:
+            return None
+        return _user(record), record.secret["passwordHash"]
 
     def add(self, name: str, role: str, password: str, *, initial_password: bool = False) -> User:
         if not _NAME.match(name):

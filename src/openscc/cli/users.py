@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from openscc.auth.roles import ROLE_ALIASES, ROLE_NAMES
+from openscc.auth.roles import ROLE_ALIASES, ROLE_NAMES, canonical_role
 from openscc.cli.options import data_dir_option, read_secret
 from openscc.errors import OpensccError
 from openscc.instance import Instance, open_instance
@@ -16,8 +18,13 @@ from openscc.settings import Settings
 _ROLE_CHOICES = click.Choice([*ROLE_NAMES, *ROLE_ALIASES])
 
 
-def _open(data_dir: Path) -> Instance:
-    return open_instance(Settings.from_env(os.environ, data_dir=data_dir))
+@contextmanager
+def _open(data_dir: Path) -> Iterator[Instance]:
+    instance = open_instance(Settings.from_env(os.environ, data_dir=data_dir))
+    try:
+        yield instance
+    finally:
+        instance.close()
 
 
 @click.group("users")
@@ -29,22 +36,22 @@ def users_group() -> None:
 @data_dir_option
 def list_users(data_dir: Path) -> None:
     """List users and their roles."""
-    instance = _open(data_dir)
-    for user in instance.users.all():
-        flag = "  (initial password)" if user.initial_password else ""
-        click.echo(f"{user.name}\t{user.role}{flag}")
+    with _open(data_dir) as instance:
+        for user in instance.users.all():
+            flag = "  (initial password)" if user.initial_password else ""
+            click.echo(f"{user.name}\t{user.role}{flag}")
 
 
-def _run(action: str, data_dir: Path, name: str, body) -> None:  # type: ignore[no-untyped-def]
-    instance = _open(data_dir)
-    try:
-        with instance.store.transaction():
-            body(instance)
-    except OpensccError as error:
-        raise click.ClickException(error.message) from None
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    instance.audit.record(f"user.{action}", actor="cli", user=name)
+def _run(action: str, data_dir: Path, name: str, body, **details: str) -> None:  # type: ignore[no-untyped-def]
+    with _open(data_dir) as instance:
+        try:
+            with instance.store.transaction():
+                body(instance)
+        except OpensccError as error:
+            raise click.ClickException(error.message) from None
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+        instance.audit.record(f"user.{action}", actor="cli", user=name, **details)
 
 
 @users_group.command("add")
@@ -54,7 +61,9 @@ def _run(action: str, data_dir: Path, name: str, body) -> None:  # type: ignore[
 def add_user(data_dir: Path, name: str, role: str) -> None:
     """Add a user with a role."""
     password = read_secret(f"Password for {name}", confirm=True)
-    _run("added", data_dir, name, lambda i: i.users.add(name, role, password))
+    _run(
+        "added", data_dir, name, lambda i: i.users.add(name, role, password), role=canonical_role(role)
+    )
     click.echo(f"added {name} ({ROLE_ALIASES.get(role, role)})")
 
 

@@ -1,0 +1,236 @@
+"""X.509 work of the configuration API: descriptions in the recorded shape, generation, PKCS#12.
+
+Pure: bytes and strings in, bytes and dicts out. The recorded product formats serial numbers as the
+hexadecimal of the serial split into pairs from the left (``60:b9:...:98:5``), DNs most specific
+first, and times as epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+import secrets
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from openscc.errors import InvalidRequest
+
+KEY_SIZES = (2048, 4096)
+_ATTRIBUTES = {
+    "CN": NameOID.COMMON_NAME,
+    "EMAIL": NameOID.EMAIL_ADDRESS,
+    "EMAILADDRESS": NameOID.EMAIL_ADDRESS,
+    "E": NameOID.EMAIL_ADDRESS,
+    "L": NameOID.LOCALITY_NAME,
+    "OU": NameOID.ORGANIZATIONAL_UNIT_NAME,
+    "O": NameOID.ORGANIZATION_NAME,
+    "ST": NameOID.STATE_OR_PROVINCE_NAME,
+    "C": NameOID.COUNTRY_NAME,
+    "STREET": NameOID.STREET_ADDRESS,
+    "DC": NameOID.DOMAIN_COMPONENT,
+}
+_UNESCAPED_COMMA = re.compile(r"(?<!\\),")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class KeyPair:
+    certificate_pem: str
+    private_key_pem: str  # unencrypted PKCS#8: sensitive, stored only in an entity's secret
+
+
+def serial_text(serial: int) -> str:
+    digits = format(serial, "x")
+    return ":".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+
+
+def dn_text(name: x509.Name) -> str:
+    return name.rfc4514_string({NameOID.EMAIL_ADDRESS: "EMAIL"})
+
+
+def parse_dn(text: str) -> x509.Name:
+    """A Name from ``CN=a,OU=b,...`` (most specific first, as clients send it)."""
+    attributes: list[x509.NameAttribute] = []
+    for part in _UNESCAPED_COMMA.split(text):
+        key, sep, value = part.partition("=")
+        oid = _ATTRIBUTES.get(key.strip().upper())
+        if not sep or oid is None or not value.strip():
+            raise InvalidRequest(f"subjectDN part {part.strip()!r} is not a supported NAME=value pair")
+        try:
+            attributes.append(x509.NameAttribute(oid, value.strip().replace("\\,", ",")))
+        except ValueError as error:
+            raise InvalidRequest(f"subjectDN part {part.strip()!r} is invalid: {error}") from None
+    if not any(a.oid == NameOID.COMMON_NAME for a in attributes):
+        raise InvalidRequest("subjectDN must contain a CN")
+    return x509.Name(list(reversed(attributes)))
+
+
+def _general_names(alt_names: list[dict[str, str]]) -> list[x509.GeneralName]:
+    names: list[x509.GeneralName] = []
+    for alt in alt_names:
+        kind, value = alt.get("type", ""), alt.get("value", "")
+        if not isinstance(value, str) or not value:
+            raise InvalidRequest("every subjectAltNames entry needs a value")
+        if kind == "DNS":
+            names.append(x509.DNSName(value))
+        elif kind == "IP":
+            try:
+                names.append(x509.IPAddress(ipaddress.ip_address(value)))
+            except ValueError:
+                raise InvalidRequest(f"{value!r} is not an IP address") from None
+        elif kind == "RFC822":
+            names.append(x509.RFC822Name(value))
+        elif kind == "URI":
+            names.append(x509.UniformResourceIdentifier(value))
+        else:
+            raise InvalidRequest("subjectAltNames type must be DNS, IP, RFC822 or URI")
+    return names
+
+
+def load_certificate(pem: str) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(pem.encode())
+
+
+def describe(pem: str, *, with_alt_names: bool = False) -> dict[str, object]:
+    """The certificate's description, keys in the recorded order."""
+    cert = load_certificate(pem)
+    view: dict[str, object] = {
+        "notAfterTimeStamp": int(cert.not_valid_after_utc.timestamp() * 1000),
+        "notBeforeTimeStamp": int(cert.not_valid_before_utc.timestamp() * 1000),
+        "subjectDN": dn_text(cert.subject),
+        "issuer": dn_text(cert.issuer),
+        "serialNumber": serial_text(cert.serial_number),
+    }
+    if with_alt_names:
+        alt_names = alt_names_of(cert)
+        if alt_names:
+            view["subjectAltNames"] = alt_names
+    return view
+
+
+def alt_names_of(cert: x509.Certificate) -> list[dict[str, str]]:
+    try:
+        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    out = [{"type": "DNS", "value": v} for v in sans.get_values_for_type(x509.DNSName)]
+    out += [{"type": "IP", "value": str(v)} for v in sans.get_values_for_type(x509.IPAddress)]
+    out += [{"type": "RFC822", "value": v} for v in sans.get_values_for_type(x509.RFC822Name)]
+    out += [
+        {"type": "URI", "value": v}
+        for v in sans.get_values_for_type(x509.UniformResourceIdentifier)
+    ]
+    return out
+
+
+def to_der(pem: str) -> bytes:
+    return load_certificate(pem).public_bytes(serialization.Encoding.DER)
+
+
+def _key_pem(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def self_signed(
+    subject: x509.Name,
+    *,
+    key_size: int = 2048,
+    alt_names: list[dict[str, str]] | None = None,
+    days: int = 365,
+    is_ca: bool = False,
+    now: dt.datetime | None = None,
+) -> KeyPair:
+    """A new RSA key and a certificate it signs for itself."""
+    if key_size not in KEY_SIZES:
+        raise InvalidRequest("keySize must be 2048 or 4096")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    start = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        # 16 random bytes, as the recorded serial numbers have; the top bit clear keeps it positive.
+        .serial_number(int.from_bytes(secrets.token_bytes(16), "big") >> 1)
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
+    )
+    names = _general_names(alt_names or [])
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    cert = builder.sign(key, hashes.SHA256())
+    return KeyPair(
+        certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
+        private_key_pem=_key_pem(key),
+    )
+
+
+def signing_request(
+    subject: x509.Name, *, key_size: int = 2048, alt_names: list[dict[str, str]] | None = None
+) -> tuple[str, str]:
+    """A new key and a PEM certificate signing request for it: (csr_pem, private_key_pem)."""
+    if key_size not in KEY_SIZES:
+        raise InvalidRequest("keySize must be 2048 or 4096")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
+    names = _general_names(alt_names or [])
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    csr = builder.sign(key, hashes.SHA256())
+    return csr.public_bytes(serialization.Encoding.PEM).decode(), _key_pem(key)
+
+
+def chain_matching_key(chain_pem: str, private_key_pem: str) -> str:
+    """The leaf certificate of a PEM chain, checked against the pending private key."""
+    try:
+        certs = x509.load_pem_x509_certificates(chain_pem.encode())
+    except ValueError:
+        raise InvalidRequest("signedCertificate is not a PEM certificate chain") from None
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    wanted = key.public_key().public_numbers()  # type: ignore[union-attr]
+    for cert in certs:
+        if cert.public_key().public_numbers() == wanted:  # type: ignore[union-attr]
+            return cert.public_bytes(serialization.Encoding.PEM).decode()
+    raise InvalidRequest("the signed certificate does not match the latest certificate signing request")
+
+
+def from_pkcs12(data: bytes, password: str, key_password: str | None = None) -> KeyPair:
+    """The key and certificate in a PKCS#12 file; 400 if it cannot be opened or has no key."""
+    bundle = None
+    for candidate in dict.fromkeys([password, key_password or password]):
+        try:
+            bundle = pkcs12.load_key_and_certificates(data, candidate.encode())
+            break
+        except ValueError:
+            continue
+    if bundle is None:
+        raise InvalidRequest("the PKCS#12 file cannot be opened with this password")
+    key, cert, _chain = bundle
+    if key is None or cert is None:
+        raise InvalidRequest("the PKCS#12 file must contain a private key and its certificate")
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise InvalidRequest("the PKCS#12 private key must be an RSA key")
+    return KeyPair(
+        certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
+        private_key_pem=_key_pem(key),
+    )
+
+
+def to_pkcs12(pair: KeyPair, password: str, name: str = "openscc") -> bytes:
+    """A PKCS#12 file of a key pair (used by tests and population helpers)."""
+    key = serialization.load_pem_private_key(pair.private_key_pem.encode(), password=None)
+    return pkcs12.serialize_key_and_certificates(
+        name.encode(),
+        key,  # type: ignore[arg-type]
+        load_certificate(pair.certificate_pem),
+        None,
+        serialization.BestAvailableEncryption(password.encode()),
+    )

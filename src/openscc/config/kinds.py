@@ -1,0 +1,47 @@
+"""Entity kinds and keys of the configuration API, in one place.
+
+Keys are hierarchical (``join_key``) so that deleting a subaccount's key subtree removes its system
+mappings, resources, domain mappings and channels with it.
+"""
+
+from __future__ import annotations
+
+from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND
+from openscc.store.entities import join_key
+
+SUBACCOUNT = "subaccount"
+SYSTEM_MAPPING = "systemMapping"
+RESOURCE = "systemMappingResource"
+DOMAIN_MAPPING = "domainMapping"
+CHANNEL = "serviceChannel"
+SEQUENCE = "sequence"
+PROXY = "proxy"
+SUBJECT_PATTERN_RULES = "subjectPatternRules"
+SYSTEM_CERTIFICATE = "systemCertificate"
+PP_CA_CERTIFICATE = "ppCaCertificate"
+UI_CERTIFICATE = UI_CERTIFICATE_KIND
+PENDING_CSR = "certificateSigningRequest"
+TRUSTSTORE = "truststore"
+TRUSTED_BACKEND = "trustedBackend"
+
+SINGLETON_KEY = CONNECTOR_KEY  # key of connector-wide singletons (proxy, certificates, ...)
+
+
+def subaccount_key(region_host: str, subaccount: str) -> str:
+    return join_key(SUBACCOUNT, region_host, subaccount)
+
+
+def mapping_key(sa_key: str, virtual_host: str, virtual_port: str) -> str:
+    return join_key(sa_key, SYSTEM_MAPPING, f"{virtual_host}:{virtual_port}")
+
+
+def resource_key(mapping: str, resource_id: str) -> str:
+    return join_key(mapping, RESOURCE, resource_id)
+
+
+def domain_mapping_key(sa_key: str, number: int) -> str:
+    return join_key(sa_key, DOMAIN_MAPPING, str(number))
+
+
+def channel_key(sa_key: str, channel_id: int) -> str:
+    return join_key(sa_key, CHANNEL, str(channel_id))

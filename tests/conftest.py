@@ -1,0 +1,106 @@
+"""Shared fixtures: a fresh app on a fresh data directory per test, clients, users, a real server.
+
+    settings        Settings on tmp_path/"data" with the fast "test" KDF profile (initial state)
+    app, client     an app on ``settings`` and a TestClient for it (https://testserver)
+    admin_settings  ``settings`` with OPENSCC_ADMIN_PASSWORD's effect: ADMIN_PASSWORD, role master
+    admin_app       an app on ``admin_settings``
+    admin           a TestClient on ``admin_app`` sending the Administrator's basic auth
+    make_user       adds a user of a role to ``admin_app``; returns (name, password)
+    users_by_role   one user of every role on ``admin_app``
+    server_factory  makes ServerProcess objects (the real ``openscc serve``), stopped at teardown
+    running_server  a started real server whose Administrator has ADMIN_PASSWORD
+
+Constants and helpers live in ``support.apps`` and ``support.server_process``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+# Lets test modules `from support.apps import ...` under --import-mode=importlib.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from openscc.app import create_app  # noqa: E402
+from openscc.auth.roles import ROLE_NAMES  # noqa: E402
+from openscc.auth.users import ADMINISTRATOR  # noqa: E402
+from openscc.settings import Settings  # noqa: E402
+from support.apps import ADMIN_PASSWORD, USER_PASSWORD, add_user, make_client  # noqa: E402
+from support.server_process import ServerProcess  # noqa: E402
+
+UserFactory = Callable[..., tuple[str, str]]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", kdf_profile="test")
+
+
+@pytest.fixture
+def app(settings: Settings) -> Starlette:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Starlette) -> Iterator[TestClient]:
+    with make_client(app) as c:
+        yield c
+
+
+@pytest.fixture
+def admin_settings(settings: Settings) -> Settings:
+    return settings.replace(admin_password=ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def admin_app(admin_settings: Settings) -> Starlette:
+    return create_app(admin_settings)
+
+
+@pytest.fixture
+def admin(admin_app: Starlette) -> Iterator[TestClient]:
+    """The Administrator of a ready instance (password changed, HA role master), by basic auth."""
+    with make_client(admin_app, auth=(ADMINISTRATOR, ADMIN_PASSWORD)) as c:
+        yield c
+
+
+@pytest.fixture
+def make_user(admin_app: Starlette) -> UserFactory:
+    """Add a user of a role to the ready instance: ``make_user("sccdisplay") -> (name, password)``."""
+
+    def make(role: str, *, name: str | None = None, password: str = USER_PASSWORD) -> tuple[str, str]:
+        return add_user(admin_app, role, name=name, password=password)
+
+    return make
+
+
+@pytest.fixture
+def users_by_role(make_user: UserFactory) -> dict[str, tuple[str, str]]:
+    """One user of every role on the ready instance, by technical role name."""
+    return {role: make_user(role) for role in ROLE_NAMES}
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """Make ServerProcess objects (not yet started); every one is stopped at the end of the test."""
+    made: list[ServerProcess] = []
+
+    def make(data_dir: Path | None = None, **options: object) -> ServerProcess:
+        server = ServerProcess(data_dir or tmp_path / "server-data", **options)  # type: ignore[arg-type]
+        made.append(server)
+        return server
+
+    yield make
+    for server in made:
+        server.stop()
+
+
+@pytest.fixture
+def running_server(server_factory: Callable[..., ServerProcess]) -> ServerProcess:
+    """A started ``openscc serve`` whose Administrator has ADMIN_PASSWORD (HA role master)."""
+    return server_factory(admin_password=ADMIN_PASSWORD).start()

@@ -1,0 +1,56 @@
+"""In-process helpers: TestClients on https://testserver, users of each role, shared constants."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from openscc.auth.users import ADMINISTRATOR, INITIAL_PASSWORD
+from openscc.instance import Instance
+
+BASE_URL = "https://testserver"
+ADMIN_PASSWORD = "Adm1n-Pa55word!"
+USER_PASSWORD = "Us3r-Pa55word!"
+
+__all__ = [
+    "ADMINISTRATOR",
+    "ADMIN_PASSWORD",
+    "BASE_URL",
+    "INITIAL_PASSWORD",
+    "USER_PASSWORD",
+    "add_user",
+    "instance_of",
+    "make_client",
+]
+
+
+def instance_of(app: Starlette) -> Instance:
+    """The instance an app serves."""
+    instance: Instance = app.state.services.instance
+    return instance
+
+
+def make_client(
+    app: Starlette, *, auth: tuple[str, str] | None = None, **options: object
+) -> TestClient:
+    """A TestClient on https://testserver (so the Secure session cookie is sent back)."""
+    client = TestClient(app, base_url=BASE_URL, **options)  # type: ignore[arg-type]
+    if auth is not None:
+        client.auth = auth
+    return client
+
+
+_names = count(1)
+
+
+def add_user(
+    app: Starlette, role: str, *, name: str | None = None, password: str = USER_PASSWORD
+) -> tuple[str, str]:
+    """Add a local user with ``role`` (an alias such as "admin" works too); (name, password)."""
+    name = name or f"{role}-user-{next(_names)}"
+    instance = instance_of(app)
+    with instance.store.transaction():
+        instance.users.add(name, role, password)
+    return name, password
