@@ -23,9 +23,13 @@ class AuditLog:
         entry = {"time": int(time.time() * 1000), "event": event, "actor": actor, **details}
         line = json.dumps(entry, separators=(",", ":"), ensure_ascii=False) + "\n"
         with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, line.encode())
-            finally:
-                os.close(fd)
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    os.write(fd, line.encode())
+                finally:
+                    os.close(fd)
+            except OSError as error:
+                # The change it records already happened; failing the request would misreport it.
+                logger.error("could not append %s to the audit log: %s", event, error.strerror)
         logger.info("audit %s by %s", event, actor or "-")

@@ -22,6 +22,7 @@ OpensccError                      500 RUNTIME_FAILURE        exit 1
   Conflict                        409 ILLEGAL_STATE          exit 6
     InvalidConfiguration          409 INVALID_CONFIGURATION  exit 6
   Gone                            410 NOT_FOUND              exit 5
+  StoreBusy                       503 RUNTIME_FAILURE        exit 1    database locked elsewhere
   ClientError                     (client side only)         exit 1
     Unreachable                   (no answer from the URL)   exit 7
     RestartTimeout                (server not back in time)  exit 8
@@ -153,6 +154,12 @@ class InvalidConfiguration(Conflict):
     """The entity already exists or the configuration cannot be applied."""
 
     type = "INVALID_CONFIGURATION"
+
+
+class StoreBusy(OpensccError):
+    """The configuration store is locked by another process; retrying later can succeed."""
+
+    status = 503
 
 
 class ClientError(OpensccError):

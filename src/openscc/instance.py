@@ -82,7 +82,7 @@ def open_instance(settings: Settings) -> Instance:
     ensure_data_dir(data_dir)
     master_key = load_master_key(data_dir)
     sealer = SecretSealer(master_key)
-    conn = connect(data_dir / DB_FILE)
+    conn = connect(data_dir / DB_FILE, busy_timeout_ms=settings.store_busy_timeout_ms)
     store = EntityStore(conn, sealer)
     passwords = Passwords(settings.kdf_profile)
     props = load_props(data_dir)

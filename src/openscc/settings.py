@@ -28,6 +28,8 @@ class Settings:
     lockout_seconds: int = 300
     credential_cache_seconds: int = 30
     safety_backups_kept: int = 5
+    # How long a write waits for a database locked by another process before answering 503.
+    store_busy_timeout_ms: int = 10_000
     # Test-only: names of restore steps at which the process kills itself (crash tests).
     fault_points: frozenset[str] = frozenset()
     admin_password: str | None = dataclasses.field(default=None, repr=False)

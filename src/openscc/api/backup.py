@@ -63,17 +63,20 @@ def _temp_dir(svc: Services) -> Path:
 
 
 def _build_backup(svc: Services, password: str) -> Path:
-    fd, name = tempfile.mkstemp(dir=_temp_dir(svc), prefix="backup-", suffix=".zip")
+    """The complete archive in a temporary file of the data directory (removed on any failure)."""
+    path: Path | None = None
     try:
+        fd, name = tempfile.mkstemp(dir=_temp_dir(svc), prefix="backup-", suffix=".zip")
+        path = Path(name)
         with _KDF_SLOTS, os.fdopen(fd, "w+b") as out:
             create_backup(svc.instance, password, out)
-    except OSError as error:
-        Path(name).unlink(missing_ok=True)
-        raise OpensccError(f"could not write the backup ({error.strerror or error})") from None
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
+        return path
+    except BaseException as error:
+        if path is not None:
+            path.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise OpensccError(f"could not write the backup ({error.strerror or error})") from None
         raise
-    return Path(name)
 
 
 @endpoints.route(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -10,7 +12,7 @@ from openscc.api.context import services
 from openscc.api.endpoints import Endpoint, EndpointTable
 from openscc.api.guard import authenticate, authorize
 from openscc.api.responses import error_response
-from openscc.errors import MethodNotAllowed, OpensccError
+from openscc.errors import MethodNotAllowed, OpensccError, StoreBusy
 
 
 def _dispatcher(methods: dict[str, Endpoint]):  # type: ignore[no-untyped-def]
@@ -30,11 +32,24 @@ def _dispatcher(methods: dict[str, Endpoint]):  # type: ignore[no-untyped-def]
             response = await endpoint.handler(request, outcome.caller)
         except OpensccError as error:
             response = error_response(error)
+        except sqlite3.OperationalError as error:
+            response = _store_failure(error)
         for name, value in extra_headers:
             response.headers.append(name, value)
         return response
 
     return dispatch
+
+
+def _store_failure(error: sqlite3.OperationalError) -> Response:
+    """A clear answer when the database cannot be written; the transaction was rolled back."""
+    reason = str(error)
+    if "locked" in reason or "busy" in reason:
+        busy = StoreBusy("the configuration store is locked by another process; try again shortly")
+        return error_response(busy, headers={"Retry-After": "5"})
+    return error_response(
+        OpensccError(f"the configuration store cannot be written ({reason}); nothing was changed")
+    )
 
 
 def build_routes(table: EndpointTable) -> list[Route]:

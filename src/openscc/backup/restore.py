@@ -7,6 +7,7 @@ a failure before it leaves nothing behind; the restart applies the commit (see r
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,6 +33,10 @@ class StagedRestore:
     created_at: int
     safety_backup: Path
     props_restored_aside: bool
+
+
+def _reason(error: Exception) -> str:
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
 
 
 def verify_upload(src: BinaryIO, password: str) -> VerifiedArchive:
@@ -75,22 +80,32 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
     settings = instance.settings
     archive = verify_upload(src, password)
     crash_point(settings, "restore.validated")
-    build_staged_database(instance, archive.iter_records())
     try:
-        props_aside = stage_props(instance, archive.files().get(PROPS_FILE))
+        try:
+            build_staged_database(instance, archive.iter_records())
+            props_aside = stage_props(instance, archive.files().get(PROPS_FILE))
+        except (OSError, sqlite3.OperationalError) as error:
+            raise OpensccError(
+                f"could not stage the restore ({_reason(error)}); nothing was changed"
+            ) from None
         crash_point(settings, "restore.staged")
         try:
             safety = write_safety_backup(instance, password, keep=settings.safety_backups_kept)
-        except OSError as error:
+        except (OSError, sqlite3.OperationalError) as error:
             raise OpensccError(
-                f"could not write the safety backup ({error.strerror}); nothing was changed"
+                f"could not write the safety backup ({_reason(error)}); nothing was changed"
             ) from None
         crash_point(settings, "restore.safety_backup_written")
         manifest = archive.manifest
-        commit_staged_restore(
-            instance.data_dir,
-            description={"sourceInstance": manifest.source_instance, "createdAt": manifest.created_at},
-        )
+        try:
+            commit_staged_restore(
+                instance.data_dir,
+                description={"sourceInstance": manifest.source_instance, "createdAt": manifest.created_at},
+            )
+        except OSError as error:
+            raise OpensccError(
+                f"could not commit the restore ({_reason(error)}); nothing was changed"
+            ) from None
     except BaseException:
         discard_staging(instance.data_dir)
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import os
 from pathlib import Path
 
@@ -26,9 +27,13 @@ def serve_command(data_dir: Path, host: str | None, port: int | None) -> None:
     Administrator gets that password and the instance the HA role master.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    ensure_data_dir(data_dir)
-    props = load_props(data_dir.resolve())
-    settings = Settings.from_env(
-        os.environ, data_dir=data_dir, host=host or props.host, port=port or props.port
-    )
-    serve(settings)
+    try:
+        ensure_data_dir(data_dir)
+        props = load_props(data_dir.resolve())
+        settings = Settings.from_env(
+            os.environ, data_dir=data_dir, host=host or props.host, port=port or props.port
+        )
+        serve(settings)
+    except (OSError, sqlite3.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise click.ClickException(f"cannot use the data directory {data_dir}: {reason}") from None

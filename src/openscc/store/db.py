@@ -12,11 +12,15 @@ DB_FILE = "config.db"
 DB_SIDE_FILES = ("config.db-wal", "config.db-shm", "config.db-journal")
 
 
-def connect(path: Path, *, migrate_schema: bool = True) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+def connect(
+    path: Path, *, migrate_schema: bool = True, busy_timeout_ms: int = 10_000
+) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
+    )
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     if migrate_schema:
         migrate(conn)
     return conn
