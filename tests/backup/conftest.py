@@ -20,17 +20,17 @@ import pytest
 if importlib.util.find_spec("openscc") is None:  # running from a checkout without an install
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from openscc.backup import kdf  # noqa: E402
-from openscc.backup.archive import (  # noqa: E402
+from openscc.backup import kdf
+from openscc.backup.archive import (
     DEFAULT_LIMITS,
     ArchiveLimits,
     VerifiedArchive,
     open_archive,
     write_archive,
 )
-from openscc.backup.manifest import MAC_MEMBER, MANIFEST_MEMBER  # noqa: E402
-from openscc.errors import BackupError, backup_error_for_message  # noqa: E402
-from openscc.snapshot import EntityRecord  # noqa: E402
+from openscc.backup.manifest import MAC_MEMBER, MANIFEST_MEMBER
+from openscc.errors import BackupError, backup_error_for_message
+from openscc.snapshot import EntityRecord
 
 PASSWORD = "correct horse battery staple \u2713"
 PRODUCT_VERSION = "0.1.0"
@@ -183,6 +183,8 @@ class ArchiveKit:
         for name in drop:
             members.pop(name)
         members.update(add or {})
+        if not resign and edit_manifest is None:
+            return self.zip_of(members.items())
         manifest = json.loads(members[MANIFEST_MEMBER])
         if resign:
             for name in list(manifest["members"]):
@@ -194,9 +196,7 @@ class ArchiveKit:
                     }
         if edit_manifest is not None:
             edit_manifest(manifest)
-        if resign or edit_manifest is not None:
-            raw = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
-            members[MANIFEST_MEMBER] = raw
+        members[MANIFEST_MEMBER] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
         if resign:
             params = kdf.KdfParams(
                 name=manifest["kdf"]["name"],

@@ -149,14 +149,16 @@ def test_rearranged_chunks_are_refused(rearrange) -> None:
     prefix, chunks = _three_chunk_stream()
     tampered = prefix + b"".join(rearrange(chunks))
 
-    with pytest.raises(CorruptArchive, match="^archive is corrupt: encrypted member"):
+    with pytest.raises(CorruptArchive, match=r"^archive is corrupt: encrypted member"):
         decrypt_stream(KEY, tampered, aad=AAD)
 
 
 @pytest.mark.parametrize("offset", [0, 6, 7, 100, SEALED_CHUNK_BYTES + 6, -1])
 def test_flipped_byte_is_refused(offset: int) -> None:
     """A flipped bit in the prefix, a body or a tag fails authentication."""
-    sealed = bytearray(encrypt_stream(KEY, _payload(CHUNK_BYTES + 50), aad=AAD, nonce_prefix=PREFIX))
+    sealed = bytearray(
+        encrypt_stream(KEY, _payload(CHUNK_BYTES + 50), aad=AAD, nonce_prefix=PREFIX)
+    )
     sealed[offset] ^= 0x01
 
     with pytest.raises(CorruptArchive):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -124,7 +125,7 @@ OVER_THE_CAPS = {
 
 @pytest.mark.parametrize("change", OVER_THE_CAPS.values(), ids=OVER_THE_CAPS.keys())
 def test_parameters_outside_the_caps_are_refused_before_any_derivation(
-    change: dict[str, object], monkeypatch: pytest.MonkeyPatch
+    change: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Hostile KDF parameters are refused as unsafe without running Argon2 at all."""
     params = dataclasses.replace(KAT_PARAMS, **change)
@@ -134,9 +135,9 @@ def test_parameters_outside_the_caps_are_refused_before_any_derivation(
 
     monkeypatch.setattr(kdf, "hash_secret_raw", must_not_run)
 
-    with pytest.raises(UnsafeArchive, match="^unsafe archive: KDF parameters"):
+    with pytest.raises(UnsafeArchive, match=r"^unsafe archive: KDF parameters"):
         check_kdf_params(params)
-    with pytest.raises(UnsafeArchive, match="^unsafe archive: KDF parameters"):
+    with pytest.raises(UnsafeArchive, match=r"^unsafe archive: KDF parameters"):
         derive_keys(PASSWORD, params)
 
 

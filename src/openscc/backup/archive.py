@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import stat
+import struct
 import tempfile
 import time
 import zipfile
@@ -60,6 +61,13 @@ _MIB = 1024 * 1024
 _READ_BYTES = CHUNK_BYTES
 _MAC_HEX_CHARS = 64
 _LOCAL_HEADER_BYTES = 30  # fixed part of a ZIP local file header
+_END_RECORD_SIGNATURE = b"PK\x05\x06"
+_END_RECORD_BYTES = 22
+_MAX_ZIP_COMMENT_BYTES = 0xFFFF
+_ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
+_ZIP64_LOCATOR_BYTES = 20
+# A directory entry is 46 bytes plus its name (at most 255 here) and extra field: 1 KiB is ample.
+_MAX_DIRECTORY_ENTRY_BYTES = 1024
 _MAX_NAME_CHARS = 255
 _REGULAR_FILE_ATTR = (stat.S_IFREG | 0o644) << 16
 _DOS_DIRECTORY = 0x10
@@ -67,6 +75,8 @@ _ENCRYPTED_FLAG = 0x1
 _UTF8_FLAG = 0x800
 _CONFIG_FIELDS = frozenset({"kind", "key", "parent", "body"})
 _SECRET_FIELDS = frozenset({"kind", "key", "secret"})
+# ASCII escapes keep every str (lone surrogates too) round-tripping exactly.
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -126,11 +136,12 @@ def write_archive(
         sealed_digest = _Digest()
         config_digest = _Digest()
         with zf.open(_zip_info(CONFIG_MEMBER, date_time, zipfile.ZIP_DEFLATED), "w") as config:
+            pending = bytearray()  # one write per 64 KiB, not per line: far fewer deflate calls
             for record in records:
                 _check_record(record)
                 if not _first_sight(seen, record.kind, record.key):
                     raise ValueError(f"duplicate record {record.kind!r:.60}/{record.key!r:.60}")
-                line = _dump_line(
+                pending += _dump_line(
                     {
                         "kind": record.kind,
                         "key": record.key,
@@ -138,8 +149,6 @@ def write_archive(
                         "body": record.body,
                     }
                 )
-                config.write(line)
-                config_digest.update(line)
                 counts[record.kind] += 1
                 if record.secret is not None:
                     secret_line = _dump_line(
@@ -147,6 +156,10 @@ def write_archive(
                     )
                     _write_through(sealed, sealed_digest, encryptor.update(secret_line))
                     secret_counts[record.kind] += 1
+                if len(pending) >= _READ_BYTES:
+                    _write_through(config, config_digest, bytes(pending))
+                    pending.clear()
+            _write_through(config, config_digest, bytes(pending))
         members[CONFIG_MEMBER] = config_digest.result()
         _write_through(sealed, sealed_digest, encryptor.finalize())
         sealed.seek(0)
@@ -179,14 +192,16 @@ def write_archive(
 
 
 def _check_record(record: EntityRecord) -> None:
-    if not isinstance(record.kind, str) or not record.kind or not isinstance(record.key, str):
-        raise ValueError(f"record needs a non-empty string kind and a string key: {record.kind!r}")
+    if not isinstance(record.kind, str) or not isinstance(record.key, str):
+        raise TypeError(f"record kind and key must be strings: {record.kind!r}/{record.key!r}")
+    if not record.kind:
+        raise ValueError(f"record kind must not be empty: {record.key!r}")
     if record.parent is not None and not isinstance(record.parent, str):
-        raise ValueError(f"record parent must be a string or None: {record.kind}/{record.key}")
+        raise TypeError(f"record parent must be a string or None: {record.kind}/{record.key}")
     if not isinstance(record.body, dict):
-        raise ValueError(f"record body must be a dict: {record.kind}/{record.key}")
+        raise TypeError(f"record body must be a dict: {record.kind}/{record.key}")
     if record.secret is not None and not isinstance(record.secret, dict):
-        raise ValueError(f"record secret must be a dict or None: {record.kind}/{record.key}")
+        raise TypeError(f"record secret must be a dict or None: {record.kind}/{record.key}")
 
 
 def _check_readable(raw_manifest: bytes, manifest: Manifest) -> None:
@@ -200,10 +215,7 @@ def _check_readable(raw_manifest: bytes, manifest: Manifest) -> None:
 
 
 def _dump_line(value: dict[str, Any]) -> bytes:
-    # ASCII escapes keep every str (lone surrogates too) round-tripping exactly.
-    return (json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False) + "\n").encode(
-        "ascii"
-    )
+    return (_LINE_ENCODER.encode(value) + "\n").encode("ascii")
 
 
 def _write_through(sink: IO[bytes], digest: _Digest, data: bytes) -> None:
@@ -211,7 +223,9 @@ def _write_through(sink: IO[bytes], digest: _Digest, data: bytes) -> None:
     digest.update(data)
 
 
-def _zip_info(name: str, date_time: tuple[int, int, int, int, int, int], method: int) -> zipfile.ZipInfo:
+def _zip_info(
+    name: str, date_time: tuple[int, int, int, int, int, int], method: int
+) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=date_time)
     info.compress_type = method
     info.external_attr = _REGULAR_FILE_ATTR
@@ -251,8 +265,13 @@ class _Digest:
 
 def _first_sight(seen: set[bytes], kind: str, key: str) -> bool:
     """Record (kind, key) in ``seen``; False if it was there already."""
-    # 16-byte digests keep the set small (about 90 bytes per record) whatever the key lengths.
-    identity = hashlib.blake2b(json.dumps([kind, key]).encode("ascii"), digest_size=16).digest()
+    # 16-byte digests keep the set small (about 90 bytes per record) whatever the key lengths;
+    # the length prefix keeps ("ab", "c") and ("a", "bc") apart.
+    kind_bytes = kind.encode("utf-8", "surrogatepass")
+    hashed = hashlib.blake2b(len(kind_bytes).to_bytes(8, "big"), digest_size=16)
+    hashed.update(kind_bytes)
+    hashed.update(key.encode("utf-8", "surrogatepass"))
+    identity = hashed.digest()
     if identity in seen:
         return False
     seen.add(identity)
@@ -301,36 +320,32 @@ def inspect_archive(src: BinaryIO, *, limits: ArchiveLimits = DEFAULT_LIMITS) ->
 
     The result is NOT authenticated: anyone can write any manifest. Use it for display only.
     """
-    with _as_backup_error():
-        with _open_zip(src, limits) as zf:
-            infos = _check_container(zf, limits)
-            _, manifest = _read_manifest(zf, infos, limits, running_version=None)
-            _check_member_set(infos, manifest)
-            return manifest
+    with _as_backup_error(), _open_zip(src, limits) as zf:
+        infos = _check_container(zf, limits)
+        _, manifest = _read_manifest(zf, infos, limits, running_version=None)
+        _check_member_set(infos, manifest)
+        return manifest
 
 
 def open_archive(
     src: BinaryIO, *, password: str, product_version: str, limits: ArchiveLimits = DEFAULT_LIMITS
 ) -> VerifiedArchive:
     """Check everything about an uploaded archive, in the documented order, or raise BackupError."""
-    with _as_backup_error():
-        with _open_zip(src, limits) as zf:
-            infos = _check_container(zf, limits)
-            raw_manifest, manifest = _read_manifest(
-                zf, infos, limits, running_version=product_version
-            )
-            _check_member_set(infos, manifest)
-            check_kdf_params(manifest.kdf)
-            keys = derive_keys(password, manifest.kdf)
-            if not hmac.compare_digest(keys.key_check, manifest.key_check):
-                raise WrongPassword("wrong password")
-            stored_mac = b"".join(_read_chunks(zf, infos[MAC_MEMBER], _MAC_HEX_CHARS))
-            expected_mac = _manifest_mac(keys.mac_key, raw_manifest).encode("ascii")
-            if not hmac.compare_digest(stored_mac, expected_mac):
-                raise CorruptArchive(f"archive is corrupt: {MAC_MEMBER} does not match the manifest")
-            for name, digest in manifest.members.items():
-                _read_verified(zf, name, digest, keep=False)
-            _check_content(zf, manifest, keys)
+    with _as_backup_error(), _open_zip(src, limits) as zf:
+        infos = _check_container(zf, limits)
+        raw_manifest, manifest = _read_manifest(zf, infos, limits, running_version=product_version)
+        _check_member_set(infos, manifest)
+        check_kdf_params(manifest.kdf)
+        keys = derive_keys(password, manifest.kdf)
+        if not hmac.compare_digest(keys.key_check, manifest.key_check):
+            raise WrongPassword("wrong password")
+        stored_mac = b"".join(_read_chunks(zf, infos[MAC_MEMBER], _MAC_HEX_CHARS))
+        expected_mac = _manifest_mac(keys.mac_key, raw_manifest).encode("ascii")
+        if not hmac.compare_digest(stored_mac, expected_mac):
+            raise CorruptArchive(f"archive is corrupt: {MAC_MEMBER} does not match the manifest")
+        for name, digest in manifest.members.items():
+            _read_verified(zf, name, digest, keep=False)
+        _check_content(zf, manifest, keys)
     return VerifiedArchive(src, manifest, keys)
 
 
@@ -346,25 +361,66 @@ def _as_backup_error() -> Iterator[None]:
 
 
 def _describe(exc: Exception) -> str:
+    kind = type(exc)
+    name = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
     text = str(exc)
-    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
+    return f"{name}: {text[:160]}" if text else name
 
 
 def _open_zip(src: BinaryIO, limits: ArchiveLimits) -> zipfile.ZipFile:
     try:
         size = src.seek(0, io.SEEK_END)
-    except Exception:
-        raise NotABackup("not a ZIP file: the upload cannot be read") from None
+    except Exception as exc:  # any failure to seek means it cannot be read as a ZIP
+        raise NotABackup("not a ZIP file: the upload cannot be read") from exc
     if size == 0:
         raise NotABackup("not a ZIP file: the upload is empty")
     if size > limits.max_archive_bytes:
         raise UnsafeArchive(
             f"unsafe archive: {size} bytes is over the cap of {limits.max_archive_bytes}"
         )
+    _check_end_record(src, size, limits)
     try:
         return zipfile.ZipFile(src)
-    except Exception:
-        raise NotABackup("not a ZIP file") from None
+    except Exception as exc:  # zipfile raises many types on hostile input
+        raise NotABackup("not a ZIP file") from exc
+
+
+def _check_end_record(src: BinaryIO, size: int, limits: ArchiveLimits) -> None:
+    """Bound the central directory before zipfile parses it, since it builds every entry at once.
+
+    zipfile reads as many entries as fit in the directory size the end record declares, whatever
+    its entry count says, so both are capped. openscc never writes ZIP64 (its limits are far
+    below 4 GiB and 65,535 members), so a ZIP64 end record, and with it the ZIP64 parser
+    differentials (CVE-2025-8291), is refused outright.
+    """
+    tail_length = min(size, _END_RECORD_BYTES + _MAX_ZIP_COMMENT_BYTES)
+    src.seek(size - tail_length)
+    tail = src.read(tail_length)
+    # Where zipfile looks: at the very end (no comment), else the last signature in range.
+    if tail[-_END_RECORD_BYTES:][:4] == _END_RECORD_SIGNATURE and tail[-2:] == b"\0\0":
+        start = len(tail) - _END_RECORD_BYTES
+    else:
+        start = tail.rfind(_END_RECORD_SIGNATURE)
+    if start < 0 or len(tail) - start < _END_RECORD_BYTES:
+        raise NotABackup("not a ZIP file")
+    record = tail[start : start + _END_RECORD_BYTES]
+    entries_here, entries, directory_bytes = struct.unpack("<HHI", record[8:16])
+    if tail[max(start - _ZIP64_LOCATOR_BYTES, 0) : start][:4] == _ZIP64_LOCATOR_SIGNATURE:
+        raise UnsafeArchive("unsafe archive: ZIP64 records are not used by openscc backups")
+    if max(entries_here, entries) > limits.max_members:
+        raise UnsafeArchive(
+            f"unsafe archive: {max(entries_here, entries)} members is over the cap of "
+            f"{limits.max_members}"
+        )
+    if directory_bytes > limits.max_members * _MAX_DIRECTORY_ENTRY_BYTES:
+        raise UnsafeArchive(
+            f"unsafe archive: a central directory of {directory_bytes} bytes is over the cap of "
+            f"{limits.max_members * _MAX_DIRECTORY_ENTRY_BYTES}"
+        )
 
 
 def _check_container(zf: zipfile.ZipFile, limits: ArchiveLimits) -> dict[str, zipfile.ZipInfo]:
@@ -440,7 +496,7 @@ def _check_layout(infos: list[zipfile.ZipInfo], *, end: int) -> None:
     # Python version; a lower bound of each entry's length is enough to see an overlap.
     ordered = sorted(infos, key=lambda info: info.header_offset)
     bounds = [info.header_offset for info in ordered[1:]] + [end]
-    for info, bound in zip(ordered, bounds):
+    for info, bound in zip(ordered, bounds, strict=True):
         encoding = "utf-8" if info.flag_bits & _UTF8_FLAG else "cp437"
         entry_end = (
             info.header_offset
@@ -511,7 +567,9 @@ def _read_verified(
         if keep:
             kept += chunk
     if seen.result() != digest:
-        raise CorruptArchive(f"archive is corrupt: member {_show(name)} does not match the manifest")
+        raise CorruptArchive(
+            f"archive is corrupt: member {_show(name)} does not match the manifest"
+        )
     return bytes(kept)
 
 
@@ -537,8 +595,10 @@ def _records(zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys) -> Iter
     """Merge-join config lines with the secret lines, which come in the same order."""
     config_digest = _Digest()
     config = _lines(
-        _tapped(_read_chunks(zf, zf.getinfo(CONFIG_MEMBER), manifest.members[CONFIG_MEMBER].size),
-                config_digest),
+        _tapped(
+            _read_chunks(zf, zf.getinfo(CONFIG_MEMBER), manifest.members[CONFIG_MEMBER].size),
+            config_digest,
+        ),
         CONFIG_MEMBER,
     )
     secrets = _secret_entries(zf, manifest, keys)
@@ -551,7 +611,9 @@ def _records(zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys) -> Iter
             pending = next(secrets, None)
         yield EntityRecord(kind=kind, key=key, parent=parent, body=body, secret=secret)
     if pending is not None:
-        raise CorruptArchive("archive is corrupt: a secret belongs to no record, or is out of order")
+        raise CorruptArchive(
+            "archive is corrupt: a secret belongs to no record, or is out of order"
+        )
     if config_digest.result() != manifest.members[CONFIG_MEMBER]:
         raise CorruptArchive(f"archive is corrupt: {CONFIG_MEMBER} changed while it was read")
 
@@ -565,9 +627,7 @@ def _secret_entries(
     )
 
     def plaintext() -> Iterator[bytes]:
-        chunks = _read_chunks(
-            zf, zf.getinfo(SECRETS_MEMBER), manifest.members[SECRETS_MEMBER].size
-        )
+        chunks = _read_chunks(zf, zf.getinfo(SECRETS_MEMBER), manifest.members[SECRETS_MEMBER].size)
         for chunk in _tapped(chunks, digest):
             yield decryptor.update(chunk)
         yield decryptor.finalize()
@@ -588,11 +648,13 @@ def _lines(chunks: Iterator[bytes], member: str) -> Iterator[bytes]:
     """Split a byte stream into newline-terminated lines (without the newline)."""
     pending = bytearray()
     for chunk in chunks:
+        # Search only the new bytes: one very long line must not cost quadratic time.
+        scan = len(pending)
         pending += chunk
         start = 0
-        while (end := pending.find(b"\n", start)) != -1:
+        while (end := pending.find(b"\n", scan)) != -1:
             yield bytes(pending[start:end])
-            start = end + 1
+            start = scan = end + 1
         del pending[:start]
     if pending:
         raise CorruptArchive(f"archive is corrupt: {member} does not end with a newline")

@@ -67,7 +67,7 @@ def production_kdf(salt: bytes | None = None) -> KdfParams:
     )
 
 
-def test_kdf(salt: bytes | None = None) -> KdfParams:
+def weak_kdf(salt: bytes | None = None) -> KdfParams:
     """The weakest parameters Argon2id accepts, for tests only: derivation takes microseconds."""
     return KdfParams(
         name=ARGON2ID,
@@ -78,13 +78,16 @@ def test_kdf(salt: bytes | None = None) -> KdfParams:
     )
 
 
-test_kdf.__test__ = False  # type: ignore[attr-defined]  # a factory, not a pytest test
+weak_kdf.__test__ = False  # type: ignore[attr-defined]  # pytest must not collect it by name
+test_kdf = weak_kdf  # the name callers select it by, only when they ask for the test profile
 
 
 def check_kdf_params(params: KdfParams) -> None:
     """Refuse an unknown KDF or parameters outside the caps, before any work is done."""
     if params.name != ARGON2ID:
-        raise UnsafeArchive(f"unsafe archive: KDF parameters name an unknown KDF {params.name!r:.40}")
+        raise UnsafeArchive(
+            f"unsafe archive: KDF parameters name an unknown KDF {params.name!r:.40}"
+        )
     if not MIN_SALT_BYTES <= len(params.salt) <= MAX_SALT_BYTES:
         raise UnsafeArchive(
             f"unsafe archive: KDF parameters have a {len(params.salt)}-byte salt; "
@@ -93,7 +96,10 @@ def check_kdf_params(params: KdfParams) -> None:
     _check_range("parallelism", params.parallelism, 1, MAX_PARALLELISM)
     _check_range("iterations", params.iterations, 1, MAX_ITERATIONS)
     _check_range(
-        "memory_kib", params.memory_kib, MIN_MEMORY_KIB_PER_LANE * params.parallelism, MAX_MEMORY_KIB
+        "memory_kib",
+        params.memory_kib,
+        MIN_MEMORY_KIB_PER_LANE * params.parallelism,
+        MAX_MEMORY_KIB,
     )
 
 
