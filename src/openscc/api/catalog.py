@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
-from openscc.api import backup, connector
+from openscc.api import (
+    access_control,
+    backup,
+    certificates_api,
+    channels,
+    connector,
+    domain_mappings,
+    mapping_resources,
+    proxy,
+    subaccounts,
+    subject_patterns,
+    system_mappings,
+    truststore,
+)
 from openscc.api.endpoints import EndpointTable
+
+_MODULES = (
+    connector,
+    backup,
+    subaccounts,
+    system_mappings,
+    mapping_resources,
+    access_control,
+    domain_mappings,
+    channels,
+    proxy,
+    subject_patterns,
+    certificates_api,
+    truststore,
+)
 
 
 def all_endpoints() -> EndpointTable:
     table = EndpointTable()
-    for module in (connector, backup,):
+    for module in _MODULES:
         table.extend(module.endpoints)
     return table

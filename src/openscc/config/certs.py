@@ -55,7 +55,7 @@ def dn_text(name: x509.Name) -> str:
 
 def parse_dn(text: str) -> x509.Name:
     """A Name from ``CN=a,OU=b,...`` (most specific first, as clients send it)."""
-    attributes: list[x509.NameAttribute] = []
+    attributes: list[x509.NameAttribute[str]] = []
     for part in _UNESCAPED_COMMA.split(text):
         key, sep, value = part.partition("=")
         oid = _ATTRIBUTES.get(key.strip().upper())
@@ -151,7 +151,7 @@ def self_signed(
     if key_size not in KEY_SIZES:
         raise InvalidRequest("keySize must be 2048 or 4096")
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
-    start = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    start = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)

@@ -1,0 +1,131 @@
+"""The connector's certificates: UI, system, principal-propagation CA, and the trust store.
+
+GET answers the description as JSON, or the certificate itself (DER) when the client accepts
+``application/pkix-cert``. POST generates a self-signed certificate or a CSR, PATCH installs the
+signed certificate for the pending CSR, PUT uploads a PKCS#12 file. Private keys never leave.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from openscc.api.config_routes import OBJECT, READ, WRITE_CONNECTOR, audit, base_of, store_of
+from openscc.api.context import Caller
+from openscc.api.endpoints import EndpointTable
+from openscc.api.lenient import json_object
+from openscc.api.responses import created, empty_response, json_response
+from openscc.api.uploads import binary_or_base64, form_parts, required_part, text_part
+from openscc.config import certificate_slots as slots
+from openscc.config import certs
+from openscc.config.certificate_slots import Slot
+
+endpoints = EndpointTable()
+CONNECTOR = "/api/v1/configuration/connector"
+DER = "application/pkix-cert"
+_GENERATE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "enum": ["selfsigned", "csr"]},
+        "keySize": {"type": ["integer", "string"]},
+        "subjectDN": {"type": "string"},
+        "subjectAltNames": {"type": "array", "items": OBJECT},
+    },
+    "required": ["type", "subjectDN"],
+}
+_PKCS12_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "pkcs12": {"type": "string", "format": "binary"},
+        "password": {"type": "string"},
+        "keyPassword": {"type": "string"},
+    },
+    "required": ["pkcs12", "password"],
+}
+_SIGNED_SCHEMA = {"type": "object", "properties": {"signedCertificate": {"type": "string"}}}
+
+
+def _wants_der(request: Request) -> bool:
+    return DER in request.headers.get("accept", "").lower()
+
+
+def _routes(slot: Slot, path: str) -> None:
+    """Register the endpoints of one certificate slot at ``path``."""
+
+    async def get_certificate(request: Request, caller: Caller) -> Response:
+        pem = slots.current(store_of(request), slot).body["certificatePem"]
+        if _wants_der(request):
+            return Response(
+                certs.to_der(pem),
+                media_type="application/octet-stream",
+                headers={"Content-Disposition": f'attachment;filename="{slot.file_name}"',
+                         "Cache-Control": "no-store"},
+            )
+        return json_response(certs.describe(pem, with_alt_names=True))
+
+    async def generate(request: Request, caller: Caller) -> Response:
+        kind, subject, key_size, alt_names = slots.parse_generation(await json_object(request))
+        store = store_of(request)
+        if kind == "csr":
+            csr_pem, key_pem = certs.signing_request(subject, key_size=key_size, alt_names=alt_names)
+            with store.transaction():
+                slots.save_pending(store, slot, csr_pem, key_pem)
+            audit(request, caller, "certificate.csr", slot=slot.kind)
+            return Response(csr_pem, media_type="application/pkcs10",
+                            headers={"Cache-Control": "no-store"})
+        pair = certs.self_signed(subject, key_size=key_size, alt_names=alt_names, is_ca=slot.is_ca)
+        with store.transaction():
+            slots.install(store, slot, pair)
+        audit(request, caller, "certificate.self_signed", slot=slot.kind)
+        return created(base_of(request) + path)
+
+    async def install_signed(request: Request, caller: Caller) -> Response:
+        chain = text_part(await form_parts(request), "signedCertificate") or ""
+        store = store_of(request)
+        with store.transaction():
+            key_pem = slots.take_pending_key(store, slot)
+            leaf = certs.chain_matching_key(chain, key_pem)
+            slots.install(store, slot, certs.KeyPair(certificate_pem=leaf, private_key_pem=key_pem))
+            slots.clear_pending(store, slot)
+        audit(request, caller, "certificate.signed_installed", slot=slot.kind)
+        return created(base_of(request) + path)
+
+    async def upload_pkcs12(request: Request, caller: Caller) -> Response:
+        parts = await form_parts(request)
+        data = binary_or_base64(required_part(parts, "pkcs12"))
+        password = text_part(parts, "password") or ""
+        pair = certs.from_pkcs12(data, password, text_part(parts, "keyPassword", required=False))
+        store = store_of(request)
+        with store.transaction():
+            slots.install(store, slot, pair)
+        audit(request, caller, "certificate.pkcs12_uploaded", slot=slot.kind)
+        return empty_response()
+
+    async def delete_certificate(request: Request, caller: Caller) -> Response:
+        store = store_of(request)
+        with store.transaction():
+            record = slots.current(store, slot)
+            store.delete(record.kind, record.key)
+        audit(request, caller, "certificate.deleted", slot=slot.kind)
+        return empty_response()
+
+    label = slot.label
+    endpoints.route("GET", path, summary=f"The {label} (JSON, or DER with Accept: {DER})",
+                    response_schema=OBJECT, **READ)(get_certificate)
+    endpoints.route("POST", path, summary=f"Generate a self-signed {label} or a CSR for it",
+                    status=201, request_schema=_GENERATE_SCHEMA, **WRITE_CONNECTOR)(generate)
+    endpoints.route("PATCH", path, summary=f"Install the signed {label} for the pending CSR",
+                    status=201, request_schema=_SIGNED_SCHEMA,
+                    request_content_type="multipart/form-data", **WRITE_CONNECTOR)(install_signed)
+    endpoints.route("PUT", path, summary=f"Upload the {label} as PKCS#12", status=204,
+                    request_schema=_PKCS12_SCHEMA, request_content_type="multipart/form-data",
+                    **WRITE_CONNECTOR)(upload_pkcs12)
+    if slot.deletable:
+        endpoints.route("DELETE", path, summary=f"Remove the {label}", status=204,
+                        **WRITE_CONNECTOR)(delete_certificate)
+
+
+_routes(slots.UI, f"{CONNECTOR}/ui/uiCertificate")
+for _prefix in ("onPremise", "onPremises"):
+    _routes(slots.SYSTEM, f"{CONNECTOR}/{_prefix}/systemCertificate")
+    _routes(slots.PP_CA, f"{CONNECTOR}/{_prefix}/ppCaCertificate")

@@ -1,0 +1,126 @@
+"""Service channels of a subaccount (K8S, ABAPCloud, ABAPCloudSNC, HANA, VirtualMachine)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from openscc.api.config_routes import (
+    ARRAY_OF_OBJECTS,
+    OBJECT,
+    READ,
+    WRITE_SUBACCOUNT,
+    audit,
+    base_of,
+    cloud_of,
+    store_of,
+)
+from openscc.api.context import Caller
+from openscc.api.endpoints import EndpointTable
+from openscc.api.lenient import json_object
+from openscc.api.responses import created, empty_response, json_response
+from openscc.api.system_mappings import SUBACCOUNT, subaccount_of
+from openscc.config import channels as model
+from openscc.config import kinds, paths
+from openscc.config.sequences import next_value
+from openscc.config.values import as_bool, present
+from openscc.errors import InvalidRequest, NotFound
+from openscc.snapshot import EntityRecord
+
+endpoints = EndpointTable()
+LIST = f"{SUBACCOUNT}/channels/{{type}}"
+ONE = f"{LIST}/{{id}}"
+_STATE_SCHEMA = {"type": "object", "properties": {"enabled": {"type": ["boolean", "string"]}}}
+
+
+def _sa_path(sa: EntityRecord) -> str:
+    return paths.subaccount_path(sa.body["regionHost"], sa.body["subaccount"])
+
+
+def _channel(request: Request) -> tuple[EntityRecord, EntityRecord]:
+    kind = model.channel_type(request.path_params["type"])
+    sa = subaccount_of(request)
+    text = request.path_params["id"]
+    record = (
+        store_of(request).get(kinds.CHANNEL, kinds.channel_key(sa.key, int(text)))
+        if text.isdigit()
+        else None
+    )
+    if record is None or record.body["type"] != kind:
+        raise NotFound(f"Service channel with value '{text}' does not exist")
+    return sa, record
+
+
+@endpoints.route("GET", LIST, summary="The subaccount's service channels of one type",
+                 response_schema=ARRAY_OF_OBJECTS, **READ)
+async def list_channels(request: Request, caller: Caller) -> Response:
+    kind = model.channel_type(request.path_params["type"])
+    sa = subaccount_of(request)
+    base, sa_path = base_of(request), _sa_path(sa)
+    records = store_of(request).children(kinds.CHANNEL, sa.key)
+    return json_response([model.view(base, sa_path, r.body) for r in records if r.body["type"] == kind])
+
+
+@endpoints.route("POST", LIST, summary="Add a service channel (created disabled)", status=201,
+                 request_schema=OBJECT, **WRITE_SUBACCOUNT)
+async def create_channel(request: Request, caller: Caller) -> Response:
+    kind = model.channel_type(request.path_params["type"])
+    fields = model.parse(kind, await json_object(request))
+    store = store_of(request)
+    with store.transaction():
+        sa = subaccount_of(request)
+        number = next_value(store, kinds.CHANNEL)
+        body = {**fields, "id": number, "type": kind, "enabled": False}
+        store.put(EntityRecord(kind=kinds.CHANNEL, key=kinds.channel_key(sa.key, number),
+                               parent=sa.key, body=body))
+    audit(request, caller, "channel.created", subaccount=sa.body["subaccount"], channel=number, type=kind)
+    return created(base_of(request) + paths.channel_path(_sa_path(sa), kind, number))
+
+
+@endpoints.route("GET", ONE, summary="One service channel", response_schema=OBJECT, **READ)
+async def get_channel(request: Request, caller: Caller) -> Response:
+    sa, record = _channel(request)
+    return json_response(model.view(base_of(request), _sa_path(sa), record.body))
+
+
+@endpoints.route("PUT", ONE, summary="Change a service channel", status=204, request_schema=OBJECT,
+                 **WRITE_SUBACCOUNT)
+async def update_channel(request: Request, caller: Caller) -> Response:
+    data = await json_object(request)
+    store = store_of(request)
+    with store.transaction():
+        _sa, record = _channel(request)
+        body = {**record.body, **model.parse(record.body["type"], data, record.body)}
+        store.put(EntityRecord(kind=record.kind, key=record.key, parent=record.parent, body=body))
+    return empty_response()
+
+
+@endpoints.route("DELETE", ONE, summary="Remove a service channel", status=204, **WRITE_SUBACCOUNT)
+async def delete_channel(request: Request, caller: Caller) -> Response:
+    store = store_of(request)
+    with store.transaction():
+        _sa, record = _channel(request)
+        store.delete(record.kind, record.key)
+    return empty_response()
+
+
+@endpoints.route("PUT", f"{ONE}/state", summary="Open (enabled: true) or close a service channel",
+                 status=204, request_schema=_STATE_SCHEMA, **WRITE_SUBACCOUNT)
+async def put_channel_state(request: Request, caller: Caller) -> Response:
+    data = await json_object(request)
+    if not present(data, "enabled"):
+        raise InvalidRequest("enabled is required")
+    enable = as_bool(data["enabled"], "enabled")
+    sa, record = _channel(request)
+    if enable:
+        # Opening needs the tunnel; the offline cloud raises 500 RUNTIME_FAILURE, as the product
+        # answers when a channel cannot be opened, and the channel stays disabled.
+        cloud_of(request).open_channel(
+            sa.body["regionHost"], sa.body["subaccount"], f"{record.body['type']} channel {record.body['id']}"
+        )
+    store = store_of(request)
+    with store.transaction():
+        _sa, current = _channel(request)
+        store.put(EntityRecord(kind=current.kind, key=current.key, parent=current.parent,
+                               body={**current.body, "enabled": enable}))
+    return empty_response()

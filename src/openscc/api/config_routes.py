@@ -1,0 +1,49 @@
+"""What every configuration endpoint module shares: permissions per kind of route, store access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from openscc.api.context import Caller, base_url, services
+from openscc.auth.roles import Permission
+from openscc.cloud import CloudConnection, cloud_from
+from openscc.store.entities import EntityStore
+
+# Reads: every role that may see the configuration.
+READ: dict[str, Any] = {"permission": Permission.READ_CONFIG, "tag": "configuration"}
+# Writes inside a subaccount: Administrators and Subaccount Administrators; never on a shadow.
+WRITE_SUBACCOUNT: dict[str, Any] = {
+    "permission": Permission.CHANGE_CONFIG,
+    "or_permission": Permission.CHANGE_SUBACCOUNT_CONFIG,
+    "changes_config": True,
+    "tag": "configuration",
+}
+# Connector-wide writes (proxy, certificates, subject patterns): Administrators only.
+WRITE_CONNECTOR: dict[str, Any] = {
+    "permission": Permission.CHANGE_CONFIG,
+    "changes_config": True,
+    "tag": "configuration",
+}
+
+STRING: dict[str, Any] = {"type": "string"}
+OBJECT: dict[str, Any] = {"type": "object"}
+ARRAY_OF_OBJECTS: dict[str, Any] = {"type": "array", "items": OBJECT}
+
+
+def store_of(request: Request) -> EntityStore:
+    return services(request).instance.store
+
+
+def cloud_of(request: Request) -> CloudConnection:
+    return cloud_from(services(request).extras)
+
+
+def base_of(request: Request) -> str:
+    return base_url(request)
+
+
+def audit(request: Request, caller: Caller, event: str, **details: object) -> None:
+    """Record a configuration change (never a secret: callers pass names and ids only)."""
+    services(request).instance.audit.record(event, actor=caller.user.name, **details)

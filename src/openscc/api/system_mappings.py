@@ -1,0 +1,152 @@
+"""System mappings of a subaccount: list, create, read, update, delete."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from openscc.api.config_routes import (
+    ARRAY_OF_OBJECTS,
+    OBJECT,
+    READ,
+    WRITE_SUBACCOUNT,
+    audit,
+    base_of,
+    store_of,
+)
+from openscc.api.context import Caller
+from openscc.api.endpoints import EndpointTable
+from openscc.api.lenient import json_object
+from openscc.api.responses import created, empty_response, json_response
+from openscc.config import kinds
+from openscc.config import system_mappings as model
+from openscc.config.lookup import require_mapping, require_subaccount
+from openscc.config.queries import resource_counts
+from openscc.config.values import now_ms
+from openscc.errors import InvalidConfiguration, InvalidRequest
+from openscc.snapshot import EntityRecord
+from openscc.store.entities import EntityStore
+
+endpoints = EndpointTable()
+SUBACCOUNT = "/api/v1/configuration/subaccounts/{region}/{subaccount}"
+LIST = f"{SUBACCOUNT}/systemMappings"
+ONE = f"{LIST}/{{mapping}}"
+
+_MAPPING_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "virtualHost": {"type": "string"},
+        "virtualPort": {"type": ["string", "integer"]},
+        "localHost": {"type": "string"},
+        "localPort": {"type": ["string", "integer"]},
+        "protocol": {"type": "string", "enum": list(model.PROTOCOLS)},
+        "backendType": {"type": "string", "enum": list(model.BACKEND_TYPES)},
+        "authenticationMode": {"type": "string", "enum": list(model.AUTHENTICATION_MODES)},
+        "hostInHeader": {"type": "string"},
+        "sid": {"type": "string"},
+        "description": {"type": "string"},
+        "sncPartnerName": {"type": "string"},
+        "sapRouter": {"type": "string"},
+        "allowedClients": {"type": "array", "items": {"type": "string"}},
+        "blacklistedUsers": ARRAY_OF_OBJECTS,
+    },
+    "required": ["virtualHost", "virtualPort", "localHost", "localPort", "protocol", "backendType"],
+}
+
+
+def subaccount_of(request: Request) -> EntityRecord:
+    p = request.path_params
+    return require_subaccount(store_of(request), p["region"], p["subaccount"])
+
+
+def mapping_of(request: Request) -> tuple[EntityRecord, EntityRecord]:
+    """The subaccount and the system mapping the URI names (404 for either)."""
+    sa = subaccount_of(request)
+    return sa, require_mapping(store_of(request), sa, request.path_params["mapping"])
+
+
+def delete_mapping(store: EntityStore, mapping: EntityRecord) -> None:
+    store.delete_subtree(mapping.key)  # its resources
+    store.delete(mapping.kind, mapping.key)
+
+
+@endpoints.route("GET", LIST, summary="The subaccount's system mappings",
+                 response_schema=ARRAY_OF_OBJECTS, **READ)
+async def list_mappings(request: Request, caller: Caller) -> Response:
+    sa = subaccount_of(request)
+    store = store_of(request)
+    mappings = store.children(kinds.SYSTEM_MAPPING, sa.key)
+    counts = resource_counts(store, kinds.RESOURCE, (m.key for m in mappings))
+    base = base_of(request)
+    return json_response(
+        [model.view(base, model.mapping_path(sa.body, m.body), m.body, *counts[m.key]) for m in mappings]
+    )
+
+
+@endpoints.route("POST", LIST, summary="Add a system mapping", status=201,
+                 request_schema=_MAPPING_SCHEMA, **WRITE_SUBACCOUNT)
+async def create_mapping(request: Request, caller: Caller) -> Response:
+    data = await json_object(request)
+    sa = subaccount_of(request)
+    body = {**model.parse(data), "creationDate": now_ms()}
+    record = model.record(sa.key, body)
+    store = store_of(request)
+    with store.transaction():
+        if store.exists(record.kind, record.key):
+            raise InvalidConfiguration(
+                f"System mapping with value '{body['virtualHost']}:{body['virtualPort']}' already exists"
+            )
+        store.put(record)
+    audit(request, caller, "systemMapping.created", subaccount=sa.body["subaccount"],
+          mapping=f"{body['virtualHost']}:{body['virtualPort']}")
+    return created(base_of(request) + model.mapping_path(sa.body, body))
+
+
+@endpoints.route("DELETE", LIST, summary="Remove all system mappings of the subaccount", status=204,
+                 **WRITE_SUBACCOUNT)
+async def delete_all_mappings(request: Request, caller: Caller) -> Response:
+    store = store_of(request)
+    with store.transaction():
+        sa = subaccount_of(request)
+        for mapping in store.children(kinds.SYSTEM_MAPPING, sa.key):
+            delete_mapping(store, mapping)
+    audit(request, caller, "systemMapping.deleted_all", subaccount=sa.body["subaccount"])
+    return empty_response()
+
+
+@endpoints.route("GET", ONE, summary="One system mapping", response_schema=OBJECT, **READ)
+async def get_mapping(request: Request, caller: Caller) -> Response:
+    sa, mapping = mapping_of(request)
+    total, enabled = resource_counts(store_of(request), kinds.RESOURCE, [mapping.key])[mapping.key]
+    path = model.mapping_path(sa.body, mapping.body)
+    return json_response(model.view(base_of(request), path, mapping.body, total, enabled))
+
+
+@endpoints.route("PUT", ONE, summary="Change a system mapping", status=204,
+                 request_schema=_MAPPING_SCHEMA, **WRITE_SUBACCOUNT)
+async def update_mapping(request: Request, caller: Caller) -> Response:
+    data = await json_object(request)
+    store = store_of(request)
+    with store.transaction():
+        sa, mapping = mapping_of(request)
+        body = {**model.parse(data, mapping.body), "creationDate": mapping.body["creationDate"]}
+        if (body["virtualHost"], body["virtualPort"]) != (
+            mapping.body["virtualHost"], mapping.body["virtualPort"]
+        ):
+            raise InvalidRequest("virtualHost and virtualPort of a system mapping cannot be changed")
+        store.put(EntityRecord(kind=mapping.kind, key=mapping.key, parent=mapping.parent, body=body))
+    audit(request, caller, "systemMapping.updated", subaccount=sa.body["subaccount"],
+          mapping=request.path_params["mapping"])
+    return empty_response()
+
+
+@endpoints.route("DELETE", ONE, summary="Remove a system mapping and its resources", status=204,
+                 **WRITE_SUBACCOUNT)
+async def remove_mapping(request: Request, caller: Caller) -> Response:
+    store = store_of(request)
+    with store.transaction():
+        sa, mapping = mapping_of(request)
+        delete_mapping(store, mapping)
+    audit(request, caller, "systemMapping.deleted", subaccount=sa.body["subaccount"],
+          mapping=request.path_params["mapping"])
+    return empty_response()

@@ -1,0 +1,76 @@
+"""The connector's own certificates (UI, system, principal propagation CA) as entities.
+
+Each slot is one entity: the certificate in the body, its private key only in the secret. A
+certificate signing request waits, with its new key, in a pending entity until the signed
+certificate comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from openscc.config import certs, kinds
+from openscc.config.values import opt_int, req_str
+from openscc.errors import InvalidRequest, NotFound
+from openscc.snapshot import EntityRecord
+from openscc.store.entities import EntityStore
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Slot:
+    kind: str
+    label: str  # for messages
+    file_name: str  # of the binary download
+    is_ca: bool
+    deletable: bool
+
+
+UI = Slot(kind=kinds.UI_CERTIFICATE, label="UI certificate", file_name="ui_certificate.der",
+          is_ca=False, deletable=False)
+SYSTEM = Slot(kind=kinds.SYSTEM_CERTIFICATE, label="System certificate",
+              file_name="system_certificate.der", is_ca=False, deletable=True)
+PP_CA = Slot(kind=kinds.PP_CA_CERTIFICATE, label="Principal propagation CA certificate",
+             file_name="ca_certificate.der", is_ca=True, deletable=True)
+
+
+def current(store: EntityStore, slot: Slot) -> EntityRecord:
+    record = store.get(slot.kind, kinds.SINGLETON_KEY)
+    if record is None:
+        raise NotFound(f"{slot.label} does not exist")
+    return record
+
+
+def install(store: EntityStore, slot: Slot, pair: certs.KeyPair) -> None:
+    store.put(EntityRecord(kind=slot.kind, key=kinds.SINGLETON_KEY, parent=None,
+                           body={"certificatePem": pair.certificate_pem},
+                           secret={"privateKeyPem": pair.private_key_pem}))
+
+
+def parse_generation(data: dict[str, Any]) -> tuple[str, Any, int, list[dict[str, str]]]:
+    """(type, subject Name, key size, alt names) of a POST: selfsigned or csr."""
+    kind = req_str(data, "type").strip().lower()
+    if kind not in ("selfsigned", "csr"):
+        raise InvalidRequest("type must be selfsigned or csr")
+    subject = certs.parse_dn(req_str(data, "subjectDN", max_length=2048))
+    key_size = opt_int(data, "keySize", 2048, minimum=1024, maximum=8192)
+    alt_names = data.get("subjectAltNames") or []
+    if not isinstance(alt_names, list) or not all(isinstance(a, dict) for a in alt_names):
+        raise InvalidRequest("subjectAltNames must be an array of {type, value}")
+    return kind, subject, key_size, alt_names
+
+
+def save_pending(store: EntityStore, slot: Slot, csr_pem: str, key_pem: str) -> None:
+    store.put(EntityRecord(kind=kinds.PENDING_CSR, key=slot.kind, parent=None,
+                           body={"csrPem": csr_pem}, secret={"privateKeyPem": key_pem}))
+
+
+def take_pending_key(store: EntityStore, slot: Slot) -> str:
+    record = store.get(kinds.PENDING_CSR, slot.kind, with_secret=True)
+    if record is None or not record.secret:
+        raise InvalidRequest(f"no certificate signing request is pending for the {slot.label}")
+    return str(record.secret["privateKeyPem"])
+
+
+def clear_pending(store: EntityStore, slot: Slot) -> None:
+    store.delete(kinds.PENDING_CSR, slot.kind)

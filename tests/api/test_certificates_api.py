@@ -1,0 +1,188 @@
+"""The UI, system and principal propagation CA certificates, and the back-end trust store."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
+from starlette.testclient import TestClient
+
+from openscc.config import certs, kinds
+from openscc.store.entities import EntityStore
+from support.config_api import CONFIG
+
+CONNECTOR = f"{CONFIG}/connector"
+SYSTEM = f"{CONNECTOR}/onPremise/systemCertificate"
+PP_CA = f"{CONNECTOR}/onPremise/ppCaCertificate"
+UI = f"{CONNECTOR}/ui/uiCertificate"
+TRUSTSTORE = f"{CONNECTOR}/onPremise/truststore"
+RECORDED_KEYS = ["notAfterTimeStamp", "notBeforeTimeStamp", "subjectDN", "issuer", "serialNumber"]
+
+
+def _pair(name: str, *, is_ca: bool = False) -> certs.KeyPair:
+    return certs.self_signed(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]), is_ca=is_ca)
+
+
+def _pkcs12_upload(data: bytes, password: str, **extra: str) -> dict[str, tuple[str | None, object]]:
+    return {"pkcs12": ("c.p12", data), "password": (None, password),
+            **{k: (None, v) for k, v in extra.items()}}
+
+
+def test_system_certificate_is_absent_at_first(admin: TestClient) -> None:
+    assert admin.get(SYSTEM).status_code == 404
+
+
+def test_self_signed_system_certificate_in_the_recorded_shape(admin: TestClient) -> None:
+    """POST selfsigned answers 201 + Location; GET answers the recorded keys and formats."""
+    response = admin.post(SYSTEM, json={"type": "selfsigned", "keySize": "2048",
+                                        "subjectDN": "CN=system,OU=unit,O=Example,L=Here,C=DE"})
+
+    body = admin.get(SYSTEM).json()
+    assert response.status_code == 201
+    assert response.headers["location"] == f"https://testserver{SYSTEM}"
+    assert list(body) == RECORDED_KEYS
+    assert body["subjectDN"] == "CN=system,OU=unit,O=Example,L=Here,C=DE"
+    assert body["issuer"] == body["subjectDN"]
+    assert re.fullmatch(r"[0-9a-f]{1,2}(:[0-9a-f]{1,2})+", body["serialNumber"])
+    assert body["notAfterTimeStamp"] % 1000 == 0
+
+
+def test_binary_download_is_the_der_certificate(admin: TestClient) -> None:
+    """Accept: application/pkix-cert gives the DER file, as recorded."""
+    admin.post(SYSTEM, json={"type": "selfsigned", "subjectDN": "CN=system"})
+
+    response = admin.get(SYSTEM, headers={"Accept": "application/pkix-cert"})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/octet-stream"
+    assert response.headers["content-disposition"] == 'attachment;filename="system_certificate.der"'
+    cert = x509.load_der_x509_certificate(response.content)
+    assert certs.serial_text(cert.serial_number) == admin.get(SYSTEM).json()["serialNumber"]
+
+
+def test_pp_ca_certificate_is_a_ca_with_its_file_name(admin: TestClient) -> None:
+    admin.post(PP_CA, json={"type": "selfsigned", "subjectDN": "CN=pp ca",
+                            "subjectAltNames": [{"type": "DNS", "value": "ca.example"}]})
+
+    der = admin.get(PP_CA, headers={"Accept": "application/pkix-cert"})
+    body = admin.get(PP_CA).json()
+
+    constraints = x509.load_der_x509_certificate(der.content).extensions.get_extension_for_class(
+        x509.BasicConstraints)
+    assert constraints.value.ca is True
+    assert der.headers["content-disposition"] == 'attachment;filename="ca_certificate.der"'
+    assert body["subjectAltNames"] == [{"type": "DNS", "value": "ca.example"}]
+
+
+def test_pkcs12_upload_installs_key_and_certificate(admin: TestClient, store: EntityStore) -> None:
+    """PUT pkcs12 answers 204; the key is kept only as the entity's secret, never shown."""
+    pair = _pair("uploaded")
+
+    response = admin.put(SYSTEM, files=_pkcs12_upload(certs.to_pkcs12(pair, "p12-pw"), "p12-pw"))
+
+    record = store.get(kinds.SYSTEM_CERTIFICATE, kinds.SINGLETON_KEY, with_secret=True)
+    assert response.status_code == 204
+    assert admin.get(SYSTEM).json()["subjectDN"] == "CN=uploaded"
+    assert record is not None and record.secret == {"privateKeyPem": pair.private_key_pem}
+    assert "PRIVATE" not in admin.get(SYSTEM).text
+
+
+def test_pkcs12_with_the_wrong_password_is_invalid(admin: TestClient) -> None:
+    response = admin.put(SYSTEM, files=_pkcs12_upload(certs.to_pkcs12(_pair("x"), "right"), "wrong"))
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "INVALID_REQUEST"
+
+
+def test_pkcs12_upload_must_be_multipart(admin: TestClient) -> None:
+    assert admin.put(SYSTEM, json={"pkcs12": "x"}).status_code == 415
+
+
+def test_csr_then_signed_certificate(admin: TestClient) -> None:
+    """POST csr answers the PEM request; PATCH with the signed chain installs it."""
+    csr_response = admin.post(SYSTEM, json={"type": "csr", "subjectDN": "CN=to be signed"})
+    csr = x509.load_pem_x509_csr(csr_response.content)
+    ca = _pair("issuing ca", is_ca=True)
+    ca_key = serialization.load_pem_private_key(ca.private_key_pem.encode(), password=None)
+    ca_cert = certs.load_certificate(ca.certificate_pem)
+    signed = (
+        x509.CertificateBuilder().subject_name(csr.subject).issuer_name(ca_cert.subject)
+        .public_key(csr.public_key()).serial_number(7)
+        .not_valid_before(ca_cert.not_valid_before_utc).not_valid_after(ca_cert.not_valid_after_utc)
+        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+    ).public_bytes(serialization.Encoding.PEM).decode()
+
+    response = admin.patch(SYSTEM, files={"signedCertificate": ("chain.pem", signed + ca.certificate_pem)})
+
+    assert csr_response.status_code == 200
+    assert response.status_code == 201
+    assert admin.get(SYSTEM).json()["issuer"] == "CN=issuing ca"
+    assert admin.patch(SYSTEM, files={"signedCertificate": ("chain.pem", signed)}).status_code == 400
+
+
+def test_a_certificate_not_matching_the_csr_is_refused(admin: TestClient) -> None:
+    admin.post(SYSTEM, json={"type": "csr", "subjectDN": "CN=x"})
+
+    response = admin.patch(SYSTEM, files={"signedCertificate": ("c.pem", _pair("other").certificate_pem)})
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"type": "magic", "subjectDN": "CN=x"}, {"type": "selfsigned"},
+     {"type": "selfsigned", "subjectDN": "O=no cn"}, {"type": "selfsigned", "subjectDN": "CN=x,C=Germany"},
+     {"type": "selfsigned", "subjectDN": "CN=x", "keySize": 1024}],
+)
+def test_invalid_generation_requests(admin: TestClient, body: dict[str, object]) -> None:
+    assert admin.post(SYSTEM, json=body).status_code == 400
+
+
+def test_delete_system_certificate(admin: TestClient) -> None:
+    admin.post(SYSTEM, json={"type": "selfsigned", "subjectDN": "CN=system"})
+
+    assert admin.delete(SYSTEM).status_code == 204
+    assert admin.get(SYSTEM).status_code == 404
+    assert admin.delete(SYSTEM).status_code == 404
+
+
+def test_ui_certificate_exists_and_cannot_be_deleted(admin: TestClient) -> None:
+    """The instance's UI certificate is described like the others; the product has no DELETE."""
+    assert admin.get(UI).status_code == 200
+    assert admin.delete(UI).status_code == 405
+
+    admin.put(UI, files=_pkcs12_upload(certs.to_pkcs12(_pair("ui.example"), "pw"), "pw"))
+
+    assert admin.get(UI).json()["subjectDN"] == "CN=ui.example"
+
+
+def test_truststore_add_list_and_remove(admin: TestClient) -> None:
+    """Trusted certificates get the product's alias form and are listed with DN and expiry."""
+    assert admin.get(TRUSTSTORE).json() == {"trustAllBackends": False, "trustedBackends": []}
+    pem = _pair("backend ca", is_ca=True).certificate_pem
+
+    response = admin.post(f"{TRUSTSTORE}/certificates", files={"certificate": ("ca.pem", pem)})
+
+    [entry] = admin.get(TRUSTSTORE).json()["trustedBackends"]
+    assert response.status_code == 201
+    assert response.headers["location"] == f"https://testserver{TRUSTSTORE}/certificates/trustedbackend.1.1"
+    assert list(entry) == ["alias", "subjectDN", "issuer", "notAfterTimeStamp"]
+    assert (entry["alias"], entry["subjectDN"]) == ("trustedbackend.1.1", "CN=backend ca")
+    assert admin.post(f"{TRUSTSTORE}/certificates", files={"certificate": ("ca.pem", pem)}).status_code == 409
+    assert admin.delete(f"{TRUSTSTORE}/certificates/trustedbackend.1.1").status_code == 204
+    assert admin.get(TRUSTSTORE).json()["trustedBackends"] == []
+
+
+def test_truststore_trust_all_switch(admin: TestClient) -> None:
+    assert admin.patch(TRUSTSTORE, json={"trustAllBackends": "true"}).status_code == 204
+
+    assert admin.get(f"{CONNECTOR}/onPremises/truststore").json()["trustAllBackends"] is True
+
+
+def test_truststore_rejects_what_is_not_a_certificate(admin: TestClient) -> None:
+    response = admin.post(f"{TRUSTSTORE}/certificates", files={"certificate": ("x.pem", b"nonsense")})
+
+    assert response.status_code == 400
