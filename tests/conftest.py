@@ -30,10 +30,14 @@ from openscc.app import create_app  # noqa: E402
 from openscc.auth.roles import ROLE_NAMES  # noqa: E402
 from openscc.auth.users import ADMINISTRATOR  # noqa: E402
 from openscc.settings import Settings  # noqa: E402
-from support.apps import ADMIN_PASSWORD, USER_PASSWORD, add_user, make_client  # noqa: E402
+from support.apps import (  # noqa: E402
+    ADMIN_PASSWORD,
+    USER_PASSWORD,
+    UserFactory,
+    add_user,
+    make_client,
+)
 from support.server_process import ServerProcess  # noqa: E402
-
-UserFactory = Callable[..., tuple[str, str]]
 
 
 @pytest.fixture
@@ -71,9 +75,11 @@ def admin(admin_app: Starlette) -> Iterator[TestClient]:
 
 @pytest.fixture
 def make_user(admin_app: Starlette) -> UserFactory:
-    """Add a user of a role to the ready instance: ``make_user("sccdisplay") -> (name, password)``."""
+    """Add a user of a role to the ready instance: make_user("sccdisplay") -> (name, password)."""
 
-    def make(role: str, *, name: str | None = None, password: str = USER_PASSWORD) -> tuple[str, str]:
+    def make(
+        role: str, *, name: str | None = None, password: str = USER_PASSWORD
+    ) -> tuple[str, str]:
         return add_user(admin_app, role, name=name, password=password)
 
     return make
@@ -91,7 +97,8 @@ def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     made: list[ServerProcess] = []
 
     def make(data_dir: Path | None = None, **options: object) -> ServerProcess:
-        server = ServerProcess(data_dir or tmp_path / "server-data", **options)  # type: ignore[arg-type]
+        directory = data_dir or tmp_path / "server-data"
+        server = ServerProcess(directory, **options)  # type: ignore[arg-type]
         made.append(server)
         return server
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import count
 
 from starlette.applications import Starlette
@@ -14,12 +15,16 @@ BASE_URL = "https://testserver"
 ADMIN_PASSWORD = "Adm1n-Pa55word!"
 USER_PASSWORD = "Us3r-Pa55word!"
 
+# The make_user fixture: make_user(role, *, name=None, password=USER_PASSWORD) -> (name, password)
+UserFactory = Callable[..., tuple[str, str]]
+
 __all__ = [
     "ADMINISTRATOR",
     "ADMIN_PASSWORD",
     "BASE_URL",
     "INITIAL_PASSWORD",
     "USER_PASSWORD",
+    "UserFactory",
     "add_user",
     "instance_of",
     "make_client",

@@ -138,7 +138,7 @@ class ServerProcess:
         return self
 
     def wait_ready(self, timeout: float = 30.0) -> None:
-        """Poll until HTTPS answers (any HTTP status counts); raise with the log if it never does."""
+        """Poll until HTTPS answers (any status counts); raise with the log if it never does."""
         deadline = time.monotonic() + timeout
         with httpx.Client(verify=False, timeout=2.0) as client:  # noqa: S501 - self-signed
             while True:

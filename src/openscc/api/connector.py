@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -150,15 +151,25 @@ async def change_password(request: Request, caller: Caller) -> Response:
     svc = services(request)
     users = svc.instance.users
     name = caller.user.name
-    if users.check_password(name, old) is None:
+    locked = svc.lockout.is_locked(name)
+    # Hashing takes tens of milliseconds by design: off the event loop.
+    if locked or await run_in_threadpool(users.check_password, name, old) is None:
+        # A wrong old password counts as a failed login, so a session cannot be used to guess it.
+        if not locked and svc.lockout.record_failure(name):
+            svc.instance.audit.record("login.lockout", actor=name)
         svc.instance.audit.record("password.change_refused", actor=name, reason="wrong old password")
         raise InvalidRequest("the old password is wrong")
     if not new:
         raise InvalidRequest("the new password must not be empty")
     if new == old:
         raise InvalidRequest("the new password must differ from the old one")
-    with svc.instance.store.transaction():
-        users.set_password(name, new)
+
+    def store_new_password() -> None:
+        with svc.instance.store.transaction():
+            users.set_password(name, new)
+
+    await run_in_threadpool(store_new_password)
+    svc.lockout.record_success(name)
     svc.forget_credentials()
     svc.instance.audit.record("password.changed", actor=name)
     return empty_response()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from cryptography import x509
@@ -10,11 +9,11 @@ from cryptography.hazmat.primitives import serialization
 
 from openscc.auth.roles import ROLES
 from openscc.auth.users import USER_KIND
+from openscc.config.kinds import ENTITY_KINDS
 from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, HA_ROLES, UI_CERTIFICATE_KIND
 from openscc.errors import CorruptArchive
 from openscc.snapshot import EntityRecord
 
-_KIND = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}$")
 MAX_KEY_CHARS = 4096
 
 
@@ -61,8 +60,10 @@ def validated(records: Iterable[EntityRecord]) -> Iterator[EntityRecord]:
     administrators = 0
     has_ui_certificate = False
     for record in records:
-        if not _KIND.match(record.kind) or not isinstance(record.key, str) or not record.key:
-            raise CorruptArchive("archive is corrupt: an entity has an invalid kind or key")
+        if record.kind not in ENTITY_KINDS:
+            raise CorruptArchive(f"archive is corrupt: unknown kind of entity {record.kind[:64]!r}")
+        if not isinstance(record.key, str) or not record.key:
+            raise CorruptArchive("archive is corrupt: an entity has an invalid key")
         if len(record.key) > MAX_KEY_CHARS or not isinstance(record.body, dict):
             raise _invalid(record, "key too long or body not an object")
         if record.parent is not None and not isinstance(record.parent, str):

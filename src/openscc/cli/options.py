@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -18,7 +19,8 @@ data_dir_option = click.option(
 
 def read_secret(prompt: str, *, confirm: bool = False) -> str:
     """A password from standard input when piped, else from a hidden prompt; never from argv."""
-    stdin = click.get_text_stream("stdin")
+    # sys.stdin, not click.get_text_stream (deprecated in Click 8.5); CliRunner swaps it too.
+    stdin = sys.stdin
     if not stdin.isatty():
         value = stdin.readline().rstrip("\r\n")
     else:

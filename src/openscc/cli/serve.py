@@ -34,6 +34,8 @@ def serve_command(data_dir: Path, host: str | None, port: int | None) -> None:
             os.environ, data_dir=data_dir, host=host or props.host, port=port or props.port
         )
         serve(settings)
+    except ValueError as error:  # a setting from the environment is invalid
+        raise click.ClickException(str(error)) from None
     except (OSError, sqlite3.Error) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise click.ClickException(f"cannot use the data directory {data_dir}: {reason}") from None

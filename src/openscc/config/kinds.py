@@ -6,7 +6,8 @@ mappings, resources, domain mappings and channels with it.
 
 from __future__ import annotations
 
-from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND
+from openscc.auth.users import USER_KIND
+from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, UI_CERTIFICATE_KIND
 from openscc.store.entities import join_key
 
 SUBACCOUNT = "subaccount"
@@ -23,6 +24,29 @@ UI_CERTIFICATE = UI_CERTIFICATE_KIND
 PENDING_CSR = "certificateSigningRequest"
 TRUSTSTORE = "truststore"
 TRUSTED_BACKEND = "trustedBackend"
+
+# Every kind of entity the product stores. A backup carries all of them; a restore refuses any other
+# (an archive of the same format version cannot hold a kind this version does not know).
+ENTITY_KINDS = frozenset(
+    {
+        CONNECTOR_KIND,
+        USER_KIND,
+        SUBACCOUNT,
+        SYSTEM_MAPPING,
+        RESOURCE,
+        DOMAIN_MAPPING,
+        CHANNEL,
+        SEQUENCE,
+        PROXY,
+        SUBJECT_PATTERN_RULES,
+        SYSTEM_CERTIFICATE,
+        PP_CA_CERTIFICATE,
+        UI_CERTIFICATE,
+        PENDING_CSR,
+        TRUSTSTORE,
+        TRUSTED_BACKEND,
+    }
+)
 
 SINGLETON_KEY = CONNECTOR_KEY  # key of connector-wide singletons (proxy, certificates, ...)
 

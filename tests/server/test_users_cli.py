@@ -1,0 +1,184 @@
+"""`openscc users`: local users on the data directory; passwords never on the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from openscc.cli import cli
+from openscc.instance import open_instance
+from openscc.settings import Settings
+from support.apps import ADMINISTRATOR
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def run(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    """Invoke `openscc users ...` on the test's data directory, with the fast KDF."""
+    monkeypatch.setenv("OPENSCC_KDF_PROFILE", "test")
+    monkeypatch.delenv("OPENSCC_ADMIN_PASSWORD", raising=False)
+
+    def invoke(*args: str, input: str | None = None) -> Result:  # noqa: A002
+        return CliRunner().invoke(
+            cli, ["users", *args, "--data-dir", str(settings.data_dir)], input=input
+        )
+
+    return invoke
+
+
+def _check(settings: Settings, name: str, password: str) -> bool:
+    instance = open_instance(settings)
+    try:
+        return instance.users.check_password(name, password) is not None
+    finally:
+        instance.close()
+
+
+def test_add_reads_the_password_from_stdin(run: Invoke, settings: Settings) -> None:
+    """`users add NAME --role ROLE` takes the password from standard input."""
+    result = run("add", "alice", "--role", "sccdisplay", input="alice-pw\n")
+
+    assert result.exit_code == 0, result.output
+    assert "alice-pw" not in result.output
+    assert _check(settings, "alice", "alice-pw")
+
+
+def test_list_shows_users_and_roles(run: Invoke) -> None:
+    """`users list` prints each user with its role, flagging an unchanged initial password."""
+    run("add", "alice", "--role", "sccsupport", input="pw\n")
+
+    result = run("list")
+
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f"{ADMINISTRATOR}\tsccadmin  (initial password)",
+        "alice\tsccsupport",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("admin", "sccadmin"),
+        ("sccadmin", "sccadmin"),
+        ("sccsubadmin", "sccsubadmin"),
+        ("sccsupport", "sccsupport"),
+        ("sccdisplay", "sccdisplay"),
+        ("sccmonitoring", "sccmonitoring"),
+    ],
+)
+def test_add_accepts_every_role_and_the_admin_alias(run: Invoke, given: str, stored: str) -> None:
+    """All five roles are accepted; 'admin' is stored as sccadmin."""
+    result = run("add", "bob", "--role", given, input="pw\n")
+
+    assert result.exit_code == 0, result.output
+    assert f"bob\t{stored}" in run("list").output
+
+
+def test_add_refuses_an_unknown_role(run: Invoke) -> None:
+    """A role that is not the Cloud Connector's is a usage error."""
+    result = run("add", "bob", "--role", "root", input="pw\n")
+
+    assert result.exit_code == 2
+    assert "bob" not in run("list").output
+
+
+def test_password_cannot_be_given_on_the_command_line(run: Invoke) -> None:
+    """There is no --password option: passwords never appear in argv or shell history."""
+    result = run("add", "bob", "--role", "sccdisplay", "--password", "pw")
+
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+
+
+def test_add_refuses_an_empty_password(run: Invoke) -> None:
+    """An empty line on standard input is refused."""
+    result = run("add", "bob", "--role", "sccdisplay", input="\n")
+
+    assert result.exit_code == 2
+    assert "bob" not in run("list").output
+
+
+def test_add_refuses_an_existing_user(run: Invoke) -> None:
+    """Adding a user twice fails with a message and exit code 1."""
+    run("add", "bob", "--role", "sccdisplay", input="pw\n")
+
+    result = run("add", "bob", "--role", "sccadmin", input="pw\n")
+
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+
+
+def test_add_refuses_an_invalid_name(run: Invoke) -> None:
+    """User names are letters, digits and . _ @ -."""
+    result = run("add", "bad name", "--role", "sccdisplay", input="pw\n")
+
+    assert result.exit_code == 1
+
+
+def test_set_password_replaces_the_password(run: Invoke, settings: Settings) -> None:
+    """`users set-password NAME` reads the new password from stdin; the old one stops working."""
+    run("add", "bob", "--role", "sccdisplay", input="old-pw\n")
+
+    result = run("set-password", "bob", input="new-pw\n")
+
+    assert result.exit_code == 0, result.output
+    assert _check(settings, "bob", "new-pw")
+    assert not _check(settings, "bob", "old-pw")
+
+
+def test_set_password_on_the_administrator_ends_the_initial_state(run: Invoke) -> None:
+    """Setting the Administrator's password from the CLI also counts as changing the initial one."""
+    result = run("set-password", ADMINISTRATOR, input="new-admin-pw\n")
+
+    assert result.exit_code == 0
+    assert f"{ADMINISTRATOR}\tsccadmin\n" in run("list").output
+
+
+def test_set_password_of_unknown_user_fails(run: Invoke) -> None:
+    """set-password on a missing user fails with exit code 1."""
+    result = run("set-password", "ghost", input="pw\n")
+
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
+
+
+def test_remove_deletes_the_user(run: Invoke, settings: Settings) -> None:
+    """`users remove NAME` deletes the user; their password no longer works."""
+    run("add", "bob", "--role", "sccdisplay", input="pw\n")
+
+    result = run("remove", "bob")
+
+    assert result.exit_code == 0
+    assert "bob" not in run("list").output
+    assert not _check(settings, "bob", "pw")
+
+
+def test_the_last_administrator_cannot_be_removed(run: Invoke) -> None:
+    """Removing the only sccadmin is refused, so the instance stays manageable."""
+    result = run("remove", ADMINISTRATOR)
+
+    assert result.exit_code == 1
+    assert "last administrator" in result.output
+
+
+def test_an_administrator_can_be_removed_while_another_remains(run: Invoke) -> None:
+    """With a second administrator, the first one may go."""
+    run("add", "second", "--role", "admin", input="pw\n")
+
+    result = run("remove", ADMINISTRATOR)
+
+    assert result.exit_code == 0
+    assert ADMINISTRATOR not in run("list").output
+
+
+def test_users_commands_require_no_running_server(run: Invoke, settings: Settings) -> None:
+    """The commands initialise an empty data directory themselves."""
+    result = run("list")
+
+    assert result.exit_code == 0
+    assert Path(settings.data_dir, "config.db").exists()
