@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from openscc import __version__
+from openscc.cli.backup import backup_group
+from openscc.cli.fleet import fleet_group
 from openscc.cli.serve import serve_command
 from openscc.cli.users import users_group
 
@@ -17,6 +19,8 @@ def cli() -> None:
 
 cli.add_command(serve_command)
 cli.add_command(users_group)
+cli.add_command(backup_group)
+cli.add_command(fleet_group)
 
 
 def main() -> None:

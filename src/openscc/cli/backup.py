@@ -1,0 +1,243 @@
+"""``openscc backup``: create, restore, diff (on a server) and inspect, verify (offline)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from openscc import __version__
+from openscc.cli.history import history_command
+from openscc.cli.output import Output, format_ms, format_size, json_option, run
+from openscc.cli.remote import (
+    Connection,
+    backup_password,
+    backup_password_option,
+    connection_options,
+)
+from openscc.cli.render import change_count, manifest_json, render_dry_run, render_manifest
+from openscc.client.offline import inspect_backup, verify_backup
+
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+DEFAULT_WAIT_SECONDS = 300.0
+
+
+@click.group("backup")
+def backup_group() -> None:
+    """Back up, check and restore a Cloud Connector's configuration.
+
+    \b
+    Passwords are never taken from the command line:
+      login password   --password-file FILE, else $OPENSCC_PASSWORD, else a hidden prompt
+      backup password  --backup-password-file FILE, else $OPENSCC_BACKUP_PASSWORD, else a prompt
+    TLS certificates are verified; --ca-file trusts a private CA, --insecure skips the check.
+    Exit codes (docs/cli.md): 0 ok, 1 other failure, 2 usage or invalid request,
+    3 login failed, 4 forbidden, 5 not found, 6 conflict, 7 unreachable or TLS not trusted,
+    8 restart timeout, 9 not a Cloud Connector, 10 backup refused, 11 not a backup,
+    12 wrong backup password, 13 corrupt archive, 14 too new, 15 unsafe or too large.
+    """
+
+
+# Offline, on a server's data directory: the safety backups taken before each restore.
+backup_group.add_command(history_command)
+
+
+@backup_group.command("create")
+@connection_options
+@backup_password_option
+@click.option(
+    "-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="Where to write the backup ZIP.",
+)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@json_option
+def create_command(
+    connection: Connection,
+    backup_password_file: Path | None,
+    output_path: Path,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Download a backup of the server's configuration to a file.
+
+    The file appears only once it is complete and checked to be a whole ZIP; an interrupted
+    download leaves nothing at the output path. The backup password (the archive's) encrypts
+    the sensitive data; it is asked for twice at a prompt.
+    """
+    output = Output(as_json)
+    if output_path.exists() and not force:
+        raise click.UsageError(f"{output_path} exists; pass --force to replace it")
+    if not output_path.parent.is_dir():
+        raise click.UsageError(f"the folder {output_path.parent} does not exist")
+    login = connection.login_password()
+    password = backup_password(backup_password_file, confirm=True)
+    client = connection.client(login)
+
+    async def action() -> Any:
+        async with client:
+            with output.progress("Downloading") as progress:
+                return await client.create_backup(password, output_path, progress=progress, overwrite=True)
+
+    backup = run(output, action)
+    path = backup.path.resolve()
+    output.result(
+        {"path": str(path), "bytes": backup.size, "sha256": backup.sha256, "url": connection.url},
+        lambda c: c.print(
+            f"Backup of {escape(connection.url)} written to [bold]{escape(str(path))}[/] "
+            f"({format_size(backup.size)}, {backup.size} bytes, SHA-256 {backup.sha256[:16]}…)"
+        ),
+    )
+
+
+@backup_group.command("restore")
+@connection_options
+@backup_password_option
+@click.argument("file", type=EXISTING_FILE)
+@click.option("--dry-run", is_flag=True, help="Only show what the restore would change.")
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_WAIT_SECONDS,
+    show_default=True,
+    help="Seconds to wait for the server to come back from its restart.",
+)
+@json_option
+def restore_command(
+    connection: Connection,
+    backup_password_file: Path | None,
+    file: Path,
+    dry_run: bool,
+    wait_timeout: float,
+    as_json: bool,
+) -> None:
+    """Restore FILE on the server, then wait until it is back from its restart.
+
+    The server checks the whole archive and keeps a safety backup before it changes anything;
+    it then restarts. Success is reported only once it answers again (exit 8 if it does not
+    within --wait-timeout). With --dry-run nothing changes: the server's report of what the
+    restore would change is shown instead.
+    """
+    if dry_run:
+        _show_dry_run(connection, backup_password_file, file, as_json)
+        return
+    output = Output(as_json)
+    login = connection.login_password()
+    password = backup_password(backup_password_file)
+    client = connection.client(login)
+    started = time.monotonic()
+
+    async def action() -> str | None:
+        async with client:
+            with output.progress("Uploading") as progress:
+                await client.restore(file, password, progress=progress)
+            with output.status("The server is restarting to apply the restore…"):
+                return await client.wait_until_back(wait_timeout)
+
+    version = run(output, action)
+    seconds = time.monotonic() - started
+
+    def human(console: Console) -> None:
+        console.print(f"Restored {escape(str(file))} on {escape(connection.url)}; the server "
+                      f"restarted and is back "
+                      f"after {seconds:.1f} s.")
+        if version is None:
+            console.print(f"[yellow]Note:[/] the restored configuration no longer accepts the "
+                          f"login of {escape(connection.user)}; log in with its credentials.")
+
+    output.result(
+        {"restored": True, "path": str(file), "url": connection.url, "version": version,
+         "loginAccepted": version is not None, "seconds": round(seconds, 3)},
+        human,
+    )
+
+
+@backup_group.command("diff")
+@connection_options
+@backup_password_option
+@click.argument("file", type=EXISTING_FILE)
+@json_option
+def diff_command(
+    connection: Connection, backup_password_file: Path | None, file: Path, as_json: bool
+) -> None:
+    """Show what restoring FILE on the server would change (the server's dry run; changes nothing)."""
+    _show_dry_run(connection, backup_password_file, file, as_json)
+
+
+def _show_dry_run(
+    connection: Connection, backup_password_file: Path | None, file: Path, as_json: bool
+) -> None:
+    output = Output(as_json)
+    login = connection.login_password()
+    password = backup_password(backup_password_file)
+    client = connection.client(login)
+
+    async def action() -> dict[str, Any]:
+        async with client:
+            with output.progress("Uploading") as progress:
+                return await client.dry_run(file, password, progress=progress)
+
+    report = run(output, action)
+    output.result(
+        {**report, "changeCount": change_count(report)},
+        lambda c: render_dry_run(c, report, file=file, url=connection.url),
+    )
+
+
+@backup_group.command("inspect")
+@click.argument("file", type=EXISTING_FILE)
+@json_option
+def inspect_command(file: Path, as_json: bool) -> None:
+    """Show a backup's manifest (offline, no password): versions, creation, source, counts.
+
+    The manifest is not authenticated without the password; `openscc backup verify` checks it.
+    """
+    output = Output(as_json)
+
+    async def action() -> Any:
+        return inspect_backup(file)
+
+    manifest = run(output, action)
+
+    def human(console: Console) -> None:
+        render_manifest(console, file, manifest)
+        console.print("Not authenticated: `openscc backup verify` checks it with the password.")
+
+    output.result(
+        {"path": str(file), "bytes": file.stat().st_size, "authenticated": False,
+         **manifest_json(manifest)},
+        human,
+    )
+
+
+@backup_group.command("verify")
+@backup_password_option
+@click.argument("file", type=EXISTING_FILE)
+@json_option
+def verify_command(backup_password_file: Path | None, file: Path, as_json: bool) -> None:
+    """Check FILE completely offline, with the backup password: exit 0 only if it would restore.
+
+    Checks the manifest's MAC, every member's size and SHA-256, decrypts every sensitive
+    member, and checks every entity as a restore would.
+    """
+    output = Output(as_json)
+    password = backup_password(backup_password_file)
+
+    async def action() -> Any:
+        with output.status("Verifying…"):
+            return verify_backup(file, password, product_version=__version__)
+
+    checked = run(output, action)
+    manifest = checked.manifest
+    output.result(
+        {"path": str(file), "valid": True, "entities": checked.entities, "secrets": checked.secrets,
+         "files": checked.files, "members": checked.members, **manifest_json(manifest)},
+        lambda c: c.print(
+            f"[green]OK[/]: {escape(str(file))} would restore. Manifest MAC valid, {checked.members} members' "
+            f"SHA-256 match, {checked.entities} entities checked, {checked.secrets} secrets "
+            f"decrypted. Created {format_ms(manifest.created_at)} on {escape(manifest.source_instance)}."
+        ),
+    )

@@ -1,0 +1,183 @@
+"""What the commands that talk to a server share: connection options, passwords, the client.
+
+Passwords never come from the command line. Each is read, first found wins, from its file option,
+its environment variable, or a hidden prompt when standard input is a terminal.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import httpx
+
+from openscc.client.api import OpensccClient, normalize_url, tls_verify
+from openscc.client.inventory import InventoryError, read_password_file
+
+PASSWORD_ENV = "OPENSCC_PASSWORD"
+BACKUP_PASSWORD_ENV = "OPENSCC_BACKUP_PASSWORD"
+DEFAULT_TIMEOUT = 300.0
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(slots=True)
+class ClientHooks:
+    """What embedding code (and the tests) may pass as click's ``obj``: an httpx transport per
+    base URL instead of the network, and how often to poll while a server restarts."""
+
+    transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+    poll_interval: float = 0.5
+
+    def transport(self, url: str) -> httpx.AsyncBaseTransport | None:
+        return self.transports.get(url.rstrip("/"))
+
+
+def hooks() -> ClientHooks:
+    obj = click.get_current_context().find_object(ClientHooks)
+    return obj if obj is not None else ClientHooks()
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where and how to reach one Cloud Connector; the login password is read on use."""
+
+    url: str
+    user: str
+    password_file: Path | None
+    ca_file: Path | None
+    insecure: bool
+    timeout: float
+
+    def login_password(self) -> str:
+        return _secret(self.password_file, PASSWORD_ENV, "--password-file",
+                       f"Password of {self.user} at {self.url}")
+
+    def client(self, password: str) -> OpensccClient:
+        """A client logged in as this user with ``password`` (see ``login_password``)."""
+        try:
+            verify = tls_verify(False if self.insecure else (self.ca_file or True))
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--ca-file") from None
+        options = hooks()
+        return OpensccClient(
+            self.url,
+            self.user,
+            password,
+            verify=verify,
+            timeout=self.timeout,
+            poll_interval=options.poll_interval,
+            transport=options.transport(self.url),
+        )
+
+
+def _url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        return normalize_url(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+_CONNECTION_OPTIONS = (
+    click.option(
+        "--url",
+        envvar="OPENSCC_URL",
+        required=True,
+        callback=_url,
+        help="Base URL of the Cloud Connector, e.g. https://scc.example.com:8443 (env OPENSCC_URL).",
+    ),
+    click.option(
+        "--user",
+        envvar="OPENSCC_USER",
+        required=True,
+        help="User to log in as, with basic auth (env OPENSCC_USER).",
+    ),
+    click.option(
+        "--password-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help=f"Read the login password from the first line of this file. Otherwise it is taken "
+        f"from ${PASSWORD_ENV}, else asked for at a hidden prompt.",
+    ),
+    click.option(
+        "--ca-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Trust this CA (PEM) for the server's TLS certificate, e.g. a private CA.",
+    ),
+    click.option(
+        "--insecure",
+        is_flag=True,
+        help="Do not verify the server's TLS certificate (only for a self-signed test server).",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help="Seconds to wait for the server's answer to one request.",
+    ),
+)
+
+
+def connection_options(func: F) -> F:
+    """Add --url, --user, --password-file, --ca-file, --insecure and --timeout as ``connection``."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        url: str,
+        user: str,
+        password_file: Path | None,
+        ca_file: Path | None,
+        insecure: bool,
+        timeout: float,
+        **kwargs: Any,
+    ) -> Any:
+        if insecure and ca_file is not None:
+            raise click.UsageError("--insecure and --ca-file contradict each other; choose one")
+        connection = Connection(url, user, password_file, ca_file, insecure, timeout)
+        return func(*args, connection=connection, **kwargs)
+
+    for option in reversed(_CONNECTION_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def backup_password_option(func: F) -> F:
+    return click.option(
+        "--backup-password-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help=f"Read the backup (archive) password from the first line of this file. Otherwise "
+        f"it is taken from ${BACKUP_PASSWORD_ENV}, else asked for at a hidden prompt.",
+    )(func)
+
+
+def backup_password(password_file: Path | None, *, confirm: bool = False) -> str:
+    return _secret(
+        password_file, BACKUP_PASSWORD_ENV, "--backup-password-file", "Backup password", confirm=confirm
+    )
+
+
+def _secret(
+    path: Path | None, env: str, option: str, prompt: str, *, confirm: bool = False
+) -> str:
+    if path is not None:
+        try:
+            return read_password_file(path)
+        except InventoryError as error:
+            raise click.BadParameter(error.message, param_hint=option) from None
+    value = os.environ.get(env)
+    if value:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        answer: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+        if answer:
+            return answer
+    raise click.UsageError(
+        f"no password: set {env}, pass {option} FILE, or run on a terminal to be asked"
+    )

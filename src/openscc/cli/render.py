@@ -1,0 +1,119 @@
+"""Readable renderings of a backup's manifest and of a restore's dry-run report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from openscc.backup.manifest import Manifest
+from openscc.cli.output import format_ms, format_size
+
+
+def manifest_json(manifest: Manifest) -> dict[str, Any]:
+    """The manifest for --json (without the salt and key check, which only the KDF needs)."""
+    return {
+        "product": manifest.product,
+        "productVersion": manifest.product_version,
+        "sccApiVersion": manifest.scc_api_version,
+        "formatVersion": manifest.format_version,
+        "createdAt": manifest.created_at,
+        "createdAtText": format_ms(manifest.created_at),
+        "sourceInstance": manifest.source_instance,
+        "counts": dict(manifest.counts),
+        "secretCounts": dict(manifest.secret_counts),
+        "members": {n: {"size": d.size, "sha256": d.sha256} for n, d in manifest.members.items()},
+        "kdf": {
+            "name": manifest.kdf.name,
+            "memoryKib": manifest.kdf.memory_kib,
+            "iterations": manifest.kdf.iterations,
+            "parallelism": manifest.kdf.parallelism,
+        },
+    }
+
+
+def render_manifest(console: Console, path: Path, manifest: Manifest) -> None:
+    facts = Table.grid(padding=(0, 2))
+    facts.add_row("Archive", f"{escape(str(path))} ({format_size(path.stat().st_size)})")
+    facts.add_row("Product", escape(f"{manifest.product} {manifest.product_version} "
+                                    f"(Cloud Connector API {manifest.scc_api_version})"))
+    facts.add_row("Format version", str(manifest.format_version))
+    facts.add_row("Created", format_ms(manifest.created_at))
+    facts.add_row("Source instance", escape(manifest.source_instance))
+    facts.add_row("Key derivation", f"{escape(manifest.kdf.name)}, {format_size(manifest.kdf.memory_kib * 1024)}, "
+                  f"{manifest.kdf.iterations} iterations")
+    console.print(facts)
+    console.print(counts_table(manifest))
+
+
+def counts_table(manifest: Manifest) -> Table:
+    table = Table(title="Entities per kind", title_justify="left")
+    table.add_column("Kind")
+    table.add_column("Entities", justify="right")
+    table.add_column("With secrets", justify="right")
+    for kind in sorted(manifest.counts):
+        table.add_row(escape(kind), str(manifest.counts[kind]), str(manifest.secret_counts.get(kind, 0)))
+    table.add_row("[bold]total[/]", str(sum(manifest.counts.values())),
+                  str(sum(manifest.secret_counts.values())))
+    return table
+
+
+def change_count(report: dict[str, Any]) -> int:
+    """How many entities restoring would add, remove or change."""
+    return sum(
+        int(c.get("added", 0)) + int(c.get("removed", 0)) + int(c.get("changed", 0))
+        for c in report.get("changes", {}).values()
+    )
+
+
+def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url: str) -> None:
+    """The server's dry run: the backup, then per kind what restoring would change, then each change."""
+    backup = report.get("backup", {})
+    changes: dict[str, dict[str, Any]] = report.get("changes", {})
+    total = change_count(report)
+    verdict = "would change nothing" if total == 0 else f"would change {total} entit{'y' if total == 1 else 'ies'}"
+    console.print(f"Dry run: restoring [bold]{escape(str(file))}[/] on {escape(url)} {verdict}; nothing was changed.")
+    facts = Table.grid(padding=(0, 2))
+    if "createdAt" in backup:
+        facts.add_row("Backup created", format_ms(int(backup["createdAt"])))
+    if "sourceInstance" in backup:
+        same = " (this instance)" if backup.get("sameInstance") else " (another instance)"
+        facts.add_row("Source instance", escape(f"{backup['sourceInstance']}{same}"))
+    if "productVersion" in backup:
+        facts.add_row("Made by", escape(f"openscc {backup['productVersion']}, format {backup.get('formatVersion')}"))
+    if "propsIni" in report:
+        facts.add_row("props.ini", escape(str(report["propsIni"])))
+    console.print(facts)
+
+    summary = Table(title="Changes per kind", title_justify="left")
+    for column in ("Kind", "Added", "Removed", "Changed", "Unchanged"):
+        summary.add_column(column, justify="left" if column == "Kind" else "right")
+    for kind, entry in changes.items():
+        summary.add_row(escape(kind), *(str(entry.get(c, 0)) for c in ("added", "removed", "changed", "unchanged")))
+    console.print(summary)
+    if total == 0:
+        return
+    details = Table(title="What the restore would do", title_justify="left")
+    details.add_column("Kind")
+    details.add_column("Change")
+    details.add_column("Entity")
+    details.add_column("Details")
+    for kind, entry in changes.items():
+        for key in entry.get("addedKeys", []):
+            details.add_row(escape(kind), "[green]+ add[/]", escape(str(key)), "")
+        for key in entry.get("removedKeys", []):
+            details.add_row(escape(kind), "[red]- remove[/]", escape(str(key)), "")
+        for changed in entry.get("changedEntities", []):
+            parts = []
+            if changed.get("fields"):
+                parts.append("fields: " + ", ".join(changed["fields"]))
+            if changed.get("secretChanged"):
+                parts.append("secret changed")
+            details.add_row(escape(kind), "[yellow]~ change[/]", escape(str(changed.get("key"))), escape("; ".join(parts)))
+    console.print(details)
+    truncated = [kind for kind, entry in changes.items() if entry.get("truncated")]
+    if truncated:
+        console.print(escape(f"Lists cut short for: {', '.join(truncated)} (the counts above are exact)."))

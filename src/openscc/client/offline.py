@@ -1,0 +1,54 @@
+"""Checking a backup file without a server: its manifest (no password) or everything (password)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from openscc import __version__
+from openscc.backup.archive import inspect_archive, open_archive
+from openscc.backup.content import validated
+from openscc.backup.manifest import Manifest
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedBackup:
+    """What ``verify_backup`` checked: the authenticated manifest and what it read and decrypted."""
+
+    manifest: Manifest
+    entities: int
+    secrets: int
+    files: int
+    members: int
+
+
+def inspect_backup(path: str | os.PathLike[str]) -> Manifest:
+    """The archive's manifest, read without the password: NOT authenticated, for display only."""
+    with Path(path).open("rb") as src:
+        return inspect_archive(src)
+
+
+def verify_backup(
+    path: str | os.PathLike[str], password: str, *, product_version: str = __version__
+) -> VerifiedBackup:
+    """Every check a restore makes before it changes anything, or a BackupError subclass.
+
+    The manifest's MAC, every member's size and SHA-256, every tag of the encrypted member (so
+    every secret is decrypted), and every record against what a configuration must be.
+    """
+    with Path(path).open("rb") as src:
+        archive = open_archive(src, password=password, product_version=product_version)
+        entities = secrets = 0
+        for record in validated(archive.iter_records()):
+            entities += 1
+            secrets += record.secret is not None
+        files = len(archive.files())
+        manifest = archive.manifest
+    return VerifiedBackup(
+        manifest=manifest,
+        entities=entities,
+        secrets=secrets,
+        files=files,
+        members=len(manifest.members),
+    )
