@@ -23,7 +23,8 @@ class Settings:
     kdf_profile: str = "production"
     session_ttl_seconds: int = 30 * 60  # the Cloud Connector's default session timeout
     max_sessions: int = 10_000
-    max_upload_bytes: int = 256 * 1024 * 1024
+    # The archive reader's own cap is 64 MiB; the body may add a little multipart framing.
+    max_upload_bytes: int = 64 * 1024 * 1024 + 64 * 1024
     login_failures_before_lockout: int = 5
     lockout_seconds: int = 300
     credential_cache_seconds: int = 30
