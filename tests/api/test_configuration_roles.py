@@ -70,13 +70,28 @@ CONFIGURATION = [e for e in all_endpoints().endpoints if e.path.startswith(CONFI
     "endpoint", CONFIGURATION, ids=[f"{e.method} {e.path}" for e in CONFIGURATION]
 )
 def test_every_configuration_endpoint_declares_its_rule(endpoint) -> None:  # type: ignore[no-untyped-def]
-    """Reads need READ_CONFIG; every write changes config (refused on a shadow) and needs
-    CHANGE_CONFIG, with CHANGE_SUBACCOUNT_CONFIG enough exactly for subaccount content."""
+    """Reads need READ_CONFIG (subaccount content) or READ_CONNECTOR_SETTINGS (connector-wide
+    settings); every write changes config (refused on a shadow) and needs CHANGE_CONFIG, with
+    CHANGE_SUBACCOUNT_CONFIG enough exactly for subaccount content."""
     if endpoint.method == "GET":
-        assert (endpoint.permission, endpoint.changes_config) == (Permission.READ_CONFIG, False)
+        read = Permission.READ_CONFIG if endpoint.path.startswith(SUBACCOUNTS) else Permission.READ_CONNECTOR_SETTINGS
+        assert (endpoint.permission, endpoint.changes_config) == (read, False)
         return
     assert endpoint.changes_config
     assert endpoint.permission == Permission.CHANGE_CONFIG
     in_subaccount = endpoint.path.startswith(SUBACCOUNTS)
     expected = Permission.CHANGE_SUBACCOUNT_CONFIG if in_subaccount else None
     assert endpoint.or_permission == expected
+
+
+def test_subaccount_admin_does_not_read_connector_wide_settings(
+    with_subaccount: TestClient, client_of_role: ClientOfRole
+) -> None:
+    """sccsubadmin reads its subaccounts but gets 403 on proxy and certificates, as the product."""
+    subadmin = client_of_role("sccsubadmin")
+
+    assert subadmin.get(SA).status_code == 200
+    response = subadmin.get(PROXY)
+    assert response.status_code == 403
+    assert response.json()["message"].startswith("method requires permission READ_CONNECTOR_SETTINGS")
+    assert subadmin.get(f"{CONFIG}/connector/onPremise/systemCertificate").status_code == 403

@@ -16,6 +16,8 @@ READS = [
     f"{CONNECTOR}/authentication",
 ]
 READERS = ["sccadmin", "sccsubadmin", "sccdisplay", "sccsupport"]
+# Connector-wide settings: the product's tables list Administrator, Display and Support only.
+CONNECTOR_SETTINGS_READS = [f"{CONNECTOR}/haRole", f"{CONNECTOR}/authentication"]
 
 
 @pytest.mark.parametrize("role", READERS)
@@ -26,10 +28,12 @@ def test_administrator_subaccount_admin_display_and_support_may_read(
     role: str,
     path: str,
 ) -> None:
-    """Reads are open to Administrator, Subaccount Administrator, Display and Support."""
+    """Reads are open to Administrator, Subaccount Administrator, Display and Support, except
+    connector-wide settings, which a Subaccount Administrator does not see."""
     response = admin.get(path, auth=make_user(role))
 
-    assert response.status_code == 200
+    expected = 403 if role == "sccsubadmin" and path in CONNECTOR_SETTINGS_READS else 200
+    assert response.status_code == expected
 
 
 @pytest.mark.parametrize("path", READS)
@@ -42,7 +46,7 @@ def test_monitoring_may_not_read_the_configuration(
     response = admin.get(path, auth=make_user("sccmonitoring"))
 
     assert response.status_code == 403
-    assert response.json()["message"].startswith("method requires permission READ_CONFIG")
+    assert response.json()["message"].startswith("method requires permission READ_")
 
 
 @pytest.mark.parametrize(
@@ -123,7 +127,7 @@ def test_permission_matrix_follows_the_product() -> None:
     assert matrix == {
         "sccadmin": {p.value for p in Permission},
         "sccsubadmin": {"ANY", "READ_CONFIG", "CHANGE_SUBACCOUNT_CONFIG"},
-        "sccsupport": {"ANY", "READ_CONFIG", "SUPPORT"},
-        "sccdisplay": {"ANY", "READ_CONFIG"},
+        "sccsupport": {"ANY", "READ_CONFIG", "READ_CONNECTOR_SETTINGS", "SUPPORT"},
+        "sccdisplay": {"ANY", "READ_CONFIG", "READ_CONNECTOR_SETTINGS"},
         "sccmonitoring": {"ANY", "MONITORING"},
     }

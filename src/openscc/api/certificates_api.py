@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.config_routes import OBJECT, READ, WRITE_CONNECTOR, audit, base_of, store_of
+from openscc.api.config_routes import OBJECT, READ_CONNECTOR, WRITE_CONNECTOR, audit, base_of, store_of
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import json_object
@@ -111,7 +111,7 @@ def _routes(slot: Slot, path: str) -> None:
 
     label = slot.label
     endpoints.route("GET", path, summary=f"The {label} (JSON, or DER with Accept: {DER})",
-                    response_schema=OBJECT, **READ)(get_certificate)
+                    response_schema=OBJECT, **READ_CONNECTOR)(get_certificate)
     endpoints.route("POST", path, summary=f"Generate a self-signed {label} or a CSR for it",
                     status=201, request_schema=_GENERATE_SCHEMA, **WRITE_CONNECTOR)(generate)
     endpoints.route("PATCH", path, summary=f"Install the signed {label} for the pending CSR",

@@ -13,6 +13,10 @@ from openscc.store.entities import EntityStore
 
 # Reads: every role that may see the configuration.
 READ: dict[str, Any] = {"permission": Permission.READ_CONFIG, "tag": "configuration"}
+READ_CONNECTOR: dict[str, Any] = {
+    "permission": Permission.READ_CONNECTOR_SETTINGS,
+    "tag": "configuration",
+}
 # Writes inside a subaccount: Administrators and Subaccount Administrators; never on a shadow.
 WRITE_SUBACCOUNT: dict[str, Any] = {
     "permission": Permission.CHANGE_CONFIG,

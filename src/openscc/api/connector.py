@@ -85,7 +85,7 @@ async def put_connector(request: Request, caller: Caller) -> Response:
     "GET",
     f"{CONFIG}/connector/haRole",
     summary="The instance's high-availability role",
-    permission=Permission.READ_CONFIG,
+    permission=Permission.READ_CONNECTOR_SETTINGS,
     needs_ha_role=False,
     response_schema={"type": ["string", "null"]},
 )
@@ -121,7 +121,7 @@ async def post_ha_role(request: Request, caller: Caller) -> Response:
     "GET",
     f"{CONFIG}/connector/authentication",
     summary="How users authenticate (this server: basic, with the local user store)",
-    permission=Permission.READ_CONFIG,
+    permission=Permission.READ_CONNECTOR_SETTINGS,
     response_schema={"type": "object", "properties": {"type": _STRING}},
 )
 async def get_authentication(request: Request, caller: Caller) -> Response:

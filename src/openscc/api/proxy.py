@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.config_routes import OBJECT, READ, WRITE_CONNECTOR, audit, store_of
+from openscc.api.config_routes import OBJECT, READ_CONNECTOR, WRITE_CONNECTOR, audit, store_of
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import json_object
@@ -28,7 +28,7 @@ _SCHEMA = {
 
 
 @endpoints.route("GET", PATH, summary="The proxy settings (empty object when none)",
-                 response_schema=OBJECT, **READ)
+                 response_schema=OBJECT, **READ_CONNECTOR)
 async def get_proxy(request: Request, caller: Caller) -> Response:
     record = store_of(request).get(kinds.PROXY, kinds.SINGLETON_KEY, with_secret=True)
     if record is None:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from openscc.api.config_routes import (
     ARRAY_OF_OBJECTS,
     OBJECT,
-    READ,
+    READ_CONNECTOR,
     WRITE_CONNECTOR,
     audit,
     base_of,
@@ -94,11 +94,11 @@ async def delete_rule(request: Request, caller: Caller) -> Response:
 for _prefix in PREFIXES:
     _list, _one = f"{_prefix}/subjectPatternRules", f"{_prefix}/subjectPatternRules/{{index}}"
     endpoints.route("GET", _list, summary="The subject pattern rules, in order",
-                    response_schema=ARRAY_OF_OBJECTS, **READ)(list_rules)
+                    response_schema=ARRAY_OF_OBJECTS, **READ_CONNECTOR)(list_rules)
     endpoints.route("POST", _list, summary="Add a rule (before a trailing catch-all rule)", status=201,
                     request_schema=_SCHEMA, **WRITE_CONNECTOR)(create_rule)
     endpoints.route("DELETE", _list, summary="Remove all rules", status=204, **WRITE_CONNECTOR)(delete_all_rules)
-    endpoints.route("GET", _one, summary="One rule", response_schema=OBJECT, **READ)(get_rule)
+    endpoints.route("GET", _one, summary="One rule", response_schema=OBJECT, **READ_CONNECTOR)(get_rule)
     endpoints.route("PUT", _one, summary="Replace a rule", status=204, request_schema=_SCHEMA,
                     **WRITE_CONNECTOR)(update_rule)
     endpoints.route("DELETE", _one, summary="Remove a rule", status=204, **WRITE_CONNECTOR)(delete_rule)

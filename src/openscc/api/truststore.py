@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.config_routes import OBJECT, READ, WRITE_CONNECTOR, audit, base_of, store_of
+from openscc.api.config_routes import OBJECT, READ_CONNECTOR, WRITE_CONNECTOR, audit, base_of, store_of
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import json_object
@@ -87,7 +87,7 @@ async def delete_all_certificates(request: Request, caller: Caller) -> Response:
 for _prefix in ("onPremise", "onPremises"):
     _base = f"/api/v1/configuration/connector/{_prefix}/truststore"
     endpoints.route("GET", _base, summary="The trust store: trust-all switch and trusted certificates",
-                    response_schema=OBJECT, **READ)(get_truststore)
+                    response_schema=OBJECT, **READ_CONNECTOR)(get_truststore)
     for _method in ("PATCH", "PUT"):
         endpoints.route(_method, _base, summary="Trust all back ends, or only the listed ones",
                         status=204, request_schema=_SETTINGS_SCHEMA, **WRITE_CONNECTOR)(change_truststore)
@@ -97,6 +97,6 @@ for _prefix in ("onPremise", "onPremises"):
     endpoints.route("DELETE", f"{_base}/certificates", summary="Remove all trusted certificates",
                     status=204, **WRITE_CONNECTOR)(delete_all_certificates)
     endpoints.route("GET", f"{_base}/certificates/{{alias}}", summary="One trusted certificate",
-                    response_schema=OBJECT, **READ)(get_certificate)
+                    response_schema=OBJECT, **READ_CONNECTOR)(get_certificate)
     endpoints.route("DELETE", f"{_base}/certificates/{{alias}}", summary="Remove a trusted certificate",
                     status=204, **WRITE_CONNECTOR)(delete_certificate)

@@ -7,6 +7,9 @@ import enum
 
 class Permission(enum.Enum):
     READ_CONFIG = "READ_CONFIG"
+    # Connector-wide settings (HA role, authentication, proxy, certificates, trust): the product
+    # shows them to Administrators, Display and Support users, not to Subaccount Administrators.
+    READ_CONNECTOR_SETTINGS = "READ_CONNECTOR_SETTINGS"
     CHANGE_CONFIG = "CHANGE_CONFIG"
     CHANGE_SUBACCOUNT_CONFIG = "CHANGE_SUBACCOUNT_CONFIG"
     BACKUP = "BACKUP"
@@ -20,8 +23,12 @@ ROLES: dict[str, frozenset[Permission]] = {
     "sccsubadmin": frozenset(
         {Permission.ANY, Permission.READ_CONFIG, Permission.CHANGE_SUBACCOUNT_CONFIG}
     ),
-    "sccsupport": frozenset({Permission.ANY, Permission.READ_CONFIG, Permission.SUPPORT}),
-    "sccdisplay": frozenset({Permission.ANY, Permission.READ_CONFIG}),
+    "sccsupport": frozenset(
+        {Permission.ANY, Permission.READ_CONFIG, Permission.READ_CONNECTOR_SETTINGS, Permission.SUPPORT}
+    ),
+    "sccdisplay": frozenset(
+        {Permission.ANY, Permission.READ_CONFIG, Permission.READ_CONNECTOR_SETTINGS}
+    ),
     "sccmonitoring": frozenset({Permission.ANY, Permission.MONITORING}),
 }
 ROLE_ALIASES = {"admin": "sccadmin"}

@@ -77,6 +77,7 @@ _CONFIG_FIELDS = frozenset({"kind", "key", "parent", "body"})
 _SECRET_FIELDS = frozenset({"kind", "key", "secret"})
 # ASCII escapes keep every str (lone surrogates too) round-tripping exactly.
 _LINE_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+_ENCODE_ASCII = json.encoder.encode_basestring_ascii
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -112,8 +113,15 @@ def write_archive(
     scc_api_version: str,
     source_instance: str,
     created_at_ms: int,
+    keys_unique: bool = False,
 ) -> Manifest:
-    """Write a complete archive to the seekable ``dst``, iterating ``records`` once; the manifest."""
+    """Write a complete archive to the seekable ``dst``, iterating ``records`` once; the manifest.
+
+    A record may also carry its body as stored JSON text (``body_json``, as
+    ``EntityStore.iter_stored`` gives it) instead of ``body``. ``keys_unique=True`` says the caller
+    guarantees no (kind, key) pair repeats (a store snapshot: its primary key is (kind, key)), and
+    skips the duplicate check that otherwise refuses to write such an archive.
+    """
     if not password:
         raise InvalidRequest("password must not be empty")
     for name in files:
@@ -138,17 +146,14 @@ def write_archive(
         with zf.open(_zip_info(CONFIG_MEMBER, date_time, zipfile.ZIP_DEFLATED), "w") as config:
             pending = bytearray()  # one write per 64 KiB, not per line: far fewer deflate calls
             for record in records:
-                _check_record(record)
-                if not _first_sight(seen, record.kind, record.key):
+                body_json = getattr(record, "body_json", None)
+                if body_json is None:
+                    _check_record(record)
+                else:
+                    _check_record_fields(record)
+                if not keys_unique and not _first_sight(seen, record.kind, record.key):
                     raise ValueError(f"duplicate record {record.kind!r:.60}/{record.key!r:.60}")
-                pending += _dump_line(
-                    {
-                        "kind": record.kind,
-                        "key": record.key,
-                        "parent": record.parent,
-                        "body": record.body,
-                    }
-                )
+                pending += _config_line(record, body_json)
                 counts[record.kind] += 1
                 if record.secret is not None:
                     secret_line = _dump_line(
@@ -192,14 +197,19 @@ def write_archive(
 
 
 def _check_record(record: EntityRecord) -> None:
+    _check_record_fields(record)
+    if not isinstance(record.body, dict):
+        raise TypeError(f"record body must be a dict: {record.kind}/{record.key}")
+
+
+def _check_record_fields(record: Any) -> None:
+    """Every check of ``_check_record`` but the body's (a stored body is a dict's JSON text)."""
     if not isinstance(record.kind, str) or not isinstance(record.key, str):
         raise TypeError(f"record kind and key must be strings: {record.kind!r}/{record.key!r}")
     if not record.kind:
         raise ValueError(f"record kind must not be empty: {record.key!r}")
     if record.parent is not None and not isinstance(record.parent, str):
         raise TypeError(f"record parent must be a string or None: {record.kind}/{record.key}")
-    if not isinstance(record.body, dict):
-        raise TypeError(f"record body must be a dict: {record.kind}/{record.key}")
     if record.secret is not None and not isinstance(record.secret, dict):
         raise TypeError(f"record secret must be a dict or None: {record.kind}/{record.key}")
 
@@ -216,6 +226,45 @@ def _check_readable(raw_manifest: bytes, manifest: Manifest) -> None:
 
 def _dump_line(value: dict[str, Any]) -> bytes:
     return (_LINE_ENCODER.encode(value) + "\n").encode("ascii")
+
+
+def _config_line(record: Any, body_json: str | None) -> bytes:
+    """The config.jsonl line of a record: ``_dump_line`` of its kind, key, parent and body.
+
+    A body given as stored JSON text (``body_json``) is copied into the line when it is already
+    what ``_LINE_ENCODER`` would write for it: a JSON object in compact form with only printable
+    ASCII and no NaN or Infinity. ``ensure_ascii`` escapes nothing else differently, so the line is
+    the same bytes as encoding the parsed body; any other text is parsed and encoded as before.
+    """
+    if body_json is None:
+        body = record.body
+    elif _is_copyable(body_json):
+        head = '{"kind":' + _quote(record.kind) + ',"key":' + _quote(record.key) + ',"parent":'
+        parent = "null" if record.parent is None else _quote(record.parent)
+        return (head + parent + ',"body":' + body_json + "}\n").encode("ascii")
+    else:
+        body = json.loads(body_json)
+        if not isinstance(body, dict):
+            raise TypeError(f"record body must be a dict: {record.kind}/{record.key}")
+    return _dump_line(
+        {"kind": record.kind, "key": record.key, "parent": record.parent, "body": body}
+    )
+
+
+def _is_copyable(body_json: str) -> bool:
+    return (
+        body_json[:1] == "{"
+        and body_json[-1:] == "}"
+        and body_json.isascii()
+        and "\x7f" not in body_json
+        and "NaN" not in body_json
+        and "Infinity" not in body_json
+    )
+
+
+def _quote(text: str) -> str:
+    # What _LINE_ENCODER writes for a str (ensure_ascii: every str, lone surrogates too).
+    return _ENCODE_ASCII(text)
 
 
 def _write_through(sink: IO[bytes], digest: _Digest, data: bytes) -> None:
@@ -268,14 +317,13 @@ def _first_sight(seen: set[bytes], kind: str, key: str) -> bool:
     # 16-byte digests keep the set small (about 90 bytes per record) whatever the key lengths;
     # the length prefix keeps ("ab", "c") and ("a", "bc") apart.
     kind_bytes = kind.encode("utf-8", "surrogatepass")
-    hashed = hashlib.blake2b(len(kind_bytes).to_bytes(8, "big"), digest_size=16)
-    hashed.update(kind_bytes)
-    hashed.update(key.encode("utf-8", "surrogatepass"))
-    identity = hashed.digest()
-    if identity in seen:
-        return False
+    identity = hashlib.blake2b(
+        len(kind_bytes).to_bytes(8, "big") + kind_bytes + key.encode("utf-8", "surrogatepass"),
+        digest_size=16,
+    ).digest()
+    size = len(seen)
     seen.add(identity)
-    return True
+    return len(seen) != size
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def create_backup(instance: Instance, password: str, dst: BinaryIO) -> Manifest:
     with instance.snapshot() as snapshot:
         return write_archive(
             dst,
-            records=snapshot.iter_all(with_secret=True),
+            records=snapshot.iter_stored(),
             files={PROPS_FILE: props},
             password=password,
             kdf=kdf_for(instance.settings),
@@ -33,4 +33,5 @@ def create_backup(instance: Instance, password: str, dst: BinaryIO) -> Manifest:
             scc_api_version=SCC_API_VERSION,
             source_instance=instance.instance_id,
             created_at_ms=int(time.time() * 1000),
+            keys_unique=True,  # the entity table's primary key is (kind, key)
         )

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from openscc.snapshot import EntityRecord
 from openscc.store.sealing import SecretSealer
@@ -31,8 +31,32 @@ def split_key(key: str) -> list[str]:
     return key.split(KEY_SEPARATOR)
 
 
+# One encoder for every body: json.dumps builds a new one per call when given options.
+_BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _dumps(body: dict[str, Any]) -> str:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return _BODY_ENCODER.encode(body)
+
+
+class StoredRecord(NamedTuple):
+    """An entity as stored: like ``EntityRecord``, with the body still as its stored JSON text.
+
+    ``body_json`` is what ``put`` and ``insert_many`` wrote (compact, ``ensure_ascii=False``), so a
+    backup can copy it instead of parsing and re-encoding every body. A tuple, since a backup
+    makes one per entity and a frozen dataclass costs several times as much to build.
+    """
+
+    kind: str
+    key: str
+    parent: str | None
+    body_json: str
+    secret: dict[str, Any] | None = None
+
+    @property
+    def body(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.body_json)
+        return value
 
 
 class EntityStore:
@@ -184,20 +208,38 @@ class EntityStore:
             for row in rows:
                 yield self._record(row, with_secret)
 
+    def iter_stored(self, *, batch: int = 2000) -> Iterator[StoredRecord]:
+        """Like ``iter_all`` (secrets unsealed), with each body left as its stored JSON text."""
+        cursor = self._conn.execute(
+            "SELECT kind, key, parent, body, secret FROM entity ORDER BY seq"
+        )
+        unseal = self._sealer.unseal
+        while True:
+            rows = cursor.fetchmany(batch)
+            if not rows:
+                return
+            for kind, key, parent, body, sealed in rows:
+                secret = None if sealed is None else unseal(kind, key, sealed)
+                yield StoredRecord(kind, key, parent, body, secret)
+
     def insert_many(self, records: Iterable[EntityRecord]) -> int:
         """Append records in order (used to build a fresh store from an archive)."""
-        count = 0
         seq = int(self._conn.execute("SELECT coalesce(max(seq), 0) FROM entity").fetchone()[0])
-        for record in records:
-            seq += 1
-            count += 1
-            sealed = (
-                None
-                if record.secret is None
-                else self._sealer.seal(record.kind, record.key, record.secret)
-            )
-            self._conn.execute(
-                "INSERT INTO entity (kind, key, parent, seq, body, secret) VALUES (?, ?, ?, ?, ?, ?)",
-                (record.kind, record.key, record.parent, seq, _dumps(record.body), sealed),
-            )
-        return count
+        first = seq
+        seal = self._sealer.seal
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            nonlocal seq
+            for record in records:
+                seq += 1
+                sealed = (
+                    None if record.secret is None else seal(record.kind, record.key, record.secret)
+                )
+                yield (record.kind, record.key, record.parent, seq, _dumps(record.body), sealed)
+
+        # One executemany: the statement is prepared once and rows stream in from the generator.
+        self._conn.executemany(
+            "INSERT INTO entity (kind, key, parent, seq, body, secret) VALUES (?, ?, ?, ?, ?, ?)",
+            rows(),
+        )
+        return seq - first
