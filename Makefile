@@ -20,5 +20,24 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q -n 2
 
+# Writes docs/benchmarks.md; BENCH_QUICK=1 for a run of about a minute. As root with apt, it first
+# installs the peer (etcd) and the load generator (wrk) from Debian; without them the benchmark
+# says "etcd not installed" and generates load in Python.
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	-if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! (command -v etcd && command -v etcdctl && command -v wrk) >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server etcd-client wrk >/dev/null; fi
+	$(BIN)/python -m bench
+
+# Long property-based fuzzing: the archive reader, the restore endpoint, and every API operation
+# against the OpenAPI document (schemathesis, tests/hardening/test_schema_fuzz.py); about half an
+# hour. OPENSCC_FUZZ_REPORT=FILE also writes the schema fuzzing's figures per operation.
+fuzz: install
+	OPENSCC_FUZZ_PROFILE=fuzz $(BIN)/python -m pytest -q tests/hardening tests/backup -p no:xdist
+
+# Load and soak against a real server on loopback, bounded in time and requests.
+soak: install
+	$(BIN)/python -m bench.soak
+
 clean:
 	rm -rf $(VENV) build src/*.egg-info

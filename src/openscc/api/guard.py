@@ -6,9 +6,13 @@ HA-role rule, then the caller's role, then the shadow-instance rule (all 403).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import hashlib
+import hmac
 import logging
+import secrets
 from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
@@ -30,6 +34,110 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 INITIAL_PASSWORD_MESSAGE = "operation unavailable unless initial password is changed"
 HA_ROLE_MESSAGE = "operation unavailable unless HA role is defined (master or shadow)"
 SHADOW_MESSAGE = "operation not allowed on a shadow instance"
+
+
+class _UserCache:
+    """Users as last read from the store, for the checks every request makes.
+
+    Entries hold only while the store's change stamp stays the same: any write by this process
+    or any other (``openscc users`` run beside the server) empties the cache, so a removed user,
+    a changed role or a new password hash is seen by the very next request, as without it.
+    """
+
+    __slots__ = ("_entries", "_stamp", "_store", "_users")
+    _MAX_ENTRIES = 1024
+
+    def __init__(self, services: Services) -> None:
+        self._store = services.instance.store
+        self._users = services.instance.users
+        self._stamp: tuple[int, int] | None = None
+        self._entries: dict[tuple[bool, str], object] = {}
+
+    def _lookup(self, with_hash: bool, name: str) -> object:
+        stamp = self._store.change_stamp()
+        if stamp is None:  # a transaction is open: read through
+            self._stamp = None
+            self._entries.clear()
+            return self._users.find_with_hash(name) if with_hash else self._users.find(name)
+        if stamp != self._stamp or len(self._entries) >= self._MAX_ENTRIES:
+            self._entries.clear()
+            self._stamp = stamp
+        key = (with_hash, name)
+        if key not in self._entries:
+            self._entries[key] = (
+                self._users.find_with_hash(name) if with_hash else self._users.find(name)
+            )
+        return self._entries[key]
+
+    def find(self, name: str) -> User | None:
+        found = self._lookup(False, name)
+        assert found is None or isinstance(found, User)
+        return found
+
+    def find_with_hash(self, name: str) -> tuple[User, str] | None:
+        return self._lookup(True, name)  # type: ignore[return-value]
+
+
+def _user_cache(services: Services) -> _UserCache:
+    cache = services.extras.get("guard.users")
+    if not isinstance(cache, _UserCache) or cache._store is not services.instance.store:
+        cache = _UserCache(services)
+        services.extras["guard.users"] = cache
+    return cache
+
+
+class _Verifications:
+    """Password checks in progress, shared by concurrent requests with the same credentials.
+
+    When the credential cache's entry expires under load, every request in flight would run its
+    own Argon2 check at the same moment (each tens of milliseconds and 64 MiB), stalling the server
+    for seconds. A request that finds the same user and password being checked waits for that
+    check and then goes on exactly as if it had run it (failures still count one each).
+    """
+
+    __slots__ = ("_key", "_running", "_users")
+
+    def __init__(self, services: Services) -> None:
+        self._users = services.instance.users
+        self._key = secrets.token_bytes(32)
+        self._running: dict[bytes, asyncio.Future[tuple[User, str] | None]] = {}
+
+    async def check(self, user: str, password: str) -> tuple[User, str] | None:
+        message = f"{user}\0{password}".encode("utf-8", "surrogatepass")
+        digest = hmac.new(self._key, message, hashlib.sha256).digest()
+        running = self._running.get(digest)
+        if running is not None:
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if not running.cancelled() or (current is not None and current.cancelling()):
+                    raise
+                # The request running the check went away first: check here instead.
+        future: asyncio.Future[tuple[User, str] | None] = asyncio.get_running_loop().create_future()
+        self._running[digest] = future
+        try:
+            result = await run_in_threadpool(self._users.check_password_with_hash, user, password)
+        except Exception as error:
+            future.set_exception(error)
+            future.exception()  # retrieved here, so an unshared failure is not logged twice
+            raise
+        except BaseException:
+            future.cancel()
+            raise
+        finally:
+            if self._running.get(digest) is future:
+                del self._running[digest]
+        future.set_result(result)
+        return result
+
+
+def _verifications(services: Services) -> _Verifications:
+    checks = services.extras.get("guard.verifications")
+    if not isinstance(checks, _Verifications) or checks._users is not services.instance.users:
+        checks = _Verifications(services)
+        services.extras["guard.verifications"] = checks
+    return checks
 
 
 @dataclass(slots=True)
@@ -72,10 +180,10 @@ async def check_credentials(services: Services, user: str, password: str) -> Use
     if services.lockout.is_locked(user):
         instance.audit.record("login.refused_locked", actor=user)
         return None
-    known = instance.users.find_with_hash(user)
+    known = _user_cache(services).find_with_hash(user)
     if known is not None and services.credentials.lookup(user, password, known[1]):
         return known[0]
-    checked = await run_in_threadpool(instance.users.check_password_with_hash, user, password)
+    checked = await _verifications(services).check(user, password)
     if checked is None:
         if services.lockout.record_failure(user):
             logger.warning("user %s locked out after repeated failed logins", user)
@@ -116,7 +224,7 @@ async def authenticate(request: Request, services: Services) -> Authenticated | 
         session = services.sessions.find(cookie)
         if session is None:
             return login_page()
-        user = services.instance.users.find(session.user)
+        user = _user_cache(services).find(session.user)
         if user is None:
             services.sessions.end(session.id)
             return login_page()

@@ -144,7 +144,7 @@ class EntityStore:
         with self._lock:
             rows = self._conn.execute(
                 "SELECT parent, count(*) FROM entity WHERE kind = ? AND parent IN "
-                f"(SELECT value FROM json_each(?)) GROUP BY parent",
+                "(SELECT value FROM json_each(?)) GROUP BY parent",
                 (kind, json.dumps(wanted)),
             ).fetchall()
         counts = dict.fromkeys(wanted, 0)
@@ -190,6 +190,19 @@ class EntityStore:
                 "DELETE FROM entity WHERE key >= ? AND key < ?", (low, high)
             )
         return cursor.rowcount
+
+    def change_stamp(self) -> tuple[int, int] | None:
+        """A value that differs after any change to the database, by this connection (its
+        ``total_changes``, rolled-back changes too) or by any other (``PRAGMA data_version``).
+
+        None while a transaction is open: what is read then may yet be rolled back, so it must
+        not be cached. Anything read after taking a stamp is at least as new as the stamp.
+        """
+        with self._lock:
+            if self._conn.in_transaction:
+                return None
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            return int(version), self._conn.total_changes
 
     def counts(self) -> dict[str, int]:
         with self._lock:

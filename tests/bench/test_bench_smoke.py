@@ -1,0 +1,105 @@
+"""The benchmark (``make bench``) at toy size, so its code does not rot: CI never runs it in full.
+
+Real processes as in the real run (openscc serve, the bare app, the Python load generator), with a
+configuration of about 20 resources, the test KDF and half-second load runs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.__main__ import main
+from bench.data import records, shape_for
+from bench.floor import measure_floor
+from bench.report import MARKER
+from bench.throughput import parse_wrk
+
+pytestmark = pytest.mark.slow
+
+SECTIONS = (
+    "## Targets",
+    "## 1. Backup and restore at scale",
+    "### Server memory",
+    "## 2. The floor and the KDF",
+    "## 3. Peer: etcd",
+    "## 4. API throughput",
+)
+
+
+def test_quick_run_writes_every_section(tmp_path: Path) -> None:
+    output = tmp_path / "benchmarks.md"
+    output.write_text(f"# Hand-written intro\n\nKept as it is.\n\n{MARKER}\n\nold figures\n")
+    code = main(
+        [
+            "--quick", "--sizes", "20", "--runs", "1", "--seconds", "0.3", "--rounds", "1",
+            "--mappings", "5", "--scale-kdf", "test", "--server-kdf", "test", "--kdf-runs", "1",
+            "--generator", "python", "--no-peer", "--no-warmup", "--output", str(output),
+            "--work", str(tmp_path / "work"),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    text = output.read_text()
+    assert text.startswith("# Hand-written intro\n\nKept as it is.\n")
+    assert "old figures" not in text
+    positions = [text.index(section) for section in SECTIONS]
+    assert positions == sorted(positions)
+    # One row per size, with times, ratios and an archive size.
+    assert re.search(r"^\| 20 \| 22 \| 1 \| [\d.]+ MB \| [\d.]+s .*x \|", text, re.MULTILINE)
+    backup_target = r"\| backup <= 1\.5x floor at 20 \| [\d.]+x \(CPU time: [\d.]+x\) \| "
+    assert re.search(backup_target + r"\*\*(met|missed)\*\* \|", text)
+    assert "memory growth <= 150 MB at 20" in text
+    assert "skipped (--no-peer)" in text
+    for endpoint in ("version", "mappings"):
+        for mode in ("bare", "basic", "session"):
+            assert re.search(rf"^\| {endpoint} \| {mode} \| [\d,]+ \|", text, re.MULTILINE), (
+                endpoint,
+                mode,
+            )
+    assert "basic auth >= 50% of bare" in text and "session >= 70% of bare" in text
+    assert "load by `python`" in text
+
+
+def test_floor_reads_back_what_it_wrote() -> None:
+    data = list(records(shape_for(50)))
+    floor = measure_floor(data, 1)
+    assert floor["floor_s"] > 0 and floor["reverse_s"] > 0 and floor["bytes"] > 0
+
+
+def test_wrk_output_is_parsed() -> None:
+    sample = """Running 1s test @ https://127.0.0.1:1/api/v1/connector/version
+  1 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     4.10ms    1.20ms  30.63ms   90.00%
+    Req/Sec     4.12k   200.00     4.50k    70.00%
+  Latency Distribution
+     50%    3.94ms
+     75%    4.50ms
+     90%    5.10ms
+     99%  830.00us
+  4105 requests in 1.00s, 1.10MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:   4105.12
+Transfer/sec:      1.10MB
+"""
+    rps, p50, p99, requests, bad = parse_wrk(sample)
+    assert (rps, p50, requests, bad) == (4105.12, 3.94, 4105, 3)
+    assert p99 == pytest.approx(0.83)
+
+
+@pytest.mark.skipif(
+    shutil.which("etcd") is None or shutil.which("etcdctl") is None, reason="etcd not installed"
+)
+def test_etcd_peer_snapshot(tmp_path: Path) -> None:
+    from bench.peer import measure_etcd
+
+    result = measure_etcd(list(records(shape_for(20))), 1, tmp_path)
+    assert result["keys"] == 22 and float(result["snapshot_s"]) > 0
