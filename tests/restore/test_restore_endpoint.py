@@ -340,3 +340,34 @@ def test_no_secret_appears_in_plaintext_in_the_archive(connector: InProcessConne
     for blob in blobs:
         for secret in secrets:
             assert secret.encode() not in blob
+
+
+def test_an_archive_holding_an_entity_twice_is_refused(connector: InProcessConnector) -> None:
+    """A well-signed archive that lists the same entity twice is refused, with nothing staged."""
+    from openscc.backup.archive import write_archive
+    from openscc.backup.kdf import weak_kdf
+
+    with connector.instance.snapshot() as snapshot:
+        records = list(snapshot.iter_all(with_secret=True))
+    buffer = io.BytesIO()
+    write_archive(
+        buffer,
+        records=[*records, records[0]],
+        files={},
+        password="pw",
+        kdf=weak_kdf(),
+        product_version="0.0.1",
+        scc_api_version="2.19.0.2",
+        source_instance="elsewhere",
+        created_at_ms=1_700_000_000_000,
+        keys_unique=True,  # the writer would refuse the duplicate otherwise
+    )
+
+    restored = connector.restore(buffer.getvalue(), "pw")
+    dry_run = connector.restore(buffer.getvalue(), "pw", dry_run=True)
+
+    assert restored.status_code == 400
+    assert restored.json()["message"] == "archive is corrupt: it holds the same entity twice"
+    assert dry_run.status_code == 400
+    assert "appears twice" in dry_run.json()["message"]
+    assert _nothing_staged(connector.instance.data_dir)

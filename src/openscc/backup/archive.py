@@ -366,6 +366,38 @@ class VerifiedArchive:
             }
 
 
+class ArchiveStream:
+    """An archive whose header, password and MAC are checked; its records are checked as read.
+
+    ``records()`` yields each record once it is parsed strictly, before the checks that need a
+    whole member (SHA-256, the final tag, counts) are done: those raise ``CorruptArchive`` after
+    the last record. Whatever was built from the records may be used only once the iterator has
+    ended without an error (a restore stages them in a database it discards on any error).
+    """
+
+    __slots__ = ("_keys", "_manifest", "_src")
+
+    def __init__(self, src: BinaryIO, manifest: Manifest, keys: ArchiveKeys) -> None:
+        self._src = src
+        self._manifest = manifest
+        self._keys = keys
+
+    @property
+    def manifest(self) -> Manifest:
+        """The manifest, authenticated by its MAC."""
+        return self._manifest
+
+    def records(self, *, check_unique: bool = True) -> Iterator[EntityRecord]:
+        """``check_unique=False`` leaves refusing a repeated (kind, key) to the consumer (a
+        database whose primary key it is), saving a set of every key."""
+        with _as_backup_error(), zipfile.ZipFile(self._src) as zf:
+            yield from _checked_records(zf, self._manifest, self._keys, check_unique=check_unique)
+
+    def files(self) -> dict[str, bytes]:
+        """The instance files (``files/<name>`` members) by simple name, checked again."""
+        return VerifiedArchive(self._src, self._manifest, self._keys).files()
+
+
 def inspect_archive(src: BinaryIO, *, limits: ArchiveLimits = DEFAULT_LIMITS) -> Manifest:
     """Check the container and read the manifest without the password.
 
@@ -383,21 +415,43 @@ def open_archive(
 ) -> VerifiedArchive:
     """Check everything about an uploaded archive, in the documented order, or raise BackupError."""
     with _as_backup_error(), _open_zip(src, limits) as zf:
-        infos = _check_container(zf, limits)
-        raw_manifest, manifest = _read_manifest(zf, infos, limits, running_version=product_version)
-        _check_member_set(infos, manifest)
-        check_kdf_params(manifest.kdf)
-        keys = derive_keys(password, manifest.kdf)
-        if not hmac.compare_digest(keys.key_check, manifest.key_check):
-            raise WrongPassword("wrong password")
-        stored_mac = b"".join(_read_chunks(zf, infos[MAC_MEMBER], _MAC_HEX_CHARS))
-        expected_mac = _manifest_mac(keys.mac_key, raw_manifest).encode("ascii")
-        if not hmac.compare_digest(stored_mac, expected_mac):
-            raise CorruptArchive(f"archive is corrupt: {MAC_MEMBER} does not match the manifest")
+        manifest, keys = _authenticate(zf, password, product_version, limits)
         for name, digest in manifest.members.items():
             _read_verified(zf, name, digest, keep=False)
-        _check_content(zf, manifest, keys)
+        for _ in _checked_records(zf, manifest, keys):
+            pass
     return VerifiedArchive(src, manifest, keys)
+
+
+def stream_archive(
+    src: BinaryIO, *, password: str, product_version: str, limits: ArchiveLimits = DEFAULT_LIMITS
+) -> ArchiveStream:
+    """Check the container, the manifest, the password, the MAC and the instance files now; the
+    records are checked as ``ArchiveStream.records()`` reads them (one pass instead of two)."""
+    with _as_backup_error(), _open_zip(src, limits) as zf:
+        manifest, keys = _authenticate(zf, password, product_version, limits)
+        for name, digest in manifest.members.items():
+            if name.startswith(FILES_PREFIX):
+                _read_verified(zf, name, digest, keep=False)
+    return ArchiveStream(src, manifest, keys)
+
+
+def _authenticate(
+    zf: zipfile.ZipFile, password: str, product_version: str, limits: ArchiveLimits
+) -> tuple[Manifest, ArchiveKeys]:
+    """Steps 2 to 13 of the validation order: container, manifest, version, KDF, key check, MAC."""
+    infos = _check_container(zf, limits)
+    raw_manifest, manifest = _read_manifest(zf, infos, limits, running_version=product_version)
+    _check_member_set(infos, manifest)
+    check_kdf_params(manifest.kdf)
+    keys = derive_keys(password, manifest.kdf)
+    if not hmac.compare_digest(keys.key_check, manifest.key_check):
+        raise WrongPassword("wrong password")
+    stored_mac = b"".join(_read_chunks(zf, infos[MAC_MEMBER], _MAC_HEX_CHARS))
+    expected_mac = _manifest_mac(keys.mac_key, raw_manifest).encode("ascii")
+    if not hmac.compare_digest(stored_mac, expected_mac):
+        raise CorruptArchive(f"archive is corrupt: {MAC_MEMBER} does not match the manifest")
+    return manifest, keys
 
 
 @contextmanager
@@ -624,18 +678,23 @@ def _read_verified(
     return bytes(kept)
 
 
-def _check_content(zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys) -> None:
+def _checked_records(
+    zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys, *, check_unique: bool = True
+) -> Iterator[EntityRecord]:
+    """Strictly parsed records; duplicates, hashes, the final tag and the counts per kind are
+    checked as they stream, the whole-member ones raising after the last record."""
     counts: Counter[str] = Counter()
     secret_counts: Counter[str] = Counter()
     seen: set[bytes] = set()
     for record in _records(zf, manifest, keys):
-        if not _first_sight(seen, record.kind, record.key):
+        if check_unique and not _first_sight(seen, record.kind, record.key):
             raise CorruptArchive(
                 f"archive is corrupt: record {record.kind!r:.60}/{record.key!r:.60} appears twice"
             )
         counts[record.kind] += 1
         if record.secret is not None:
             secret_counts[record.kind] += 1
+        yield record
     if +counts != +Counter(manifest.counts):
         raise CorruptArchive("archive is corrupt: records per kind differ from the manifest")
     if +secret_counts != +Counter(manifest.secret_counts):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from openscc import __version__
-from openscc.backup.archive import VerifiedArchive, open_archive
+from openscc.backup.archive import ArchiveStream, stream_archive
 from openscc.backup.content import validated
 from openscc.backup.diff import diff_configurations
 from openscc.backup.safety import write_safety_backup
@@ -39,12 +39,13 @@ def _reason(error: Exception) -> str:
     return (error.strerror if isinstance(error, OSError) else None) or str(error)
 
 
-def verify_upload(src: BinaryIO, password: str) -> VerifiedArchive:
-    """Every structural, version, password, hash and tag check of the archive format."""
-    return open_archive(src, password=password, product_version=__version__)
+def open_upload(src: BinaryIO, password: str) -> ArchiveStream:
+    """The archive with its container, version, password and MAC checked; its records are
+    checked (hashes, tags, content) as the caller reads them, and raise at the end if bad."""
+    return stream_archive(src, password=password, product_version=__version__)
 
 
-def _props_status(instance: Instance, archive: VerifiedArchive) -> str:
+def _props_status(instance: Instance, archive: ArchiveStream) -> str:
     archived = archive.files().get(PROPS_FILE)
     if archived is None or archived == (instance.data_dir / PROPS_FILE).read_bytes():
         return "unchanged"
@@ -53,10 +54,10 @@ def _props_status(instance: Instance, archive: VerifiedArchive) -> str:
 
 def dry_run(instance: Instance, src: BinaryIO, password: str) -> dict[str, Any]:
     """The whole validation, then what the restore would change; nothing is written."""
-    archive = verify_upload(src, password)
+    archive = open_upload(src, password)
     with instance.snapshot() as current:
         changes = diff_configurations(
-            current.iter_all(with_secret=True), validated(archive.iter_records())
+            current.iter_all(with_secret=True), validated(archive.records())
         )
     manifest = archive.manifest
     return {
@@ -78,11 +79,14 @@ def dry_run(instance: Instance, src: BinaryIO, password: str) -> dict[str, Any]:
 def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRestore:
     """Validate, stage and commit a restore; the next start of the server applies it."""
     settings = instance.settings
-    archive = verify_upload(src, password)
-    crash_point(settings, "restore.validated")
+    archive = open_upload(src, password)
     try:
         try:
-            build_staged_database(instance, archive.iter_records())
+            # One pass: the records are checked while they are staged; any failure discards
+            # the staging folder, so nothing unchecked is ever used.
+            # The staging database's primary key refuses a repeated entity.
+            build_staged_database(instance, archive.records(check_unique=False))
+            crash_point(settings, "restore.validated")
             props_aside = stage_props(instance, archive.files().get(PROPS_FILE))
         except (OSError, sqlite3.OperationalError) as error:
             raise OpensccError(

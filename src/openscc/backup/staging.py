@@ -36,9 +36,12 @@ def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -
     try:
         conn = sqlite3.connect(path, isolation_level=None)
         try:
-            # A rollback journal, not WAL: the staged file must be complete in itself when moved.
-            conn.execute("PRAGMA journal_mode = DELETE")
-            conn.execute("PRAGMA synchronous = FULL")
+            # No journal and no syncs while building: until the commit point the staged file is
+            # discarded on any failure, and it is fsynced whole before that. No WAL either: the
+            # file must be complete in itself when it is moved into place.
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("PRAGMA cache_size = -131072")  # KiB: keep the build in memory
             migrate(conn)
             conn.execute("BEGIN")
             conn.execute(
