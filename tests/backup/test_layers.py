@@ -10,7 +10,15 @@ import openscc.backup
 PACKAGE = Path(openscc.backup.__file__).parent
 SOURCES = sorted(PACKAGE.glob("*.py"))
 # The archive format itself; other modules of the package (create, restore, ...) may use the clock.
-FORMAT_MODULES = {"kdf.py", "crypto.py", "manifest.py", "archive.py"}
+FORMAT_MODULES = {
+    "kdf.py",
+    "crypto.py",
+    "manifest.py",
+    "members.py",
+    "container.py",
+    "writer.py",
+    "archive.py",
+}
 
 
 def _trees(names: set[str] | None = None) -> dict[str, ast.Module]:
