@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -20,3 +21,23 @@ class EntityRecord:
     parent: str | None
     body: dict[str, Any]
     secret: dict[str, Any] | None = None
+
+
+class StoredRecord(NamedTuple):
+    """An entity as stored: like ``EntityRecord``, with the body still as its stored JSON text.
+
+    ``body_json`` is what ``put`` and ``insert_many`` wrote (compact, ``ensure_ascii=False``), so a
+    backup can copy it instead of parsing and re-encoding every body. A tuple, since a backup
+    makes one per entity and a frozen dataclass costs several times as much to build.
+    """
+
+    kind: str
+    key: str
+    parent: str | None
+    body_json: str
+    secret: dict[str, Any] | None = None
+
+    @property
+    def body(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.body_json)
+        return value

@@ -33,7 +33,7 @@ from openscc.backup.manifest import (
 )
 from openscc.backup.members import READ_BYTES, Digest, first_sight, manifest_mac
 from openscc.errors import BackupError, InvalidRequest
-from openscc.snapshot import EntityRecord
+from openscc.snapshot import EntityRecord, StoredRecord
 
 _REGULAR_FILE_ATTR = (stat.S_IFREG | 0o644) << 16
 # ASCII escapes keep every str (lone surrogates too) round-tripping exactly.
@@ -44,7 +44,7 @@ _ENCODE_ASCII = json.encoder.encode_basestring_ascii
 def write_archive(
     dst: BinaryIO,
     *,
-    records: Iterable[EntityRecord],
+    records: Iterable[EntityRecord | StoredRecord],
     files: Mapping[str, bytes],
     password: str,
     kdf: KdfParams,
@@ -85,11 +85,12 @@ def write_archive(
         with zf.open(_zip_info(CONFIG_MEMBER, date_time, zipfile.ZIP_DEFLATED), "w") as config:
             pending = bytearray()  # one write per 64 KiB, not per line: far fewer deflate calls
             for record in records:
-                body_json = getattr(record, "body_json", None)
-                if body_json is None:
-                    _check_record(record)
-                else:
+                if isinstance(record, StoredRecord):
+                    body_json: str | None = record.body_json
                     _check_record_fields(record)
+                else:
+                    body_json = None
+                    _check_record(record)
                 if not keys_unique and not first_sight(seen, record.kind, record.key):
                     raise ValueError(f"duplicate record {record.kind!r:.60}/{record.key!r:.60}")
                 pending += _config_line(record, body_json)

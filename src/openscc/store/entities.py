@@ -13,9 +13,9 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any
 
-from openscc.snapshot import EntityRecord
+from openscc.snapshot import EntityRecord, StoredRecord
 from openscc.store.sealing import SecretSealer
 
 # Separates the parts of hierarchical keys ("region", "subaccount", "vhost:port", ...). It cannot
@@ -37,26 +37,6 @@ _BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 def _dumps(body: dict[str, Any]) -> str:
     return _BODY_ENCODER.encode(body)
-
-
-class StoredRecord(NamedTuple):
-    """An entity as stored: like ``EntityRecord``, with the body still as its stored JSON text.
-
-    ``body_json`` is what ``put`` and ``insert_many`` wrote (compact, ``ensure_ascii=False``), so a
-    backup can copy it instead of parsing and re-encoding every body. A tuple, since a backup
-    makes one per entity and a frozen dataclass costs several times as much to build.
-    """
-
-    kind: str
-    key: str
-    parent: str | None
-    body_json: str
-    secret: dict[str, Any] | None = None
-
-    @property
-    def body(self) -> dict[str, Any]:
-        value: dict[str, Any] = json.loads(self.body_json)
-        return value
 
 
 class EntityStore:
