@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
@@ -12,6 +13,9 @@ from openscc.auth.lockout import Lockout
 from openscc.auth.sessions import Session, SessionManager
 from openscc.auth.users import User
 from openscc.instance import Instance
+
+if TYPE_CHECKING:
+    from openscc.api.read_cache import ReadCache
 
 
 @dataclass(kw_only=True)
@@ -26,6 +30,7 @@ class Services:
     # Set once a restore is committed: the restart will replace the configuration, so further
     # changes are refused rather than silently lost.
     restore_pending: bool = False
+    read_cache: ReadCache = field(default_factory=lambda: _new_read_cache())
     extras: dict[str, object] = field(default_factory=dict)
 
     def forget_credentials(self, user: str | None = None) -> None:
@@ -33,6 +38,12 @@ class Services:
         self.credentials.clear()
         if user is not None:
             self.sessions.end_all_of(user)
+
+
+def _new_read_cache() -> ReadCache:
+    from openscc.api.read_cache import ReadCache  # the cache module imports this one
+
+    return ReadCache()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -16,6 +16,7 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
+from openscc.api.read_cache import cached_until_change
 from openscc.api.lenient import json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import ONE as MAPPING
@@ -55,6 +56,7 @@ def _resource(request: Request) -> tuple[str, EntityRecord]:
 
 @endpoints.route("GET", LIST, summary="The mapping's resources", response_schema=ARRAY_OF_OBJECTS,
                  **READ)
+@cached_until_change
 async def list_resources(request: Request, caller: Caller) -> Response:
     sa, mapping = mapping_of(request)
     path, base = mapping_path(sa.body, mapping.body), base_of(request)

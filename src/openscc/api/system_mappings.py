@@ -16,6 +16,7 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
+from openscc.api.read_cache import cached_until_change
 from openscc.api.lenient import json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.config import kinds
@@ -72,6 +73,7 @@ def delete_mapping(store: EntityStore, mapping: EntityRecord) -> None:
 
 @endpoints.route("GET", LIST, summary="The subaccount's system mappings",
                  response_schema=ARRAY_OF_OBJECTS, **READ)
+@cached_until_change
 async def list_mappings(request: Request, caller: Caller) -> Response:
     sa = subaccount_of(request)
     store = store_of(request)
