@@ -32,4 +32,5 @@ class AuditLog:
             except OSError as error:
                 # The change it records already happened; failing the request would misreport it.
                 logger.error("could not append %s to the audit log: %s", event, error.strerror)
-        logger.info("audit %s by %s", event, actor or "-")
+        # The audit log is the record; the server log only mentions it when debugging.
+        logger.debug("audit %s by %s", event, actor or "-")
