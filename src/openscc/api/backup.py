@@ -92,6 +92,7 @@ def _build_backup(svc: Services, password: str) -> Path:
     },
     response_content_type=ZIP,
     tag="backup",
+    more_responses={"500": "RUNTIME_FAILURE: the backup could not be written (disk full); no file is left"},
 )
 async def create(request: Request, caller: Caller) -> Response:
     body = await json_body(request)
@@ -179,6 +180,12 @@ async def _restore_parts(form: FormData) -> tuple[UploadFile, str]:
         {"name": "dryRun", "in": "query", "required": False, "schema": {"type": "boolean"}},
     ),
     tag="backup",
+    more_responses={
+        "200": {
+            "description": "dryRun=true: the archive is valid; what a restore would change",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
 )
 async def restore(request: Request, caller: Caller) -> Response:
     svc = services(request)

@@ -43,6 +43,15 @@ _PKCS12_SCHEMA = {
     "required": ["pkcs12", "password"],
 }
 _SIGNED_SCHEMA = {"type": "object", "properties": {"signedCertificate": {"type": "string"}}}
+_BINARY = {"type": "string", "format": "binary"}
+_DESCRIPTION_OR_DER = {
+    "description": f"The certificate's description, or the certificate itself (DER) with Accept: {DER}",
+    "content": {"application/json": {"schema": OBJECT}, "application/octet-stream": {"schema": _BINARY}},
+}
+_CSR_RESPONSE = {
+    "description": "type csr: the certificate signing request (PEM); its key waits for PATCH",
+    "content": {"application/pkcs10": {"schema": {"type": "string"}}},
+}
 
 
 def _wants_der(request: Request) -> bool:
@@ -111,9 +120,11 @@ def _routes(slot: Slot, path: str) -> None:
 
     label = slot.label
     endpoints.route("GET", path, summary=f"The {label} (JSON, or DER with Accept: {DER})",
-                    response_schema=OBJECT, **READ_CONNECTOR)(get_certificate)
+                    response_schema=OBJECT, more_responses={"200": _DESCRIPTION_OR_DER},
+                    **READ_CONNECTOR)(get_certificate)
     endpoints.route("POST", path, summary=f"Generate a self-signed {label} or a CSR for it",
-                    status=201, request_schema=_GENERATE_SCHEMA, **WRITE_CONNECTOR)(generate)
+                    status=201, request_schema=_GENERATE_SCHEMA,
+                    more_responses={"200": _CSR_RESPONSE}, **WRITE_CONNECTOR)(generate)
     endpoints.route("PATCH", path, summary=f"Install the signed {label} for the pending CSR",
                     status=201, request_schema=_SIGNED_SCHEMA,
                     request_content_type="multipart/form-data", **WRITE_CONNECTOR)(install_signed)

@@ -13,6 +13,7 @@ from openscc.api.config_routes import (
     audit,
     base_of,
     cloud_of,
+    required_boolean,
     store_of,
 )
 from openscc.api.context import Caller
@@ -30,7 +31,7 @@ from openscc.snapshot import EntityRecord
 endpoints = EndpointTable()
 LIST = f"{SUBACCOUNT}/channels/{{type}}"
 ONE = f"{LIST}/{{id}}"
-_STATE_SCHEMA = {"type": "object", "properties": {"enabled": {"type": ["boolean", "string"]}}}
+_STATE_SCHEMA = required_boolean("enabled")
 
 
 def _sa_path(sa: EntityRecord) -> str:
@@ -105,7 +106,9 @@ async def delete_channel(request: Request, caller: Caller) -> Response:
 
 
 @endpoints.route("PUT", f"{ONE}/state", summary="Open (enabled: true) or close a service channel",
-                 status=204, request_schema=_STATE_SCHEMA, **WRITE_SUBACCOUNT)
+                 status=204, request_schema=_STATE_SCHEMA, **WRITE_SUBACCOUNT,
+                 more_responses={"500": "RUNTIME_FAILURE: the channel cannot be opened (no tunnel "
+                                        "to SAP BTP); it stays disabled"})
 async def put_channel_state(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
     if not present(data, "enabled"):

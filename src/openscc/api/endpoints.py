@@ -40,6 +40,9 @@ class Endpoint:
     response_content_type: str = "application/json"
     query: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     tag: str = "connector"
+    # Further documented answers: status -> an error's description (the error shape), or a whole
+    # OpenAPI response object (another success form, such as a CSR instead of a 201).
+    more_responses: dict[str, str | dict[str, Any]] = field(default_factory=dict)
 
 
 class EndpointTable:

@@ -16,16 +16,28 @@ ERROR_SCHEMA: dict[str, Any] = {
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
 
 
+LOCATION_HEADER: dict[str, Any] = {
+    "description": "The absolute URL of the new entity",
+    "required": True,
+    "schema": {"type": "string"},
+}
+
+
 def _operation(endpoint: Endpoint) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     if endpoint.status == 204:
         responses["204"] = {"description": "Done"}
+    elif endpoint.status == 201 and endpoint.response_schema is None:
+        # created() without content: an empty body and the new entity's Location.
+        responses["201"] = {"description": "Created", "headers": {"Location": LOCATION_HEADER}}
     elif endpoint.response_content_type == "application/json":
         schema = endpoint.response_schema or {}
         responses[str(endpoint.status)] = {
             "description": "OK",
             "content": {"application/json": {"schema": schema}},
         }
+        if endpoint.status == 201:
+            responses["201"]["headers"] = {"Location": LOCATION_HEADER}
     else:
         responses[str(endpoint.status)] = {
             "description": "OK",
@@ -41,6 +53,14 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         ("415", "Unsupported content type"),
     ):
         responses[code] = {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+    # Any request that writes may find the store locked by another process (with Retry-After).
+    responses["503"] = {
+        "description": "The configuration store is locked by another process; retry later",
+        "headers": {"Retry-After": {"schema": {"type": "string"}}},
+        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+    }
+    for code, more in endpoint.more_responses.items():
+        responses[code] = _error(more) if isinstance(more, str) else more
     operation: dict[str, Any] = {
         "summary": endpoint.summary,
         "tags": [endpoint.tag],
@@ -121,7 +141,8 @@ def build_openapi(table: EndpointTable) -> dict[str, Any]:
     for endpoint in table.endpoints:
         paths.setdefault(openapi_path(endpoint.path), {})[endpoint.method.lower()] = _operation(endpoint)
     return {
-        "openapi": "3.0.3",
+        # 3.1: its schemas are JSON Schema, so lenient fields may say "type": ["boolean", "string"].
+        "openapi": "3.1.0",
         "info": {
             "title": "openscc: Cloud Connector administration API",
             "version": __version__,

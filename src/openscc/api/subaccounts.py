@@ -13,6 +13,7 @@ from openscc.api.config_routes import (
     audit,
     base_of,
     cloud_of,
+    required_boolean,
     store_of,
 )
 from openscc.api.context import Caller
@@ -133,7 +134,7 @@ async def delete_subaccount(request: Request, caller: Caller) -> Response:
     f"{ONE}/state",
     summary="Connect or disconnect the subaccount's tunnel",
     status=204,
-    request_schema={"type": "object", "properties": {"connected": {"type": ["boolean", "string"]}}},
+    request_schema=required_boolean("connected"),
     **WRITE_SUBACCOUNT,
 )
 async def put_state(request: Request, caller: Caller) -> Response:
@@ -160,7 +161,8 @@ async def put_state(request: Request, caller: Caller) -> Response:
 
 
 @endpoints.route("POST", f"{ONE}/trust", summary="Synchronize the trust configuration from SAP BTP",
-                 status=204, **WRITE_SUBACCOUNT)
+                 status=204, **WRITE_SUBACCOUNT,
+                 more_responses={"500": "RUNTIME_FAILURE: SAP BTP cannot be reached"})
 async def sync_trust(request: Request, caller: Caller) -> Response:
     body = _subaccount(request).body
     if body.get("tunnelState") != CONNECTED:
@@ -178,7 +180,7 @@ async def sync_trust(request: Request, caller: Caller) -> Response:
     f"{ONE}/trust",
     summary="Turn automatic trust synchronization on or off",
     status=204,
-    request_schema={"type": "object", "properties": {"autoSyncTrustEnabled": {"type": ["boolean", "string"]}}},
+    request_schema=required_boolean("autoSyncTrustEnabled"),
     **WRITE_SUBACCOUNT,
 )
 async def put_trust(request: Request, caller: Caller) -> Response:

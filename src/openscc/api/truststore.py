@@ -5,7 +5,15 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.config_routes import OBJECT, READ_CONNECTOR, WRITE_CONNECTOR, audit, base_of, store_of
+from openscc.api.config_routes import (
+    OBJECT,
+    READ_CONNECTOR,
+    WRITE_CONNECTOR,
+    audit,
+    base_of,
+    required_boolean,
+    store_of,
+)
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import json_object
@@ -19,7 +27,7 @@ from openscc.errors import InvalidRequest, NotFound
 from openscc.snapshot import EntityRecord
 
 endpoints = EndpointTable()
-_SETTINGS_SCHEMA = {"type": "object", "properties": {"trustAllBackends": {"type": ["boolean", "string"]}}}
+_SETTINGS_SCHEMA = required_boolean("trustAllBackends")
 
 
 async def get_truststore(request: Request, caller: Caller) -> Response:
