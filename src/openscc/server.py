@@ -82,7 +82,9 @@ def serve(settings: Settings) -> None:
             ssl_certfile=str(tls.certificate),
             ssl_keyfile=str(tls.key),
             ssl_keyfile_password=tls.key_password,
-            timeout_graceful_shutdown=5,
+            # Idle keep-alive clients must not hold a restart up for long; in-flight requests
+            # get this long to finish.
+            timeout_graceful_shutdown=2,
             log_level="info",
             server_header=False,
         )

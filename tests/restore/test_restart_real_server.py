@@ -67,9 +67,11 @@ def test_restore_restarts_in_place_and_ends_every_session(
         assert response.status_code == 204
 
     with httpx.Client(base_url=server.url, verify=False, timeout=10) as fresh:  # noqa: S501
+        # Back within a few seconds, with the backup's configuration.
         _wait_until(
             lambda: fresh.get(CONNECTOR, auth=auth, headers={"Connection": "close"}).json()["description"]
-            == "in the backup"
+            == "in the backup",
+            timeout=10,
         )
     with httpx.Client(base_url=server.url, verify=False, timeout=10, cookies={"JSESSIONID": cookie}) as old:  # noqa: S501
         read = old.get(CONNECTOR)
