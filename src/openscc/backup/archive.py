@@ -61,11 +61,11 @@ _CONFIG_FIELDS = frozenset({"kind", "key", "parent", "body"})
 _SECRET_FIELDS = frozenset({"kind", "key", "secret"})
 
 
-class VerifiedArchive:
-    """An archive ``open_archive`` has checked completely; it reads ``src`` again on demand.
+class _CheckedArchive:
+    """An archive whose manifest and password are checked; it reads ``src`` again on demand.
 
-    ``src`` must stay open and unchanged while this object is used; the reads below re-check
-    hashes and tags anyway, so a change is reported as ``CorruptArchive``, never used.
+    ``src`` must stay open and unchanged while this object is used; every read re-checks hashes
+    and tags, so a change is reported as ``CorruptArchive``, never used.
     """
 
     __slots__ = ("_keys", "_manifest", "_src")
@@ -79,14 +79,6 @@ class VerifiedArchive:
     def manifest(self) -> Manifest:
         """The manifest, authenticated by its MAC."""
         return self._manifest
-
-    def iter_records(self) -> Iterator[EntityRecord]:
-        """Every record in archive order with its secret joined back in; memory stays bounded."""
-        with as_backup_error(), zipfile.ZipFile(self._src) as zf:
-            # These exact bytes passed the strict parse in open_archive; the member's SHA-256 (and
-            # every tag of the secrets) is checked again as they are read, and a change raises at
-            # the end, so plain json.loads gives the same records at a fraction of the cost.
-            yield from _records(zf, self._manifest, self._keys, parse=_parse_checked)
 
     def files(self) -> dict[str, bytes]:
         """The instance files (``files/<name>`` members) by simple name."""
@@ -98,7 +90,21 @@ class VerifiedArchive:
             }
 
 
-class ArchiveStream:
+class VerifiedArchive(_CheckedArchive):
+    """An archive ``open_archive`` has checked completely."""
+
+    __slots__ = ()
+
+    def iter_records(self) -> Iterator[EntityRecord]:
+        """Every record in archive order with its secret joined back in; memory stays bounded."""
+        with as_backup_error(), zipfile.ZipFile(self._src) as zf:
+            # These exact bytes passed the strict parse in open_archive; the member's SHA-256 (and
+            # every tag of the secrets) is checked again as they are read, and a change raises at
+            # the end, so plain json.loads gives the same records at a fraction of the cost.
+            yield from _records(zf, self._manifest, self._keys, parse=_parse_checked)
+
+
+class ArchiveStream(_CheckedArchive):
     """An archive whose header, password and MAC are checked; its records are checked as read.
 
     ``records()`` yields each record once it is parsed strictly, before the checks that need a
@@ -107,27 +113,13 @@ class ArchiveStream:
     ended without an error (a restore stages them in a database it discards on any error).
     """
 
-    __slots__ = ("_keys", "_manifest", "_src")
-
-    def __init__(self, src: BinaryIO, manifest: Manifest, keys: ArchiveKeys) -> None:
-        self._src = src
-        self._manifest = manifest
-        self._keys = keys
-
-    @property
-    def manifest(self) -> Manifest:
-        """The manifest, authenticated by its MAC."""
-        return self._manifest
+    __slots__ = ()
 
     def records(self, *, check_unique: bool = True) -> Iterator[EntityRecord]:
         """``check_unique=False`` leaves refusing a repeated (kind, key) to the consumer (a
         database whose primary key it is), saving a set of every key."""
         with as_backup_error(), zipfile.ZipFile(self._src) as zf:
             yield from _checked_records(zf, self._manifest, self._keys, check_unique=check_unique)
-
-    def files(self) -> dict[str, bytes]:
-        """The instance files (``files/<name>`` members) by simple name, checked again."""
-        return VerifiedArchive(self._src, self._manifest, self._keys).files()
 
 
 def inspect_archive(src: BinaryIO, *, limits: ArchiveLimits = DEFAULT_LIMITS) -> Manifest:
