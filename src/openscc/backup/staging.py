@@ -41,7 +41,7 @@ def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -
             # file must be complete in itself when it is moved into place.
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
-            conn.execute("PRAGMA cache_size = -131072")  # KiB: keep the build in memory
+            conn.execute("PRAGMA cache_size = -8192")  # KiB: bounded, spilling needs no journal
             migrate(conn)
             conn.execute("BEGIN")
             conn.execute(
