@@ -39,6 +39,9 @@ from support.apps import (  # noqa: E402
 )
 from support.server_process import ServerProcess  # noqa: E402
 
+# The replay of recorded Cloud Connector traffic reports its totals at the end of any run.
+pytest_plugins = ["support.replay_report"]
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

@@ -1,35 +1,10 @@
-"""Prints the replay's result: one line per recording and the totals (also under pytest-xdist)."""
+"""Fixtures of the replay; its report is printed by ``support.replay_report``."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
 from support.fast_keys import pooled_rsa_keys  # noqa: F401  (fixture)
-
-_SUMMARIES: list[dict[str, Any]] = []
-
-
-def pytest_runtest_logreport(report: Any) -> None:
-    if report.when == "call":
-        _SUMMARIES.extend(value for name, value in report.user_properties if name == "replay")
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _SUMMARIES:
-        return
-    terminalreporter.section("replay of the recorded Cloud Connector traffic")
-    for summary in sorted(_SUMMARIES, key=lambda s: s["line"].split(" ", 1)[1]):
-        terminalreporter.write_line(summary["line"])
-    matched = sum(s["matched"] for s in _SUMMARIES)
-    differ = sum(s["differ"] for s in _SUMMARIES)
-    tunnel = sum(s["tunnel"] for s in _SUMMARIES)
-    passed = sum(bool(s["passed"]) for s in _SUMMARIES)
-    terminalreporter.write_line(
-        f"interactions: {matched} match, {differ} differ, {tunnel} tunnel-only (allowed to differ)"
-    )
-    terminalreporter.write_line(f"recordings: {passed} passed, {len(_SUMMARIES) - passed} failed")
 
 
 @pytest.fixture(autouse=True)
