@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,8 +52,6 @@ class Props:
 
 
 def _is_writable(path: Path) -> bool:
-    import os
-
     return os.access(path, os.W_OK | os.X_OK)
 
 
