@@ -38,9 +38,8 @@ from openscc.backup.manifest import (
     SECRETS_MEMBER,
     Manifest,
     MemberDigest,
-    parse_json,
 )
-from openscc.backup.members import Digest, first_sight, manifest_mac
+from openscc.backup.members import Digest, first_sight, manifest_mac, parse_line
 from openscc.backup.writer import write_archive
 from openscc.errors import CorruptArchive, NotABackup, UnsafeArchive, WrongPassword
 from openscc.snapshot import EntityRecord
@@ -258,7 +257,7 @@ def _records(
     manifest: Manifest,
     keys: ArchiveKeys,
     *,
-    parse: Callable[[bytes], Any] = parse_json,
+    parse: Callable[[bytes], Any] = parse_line,
 ) -> Iterator[EntityRecord]:
     """Merge-join config lines with the secret lines, which come in the same order."""
     config_digest = Digest()
@@ -290,7 +289,7 @@ def _secret_entries(
     zf: zipfile.ZipFile,
     manifest: Manifest,
     keys: ArchiveKeys,
-    parse: Callable[[bytes], Any] = parse_json,
+    parse: Callable[[bytes], Any] = parse_line,
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     digest = Digest()
     decryptor = StreamDecryptor(
@@ -337,7 +336,7 @@ def _parse_checked(line: bytes) -> Any:
 
 
 def _parse_config_line(
-    line: bytes, number: int, parse: Callable[[bytes], Any] = parse_json
+    line: bytes, number: int, parse: Callable[[bytes], Any] = parse_line
 ) -> tuple[str, str, str | None, dict[str, Any]]:
     where = f"line {number} of {CONFIG_MEMBER}"
     try:
@@ -358,7 +357,7 @@ def _parse_config_line(
 
 
 def _parse_secret_line(
-    line: bytes, number: int, parse: Callable[[bytes], Any] = parse_json
+    line: bytes, number: int, parse: Callable[[bytes], Any] = parse_line
 ) -> tuple[str, str, dict[str, Any]]:
     # Messages here never quote the line: it is secret.
     where = f"line {number} of {SECRETS_MEMBER}"
