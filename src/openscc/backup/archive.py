@@ -38,8 +38,9 @@ from openscc.backup.manifest import (
     SECRETS_MEMBER,
     Manifest,
     MemberDigest,
+    parse_json,
 )
-from openscc.backup.members import Digest, first_sight, manifest_mac, parse_line
+from openscc.backup.members import Digest, first_sight, manifest_mac
 from openscc.backup.writer import write_archive
 from openscc.errors import CorruptArchive, NotABackup, UnsafeArchive, WrongPassword
 from openscc.snapshot import EntityRecord
@@ -257,7 +258,7 @@ def _records(
     manifest: Manifest,
     keys: ArchiveKeys,
     *,
-    parse: Callable[[bytes], Any] = parse_line,
+    parse: Callable[[bytes], Any] = parse_json,
 ) -> Iterator[EntityRecord]:
     """Merge-join config lines with the secret lines, which come in the same order."""
     config_digest = Digest()
@@ -289,7 +290,7 @@ def _secret_entries(
     zf: zipfile.ZipFile,
     manifest: Manifest,
     keys: ArchiveKeys,
-    parse: Callable[[bytes], Any] = parse_line,
+    parse: Callable[[bytes], Any] = parse_json,
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     digest = Digest()
     decryptor = StreamDecryptor(
@@ -336,7 +337,7 @@ def _parse_checked(line: bytes) -> Any:
 
 
 def _parse_config_line(
-    line: bytes, number: int, parse: Callable[[bytes], Any] = parse_line
+    line: bytes, number: int, parse: Callable[[bytes], Any] = parse_json
 ) -> tuple[str, str, str | None, dict[str, Any]]:
     where = f"line {number} of {CONFIG_MEMBER}"
     try:
@@ -357,7 +358,7 @@ def _parse_config_line(
 
 
 def _parse_secret_line(
-    line: bytes, number: int, parse: Callable[[bytes], Any] = parse_line
+    line: bytes, number: int, parse: Callable[[bytes], Any] = parse_json
 ) -> tuple[str, str, dict[str, Any]]:
     # Messages here never quote the line: it is secret.
     where = f"line {number} of {SECRETS_MEMBER}"

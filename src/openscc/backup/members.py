@@ -7,35 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-from typing import Any
 
 from openscc.backup.crypto import CHUNK_BYTES
-from openscc.backup.manifest import MemberDigest, parse_json
+from openscc.backup.manifest import MemberDigest
 
 # Members are read, and config.jsonl is written, this many bytes at a time.
 READ_BYTES = CHUNK_BYTES
-
-# The one form the writer gives every line. ASCII escapes keep every str (lone surrogates too)
-# round-tripping exactly.
-LINE_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-
-
-def parse_line(line: bytes) -> Any:
-    """``parse_json`` of one line, with a fast path for lines in the writer's form.
-
-    A line that is exactly the encoding of what ``json.loads`` made of it is canonical: no
-    duplicate key (the encoder cannot repeat one), no NaN or Infinity, only ASCII. So it is what
-    the strict parser would return, at a fraction of its cost. Any other line takes the strict
-    parser, which accepts or refuses it as before.
-    """
-    try:
-        value = json.loads(line)
-        if LINE_ENCODER.encode(value).encode("ascii") == line:
-            return value
-    except (ValueError, RecursionError):
-        pass  # parse_json says what is wrong with it
-    return parse_json(line)
 
 
 def manifest_mac(mac_key: bytes, raw_manifest: bytes) -> str:

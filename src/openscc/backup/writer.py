@@ -31,12 +31,13 @@ from openscc.backup.manifest import (
     MemberDigest,
     is_file_name,
 )
-from openscc.backup.members import LINE_ENCODER, READ_BYTES, Digest, first_sight, manifest_mac
+from openscc.backup.members import READ_BYTES, Digest, first_sight, manifest_mac
 from openscc.errors import BackupError, InvalidRequest
 from openscc.snapshot import EntityRecord, StoredRecord
 
 _REGULAR_FILE_ATTR = (stat.S_IFREG | 0o644) << 16
 # ASCII escapes keep every str (lone surrogates too) round-tripping exactly.
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 _ENCODE_ASCII = json.encoder.encode_basestring_ascii
 
 
@@ -164,14 +165,14 @@ def _check_readable(raw_manifest: bytes, manifest: Manifest) -> None:
 
 
 def _dump_line(value: dict[str, Any]) -> bytes:
-    return (LINE_ENCODER.encode(value) + "\n").encode("ascii")
+    return (_LINE_ENCODER.encode(value) + "\n").encode("ascii")
 
 
 def _config_line(record: Any, body_json: str | None) -> bytes:
     """The config.jsonl line of a record: ``_dump_line`` of its kind, key, parent and body.
 
     A body given as stored JSON text (``body_json``) is copied into the line when it is already
-    what ``LINE_ENCODER`` would write for it: a JSON object in compact form with only printable
+    what ``_LINE_ENCODER`` would write for it: a JSON object in compact form with only printable
     ASCII and no NaN or Infinity. ``ensure_ascii`` escapes nothing else differently, so the line is
     the same bytes as encoding the parsed body; any other text is parsed and encoded as before.
     """
@@ -202,7 +203,7 @@ def _is_copyable(body_json: str) -> bool:
 
 
 def _quote(text: str) -> str:
-    # What LINE_ENCODER writes for a str (ensure_ascii: every str, lone surrogates too).
+    # What _LINE_ENCODER writes for a str (ensure_ascii: every str, lone surrogates too).
     return _ENCODE_ASCII(text)
 
 
