@@ -9,13 +9,11 @@ Everything that would need that tunnel goes through ``CloudConnection``:
 
 The shipped implementation, ``OfflineCloud``, reaches nothing: ``connect`` reports
 ``ConnectFailure`` with the reason, and the other two raise. So the API never reports a connection
-that does not exist. A real implementation can be installed by putting it into the app's
-``services.extras["cloud"]``.
+that does not exist. A real implementation can be installed as the app's ``services.cloud``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,7 +23,6 @@ CONNECTED = "Connected"
 DISCONNECTED = "Disconnected"
 CONNECT_FAILURE = "ConnectFailure"
 TUNNEL_STATES = (CONNECTED, DISCONNECTED, CONNECT_FAILURE)
-EXTRAS_KEY = "cloud"
 
 OFFLINE_REASON = "openscc does not implement the tunnel to SAP BTP, so no connection was opened"
 
@@ -77,10 +74,3 @@ class OfflineCloud:
             f"needs the tunnel to SAP BTP; {OFFLINE_REASON}"
         )
 
-
-def cloud_from(extras: Mapping[str, object]) -> CloudConnection:
-    """The app's CloudConnection: the one installed in ``extras``, else ``OfflineCloud``."""
-    installed = extras.get(EXTRAS_KEY)
-    if installed is None:
-        return OfflineCloud()
-    return installed  # type: ignore[return-value]

@@ -9,8 +9,8 @@ from openscc.cloud import (
     ChannelCannotOpen,
     CloudUnavailable,
     OfflineCloud,
-    cloud_from,
 )
+from openscc.api.context import Services
 
 
 def test_offline_cloud_reports_connect_failure_with_a_reason() -> None:
@@ -28,5 +28,8 @@ def test_offline_cloud_cannot_sync_trust_or_open_channels() -> None:
     assert raised.value.status == 500 and raised.value.type == "RUNTIME_FAILURE"
 
 
-def test_the_offline_cloud_is_the_default() -> None:
-    assert isinstance(cloud_from({}), OfflineCloud)
+def test_the_offline_cloud_is_the_default(admin_app) -> None:  # type: ignore[no-untyped-def]
+    """An app is built with the offline cloud unless another one is installed."""
+    services: Services = admin_app.state.services
+
+    assert isinstance(services.cloud, OfflineCloud)

@@ -9,7 +9,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from openscc.cloud import CONNECTED, EXTRAS_KEY, TunnelOutcome
+from openscc.cloud import CONNECTED, TunnelOutcome
 from openscc.config import kinds
 from openscc.store.entities import EntityStore
 from support.config_api import (
@@ -218,7 +218,7 @@ class ConnectedCloud:
 def test_a_connected_cloud_is_reported_and_used(admin: TestClient) -> None:
     """With a CloudConnection that connects, the state is Connected and trust sync goes through it."""
     cloud = ConnectedCloud()
-    admin.app.state.services.extras[EXTRAS_KEY] = cloud
+    admin.app.state.services.cloud = cloud
     tunnel = create_subaccount(admin)["tunnel"]
 
     response = admin.post(f"{SA}/trust")

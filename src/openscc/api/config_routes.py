@@ -8,7 +8,7 @@ from starlette.requests import Request
 
 from openscc.api.context import Caller, base_url, services
 from openscc.auth.roles import Permission
-from openscc.cloud import CloudConnection, cloud_from
+from openscc.cloud import CloudConnection
 from openscc.store.entities import EntityStore
 
 # Reads: every role that may see the configuration.
@@ -50,7 +50,7 @@ def store_of(request: Request) -> EntityStore:
 
 
 def cloud_of(request: Request) -> CloudConnection:
-    return cloud_from(services(request).extras)
+    return services(request).cloud
 
 
 def base_of(request: Request) -> str:

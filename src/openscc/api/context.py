@@ -12,9 +12,11 @@ from openscc.auth.credential_cache import CredentialCache
 from openscc.auth.lockout import Lockout
 from openscc.auth.sessions import Session, SessionManager
 from openscc.auth.users import User
+from openscc.cloud import CloudConnection, OfflineCloud
 from openscc.instance import Instance
 
 if TYPE_CHECKING:
+    from openscc.api.guard import PasswordChecks, UserCache
     from openscc.api.read_cache import ReadCache
 
 
@@ -30,8 +32,12 @@ class Services:
     # Set once a restore is committed: the restart will replace the configuration, so further
     # changes are refused rather than silently lost.
     restore_pending: bool = False
+    # The tunnel to SAP BTP: the shipped implementation reaches nothing (see openscc.cloud).
+    cloud: CloudConnection = field(default_factory=OfflineCloud)
     read_cache: ReadCache = field(default_factory=lambda: _new_read_cache())
-    extras: dict[str, object] = field(default_factory=dict)
+    # The guard's caches, made on first use (see openscc.api.guard).
+    user_cache: UserCache | None = None
+    password_checks: PasswordChecks | None = None
 
     def forget_credentials(self, user: str | None = None) -> None:
         """After a password or user change: cached logins and the user's sessions end."""

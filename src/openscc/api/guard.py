@@ -36,7 +36,7 @@ HA_ROLE_MESSAGE = "operation unavailable unless HA role is defined (master or sh
 SHADOW_MESSAGE = "operation not allowed on a shadow instance"
 
 
-class _UserCache:
+class UserCache:
     """Users as last read from the store, for the checks every request makes.
 
     Entries hold only while the store's change stamp stays the same: any write by this process
@@ -78,15 +78,13 @@ class _UserCache:
         return self._lookup(True, name)  # type: ignore[return-value]
 
 
-def _user_cache(services: Services) -> _UserCache:
-    cache = services.extras.get("guard.users")
-    if not isinstance(cache, _UserCache) or cache._store is not services.instance.store:
-        cache = _UserCache(services)
-        services.extras["guard.users"] = cache
-    return cache
+def _user_cache(services: Services) -> UserCache:
+    if services.user_cache is None:
+        services.user_cache = UserCache(services)
+    return services.user_cache
 
 
-class _Verifications:
+class PasswordChecks:
     """Password checks in progress, shared by concurrent requests with the same credentials.
 
     When the credential cache's entry expires under load, every request in flight would run its
@@ -132,12 +130,10 @@ class _Verifications:
         return result
 
 
-def _verifications(services: Services) -> _Verifications:
-    checks = services.extras.get("guard.verifications")
-    if not isinstance(checks, _Verifications) or checks._users is not services.instance.users:
-        checks = _Verifications(services)
-        services.extras["guard.verifications"] = checks
-    return checks
+def _verifications(services: Services) -> PasswordChecks:
+    if services.password_checks is None:
+        services.password_checks = PasswordChecks(services)
+    return services.password_checks
 
 
 @dataclass(slots=True)
