@@ -56,29 +56,3 @@ def generate_self_signed(
             serialization.NoEncryption(),
         ),
     )
-
-
-def _dn(name: x509.Name) -> str:
-    # The Cloud Connector shows DNs in the Java (RFC 2253, most specific first) form.
-    return name.rfc4514_string()
-
-
-def describe_certificate(pem: bytes) -> dict[str, object]:
-    """The fields the Cloud Connector returns for a certificate."""
-    cert = x509.load_pem_x509_certificate(pem)
-    description: dict[str, object] = {
-        "subjectDN": _dn(cert.subject),
-        "issuer": _dn(cert.issuer),
-        "notBeforeTimeStamp": int(cert.not_valid_before_utc.timestamp() * 1000),
-        "notAfterTimeStamp": int(cert.not_valid_after_utc.timestamp() * 1000),
-        "serialNumber": format(cert.serial_number, "x"),
-    }
-    try:
-        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return description
-    entries = [{"type": "DNS", "value": v} for v in sans.get_values_for_type(x509.DNSName)]
-    entries += [{"type": "IP", "value": str(v)} for v in sans.get_values_for_type(x509.IPAddress)]
-    if entries:
-        description["subjectAltNames"] = entries
-    return description

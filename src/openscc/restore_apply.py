@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from openscc.faults import crash_point
-from openscc.fileio import fsync_dir, write_atomically
+from openscc.fileio import fsync_path, write_atomically
 from openscc.props import RESTORED_PROPS_FILE
 from openscc.settings import Settings
 from openscc.store.db import DB_FILE, DB_SIDE_FILES
@@ -34,7 +34,7 @@ def discard_staging(data_dir: Path) -> None:
 
 def commit_staged_restore(data_dir: Path, *, description: dict[str, object]) -> None:
     """Make the staged restore the one the next start applies (the commit point)."""
-    fsync_dir(staging_dir(data_dir))
+    fsync_path(staging_dir(data_dir))
     write_atomically(data_dir / PENDING_MARKER, json.dumps(description).encode())
 
 
@@ -56,12 +56,12 @@ def apply_pending_restore(settings: Settings) -> bool:
             (data_dir / name).unlink(missing_ok=True)
         crash_point(settings, "apply.side_files_removed")
         os.replace(staged_db, data_dir / DB_FILE)
-        fsync_dir(data_dir)
+        fsync_path(data_dir)
         crash_point(settings, "apply.database_replaced")
     staged_props = staging / RESTORED_PROPS_FILE
     if staged_props.exists():
         os.replace(staged_props, data_dir / RESTORED_PROPS_FILE)
     discard_staging(data_dir)
     marker.unlink()
-    fsync_dir(data_dir)
+    fsync_path(data_dir)
     return True

@@ -186,3 +186,38 @@ def test_truststore_rejects_what_is_not_a_certificate(admin: TestClient) -> None
     response = admin.post(f"{TRUSTSTORE}/certificates", files={"certificate": ("x.pem", b"nonsense")})
 
     assert response.status_code == 400
+
+
+def _short_key_pkcs12(password: str) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    import datetime as dt
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "short.example")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(7).not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    return pkcs12.serialize_key_and_certificates(
+        b"short", key, cert, None, serialization.BestAvailableEncryption(password.encode())
+    )
+
+
+def test_a_pkcs12_with_a_key_tls_refuses_is_invalid(admin: TestClient) -> None:
+    """A 1024-bit RSA key would stop the server from starting as its UI certificate: 400."""
+    response = admin.put(UI, files=_pkcs12_upload(_short_key_pkcs12("pw"), "pw"))
+
+    assert response.status_code == 400
+    assert "2048 bits" in response.json()["message"]
+
+
+def test_a_key_pair_must_belong_together() -> None:
+    """A certificate with another certificate's key is refused."""
+    one, other = _pair("one.example"), _pair("other.example")
+
+    certs.check_key_pair(one.certificate_pem, one.private_key_pem)
+    with pytest.raises(Exception, match="does not belong"):
+        certs.check_key_pair(one.certificate_pem, other.private_key_pem)

@@ -371,3 +371,65 @@ def test_an_archive_holding_an_entity_twice_is_refused(connector: InProcessConne
     assert dry_run.status_code == 400
     assert "appears twice" in dry_run.json()["message"]
     assert _nothing_staged(connector.instance.data_dir)
+
+
+def test_an_archive_whose_ui_key_does_not_match_its_certificate_is_refused(
+    connector: InProcessConnector,
+) -> None:
+    """Restoring a UI certificate with another key would leave a server that cannot start: 400."""
+    from openscc.backup.archive import write_archive
+    from openscc.backup.kdf import weak_kdf
+    from openscc.certificates import generate_self_signed
+    from openscc.snapshot import EntityRecord
+
+    stranger = generate_self_signed("stranger.example").private_key_pem.decode()
+    with connector.instance.snapshot() as snapshot:
+        records = [
+            EntityRecord(kind=r.kind, key=r.key, parent=r.parent, body=r.body,
+                         secret={"privateKeyPem": stranger} if r.kind == "uiCertificate" else r.secret)
+            for r in snapshot.iter_all(with_secret=True)
+        ]
+    buffer = io.BytesIO()
+    write_archive(buffer, records=records, files={}, password="pw", kdf=weak_kdf(),
+                  product_version="0.0.1", scc_api_version="2.19.0.2", source_instance="x",
+                  created_at_ms=1_700_000_000_000)
+
+    response = connector.restore(buffer.getvalue(), "pw")
+
+    assert response.status_code == 400
+    assert "does not belong to the certificate" in response.json()["message"]
+    assert _nothing_staged(connector.instance.data_dir)
+
+
+def test_every_change_is_refused_once_a_restore_is_committed(connector: InProcessConnector) -> None:
+    """A password change after the 204 would be lost at the restart: it is refused too."""
+    archive = connector.backup()
+    connector.restore(archive)
+
+    response = connector.client.put(
+        "/api/v1/configuration/connector/authentication/basic",
+        auth=connector.auth,
+        json={"oldPassword": connector.password, "newPassword": "rotated-too-late"},
+    )
+
+    assert response.status_code == 409
+
+
+def test_a_failed_commit_leaves_no_marker_behind(connector: InProcessConnector, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """If writing the commit marker fails half-way, the restore answers 500 and leaves no marker."""
+    import openscc.backup.restore as restore_module
+    from openscc.fileio import write_atomically
+
+    def marker_then_failure(data_dir, *, description):  # type: ignore[no-untyped-def]
+        write_atomically(data_dir / PENDING_MARKER, b"{}")
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(restore_module, "commit_staged_restore", marker_then_failure)
+    archive = connector.backup()
+
+    response = connector.restore(archive)
+
+    assert response.status_code == 500
+    assert "nothing was changed" in response.json()["message"]
+    assert _nothing_staged(connector.instance.data_dir)
+    assert connector.restart_requests == 0

@@ -162,3 +162,33 @@ def test_login_page_carries_the_security_headers(admin_app: Starlette) -> None:
 
     assert response.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (CONNECTOR, b'{"description":"\\ud800"}'),
+        (f"{CONNECTOR}/authentication/basic", b'{"oldPassword":"x","newPassword":"\\udfff"}'),
+    ],
+)
+def test_a_lone_surrogate_in_json_is_400_not_500(admin: TestClient, path: str, body: bytes) -> None:
+    """JSON can escape a lone surrogate, which no UTF-8 store or hash can hold: 400."""
+    response = admin.put(path, content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "INVALID_REQUEST"
+
+
+def test_a_json_body_over_the_cap_is_413_even_when_chunked(admin: TestClient) -> None:
+    """A JSON body over 1 MiB is refused with 413 while it streams in, Content-Length or not."""
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"description":"'
+        for _ in range(40):
+            yield b"x" * 65536
+        yield b'"}'
+
+    response = admin.put(CONNECTOR, content=chunks(), headers={"content-type": "application/json"})
+
+    assert response.status_code == 413
+    assert response.json()["type"] == "INVALID_REQUEST"

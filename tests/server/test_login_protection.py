@@ -264,3 +264,18 @@ def test_wrong_old_passwords_count_towards_the_lockout(
     assert ("login.lockout", ADMINISTRATOR) in [
         (e["event"], e["actor"]) for e in _audit_events(guarded_app)
     ]
+
+
+def test_a_flood_of_made_up_names_does_not_lift_a_lockout() -> None:
+    """Bounding the failure table keeps every user who is locked out."""
+    from openscc.auth.lockout import Lockout
+
+    lockout = Lockout(max_failures=2, lockout_seconds=300)
+    lockout.record_failure(ADMINISTRATOR)
+    lockout.record_failure(ADMINISTRATOR)
+    assert lockout.is_locked(ADMINISTRATOR)
+
+    for number in range(100_002):
+        lockout.record_failure(f"made-up-{number}")
+
+    assert lockout.is_locked(ADMINISTRATOR)

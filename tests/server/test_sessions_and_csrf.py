@@ -252,3 +252,23 @@ def test_sessions_of_a_removed_user_end(admin_app: Starlette, make_user: UserFac
         response = _cookie_client(admin_app, session_id).get(CONNECTOR)
 
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_a_password_change_ends_the_users_other_sessions(admin_app: Starlette) -> None:
+    """After the password changes, a session opened before (perhaps a stolen one) is dead."""
+    with make_client(admin_app, auth=(ADMINISTRATOR, ADMIN_PASSWORD)) as client:
+        client.get(CONNECTOR)
+        old_session = client.cookies.get(SESSION_COOKIE)
+        client.cookies.clear()  # the change comes from elsewhere, not through the old session
+        changed = client.put(
+            f"{CONNECTOR}/authentication/basic",
+            json={"oldPassword": ADMIN_PASSWORD, "newPassword": "A-new-Pa55word!"},
+        )
+        client.auth = None
+        client.cookies.clear()
+        client.cookies.set(SESSION_COOKIE, old_session or "")
+        response = client.get(CONNECTOR)
+
+    assert old_session
+    assert changed.status_code == 204
+    assert response.headers["content-type"].startswith("text/html")

@@ -19,7 +19,7 @@ from starlette.types import Message
 
 from openscc.api.context import Caller, Services, services
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import as_bool, json_body
+from openscc.api.lenient import as_bool, json_body, media_type
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.roles import Permission
 from openscc.backup.create import create_backup
@@ -134,8 +134,7 @@ async def _read_restore_form(request: Request, cap: int) -> FormData:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > cap:
         raise PayloadTooLarge(f"the upload is larger than the limit of {cap} bytes")
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media != "multipart/form-data":
+    if media_type(request) != "multipart/form-data":
         raise InvalidRequest(
             "a restore must be sent as multipart/form-data with the parts 'backup' (the file) "
             "and 'password'; a raw ZIP body is not accepted"
@@ -201,10 +200,16 @@ async def restore(request: Request, caller: Caller) -> Response:
         try:
             if svc.restore_pending:
                 raise Conflict("a restore is already being applied; wait for the restart")
-            staged = await run_in_threadpool(
-                _in_kdf_slot, stage_restore, svc.instance, upload.file, password
-            )
+            # Changes are refused from now on: one made while the restore is staged would be
+            # acknowledged and then replaced by the restart.
             svc.restore_pending = True
+            try:
+                staged = await run_in_threadpool(
+                    _in_kdf_slot, stage_restore, svc.instance, upload.file, password
+                )
+            except BaseException:
+                svc.restore_pending = False
+                raise
         finally:
             _RESTORE_LOCK.release()
     finally:
@@ -215,6 +220,7 @@ async def restore(request: Request, caller: Caller) -> Response:
         source_instance=staged.source_instance,
         created_at=staged.created_at,
         safety_backup=staged.safety_backup.name,
+        props_ini_restored_aside=staged.props_restored_aside,
     )
     response = empty_response(204)
     response.background = BackgroundTask(svc.request_restart)

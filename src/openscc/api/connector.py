@@ -170,6 +170,7 @@ async def change_password(request: Request, caller: Caller) -> Response:
 
     await run_in_threadpool(store_new_password)
     svc.lockout.record_success(name)
-    svc.forget_credentials()
+    # Cached logins and every session of the user end: a stolen session does not outlive it.
+    svc.forget_credentials(name)
     svc.instance.audit.record("password.changed", actor=name)
     return empty_response()

@@ -255,5 +255,5 @@ def authorize(endpoint: Endpoint, caller: Caller, services: Services) -> None:
         )
     if endpoint.changes_config and role_of_instance == "shadow":
         raise Forbidden(SHADOW_MESSAGE)
-    if endpoint.changes_config and services.restore_pending:
+    if endpoint.method not in SAFE_METHODS and services.restore_pending:
         raise Conflict("a restore is being applied and the server is restarting; try again shortly")

@@ -7,26 +7,47 @@ from typing import Any
 
 from starlette.requests import Request
 
-from openscc.errors import InvalidRequest, UnsupportedMediaType
+from openscc.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 
 MAX_JSON_BYTES = 1024 * 1024
 
 
+def media_type(request: Request) -> str:
+    """The request's media type without parameters, lower case ("" if none)."""
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+async def read_capped(request: Request, cap: int, what: str) -> bytes:
+    """The whole body, refused with 413 once it exceeds ``cap`` (whatever Content-Length says)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise PayloadTooLarge(f"{what} is larger than the limit of {cap} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > cap:
+            raise PayloadTooLarge(f"{what} is larger than the limit of {cap} bytes")
+    return bytes(body)
+
+
 async def json_body(request: Request) -> Any:
-    """The request's JSON value; 415 for a non-JSON content type, 400 for bad JSON."""
-    content_type = request.headers.get("content-type", "")
-    media = content_type.split(";", 1)[0].strip().lower()
+    """The request's JSON value; 415 for a non-JSON content type, 413 over 1 MiB, 400 for bad JSON."""
+    media = media_type(request)
     if media and media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaType(f"content type {media} is not supported; send application/json")
-    raw = await request.body()
-    if len(raw) > MAX_JSON_BYTES:
-        raise InvalidRequest("the request body is too large")
+    raw = await read_capped(request, MAX_JSON_BYTES, "the request body")
     if not raw.strip():
         raise InvalidRequest("the request body is empty; a JSON value is required")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
         raise InvalidRequest("the request body is not valid JSON") from None
+    try:
+        # JSON may escape lone surrogates, which no UTF-8 store, hash or answer can hold.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidRequest("the request body holds text that is not valid Unicode") from None
+    return value
 
 
 async def json_object(request: Request) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from openscc.api.context import services
 from openscc.api.guard import check_credentials, session_headers
+from openscc.api.lenient import media_type, read_capped
 from openscc.api.responses import empty_response, error_response
 from openscc.errors import NotAuthenticated, PayloadTooLarge, UnsupportedMediaType
 
@@ -16,27 +17,18 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES = 64 * 1024
 
 
-async def _read_capped(request: Request) -> bytes | None:
-    """The body, or None once it exceeds the cap (whatever Content-Length claimed)."""
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            return None
-    return bytes(body)
-
-
 async def j_security_check(request: Request) -> Response:
     svc = services(request)
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    media = media_type(request)
     if media != FORM_TYPE:
         return error_response(
             UnsupportedMediaType(f"content type {media or 'none'} is not supported; send {FORM_TYPE}")
         )
     # This endpoint is open to anyone, so its body is capped while it is read.
-    body = await _read_capped(request)
-    if body is None:
-        return error_response(PayloadTooLarge("the login form is too large"))
+    try:
+        body = await read_capped(request, MAX_FORM_BYTES, "the login form")
+    except PayloadTooLarge as error:
+        return error_response(error)
     form = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
     name = form.get("j_username")
     password = form.get("j_password")

@@ -9,6 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
+from openscc.api.lenient import media_type
 from openscc.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 
 MAX_UPLOAD_BYTES = 1024 * 1024  # certificates and keystores are a few KiB
@@ -16,8 +17,7 @@ MAX_UPLOAD_BYTES = 1024 * 1024  # certificates and keystores are a few KiB
 
 async def form_parts(request: Request) -> dict[str, bytes]:
     """Every part of a multipart/form-data body, as bytes (files and plain fields alike)."""
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media != "multipart/form-data":
+    if media_type(request) != "multipart/form-data":
         raise UnsupportedMediaType("send multipart/form-data")
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:

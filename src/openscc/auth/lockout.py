@@ -41,9 +41,13 @@ class Lockout:
             entry.locked_until = now + self._seconds
             entry.times.clear()
             return True
-        # Bound memory under a stream of made-up user names.
+        # Bound memory under a stream of made-up user names, never forgetting a lockout.
         if len(self._by_user) > 100_000:
-            self._by_user.clear()
+            self._by_user = {
+                name: failures
+                for name, failures in self._by_user.items()
+                if now < failures.locked_until or name == user
+            }
         return False
 
     def record_success(self, user: str) -> None:

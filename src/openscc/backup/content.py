@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
 from openscc.auth.roles import ROLES
 from openscc.auth.users import USER_KIND
+from openscc.config import certs
 from openscc.config.kinds import ENTITY_KINDS
 from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, HA_ROLES, UI_CERTIFICATE_KIND
-from openscc.errors import CorruptArchive
+from openscc.errors import CorruptArchive, InvalidRequest
 from openscc.snapshot import EntityRecord
 
 MAX_KEY_CHARS = 4096
@@ -39,9 +37,10 @@ def _check_connector(record: EntityRecord) -> None:
 
 def _check_ui_certificate(record: EntityRecord) -> None:
     try:
-        x509.load_pem_x509_certificate(str(record.body["certificatePem"]).encode())
         assert record.secret is not None
-        serialization.load_pem_private_key(str(record.secret["privateKeyPem"]).encode(), None)
+        certs.check_key_pair(str(record.body["certificatePem"]), str(record.secret["privateKeyPem"]))
+    except InvalidRequest as error:
+        raise _invalid(record, error.message) from None
     except (KeyError, ValueError, TypeError, AssertionError):
         raise _invalid(record, "certificate or key does not parse") from None
 

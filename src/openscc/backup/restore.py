@@ -22,7 +22,7 @@ from openscc.errors import OpensccError
 from openscc.faults import crash_point
 from openscc.instance import Instance
 from openscc.props import PROPS_FILE
-from openscc.restore_apply import commit_staged_restore, discard_staging
+from openscc.restore_apply import PENDING_MARKER, commit_staged_restore, discard_staging
 
 logger = logging.getLogger("openscc.restore")
 
@@ -32,7 +32,7 @@ class StagedRestore:
     source_instance: str
     created_at: int
     safety_backup: Path
-    props_restored_aside: bool
+    props_restored_aside: bool  # props.ini differed and will be written as props.ini.restored
 
 
 def _reason(error: Exception) -> str:
@@ -112,6 +112,7 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
             ) from None
     except BaseException:
         discard_staging(instance.data_dir)
+        (instance.data_dir / PENDING_MARKER).unlink(missing_ok=True)
         raise
     crash_point(settings, "restore.committed")
     return StagedRestore(

@@ -12,7 +12,7 @@ from openscc.backup.archive import inspect_archive
 from openscc.backup.create import create_backup
 from openscc.backup.manifest import Manifest
 from openscc.errors import BackupError
-from openscc.fileio import fsync_dir
+from openscc.fileio import fsync_path
 from openscc.instance import Instance
 
 SAFETY_DIR = "safety-backups"
@@ -41,7 +41,7 @@ def write_safety_backup(instance: Instance, password: str, *, keep: int) -> Path
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_dir(folder)
+    fsync_path(folder)
     for old in _newest_first(folder)[keep:]:
         old.unlink(missing_ok=True)
     return final

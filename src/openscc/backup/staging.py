@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
 from openscc.backup.content import validated
 from openscc.errors import CorruptArchive
+from openscc.fileio import fsync_path
 from openscc.instance import Instance
 from openscc.props import PROPS_FILE, RESTORED_PROPS_FILE, Props
 from openscc.restore_apply import discard_staging, staging_dir
@@ -16,14 +16,6 @@ from openscc.snapshot import EntityRecord
 from openscc.store.db import DB_FILE
 from openscc.store.entities import EntityStore
 from openscc.store.migrations import migrate
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -> Path:
@@ -54,7 +46,7 @@ def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -
             conn.execute("COMMIT")
         finally:
             conn.close()
-        _fsync(path)
+        fsync_path(path)
     except BaseException:
         discard_staging(instance.data_dir)
         raise
@@ -78,5 +70,5 @@ def stage_props(instance: Instance, archived: bytes | None) -> bool:
         raise CorruptArchive(f"archive is corrupt: props.ini is invalid ({error})") from None
     target = staging_dir(instance.data_dir) / RESTORED_PROPS_FILE
     target.write_text(text)
-    _fsync(target)
+    fsync_path(target)
     return True

@@ -12,6 +12,7 @@ import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -195,9 +196,9 @@ def chain_matching_key(chain_pem: str, private_key_pem: str) -> str:
     except ValueError:
         raise InvalidRequest("signedCertificate is not a PEM certificate chain") from None
     key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    wanted = key.public_key().public_numbers()  # type: ignore[union-attr]
+    wanted = _public_key_der(key.public_key())
     for cert in certs:
-        if cert.public_key().public_numbers() == wanted:  # type: ignore[union-attr]
+        if _public_key_der(cert.public_key()) == wanted:
             return cert.public_bytes(serialization.Encoding.PEM).decode()
     raise InvalidRequest("the signed certificate does not match the latest certificate signing request")
 
@@ -218,10 +219,34 @@ def from_pkcs12(data: bytes, password: str, key_password: str | None = None) -> 
         raise InvalidRequest("the PKCS#12 file must contain a private key and its certificate")
     if not isinstance(key, rsa.RSAPrivateKey):
         raise InvalidRequest("the PKCS#12 private key must be an RSA key")
-    return KeyPair(
+    pair = KeyPair(
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
         private_key_pem=_key_pem(key),
     )
+    check_key_pair(pair.certificate_pem, pair.private_key_pem)
+    return pair
+
+
+MIN_RSA_BITS = 2048
+
+
+def _public_key_der(public_key: Any) -> bytes:
+    return bytes(
+        public_key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+
+def check_key_pair(certificate_pem: str, private_key_pem: str) -> None:
+    """400 unless the key belongs to the certificate and TLS libraries will accept it: a pair
+    that does not would stop the server from starting once it is the UI certificate."""
+    cert = load_certificate(certificate_pem)
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    if _public_key_der(key.public_key()) != _public_key_der(cert.public_key()):
+        raise InvalidRequest("the private key does not belong to the certificate")
+    if isinstance(key, rsa.RSAPrivateKey) and key.key_size < MIN_RSA_BITS:
+        raise InvalidRequest(f"RSA keys shorter than {MIN_RSA_BITS} bits are refused")
 
 
 def to_pkcs12(pair: KeyPair, password: str, name: str = "openscc") -> bytes:

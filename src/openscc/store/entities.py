@@ -27,10 +27,6 @@ def join_key(*parts: str) -> str:
     return KEY_SEPARATOR.join(parts)
 
 
-def split_key(key: str) -> list[str]:
-    return key.split(KEY_SEPARATOR)
-
-
 # One encoder for every body: json.dumps builds a new one per call when given options.
 _BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
@@ -115,21 +111,6 @@ class EntityStore:
                     (kind, parent),
                 ).fetchall()
         return [self._record(row, with_secret) for row in rows]
-
-    def count_children(self, kind: str, parents: Iterable[str]) -> dict[str, int]:
-        """How many entities of ``kind`` each parent has, in one query."""
-        wanted = list(parents)
-        if not wanted:
-            return {}
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT parent, count(*) FROM entity WHERE kind = ? AND parent IN "
-                "(SELECT value FROM json_each(?)) GROUP BY parent",
-                (kind, json.dumps(wanted)),
-            ).fetchall()
-        counts = dict.fromkeys(wanted, 0)
-        counts.update({parent: n for parent, n in rows})
-        return counts
 
     def put(self, record: EntityRecord) -> None:
         """Insert or replace an entity; a replaced entity keeps its place in lists."""
