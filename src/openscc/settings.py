@@ -30,7 +30,9 @@ class Settings:
     credential_cache_seconds: int = 30
     safety_backups_kept: int = 5
     # How long a write waits for a database locked by another process before answering 503.
-    store_busy_timeout_ms: int = 10_000
+    # Writes run on the event loop, so this also bounds how long a foreign lock can stall the
+    # server; `openscc users` holds it for milliseconds.
+    store_busy_timeout_ms: int = 2_000
     # Test-only: names of restore steps at which the process kills itself (crash tests).
     fault_points: frozenset[str] = frozenset()
     admin_password: str | None = dataclasses.field(default=None, repr=False)
