@@ -41,7 +41,7 @@ def _change(request: Request, field: str, change: Callable[[list[Any]], list[Any
     with store.transaction():
         _sa, mapping = mapping_of(request)
         body = {**mapping.body, field: change(list(mapping.body.get(field, [])))}
-        store.put(EntityRecord(kind=mapping.kind, key=mapping.key, parent=mapping.parent, body=body))
+        store.update_body(mapping.kind, mapping.key, body)
     return mapping
 
 

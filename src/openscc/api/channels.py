@@ -18,14 +18,14 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object
+from openscc.api.lenient import json_object, required
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import SUBACCOUNT, subaccount_of
 from openscc.config import channels as model
 from openscc.config import kinds, paths
 from openscc.config.sequences import next_value
-from openscc.config.values import as_bool, present
-from openscc.errors import InvalidRequest, NotFound
+from openscc.config.values import as_bool
+from openscc.errors import NotFound
 from openscc.snapshot import EntityRecord
 
 endpoints = EndpointTable()
@@ -92,7 +92,7 @@ async def update_channel(request: Request, caller: Caller) -> Response:
     with store.transaction():
         _sa, record = _channel(request)
         body = {**record.body, **model.parse(record.body["type"], data, record.body)}
-        store.put(EntityRecord(kind=record.kind, key=record.key, parent=record.parent, body=body))
+        store.update_body(record.kind, record.key, body)
     return empty_response()
 
 
@@ -111,9 +111,7 @@ async def delete_channel(request: Request, caller: Caller) -> Response:
                                         "to SAP BTP); it stays disabled"})
 async def put_channel_state(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
-    if not present(data, "enabled"):
-        raise InvalidRequest("enabled is required")
-    enable = as_bool(data["enabled"], "enabled")
+    enable = as_bool(required(data, "enabled"), "enabled")
     sa, record = _channel(request)
     if enable:
         # Opening needs the tunnel; the offline cloud raises 500 RUNTIME_FAILURE, as the product
@@ -124,6 +122,5 @@ async def put_channel_state(request: Request, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         _sa, current = _channel(request)
-        store.put(EntityRecord(kind=current.kind, key=current.key, parent=current.parent,
-                               body={**current.body, "enabled": enable}))
+        store.update_body(current.kind, current.key, {**current.body, "enabled": enable})
     return empty_response()

@@ -89,7 +89,7 @@ async def update_domain_mapping(request: Request, caller: Caller) -> Response:
     with store.transaction():
         _sa, records, found = _one(request)
         model.check_unique(records, body, ignore=found.key)
-        store.put(EntityRecord(kind=found.kind, key=found.key, parent=found.parent, body=body))
+        store.update_body(found.kind, found.key, body)
     return empty_response()
 
 

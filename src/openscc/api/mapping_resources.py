@@ -105,7 +105,7 @@ async def update_resource(request: Request, caller: Caller) -> Response:
     with store.transaction():
         _path, record = _resource(request)
         body = model.parse(data, record.body)
-        store.put(EntityRecord(kind=record.kind, key=record.key, parent=record.parent, body=body))
+        store.update_body(record.kind, record.key, body)
     return empty_response()
 
 

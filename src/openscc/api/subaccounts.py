@@ -18,14 +18,14 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object
+from openscc.api.lenient import json_object, required
 from openscc.api.responses import created, empty_response, json_response
 from openscc.cloud import CONNECTED
 from openscc.config import kinds, paths
 from openscc.config import subaccounts as model
 from openscc.config.lookup import require_subaccount
 from openscc.config.values import as_bool, present, req_str
-from openscc.errors import Conflict, InvalidConfiguration, InvalidRequest
+from openscc.errors import Conflict, InvalidConfiguration
 from openscc.snapshot import EntityRecord
 
 endpoints = EndpointTable()
@@ -109,10 +109,9 @@ async def update_subaccount(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
     store = store_of(request)
     with store.transaction():
-        record = _subaccount(request, with_secret=True)
+        record = _subaccount(request)
         body = model.apply_update(record.body, data)
-        store.put(EntityRecord(kind=record.kind, key=record.key, parent=None, body=body,
-                               secret=record.secret))
+        store.update_body(record.kind, record.key, body)
     audit(request, caller, "subaccount.updated", subaccount=body["subaccount"])
     return json_response(model.view(base_of(request), body))
 
@@ -139,10 +138,8 @@ async def delete_subaccount(request: Request, caller: Caller) -> Response:
 )
 async def put_state(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
-    if not present(data, "connected"):
-        raise InvalidRequest("connected is required")
-    connect = as_bool(data["connected"], "connected")
-    record = _subaccount(request, with_secret=True)
+    connect = as_bool(required(data, "connected"), "connected")
+    record = _subaccount(request)
     body = record.body
     outcome = (
         cloud_of(request).connect(body["regionHost"], body["subaccount"])
@@ -151,10 +148,9 @@ async def put_state(request: Request, caller: Caller) -> Response:
     )
     store = store_of(request)
     with store.transaction():
-        current = _subaccount(request, with_secret=True)
+        current = _subaccount(request)
         updated = {**current.body, **model.tunnel_fields(outcome)}
-        store.put(EntityRecord(kind=current.kind, key=current.key, parent=None, body=updated,
-                               secret=current.secret))
+        store.update_body(current.kind, current.key, updated)
     audit(request, caller, "subaccount.state", subaccount=body["subaccount"],
           tunnel=outcome.state, tunnelMessage=outcome.message)
     return empty_response()
@@ -185,15 +181,12 @@ async def sync_trust(request: Request, caller: Caller) -> Response:
 )
 async def put_trust(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
-    if not present(data, "autoSyncTrustEnabled"):
-        raise InvalidRequest("autoSyncTrustEnabled is required")
-    enabled = as_bool(data["autoSyncTrustEnabled"], "autoSyncTrustEnabled")
+    enabled = as_bool(required(data, "autoSyncTrustEnabled"), "autoSyncTrustEnabled")
     store = store_of(request)
     with store.transaction():
-        record = _subaccount(request, with_secret=True)
+        record = _subaccount(request)
         body = {**record.body, "autoSyncTrustEnabled": enabled}
-        store.put(EntityRecord(kind=record.kind, key=record.key, parent=None, body=body,
-                               secret=record.secret))
+        store.update_body(record.kind, record.key, body)
     return empty_response()
 
 

@@ -136,7 +136,7 @@ async def update_mapping(request: Request, caller: Caller) -> Response:
             mapping.body["virtualHost"], mapping.body["virtualPort"]
         ):
             raise InvalidRequest("virtualHost and virtualPort of a system mapping cannot be changed")
-        store.put(EntityRecord(kind=mapping.kind, key=mapping.key, parent=mapping.parent, body=body))
+        store.update_body(mapping.kind, mapping.key, body)
     audit(request, caller, "systemMapping.updated", subaccount=sa.body["subaccount"],
           mapping=request.path_params["mapping"])
     return empty_response()

@@ -16,14 +16,14 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object
+from openscc.api.lenient import json_object, required
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.uploads import form_parts, required_part
 from openscc.config import kinds
 from openscc.config import truststore as model
 from openscc.config.sequences import next_value
-from openscc.config.values import as_bool, present
-from openscc.errors import InvalidRequest, NotFound
+from openscc.config.values import as_bool
+from openscc.errors import NotFound
 from openscc.snapshot import EntityRecord
 
 endpoints = EndpointTable()
@@ -41,9 +41,7 @@ async def get_truststore(request: Request, caller: Caller) -> Response:
 
 async def change_truststore(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
-    if not present(data, "trustAllBackends"):
-        raise InvalidRequest("trustAllBackends is required")
-    value = as_bool(data["trustAllBackends"], "trustAllBackends")
+    value = as_bool(required(data, "trustAllBackends"), "trustAllBackends")
     store = store_of(request)
     with store.transaction():
         model.set_trust_all(store, value)

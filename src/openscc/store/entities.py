@@ -128,6 +128,15 @@ class EntityStore:
                 (record.kind, record.key, record.parent, _dumps(record.body), sealed),
             )
 
+    def update_body(self, kind: str, key: str, body: dict[str, Any]) -> bool:
+        """Replace an entity's body only: its parent, place in lists and secret stay as they
+        are (so a body change never needs, or risks, the secret). False if there is no entity."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "UPDATE entity SET body = ? WHERE kind = ? AND key = ?", (_dumps(body), kind, key)
+            )
+        return cursor.rowcount > 0
+
     def delete(self, kind: str, key: str) -> bool:
         with self._lock:
             cursor = self._conn.execute(
