@@ -35,7 +35,10 @@ def _served_certificate_sha256(server: ServerProcess) -> str:
     import socket
 
     with socket.create_connection((server.host, server.port), timeout=5) as raw:
-        with context.wrap_socket(raw) as tls:
+        # The handshake runs inside the with block, so a server that goes away mid-handshake
+        # (it restarts) never leaves an unclosed TLS socket behind.
+        with context.wrap_socket(raw, do_handshake_on_connect=False) as tls:
+            tls.do_handshake()
             der = tls.getpeercert(binary_form=True)
     assert der is not None
     return hashlib.sha256(der).hexdigest()
