@@ -1,7 +1,7 @@
 """Replays the recorded traffic of a real Cloud Connector 2.19.0.2 against openscc, in process.
 
-The recordings (go-vcr YAML of SAP's Terraform provider, in ``../shared/compat/terraform-provider-scc``
-beside the repository) are replayed interaction by interaction, in order, each recording against a
+The recordings (go-vcr YAML of SAP's Terraform provider, vendored unmodified in
+``tests/compat/recordings``; see its NOTICE) are replayed interaction by interaction, in order, each recording against a
 fresh instance. Before a recording starts, the state it assumes is created through the API: every
 subaccount, system mapping, resource, channel, domain mapping, proxy, certificate or trusted
 certificate that the recording reads before it creates it, built from the recorded response.
@@ -29,8 +29,7 @@ from starlette.testclient import TestClient
 
 from compat.seeding import seed_state
 
-REPO = Path(__file__).resolve().parents[2]
-RECORDINGS = REPO.parent / "shared" / "compat" / "terraform-provider-scc"
+RECORDINGS = Path(__file__).resolve().parent / "recordings"
 CONFIG = "/api/v1/configuration"
 
 # The only interactions allowed to differ from the recording, by (method, path pattern).

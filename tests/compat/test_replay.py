@@ -25,7 +25,7 @@ def replay_client(tmp_path: Path) -> Iterator[TestClient]:
 
 
 def test_recordings_are_there() -> None:
-    """The replay covers the 56 recordings shared beside the repository."""
+    """The replay covers the 56 recordings vendored in tests/compat/recordings."""
     assert len(FILES) == 56
 
 
