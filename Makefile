@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench fuzz soak clean
+.PHONY: install run lint test test-fast bench fuzz soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,18 @@ install: $(STAMP)
 run: install
 	$(BIN)/openscc serve --data-dir ./data
 
-test: install
+# ruff (rules and their reasons in pyproject.toml), the formatter's check, mypy --strict on src/.
+lint: install
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q -n 2
+
+# The inner loop: everything but the tests that start real processes (marked slow).
+test-fast: install
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 # Writes docs/benchmarks.md; BENCH_QUICK=1 for a run of about a minute. As root with apt, it first
 # installs the peer (etcd) and the load generator (wrk) from Debian; without them the benchmark

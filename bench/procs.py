@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -196,10 +197,8 @@ class MemorySampler:
         if self._thread is not None:
             self._thread.join()
         if self.hwm_reset:
-            try:
+            with contextlib.suppress(OSError, KeyError):
                 self.peak_kib = max(self.peak_kib, status_kib(self.pid, "VmHWM"))
-            except (OSError, KeyError):
-                pass
 
     @property
     def growth_mib(self) -> float:

@@ -735,7 +735,7 @@ def main() -> int:
         server.start()
         samples: list[tuple[float, int]] = []
         figures, memory, elapsed = asyncio.run(soak(config, server, samples))
-    except Exception as error:  # noqa: BLE001 - reported, with the server's log
+    except Exception as error:
         print(
             f"soak: FAILED to run: {error}\n--- server log ---\n{server.log_tail()}",
             file=sys.stderr,

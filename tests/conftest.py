@@ -26,21 +26,22 @@ from starlette.testclient import TestClient
 # Lets test modules `from support.apps import ...` under --import-mode=importlib.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from openscc.app import create_app  # noqa: E402
-from openscc.auth.roles import ROLE_NAMES  # noqa: E402
-from openscc.auth.users import ADMINISTRATOR  # noqa: E402
-from openscc.settings import Settings  # noqa: E402
-from support.apps import (  # noqa: E402
+from openscc.app import create_app
+from openscc.auth.roles import ROLE_NAMES
+from openscc.auth.users import ADMINISTRATOR
+from openscc.settings import Settings
+from support.apps import (
     ADMIN_PASSWORD,
     USER_PASSWORD,
     UserFactory,
     add_user,
     make_client,
 )
-from support.server_process import ServerProcess  # noqa: E402
+from support.server_process import ServerProcess
 
-# The replay of recorded Cloud Connector traffic reports its totals at the end of any run.
-pytest_plugins = ["support.replay_report"]
+# The replay of recorded Cloud Connector traffic reports its totals at the end of any run;
+# fast_keys offers the pooled_rsa_keys fixture.
+pytest_plugins = ["support.replay_report", "support.fast_keys"]
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def generate_self_signed(
     now: dt.datetime | None = None,
 ) -> KeyAndCertificate:
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
-    start = (now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(minutes=5)
+    start = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=5)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)])
     sans: list[x509.GeneralName] = []
     for alt in alt_names:

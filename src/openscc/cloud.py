@@ -73,4 +73,3 @@ class OfflineCloud:
             f"Service channel could not be opened: {channel} of {subaccount}@{region_host} "
             f"needs the tunnel to SAP BTP; {OFFLINE_REASON}"
         )
-

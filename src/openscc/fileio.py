@@ -16,7 +16,6 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-
 def write_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     """Write to a temporary sibling, fsync it, rename it over ``path``, fsync the directory."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -16,7 +16,7 @@ from openscc.audit import AuditLog
 from openscc.auth.passwords import Passwords
 from openscc.auth.users import ADMINISTRATOR, INITIAL_PASSWORD, UserDirectory
 from openscc.certificates import generate_self_signed
-from openscc.connector_state import CONNECTOR_KIND, CONNECTOR_KEY, UI_CERTIFICATE_KIND
+from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, UI_CERTIFICATE_KIND
 from openscc.fileio import write_atomically
 from openscc.props import Props, load_props
 from openscc.settings import Settings

@@ -11,7 +11,6 @@ from starlette.testclient import TestClient
 from openscc.store.entities import EntityStore
 from support.apps import instance_of, make_client
 from support.config_api import create_subaccount
-from support.fast_keys import pooled_rsa_keys  # noqa: F401  (fixture)
 
 
 @pytest.fixture

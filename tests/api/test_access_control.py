@@ -49,13 +49,21 @@ def test_clearing_allows_all_clients_again(with_mapping: TestClient) -> None:
 def test_blocked_users_replace_add_and_remove(with_mapping: TestClient) -> None:
     """Users are {client, user}; the mapping lists them as blacklistedUsers."""
     assert with_mapping.post(USERS, json=[{"client": "100", "user": "DDIC"}]).status_code == 201
-    assert with_mapping.patch(USERS, json=[{"client": "100", "user": "ddic"},
-                                           {"client": 200, "user": "SAP*"}]).status_code == 204
+    assert (
+        with_mapping.patch(
+            USERS, json=[{"client": "100", "user": "ddic"}, {"client": 200, "user": "SAP*"}]
+        ).status_code
+        == 204
+    )
 
-    assert with_mapping.get(USERS).json() == [{"client": "100", "user": "DDIC"},
-                                              {"client": "200", "user": "SAP*"}]
+    assert with_mapping.get(USERS).json() == [
+        {"client": "100", "user": "DDIC"},
+        {"client": "200", "user": "SAP*"},
+    ]
     assert with_mapping.delete(f"{USERS}/100:DDIC").status_code == 204
-    assert with_mapping.get(MAPPING).json()["blacklistedUsers"] == [{"client": "200", "user": "SAP*"}]
+    assert with_mapping.get(MAPPING).json()["blacklistedUsers"] == [
+        {"client": "200", "user": "SAP*"}
+    ]
     assert with_mapping.delete(f"{USERS}/100:DDIC").status_code == 404
     assert with_mapping.delete(USERS).status_code == 204
 

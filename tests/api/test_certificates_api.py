@@ -23,12 +23,19 @@ RECORDED_KEYS = ["notAfterTimeStamp", "notBeforeTimeStamp", "subjectDN", "issuer
 
 
 def _pair(name: str, *, is_ca: bool = False) -> certs.KeyPair:
-    return certs.self_signed(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]), is_ca=is_ca)
+    return certs.self_signed(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]), is_ca=is_ca
+    )
 
 
-def _pkcs12_upload(data: bytes, password: str, **extra: str) -> dict[str, tuple[str | None, object]]:
-    return {"pkcs12": ("c.p12", data), "password": (None, password),
-            **{k: (None, v) for k, v in extra.items()}}
+def _pkcs12_upload(
+    data: bytes, password: str, **extra: str
+) -> dict[str, tuple[str | None, object]]:
+    return {
+        "pkcs12": ("c.p12", data),
+        "password": (None, password),
+        **{k: (None, v) for k, v in extra.items()},
+    }
 
 
 def test_system_certificate_is_absent_at_first(admin: TestClient) -> None:
@@ -37,8 +44,14 @@ def test_system_certificate_is_absent_at_first(admin: TestClient) -> None:
 
 def test_self_signed_system_certificate_in_the_recorded_shape(admin: TestClient) -> None:
     """POST selfsigned answers 201 + Location; GET answers the recorded keys and formats."""
-    response = admin.post(SYSTEM, json={"type": "selfsigned", "keySize": "2048",
-                                        "subjectDN": "CN=system,OU=unit,O=Example,L=Here,C=DE"})
+    response = admin.post(
+        SYSTEM,
+        json={
+            "type": "selfsigned",
+            "keySize": "2048",
+            "subjectDN": "CN=system,OU=unit,O=Example,L=Here,C=DE",
+        },
+    )
 
     body = admin.get(SYSTEM).json()
     assert response.status_code == 201
@@ -64,14 +77,21 @@ def test_binary_download_is_the_der_certificate(admin: TestClient) -> None:
 
 
 def test_pp_ca_certificate_is_a_ca_with_its_file_name(admin: TestClient) -> None:
-    admin.post(PP_CA, json={"type": "selfsigned", "subjectDN": "CN=pp ca",
-                            "subjectAltNames": [{"type": "DNS", "value": "ca.example"}]})
+    admin.post(
+        PP_CA,
+        json={
+            "type": "selfsigned",
+            "subjectDN": "CN=pp ca",
+            "subjectAltNames": [{"type": "DNS", "value": "ca.example"}],
+        },
+    )
 
     der = admin.get(PP_CA, headers={"Accept": "application/pkix-cert"})
     body = admin.get(PP_CA).json()
 
     constraints = x509.load_der_x509_certificate(der.content).extensions.get_extension_for_class(
-        x509.BasicConstraints)
+        x509.BasicConstraints
+    )
     assert constraints.value.ca is True
     assert der.headers["content-disposition"] == 'attachment;filename="ca_certificate.der"'
     assert body["subjectAltNames"] == [{"type": "DNS", "value": "ca.example"}]
@@ -86,12 +106,15 @@ def test_pkcs12_upload_installs_key_and_certificate(admin: TestClient, store: En
     record = store.get(kinds.SYSTEM_CERTIFICATE, kinds.SINGLETON_KEY, with_secret=True)
     assert response.status_code == 204
     assert admin.get(SYSTEM).json()["subjectDN"] == "CN=uploaded"
-    assert record is not None and record.secret == {"privateKeyPem": pair.private_key_pem}
+    assert record is not None
+    assert record.secret == {"privateKeyPem": pair.private_key_pem}
     assert "PRIVATE" not in admin.get(SYSTEM).text
 
 
 def test_pkcs12_with_the_wrong_password_is_invalid(admin: TestClient) -> None:
-    response = admin.put(SYSTEM, files=_pkcs12_upload(certs.to_pkcs12(_pair("x"), "right"), "wrong"))
+    response = admin.put(
+        SYSTEM, files=_pkcs12_upload(certs.to_pkcs12(_pair("x"), "right"), "wrong")
+    )
 
     assert response.status_code == 400
     assert response.json()["type"] == "INVALID_REQUEST"
@@ -109,33 +132,51 @@ def test_csr_then_signed_certificate(admin: TestClient) -> None:
     ca_key = serialization.load_pem_private_key(ca.private_key_pem.encode(), password=None)
     ca_cert = certs.load_certificate(ca.certificate_pem)
     signed = (
-        x509.CertificateBuilder().subject_name(csr.subject).issuer_name(ca_cert.subject)
-        .public_key(csr.public_key()).serial_number(7)
-        .not_valid_before(ca_cert.not_valid_before_utc).not_valid_after(ca_cert.not_valid_after_utc)
-        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
-    ).public_bytes(serialization.Encoding.PEM).decode()
+        (
+            x509.CertificateBuilder()
+            .subject_name(csr.subject)
+            .issuer_name(ca_cert.subject)
+            .public_key(csr.public_key())
+            .serial_number(7)
+            .not_valid_before(ca_cert.not_valid_before_utc)
+            .not_valid_after(ca_cert.not_valid_after_utc)
+            .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+        )
+        .public_bytes(serialization.Encoding.PEM)
+        .decode()
+    )
 
-    response = admin.patch(SYSTEM, files={"signedCertificate": ("chain.pem", signed + ca.certificate_pem)})
+    response = admin.patch(
+        SYSTEM, files={"signedCertificate": ("chain.pem", signed + ca.certificate_pem)}
+    )
 
     assert csr_response.status_code == 200
     assert response.status_code == 201
     assert admin.get(SYSTEM).json()["issuer"] == "CN=issuing ca"
-    assert admin.patch(SYSTEM, files={"signedCertificate": ("chain.pem", signed)}).status_code == 400
+    assert (
+        admin.patch(SYSTEM, files={"signedCertificate": ("chain.pem", signed)}).status_code == 400
+    )
 
 
 def test_a_certificate_not_matching_the_csr_is_refused(admin: TestClient) -> None:
     admin.post(SYSTEM, json={"type": "csr", "subjectDN": "CN=x"})
 
-    response = admin.patch(SYSTEM, files={"signedCertificate": ("c.pem", _pair("other").certificate_pem)})
+    response = admin.patch(
+        SYSTEM, files={"signedCertificate": ("c.pem", _pair("other").certificate_pem)}
+    )
 
     assert response.status_code == 400
 
 
 @pytest.mark.parametrize(
     "body",
-    [{"type": "magic", "subjectDN": "CN=x"}, {"type": "selfsigned"},
-     {"type": "selfsigned", "subjectDN": "O=no cn"}, {"type": "selfsigned", "subjectDN": "CN=x,C=Germany"},
-     {"type": "selfsigned", "subjectDN": "CN=x", "keySize": 1024}],
+    [
+        {"type": "magic", "subjectDN": "CN=x"},
+        {"type": "selfsigned"},
+        {"type": "selfsigned", "subjectDN": "O=no cn"},
+        {"type": "selfsigned", "subjectDN": "CN=x,C=Germany"},
+        {"type": "selfsigned", "subjectDN": "CN=x", "keySize": 1024},
+    ],
 )
 def test_invalid_generation_requests(admin: TestClient, body: dict[str, object]) -> None:
     assert admin.post(SYSTEM, json=body).status_code == 400
@@ -168,10 +209,16 @@ def test_truststore_add_list_and_remove(admin: TestClient) -> None:
 
     [entry] = admin.get(TRUSTSTORE).json()["trustedBackends"]
     assert response.status_code == 201
-    assert response.headers["location"] == f"https://testserver{TRUSTSTORE}/certificates/trustedbackend.1.1"
+    assert (
+        response.headers["location"]
+        == f"https://testserver{TRUSTSTORE}/certificates/trustedbackend.1.1"
+    )
     assert list(entry) == ["alias", "subjectDN", "issuer", "notAfterTimeStamp"]
     assert (entry["alias"], entry["subjectDN"]) == ("trustedbackend.1.1", "CN=backend ca")
-    assert admin.post(f"{TRUSTSTORE}/certificates", files={"certificate": ("ca.pem", pem)}).status_code == 409
+    assert (
+        admin.post(f"{TRUSTSTORE}/certificates", files={"certificate": ("ca.pem", pem)}).status_code
+        == 409
+    )
     assert admin.delete(f"{TRUSTSTORE}/certificates/trustedbackend.1.1").status_code == 204
     assert admin.get(TRUSTSTORE).json()["trustedBackends"] == []
 
@@ -183,22 +230,30 @@ def test_truststore_trust_all_switch(admin: TestClient) -> None:
 
 
 def test_truststore_rejects_what_is_not_a_certificate(admin: TestClient) -> None:
-    response = admin.post(f"{TRUSTSTORE}/certificates", files={"certificate": ("x.pem", b"nonsense")})
+    response = admin.post(
+        f"{TRUSTSTORE}/certificates", files={"certificate": ("x.pem", b"nonsense")}
+    )
 
     assert response.status_code == 400
 
 
 def _short_key_pkcs12(password: str) -> bytes:
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import pkcs12
     import datetime as dt
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - the point of the test
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "short.example")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(7).not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=30))
         .sign(key, hashes.SHA256())
     )
     return pkcs12.serialize_key_and_certificates(

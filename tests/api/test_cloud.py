@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from openscc.api.context import Services
 from openscc.cloud import (
     CONNECT_FAILURE,
     ChannelCannotOpen,
     CloudUnavailable,
     OfflineCloud,
 )
-from openscc.api.context import Services
 
 
 def test_offline_cloud_reports_connect_failure_with_a_reason() -> None:
@@ -25,7 +25,8 @@ def test_offline_cloud_cannot_sync_trust_or_open_channels() -> None:
         OfflineCloud().sync_trust("r", "s")
     with pytest.raises(ChannelCannotOpen) as raised:
         OfflineCloud().open_channel("r", "s", "K8S channel 1")
-    assert raised.value.status == 500 and raised.value.type == "RUNTIME_FAILURE"
+    assert raised.value.status == 500
+    assert raised.value.type == "RUNTIME_FAILURE"
 
 
 def test_the_offline_cloud_is_the_default(admin_app) -> None:  # type: ignore[no-untyped-def]

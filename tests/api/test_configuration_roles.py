@@ -17,7 +17,9 @@ ClientOfRole = Callable[[str], TestClient]
 PROXY = f"{CONFIG}/connector/proxy"
 
 
-def test_display_role_reads_but_cannot_write(with_subaccount: TestClient, client_of_role: ClientOfRole) -> None:
+def test_display_role_reads_but_cannot_write(
+    with_subaccount: TestClient, client_of_role: ClientOfRole
+) -> None:
     """sccdisplay reads subaccounts and proxy, and gets 403 on every write."""
     display = client_of_role("sccdisplay")
 
@@ -39,8 +41,13 @@ def test_subaccount_admin_writes_subaccount_content_but_not_connector_settings(
     response = subadmin.put(PROXY, json={"host": "p", "port": 1})
     assert response.status_code == 403
     assert response.json()["message"].startswith("method requires permission CHANGE_CONFIG")
-    assert subadmin.post(f"{CONFIG}/connector/onPremise/systemCertificate",
-                         json={"type": "selfsigned", "subjectDN": "CN=x"}).status_code == 403
+    assert (
+        subadmin.post(
+            f"{CONFIG}/connector/onPremise/systemCertificate",
+            json={"type": "selfsigned", "subjectDN": "CN=x"},
+        ).status_code
+        == 403
+    )
 
 
 def test_monitoring_role_cannot_read_the_configuration(
@@ -63,7 +70,9 @@ def test_a_shadow_instance_refuses_configuration_writes(
     assert with_subaccount.put(PROXY, json={"host": "p", "port": 1}).status_code == 403
 
 
-CONFIGURATION = [e for e in all_endpoints().endpoints if e.path.startswith(CONFIG) and e.tag == "configuration"]
+CONFIGURATION = [
+    e for e in all_endpoints().endpoints if e.path.startswith(CONFIG) and e.tag == "configuration"
+]
 
 
 @pytest.mark.parametrize(
@@ -74,7 +83,11 @@ def test_every_configuration_endpoint_declares_its_rule(endpoint) -> None:  # ty
     settings); every write changes config (refused on a shadow) and needs CHANGE_CONFIG, with
     CHANGE_SUBACCOUNT_CONFIG enough exactly for subaccount content."""
     if endpoint.method == "GET":
-        read = Permission.READ_CONFIG if endpoint.path.startswith(SUBACCOUNTS) else Permission.READ_CONNECTOR_SETTINGS
+        read = (
+            Permission.READ_CONFIG
+            if endpoint.path.startswith(SUBACCOUNTS)
+            else Permission.READ_CONNECTOR_SETTINGS
+        )
         assert (endpoint.permission, endpoint.changes_config) == (read, False)
         return
     assert endpoint.changes_config
@@ -93,5 +106,7 @@ def test_subaccount_admin_does_not_read_connector_wide_settings(
     assert subadmin.get(SA).status_code == 200
     response = subadmin.get(PROXY)
     assert response.status_code == 403
-    assert response.json()["message"].startswith("method requires permission READ_CONNECTOR_SETTINGS")
+    assert response.json()["message"].startswith(
+        "method requires permission READ_CONNECTOR_SETTINGS"
+    )
     assert subadmin.get(f"{CONFIG}/connector/onPremise/systemCertificate").status_code == 403

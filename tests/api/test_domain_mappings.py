@@ -16,15 +16,17 @@ def test_create_and_list(with_subaccount: TestClient) -> None:
 
     assert response.status_code == 201
     assert response.headers["location"] == f"https://testserver{DOMAINS}/testtfinternaldomain"
-    assert with_subaccount.get(DOMAINS).json() == [{
-        **BODY, "_links": {"self": {"href": f"https://testserver{DOMAINS}/testtfinternaldomain"}}}]
+    assert with_subaccount.get(DOMAINS).json() == [
+        {**BODY, "_links": {"self": {"href": f"https://testserver{DOMAINS}/testtfinternaldomain"}}}
+    ]
 
 
 def test_update_by_current_internal_domain(with_subaccount: TestClient) -> None:
     with_subaccount.post(DOMAINS, json=BODY)
 
-    response = with_subaccount.put(f"{DOMAINS}/testtfinternaldomain",
-                                   json={**BODY, "virtualDomain": "updatedtfvirtualdomain"})
+    response = with_subaccount.put(
+        f"{DOMAINS}/testtfinternaldomain", json={**BODY, "virtualDomain": "updatedtfvirtualdomain"}
+    )
 
     assert response.status_code == 204
     assert with_subaccount.get(DOMAINS).json()[0]["virtualDomain"] == "updatedtfvirtualdomain"

@@ -20,9 +20,15 @@ def with_mapping(with_subaccount: TestClient) -> TestClient:
 
 
 @pytest.mark.parametrize(
-    "resource_id, encoded",
-    [("/", "-"), ("/sap/opu/odata", "-sap-opu-odata"), ("/a-b", "-a+2Db"), ("/a+b", "-a+2Bb"),
-     ("BAPI_USER", "BAPI_USER"), ("/x+-/", "-x+2B+2D-")],
+    ("resource_id", "encoded"),
+    [
+        ("/", "-"),
+        ("/sap/opu/odata", "-sap-opu-odata"),
+        ("/a-b", "-a+2Db"),
+        ("/a+b", "-a+2Bb"),
+        ("BAPI_USER", "BAPI_USER"),
+        ("/x+-/", "-x+2B+2D-"),
+    ],
 )
 def test_resource_ids_are_encoded_as_the_product_does(resource_id: str, encoded: str) -> None:
     """``/`` is ``-``, ``-`` is ``+2D`` and ``+`` is ``+2B``."""
@@ -41,15 +47,29 @@ def test_a_stray_plus_is_invalid(with_mapping: TestClient) -> None:
 
 def test_create_with_string_flags_and_read_back(with_mapping: TestClient) -> None:
     """Flags sent as strings come back as booleans; Location names the encoded id."""
-    response = with_mapping.post(RESOURCES, json={
-        "id": "/sap/a-b", "enabled": "true", "exactMatchOnly": "false",
-        "websocketUpgradeAllowed": "false", "description": "create resource"})
+    response = with_mapping.post(
+        RESOURCES,
+        json={
+            "id": "/sap/a-b",
+            "enabled": "true",
+            "exactMatchOnly": "false",
+            "websocketUpgradeAllowed": "false",
+            "description": "create resource",
+        },
+    )
 
     body = with_mapping.get(f"{RESOURCES}/-sap-a+2Db").json()
     assert response.status_code == 201
     assert response.headers["location"] == f"https://testserver{RESOURCES}/-sap-a+2Db"
-    assert list(body) == ["id", "enabled", "exactMatchOnly", "websocketUpgradeAllowed",
-                          "creationDate", "description", "_links"]
+    assert list(body) == [
+        "id",
+        "enabled",
+        "exactMatchOnly",
+        "websocketUpgradeAllowed",
+        "creationDate",
+        "description",
+        "_links",
+    ]
     assert (body["id"], body["enabled"], body["exactMatchOnly"]) == ("/sap/a-b", True, False)
     assert body["creationDate"].isdigit()
     assert body["_links"] == {"self": {"href": f"https://testserver{RESOURCES}/-sap-a+2Db"}}
@@ -61,7 +81,9 @@ def test_list_entries_have_empty_links_as_recorded(with_mapping: TestClient) -> 
     [entry] = with_mapping.get(RESOURCES).json()
 
     assert entry["_links"] == {}
-    assert (entry["enabled"], entry["exactMatchOnly"], entry["websocketUpgradeAllowed"]) == (False,) * 3
+    assert (entry["enabled"], entry["exactMatchOnly"], entry["websocketUpgradeAllowed"]) == (
+        False,
+    ) * 3
     assert "description" not in entry
 
 
@@ -77,7 +99,9 @@ def test_mapping_counts_total_and_enabled_resources(with_mapping: TestClient) ->
 def test_update_and_delete(with_mapping: TestClient) -> None:
     with_mapping.post(RESOURCES, json={"id": "/", "enabled": True, "description": "create"})
 
-    response = with_mapping.put(f"{RESOURCES}/-", json={"enabled": "false", "description": "updated"})
+    response = with_mapping.put(
+        f"{RESOURCES}/-", json={"enabled": "false", "description": "updated"}
+    )
 
     body = with_mapping.get(f"{RESOURCES}/-").json()
     assert response.status_code == 204

@@ -9,9 +9,19 @@ from openscc.store.entities import EntityStore
 from support.populate import populate_every_kind
 
 CONFIGURATION_KINDS = {
-    kinds.SUBACCOUNT, kinds.SYSTEM_MAPPING, kinds.RESOURCE, kinds.DOMAIN_MAPPING, kinds.CHANNEL,
-    kinds.SEQUENCE, kinds.PROXY, kinds.SUBJECT_PATTERN_RULES, kinds.SYSTEM_CERTIFICATE,
-    kinds.PP_CA_CERTIFICATE, kinds.UI_CERTIFICATE, kinds.PENDING_CSR, kinds.TRUSTSTORE,
+    kinds.SUBACCOUNT,
+    kinds.SYSTEM_MAPPING,
+    kinds.RESOURCE,
+    kinds.DOMAIN_MAPPING,
+    kinds.CHANNEL,
+    kinds.SEQUENCE,
+    kinds.PROXY,
+    kinds.SUBJECT_PATTERN_RULES,
+    kinds.SYSTEM_CERTIFICATE,
+    kinds.PP_CA_CERTIFICATE,
+    kinds.UI_CERTIFICATE,
+    kinds.PENDING_CSR,
+    kinds.TRUSTSTORE,
     kinds.TRUSTED_BACKEND,
 }
 
@@ -27,9 +37,13 @@ def test_every_kind_is_populated_with_its_secrets(admin: TestClient, store: Enti
     }
     assert set(counts) >= CONFIGURATION_KINDS
     assert {
-        (kinds.SUBACCOUNT, "privateKeyPem"), (kinds.SUBACCOUNT, "cloudPassword"),
-        (kinds.SUBACCOUNT, "authenticationData"), (kinds.PROXY, "password"),
-        (kinds.SYSTEM_CERTIFICATE, "privateKeyPem"), (kinds.PP_CA_CERTIFICATE, "privateKeyPem"),
-        (kinds.UI_CERTIFICATE, "privateKeyPem"), (kinds.PENDING_CSR, "privateKeyPem"),
+        (kinds.SUBACCOUNT, "privateKeyPem"),
+        (kinds.SUBACCOUNT, "cloudPassword"),
+        (kinds.SUBACCOUNT, "authenticationData"),
+        (kinds.PROXY, "password"),
+        (kinds.SYSTEM_CERTIFICATE, "privateKeyPem"),
+        (kinds.PP_CA_CERTIFICATE, "privateKeyPem"),
+        (kinds.UI_CERTIFICATE, "privateKeyPem"),
+        (kinds.PENDING_CSR, "privateKeyPem"),
     } <= secrets
     assert admin.get("/api/v1/configuration/connector/proxy").json()["password"] == "***"

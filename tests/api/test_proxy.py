@@ -18,7 +18,12 @@ def test_put_then_get_masks_the_password(admin: TestClient) -> None:
     """The port sent as a number reads back as a string; the password reads back as ***."""
     assert admin.put(PROXY, json=BODY).status_code == 204
 
-    assert admin.get(PROXY).json() == {"host": "testHost", "port": "123", "user": "testUser", "password": "***"}
+    assert admin.get(PROXY).json() == {
+        "host": "testHost",
+        "port": "123",
+        "user": "testUser",
+        "password": "***",
+    }
 
 
 def test_password_is_only_in_the_secret(admin: TestClient, store: EntityStore) -> None:
@@ -37,7 +42,8 @@ def test_sending_the_mask_back_keeps_the_password(admin: TestClient, store: Enti
     admin.put(PROXY, json={**BODY, "host": "updatedTestHost", "password": "***"})
 
     record = store.get(kinds.PROXY, kinds.SINGLETON_KEY, with_secret=True)
-    assert record is not None and record.secret == {"password": "testPassword"}
+    assert record is not None
+    assert record.secret == {"password": "testPassword"}
     assert admin.get(PROXY).json()["host"] == "updatedTestHost"
 
 

@@ -24,20 +24,41 @@ from support.config_api import (
 )
 
 RECORDED_KEYS = [
-    "description", "displayName", "autoCertRenewal", "tunnel", "isManaged", "_links",
-    "regionHost", "subaccount", "locationID",
+    "description",
+    "displayName",
+    "autoCertRenewal",
+    "tunnel",
+    "isManaged",
+    "_links",
+    "regionHost",
+    "subaccount",
+    "locationID",
 ]
 TUNNEL_KEYS = [
-    "state", "connectedSinceTimeStamp", "connections", "applicationConnections",
-    "serviceChannels", "subaccountCertificate", "user",
+    "state",
+    "connectedSinceTimeStamp",
+    "connections",
+    "applicationConnections",
+    "serviceChannels",
+    "subaccountCertificate",
+    "user",
 ]
 LINKS = [
-    "ABAPCloud-channels", "HANA-channels", "systemMappings", "self", "K8S-channels", "validity",
-    "state", "VirtualMachine-channels", "domainMappings",
+    "ABAPCloud-channels",
+    "HANA-channels",
+    "systemMappings",
+    "self",
+    "K8S-channels",
+    "validity",
+    "state",
+    "VirtualMachine-channels",
+    "domainMappings",
 ]
 
 
-def test_create_answers_201_with_absolute_location_and_the_recorded_shape(admin: TestClient) -> None:
+def test_create_answers_201_with_absolute_location_and_the_recorded_shape(
+    admin: TestClient,
+) -> None:
     """A created subaccount comes back as JSON in the recorded shape, with an absolute Location."""
     response = admin.post(SUBACCOUNTS, json=subaccount_body(displayName=""))
 
@@ -62,7 +83,9 @@ def test_the_tunnel_never_reports_a_connection_that_does_not_exist(admin: TestCl
     assert tunnel["connections"] == 0
 
 
-def test_subaccount_certificate_is_generated_locally_in_the_recorded_formats(admin: TestClient) -> None:
+def test_subaccount_certificate_is_generated_locally_in_the_recorded_formats(
+    admin: TestClient,
+) -> None:
     """The certificate's serial is colon-separated hex, its times epoch milliseconds."""
     certificate = create_subaccount(admin)["tunnel"]["subaccountCertificate"]
 
@@ -112,7 +135,9 @@ def test_create_with_authentication_data(admin: TestClient) -> None:
     """Authentication data (base64 JSON) names the region host and the subaccount."""
     data = base64.b64encode(json.dumps({"regionHost": REGION, "subaccountId": SUBACCOUNT}).encode())
 
-    response = admin.post(SUBACCOUNTS, json={"authenticationData": data.decode(), "locationID": "x1"})
+    response = admin.post(
+        SUBACCOUNTS, json={"authenticationData": data.decode(), "locationID": "x1"}
+    )
 
     assert response.status_code == 201
     assert (response.json()["regionHost"], response.json()["subaccount"]) == (REGION, SUBACCOUNT)
@@ -126,7 +151,9 @@ def test_create_with_unreadable_authentication_data_is_invalid(admin: TestClient
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
-def test_unknown_subaccount_is_not_found_with_the_recorded_message(admin: TestClient, method: str) -> None:
+def test_unknown_subaccount_is_not_found_with_the_recorded_message(
+    admin: TestClient, method: str
+) -> None:
     """404 NOT_FOUND: "Subaccount with value '<id>@<region>' does not exist"."""
     response = admin.request(method, f"{SUBACCOUNTS}/{REGION}/nope", json={})
 
@@ -164,15 +191,25 @@ def test_delete_removes_the_subaccount_and_everything_in_it(
     """Mappings, resources, channels and domain mappings go with their subaccount."""
     create_mapping(with_subaccount)
     with_subaccount.post(f"{SA}/systemMappings/virtual.example:900/resources", json={"id": "/"})
-    with_subaccount.post(f"{SA}/channels/K8S", json={"k8sCluster": "c", "k8sService": "s", "port": 1})
-    with_subaccount.post(f"{SA}/domainMappings", json={"virtualDomain": "v.x", "internalDomain": "i.x"})
+    with_subaccount.post(
+        f"{SA}/channels/K8S", json={"k8sCluster": "c", "k8sService": "s", "port": 1}
+    )
+    with_subaccount.post(
+        f"{SA}/domainMappings", json={"virtualDomain": "v.x", "internalDomain": "i.x"}
+    )
 
     response = with_subaccount.delete(SA)
 
     assert response.status_code == 204
     assert with_subaccount.get(SA).status_code == 404
     left = store.counts()
-    for kind in (kinds.SUBACCOUNT, kinds.SYSTEM_MAPPING, kinds.RESOURCE, kinds.CHANNEL, kinds.DOMAIN_MAPPING):
+    for kind in (
+        kinds.SUBACCOUNT,
+        kinds.SYSTEM_MAPPING,
+        kinds.RESOURCE,
+        kinds.CHANNEL,
+        kinds.DOMAIN_MAPPING,
+    ):
         assert left.get(kind, 0) == 0, kind
 
 
@@ -190,7 +227,9 @@ def test_state_needs_connected(with_subaccount: TestClient) -> None:
     assert with_subaccount.put(f"{SA}/state", json={}).status_code == 400
 
 
-def test_trust_sync_is_refused_while_the_tunnel_is_not_connected(with_subaccount: TestClient) -> None:
+def test_trust_sync_is_refused_while_the_tunnel_is_not_connected(
+    with_subaccount: TestClient,
+) -> None:
     """Syncing trust needs SAP BTP: 409 ILLEGAL_STATE, naming the tunnel state."""
     response = with_subaccount.post(f"{SA}/trust")
 
@@ -233,20 +272,24 @@ def test_auto_sync_trust_setting_is_stored(with_subaccount: TestClient, store: E
 
     record = store.get(kinds.SUBACCOUNT, kinds.subaccount_key(REGION, SUBACCOUNT))
     assert response.status_code == 204
-    assert record is not None and record.body["autoSyncTrustEnabled"] is True
+    assert record is not None
+    assert record.body["autoSyncTrustEnabled"] is True
 
 
 def test_validity_renews_the_certificate(with_subaccount: TestClient, store: EntityStore) -> None:
     """POST validity makes a new key pair and certificate and keeps the new password secret."""
     before = with_subaccount.get(SA).json()["tunnel"]["subaccountCertificate"]["serialNumber"]
 
-    response = with_subaccount.post(f"{SA}/validity", json={"user": "other@example.com", "password": "n3w"})
+    response = with_subaccount.post(
+        f"{SA}/validity", json={"user": "other@example.com", "password": "n3w"}
+    )
 
     record = store.get(kinds.SUBACCOUNT, kinds.subaccount_key(REGION, SUBACCOUNT), with_secret=True)
     assert response.status_code == 200
     assert response.json()["tunnel"]["subaccountCertificate"]["serialNumber"] != before
     assert response.json()["tunnel"]["user"] == "other@example.com"
-    assert record is not None and record.secret is not None
+    assert record is not None
+    assert record.secret is not None
     assert record.secret["cloudPassword"] == "n3w"
 
 
@@ -257,9 +300,11 @@ def test_private_key_and_cloud_password_are_secrets_never_shown(
     record = store.get(kinds.SUBACCOUNT, kinds.subaccount_key(REGION, SUBACCOUNT), with_secret=True)
     shown = with_subaccount.get(SA).text + with_subaccount.get(SUBACCOUNTS).text
 
-    assert record is not None and record.secret is not None
+    assert record is not None
+    assert record.secret is not None
     assert set(record.secret) == {"privateKeyPem", "cloudPassword"}
     assert "PRIVATE KEY" in record.secret["privateKeyPem"]
     assert "PRIVATE KEY" not in json.dumps(record.body)
     assert CLOUD_PASSWORD not in json.dumps(record.body)
-    assert "PRIVATE KEY" not in shown and CLOUD_PASSWORD not in shown
+    assert "PRIVATE KEY" not in shown
+    assert CLOUD_PASSWORD not in shown

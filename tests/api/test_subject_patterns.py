@@ -26,8 +26,11 @@ def test_new_rules_go_before_the_catch_all(admin: TestClient) -> None:
     assert response.status_code == 201
     assert response.headers["location"] == f"https://testserver{RULES}/0"
     assert admin.get(RULES).json() == [
-        {"description": "added by a test", "condition": "name is Terraform",
-         "subjectPattern": {"CN": "Terraform", "EMAIL": "t@example.com", "C": "TC"}},
+        {
+            "description": "added by a test",
+            "condition": "name is Terraform",
+            "subjectPattern": {"CN": "Terraform", "EMAIL": "t@example.com", "C": "TC"},
+        },
         DEFAULT,
     ]
 
@@ -35,13 +38,19 @@ def test_new_rules_go_before_the_catch_all(admin: TestClient) -> None:
 def test_update_and_delete_by_index(admin: TestClient) -> None:
     admin.post(RULES, json=RULE)
 
-    response = admin.put(f"{RULES}/0", json={
-        "condition": {"operator": "is", "value": "UpdatedValue", "variable": "login_name"},
-        "subjectPattern": {"CN": "UpdatedCN"}})
+    response = admin.put(
+        f"{RULES}/0",
+        json={
+            "condition": {"operator": "is", "value": "UpdatedValue", "variable": "login_name"},
+            "subjectPattern": {"CN": "UpdatedCN"},
+        },
+    )
 
     assert response.status_code == 204
-    assert admin.get(f"{RULES}/0").json() == {"condition": "login_name is UpdatedValue",
-                                              "subjectPattern": {"CN": "UpdatedCN"}}
+    assert admin.get(f"{RULES}/0").json() == {
+        "condition": "login_name is UpdatedValue",
+        "subjectPattern": {"CN": "UpdatedCN"},
+    }
     assert admin.delete(f"{RULES}/0").status_code == 204
     assert admin.get(RULES).json() == [DEFAULT]
     assert admin.delete(f"{RULES}/5").status_code == 404
@@ -54,4 +63,9 @@ def test_the_older_path_works_too(admin: TestClient) -> None:
 def test_invalid_rules_are_rejected(admin: TestClient) -> None:
     assert admin.post(RULES, json={"subjectPattern": {"XX": "y"}}).status_code == 400
     assert admin.post(RULES, json={"subjectPattern": {"O": "no common name"}}).status_code == 400
-    assert admin.post(RULES, json={"condition": {"variable": "name"}, "subjectPattern": {"CN": "x"}}).status_code == 400
+    assert (
+        admin.post(
+            RULES, json={"condition": {"variable": "name"}, "subjectPattern": {"CN": "x"}}
+        ).status_code
+        == 400
+    )

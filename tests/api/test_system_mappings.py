@@ -13,9 +13,20 @@ from openscc.store.entities import EntityStore, join_key
 from support.config_api import MAPPING, REGION, SA, SUBACCOUNT, create_mapping, mapping_body
 
 RECORDED_KEYS = [
-    "virtualHost", "virtualPort", "localHost", "localPort", "creationDate", "protocol",
-    "backendType", "hostInHeader", "totalResourcesCount", "enabledResourcesCount",
-    "authenticationMode", "allowedClients", "blacklistedUsers", "_links",
+    "virtualHost",
+    "virtualPort",
+    "localHost",
+    "localPort",
+    "creationDate",
+    "protocol",
+    "backendType",
+    "hostInHeader",
+    "totalResourcesCount",
+    "enabledResourcesCount",
+    "authenticationMode",
+    "allowedClients",
+    "blacklistedUsers",
+    "_links",
 ]
 
 
@@ -43,7 +54,9 @@ def test_mapping_shows_the_recorded_fields_and_types(with_subaccount: TestClient
 
 
 def test_optional_fields_are_shown_when_given(with_subaccount: TestClient) -> None:
-    create_mapping(with_subaccount, sid="", description="", sncPartnerName="p:CN=X", sapRouter="/H/r")
+    create_mapping(
+        with_subaccount, sid="", description="", sncPartnerName="p:CN=X", sapRouter="/H/r"
+    )
 
     body = with_subaccount.get(MAPPING).json()
 
@@ -53,8 +66,13 @@ def test_optional_fields_are_shown_when_given(with_subaccount: TestClient) -> No
 
 def test_enum_values_are_accepted_in_any_case(with_subaccount: TestClient) -> None:
     """hostInHeader may be internal/INTERNAL; the product's spelling is stored."""
-    create_mapping(with_subaccount, protocol="https", backendType="HANA", hostInHeader="internal",
-                   authenticationMode="x509_general")
+    create_mapping(
+        with_subaccount,
+        protocol="https",
+        backendType="HANA",
+        hostInHeader="internal",
+        authenticationMode="x509_general",
+    )
 
     body = with_subaccount.get(MAPPING).json()
 
@@ -69,11 +87,20 @@ def test_rfc_mappings_have_no_host_in_header(with_subaccount: TestClient) -> Non
 
 
 @pytest.mark.parametrize(
-    "field, value",
-    [("protocol", "FTP"), ("backendType", "mainframe"), ("authenticationMode", "MAGIC"),
-     ("virtualPort", "99999"), ("localPort", "http"), ("virtualHost", "bad host"), ("localHost", None)],
+    ("field", "value"),
+    [
+        ("protocol", "FTP"),
+        ("backendType", "mainframe"),
+        ("authenticationMode", "MAGIC"),
+        ("virtualPort", "99999"),
+        ("localPort", "http"),
+        ("virtualHost", "bad host"),
+        ("localHost", None),
+    ],
 )
-def test_invalid_fields_are_rejected(with_subaccount: TestClient, field: str, value: object) -> None:
+def test_invalid_fields_are_rejected(
+    with_subaccount: TestClient, field: str, value: object
+) -> None:
     response = with_subaccount.post(f"{SA}/systemMappings", json=mapping_body(**{field: value}))
 
     assert response.status_code == 400
@@ -93,13 +120,25 @@ def test_update_changes_fields_and_keeps_the_creation_date(with_subaccount: Test
     create_mapping(with_subaccount)
     created = with_subaccount.get(MAPPING).json()["creationDate"]
 
-    response = with_subaccount.put(MAPPING, json=mapping_body(
-        localHost="updatedlocal", localPort="905", protocol="HTTPS", backendType="hana",
-        authenticationMode="X509_GENERAL", hostInHeader="INTERNAL"))
+    response = with_subaccount.put(
+        MAPPING,
+        json=mapping_body(
+            localHost="updatedlocal",
+            localPort="905",
+            protocol="HTTPS",
+            backendType="hana",
+            authenticationMode="X509_GENERAL",
+            hostInHeader="INTERNAL",
+        ),
+    )
 
     body = with_subaccount.get(MAPPING).json()
     assert response.status_code == 204
-    assert (body["localHost"], body["localPort"], body["protocol"]) == ("updatedlocal", "905", "HTTPS")
+    assert (body["localHost"], body["localPort"], body["protocol"]) == (
+        "updatedlocal",
+        "905",
+        "HTTPS",
+    )
     assert body["creationDate"] == created
 
 
@@ -122,7 +161,10 @@ def test_mappings_of_an_unknown_subaccount_are_not_found(admin: TestClient) -> N
     response = admin.get(f"{SA}/systemMappings")
 
     assert response.status_code == 404
-    assert response.json()["message"] == f"Subaccount with value '{SUBACCOUNT}@{REGION}' does not exist"
+    assert (
+        response.json()["message"]
+        == f"Subaccount with value '{SUBACCOUNT}@{REGION}' does not exist"
+    )
 
 
 def test_delete_one_and_all(with_subaccount: TestClient) -> None:
@@ -135,18 +177,31 @@ def test_delete_one_and_all(with_subaccount: TestClient) -> None:
     assert with_subaccount.get(f"{SA}/systemMappings").json() == []
 
 
-def test_thousands_of_mappings_list_in_a_few_queries(with_subaccount: TestClient, store: EntityStore) -> None:
+def test_thousands_of_mappings_list_in_a_few_queries(
+    with_subaccount: TestClient, store: EntityStore
+) -> None:
     """Listing 2000 mappings with 4000 resources costs a constant number of queries, not one per row."""
     sa_key = kinds.subaccount_key(REGION, SUBACCOUNT)
     with store.transaction():
         for n in range(2000):
-            body = {**mapping_body(virtualPort=str(1000 + n)), "authenticationMode": "NONE",
-                    "allowedClients": [], "blacklistedUsers": [], "creationDate": 1}
+            body = {
+                **mapping_body(virtualPort=str(1000 + n)),
+                "authenticationMode": "NONE",
+                "allowedClients": [],
+                "blacklistedUsers": [],
+                "creationDate": 1,
+            }
             key = kinds.mapping_key(sa_key, "virtual.example", str(1000 + n))
             store.put(EntityRecord(kind=kinds.SYSTEM_MAPPING, key=key, parent=sa_key, body=body))
             for r in range(2):
-                store.put(EntityRecord(kind=kinds.RESOURCE, key=join_key(key, "r", str(r)), parent=key,
-                                       body={"id": f"/{r}", "enabled": r == 0}))
+                store.put(
+                    EntityRecord(
+                        kind=kinds.RESOURCE,
+                        key=join_key(key, "r", str(r)),
+                        parent=key,
+                        body={"id": f"/{r}", "enabled": r == 0},
+                    )
+                )
     statements: list[str] = []
     store.connection.set_trace_callback(statements.append)
     started = time.perf_counter()

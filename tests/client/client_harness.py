@@ -44,7 +44,9 @@ class InProcessServer:
     """One openscc instance served in-process; a restart does what ``openscc serve`` does."""
 
     def __init__(self, data_dir: Path, url: str, *, mode: str = "restart") -> None:
-        self.settings = Settings(data_dir=data_dir, kdf_profile="test", admin_password=ADMIN_PASSWORD)
+        self.settings = Settings(
+            data_dir=data_dir, kdf_profile="test", admin_password=ADMIN_PASSWORD
+        )
         self.url = url
         self.mode = mode
         self.down = False
@@ -85,7 +87,9 @@ class InProcessServer:
         with self.instance.store.transaction():
             self.instance.users.add(name, role, password)
 
-    def client(self, *, user: str = ADMIN, password: str = ADMIN_PASSWORD, **options: Any) -> OpensccClient:
+    def client(
+        self, *, user: str = ADMIN, password: str = ADMIN_PASSWORD, **options: Any
+    ) -> OpensccClient:
         options.setdefault("poll_interval", 0.01)
         return OpensccClient(self.url, user, password, transport=self.transport, **options)
 

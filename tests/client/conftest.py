@@ -24,7 +24,9 @@ def template_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def make_server(tmp_path: Path, template_data_dir: Path) -> Iterator[Callable[..., InProcessServer]]:
+def make_server(
+    tmp_path: Path, template_data_dir: Path
+) -> Iterator[Callable[..., InProcessServer]]:
     """Make in-process servers, each on its own data directory (a copy of the template) and URL."""
     made: list[InProcessServer] = []
 

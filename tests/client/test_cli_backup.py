@@ -31,7 +31,9 @@ def _json(output: str) -> dict:  # type: ignore[type-arg]
 # --- create ----------------------------------------------------------------------------------------
 
 
-def test_create_writes_the_backup_and_says_where_and_how_big(server: InProcessServer, tmp_path: Path) -> None:
+def test_create_writes_the_backup_and_says_where_and_how_big(
+    server: InProcessServer, tmp_path: Path
+) -> None:
     """backup create writes a verifiable archive and prints its path and size."""
     out = tmp_path / "scc.zip"
 
@@ -57,7 +59,9 @@ def test_create_json_gives_path_size_and_hash(server: InProcessServer, tmp_path:
     assert data["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
 
 
-def test_create_does_not_replace_a_file_without_force(server: InProcessServer, tmp_path: Path) -> None:
+def test_create_does_not_replace_a_file_without_force(
+    server: InProcessServer, tmp_path: Path
+) -> None:
     """An existing output file is kept (exit 2) unless --force is given."""
     out = tmp_path / "scc.zip"
     out.write_bytes(b"older backup")
@@ -76,8 +80,13 @@ def test_wrong_login_exits_3_and_writes_nothing(server: InProcessServer, tmp_pat
     folder = tmp_path / "out"
     folder.mkdir()
 
-    result = invoke(server, *remote(server, "backup", "create"), "-o", str(folder / "scc.zip"),
-                    env={"OPENSCC_PASSWORD": "wrong"})
+    result = invoke(
+        server,
+        *remote(server, "backup", "create"),
+        "-o",
+        str(folder / "scc.zip"),
+        env={"OPENSCC_PASSWORD": "wrong"},
+    )
 
     assert result.exit_code == 3
     assert "invalid credentials" in result.stderr
@@ -88,8 +97,18 @@ def test_a_role_without_backup_permission_exits_4(server: InProcessServer, tmp_p
     """A user whose role may not back up gets exit 4 and the server's message."""
     server.add_user("viewer", "sccdisplay", "viewer-pw")
 
-    result = invoke(server, "backup", "create", "--url", server.url, "--user", "viewer",
-                    "-o", str(tmp_path / "x.zip"), env={"OPENSCC_PASSWORD": "viewer-pw"})
+    result = invoke(
+        server,
+        "backup",
+        "create",
+        "--url",
+        server.url,
+        "--user",
+        "viewer",
+        "-o",
+        str(tmp_path / "x.zip"),
+        env={"OPENSCC_PASSWORD": "viewer-pw"},
+    )
 
     assert result.exit_code == 4
     assert "requires permission BACKUP" in result.stderr
@@ -102,16 +121,26 @@ def test_an_unreachable_server_exits_7(tmp_path: Path, server: InProcessServer) 
         port = sock.getsockname()[1]
     url = f"https://127.0.0.1:{port}"  # not one of the in-process servers: the real network
 
-    result = invoke(server, "backup", "create", "--url", url, "--user", ADMIN, "-o", str(tmp_path / "x.zip"))
+    result = invoke(
+        server, "backup", "create", "--url", url, "--user", ADMIN, "-o", str(tmp_path / "x.zip")
+    )
 
     assert result.exit_code == 7
     assert url in result.stderr
 
 
-def test_the_json_error_names_kind_message_and_exit_code(server: InProcessServer, tmp_path: Path) -> None:
+def test_the_json_error_names_kind_message_and_exit_code(
+    server: InProcessServer, tmp_path: Path
+) -> None:
     """With --json a failure is one object on stdout with the error's kind, message and exit code."""
-    result = invoke(server, *remote(server, "backup", "create"), "-o", str(tmp_path / "x.zip"), "--json",
-                    env={"OPENSCC_PASSWORD": "wrong"})
+    result = invoke(
+        server,
+        *remote(server, "backup", "create"),
+        "-o",
+        str(tmp_path / "x.zip"),
+        "--json",
+        env={"OPENSCC_PASSWORD": "wrong"},
+    )
 
     error = _json(result.stdout)["error"]
     assert result.exit_code == error["exitCode"] == 3
@@ -122,10 +151,18 @@ def test_the_json_error_names_kind_message_and_exit_code(server: InProcessServer
 # --- passwords and TLS options --------------------------------------------------------------------
 
 
-def test_passwords_are_not_accepted_on_the_command_line(server: InProcessServer, tmp_path: Path) -> None:
+def test_passwords_are_not_accepted_on_the_command_line(
+    server: InProcessServer, tmp_path: Path
+) -> None:
     """There is no --password option: a password in argv is a usage error."""
-    result = invoke(server, *remote(server, "backup", "create"), "-o", str(tmp_path / "x.zip"),
-                    "--password", "pw")
+    result = invoke(
+        server,
+        *remote(server, "backup", "create"),
+        "-o",
+        str(tmp_path / "x.zip"),
+        "--password",
+        "pw",
+    )
 
     assert result.exit_code == 2
     assert "No such option" in result.stderr
@@ -135,11 +172,17 @@ def test_without_a_password_source_the_command_explains_and_does_not_block(
     server: InProcessServer, tmp_path: Path
 ) -> None:
     """No file, no variable and no terminal: exit 2 naming OPENSCC_PASSWORD and --password-file."""
-    result = invoke(server, *remote(server, "backup", "create"), "-o", str(tmp_path / "x.zip"),
-                    env={"OPENSCC_PASSWORD": None})
+    result = invoke(
+        server,
+        *remote(server, "backup", "create"),
+        "-o",
+        str(tmp_path / "x.zip"),
+        env={"OPENSCC_PASSWORD": None},
+    )
 
     assert result.exit_code == 2
-    assert "OPENSCC_PASSWORD" in result.stderr and "--password-file" in result.stderr
+    assert "OPENSCC_PASSWORD" in result.stderr
+    assert "--password-file" in result.stderr
 
 
 def test_password_files_are_read(server: InProcessServer, tmp_path: Path) -> None:
@@ -150,9 +193,17 @@ def test_password_files_are_read(server: InProcessServer, tmp_path: Path) -> Non
     archive.write_text("file-backup-pw\nignored second line\n")
     out = tmp_path / "scc.zip"
 
-    result = invoke(server, *remote(server, "backup", "create"), "-o", str(out),
-                    "--password-file", str(login), "--backup-password-file", str(archive),
-                    env={"OPENSCC_PASSWORD": None, "OPENSCC_BACKUP_PASSWORD": None})
+    result = invoke(
+        server,
+        *remote(server, "backup", "create"),
+        "-o",
+        str(out),
+        "--password-file",
+        str(login),
+        "--backup-password-file",
+        str(archive),
+        env={"OPENSCC_PASSWORD": None, "OPENSCC_BACKUP_PASSWORD": None},
+    )
 
     assert result.exit_code == 0, result.output
     assert verify_backup(out, "file-backup-pw").entities > 0
@@ -165,7 +216,12 @@ def test_help_documents_where_passwords_come_from() -> None:
     from openscc.cli import cli
 
     text = CliRunner().invoke(cli, ["backup", "restore", "--help"]).output
-    for word in ("OPENSCC_PASSWORD", "OPENSCC_BACKUP_PASSWORD", "--password-file", "--backup-password-file"):
+    for word in (
+        "OPENSCC_PASSWORD",
+        "OPENSCC_BACKUP_PASSWORD",
+        "--password-file",
+        "--backup-password-file",
+    ):
         assert word in text
 
 
@@ -174,8 +230,15 @@ def test_insecure_and_ca_file_together_are_refused(server: InProcessServer, tmp_
     ca = tmp_path / "ca.pem"
     ca.write_text("x")
 
-    result = invoke(server, *remote(server, "backup", "create"), "-o", str(tmp_path / "x.zip"),
-                    "--insecure", "--ca-file", str(ca))
+    result = invoke(
+        server,
+        *remote(server, "backup", "create"),
+        "-o",
+        str(tmp_path / "x.zip"),
+        "--insecure",
+        "--ca-file",
+        str(ca),
+    )
 
     assert result.exit_code == 2
 
@@ -193,7 +256,8 @@ def test_restore_waits_for_the_restart_and_brings_the_old_state_back(
 
     assert result.exit_code == 0, result.output
     data = _json(result.stdout)
-    assert data["restored"] is True and data["version"] == SCC_API_VERSION
+    assert data["restored"] is True
+    assert data["version"] == SCC_API_VERSION
     assert server.restarts == 1
     assert server.description() == ""
 
@@ -204,15 +268,21 @@ def test_restore_with_the_wrong_backup_password_exits_12_and_changes_nothing(
     """A wrong backup password: exit 12, no restart, configuration unchanged."""
     server.set_description("current")
 
-    result = invoke(server, *remote(server, "backup", "restore", str(backup_file)),
-                    env={"OPENSCC_BACKUP_PASSWORD": "wrong"})
+    result = invoke(
+        server,
+        *remote(server, "backup", "restore", str(backup_file)),
+        env={"OPENSCC_BACKUP_PASSWORD": "wrong"},
+    )
 
     assert result.exit_code == 12
     assert "wrong password" in result.stderr
-    assert server.restarts == 0 and server.description() == "current"
+    assert server.restarts == 0
+    assert server.description() == "current"
 
 
-def test_restoring_a_file_that_is_not_a_backup_exits_11(server: InProcessServer, tmp_path: Path) -> None:
+def test_restoring_a_file_that_is_not_a_backup_exits_11(
+    server: InProcessServer, tmp_path: Path
+) -> None:
     """Uploading something that is not a backup: exit 11."""
     junk = tmp_path / "notes.zip"
     junk.write_bytes(b"this is not a zip file")
@@ -223,10 +293,17 @@ def test_restoring_a_file_that_is_not_a_backup_exits_11(server: InProcessServer,
     assert server.restarts == 0
 
 
-def test_restoring_a_tampered_archive_exits_13(server: InProcessServer, backup_file: Path, tmp_path: Path) -> None:
+def test_restoring_a_tampered_archive_exits_13(
+    server: InProcessServer, backup_file: Path, tmp_path: Path
+) -> None:
     """An archive changed after it was made: exit 13, nothing restored."""
     tampered = tmp_path / "tampered.zip"
-    _rewrite_member(backup_file, tampered, "config.jsonl", lambda b: b.replace(b'"connector"', b'"connectoR"', 1))
+    _rewrite_member(
+        backup_file,
+        tampered,
+        "config.jsonl",
+        lambda b: b.replace(b'"connector"', b'"connectoR"', 1),
+    )
 
     result = invoke(server, *remote(server, "backup", "restore", str(tampered)))
 
@@ -242,7 +319,9 @@ def test_restore_exits_8_if_the_server_does_not_come_back(
     backup = tmp_path / "b.zip"
     assert invoke(server, *remote(server, "backup", "create"), "-o", str(backup)).exit_code == 0
 
-    result = invoke(server, *remote(server, "backup", "restore", str(backup)), "--wait-timeout", "0.3")
+    result = invoke(
+        server, *remote(server, "backup", "restore", str(backup)), "--wait-timeout", "0.3"
+    )
 
     assert result.exit_code == 8
     assert "did not answer again" in result.stderr
@@ -256,13 +335,17 @@ def test_restore_is_not_reported_before_the_restart_happened(
     backup = tmp_path / "b.zip"
     assert invoke(server, *remote(server, "backup", "create"), "-o", str(backup)).exit_code == 0
 
-    result = invoke(server, *remote(server, "backup", "restore", str(backup)), "--wait-timeout", "0.3")
+    result = invoke(
+        server, *remote(server, "backup", "restore", str(backup)), "--wait-timeout", "0.3"
+    )
 
     assert result.exit_code == 8
     assert "did not restart" in result.stderr
 
 
-def test_restore_dry_run_prints_a_table_and_changes_nothing(server: InProcessServer, backup_file: Path) -> None:
+def test_restore_dry_run_prints_a_table_and_changes_nothing(
+    server: InProcessServer, backup_file: Path
+) -> None:
     """--dry-run shows per kind what would change and each changed entity; nothing changes."""
     server.set_description("changed")
     server.add_user("later-user", "sccdisplay")
@@ -273,27 +356,38 @@ def test_restore_dry_run_prints_a_table_and_changes_nothing(server: InProcessSer
     assert "would change 2 entities" in result.stdout
     assert "Changes per kind" in result.stdout
     assert "description" in result.stdout
-    assert "later-user" in result.stdout and "- remove" in result.stdout
-    assert server.restarts == 0 and server.description() == "changed"
+    assert "later-user" in result.stdout
+    assert "- remove" in result.stdout
+    assert server.restarts == 0
+    assert server.description() == "changed"
 
 
-def test_diff_json_is_the_servers_dry_run_report(server: InProcessServer, backup_file: Path) -> None:
+def test_diff_json_is_the_servers_dry_run_report(
+    server: InProcessServer, backup_file: Path
+) -> None:
     """diff --json prints the server's dry-run report with a total of changes."""
     server.set_description("changed")
 
-    result = invoke(server, "backup", "diff", str(backup_file), "--url", server.url, "--user", ADMIN, "--json")
+    result = invoke(
+        server, "backup", "diff", str(backup_file), "--url", server.url, "--user", ADMIN, "--json"
+    )
 
     data = _json(result.stdout)
     assert result.exit_code == 0
-    assert data["dryRun"] is True and data["changeCount"] == 1
+    assert data["dryRun"] is True
+    assert data["changeCount"] == 1
     assert data["changes"]["connector"]["changedEntities"] == [
         {"key": "connector", "fields": ["description"], "secretChanged": False}
     ]
 
 
-def test_diff_of_an_unchanged_configuration_says_so(server: InProcessServer, backup_file: Path) -> None:
+def test_diff_of_an_unchanged_configuration_says_so(
+    server: InProcessServer, backup_file: Path
+) -> None:
     """Right after the backup, diff says restoring would change nothing."""
-    result = invoke(server, "backup", "diff", str(backup_file), "--url", server.url, "--user", ADMIN)
+    result = invoke(
+        server, "backup", "diff", str(backup_file), "--url", server.url, "--user", ADMIN
+    )
 
     assert result.exit_code == 0
     assert "would change nothing" in result.stdout
@@ -302,13 +396,22 @@ def test_diff_of_an_unchanged_configuration_says_so(server: InProcessServer, bac
 # --- inspect and verify (offline) -----------------------------------------------------------------
 
 
-def test_inspect_shows_the_manifest_without_a_password(backup_file: Path, server: InProcessServer) -> None:
+def test_inspect_shows_the_manifest_without_a_password(
+    backup_file: Path, server: InProcessServer
+) -> None:
     """inspect needs no password and shows versions, creation time, source instance and counts."""
     result = CliRunnerNoEnv.invoke("backup", "inspect", str(backup_file))
 
     assert result.exit_code == 0, result.output
-    for text in ("openscc 0.1.0", "Format version", "Created", server.instance.instance_id,
-                 "connector", "user", "Not authenticated"):
+    for text in (
+        "openscc 0.1.0",
+        "Format version",
+        "Created",
+        server.instance.instance_id,
+        "connector",
+        "user",
+        "Not authenticated",
+    ):
         assert text in result.stdout
 
 
@@ -317,9 +420,11 @@ def test_inspect_json_has_counts_and_versions(backup_file: Path, server: InProce
     result = CliRunnerNoEnv.invoke("backup", "inspect", str(backup_file), "--json")
 
     data = _json(result.stdout)
-    assert data["formatVersion"] == 1 and data["productVersion"] == "0.1.0"
+    assert data["formatVersion"] == 1
+    assert data["productVersion"] == "0.1.0"
     assert data["sourceInstance"] == server.instance.instance_id
-    assert data["counts"]["user"] == 1 and data["authenticated"] is False
+    assert data["counts"]["user"] == 1
+    assert data["authenticated"] is False
 
 
 def test_inspect_of_a_non_zip_exits_11(tmp_path: Path) -> None:
@@ -332,8 +437,9 @@ def test_inspect_of_a_non_zip_exits_11(tmp_path: Path) -> None:
 
 def test_verify_accepts_a_good_archive(backup_file: Path) -> None:
     """verify with the right password exits 0 and says it would restore."""
-    result = CliRunnerNoEnv.invoke("backup", "verify", str(backup_file),
-                                   env={"OPENSCC_BACKUP_PASSWORD": BACKUP_PASSWORD})
+    result = CliRunnerNoEnv.invoke(
+        "backup", "verify", str(backup_file), env={"OPENSCC_BACKUP_PASSWORD": BACKUP_PASSWORD}
+    )
 
     assert result.exit_code == 0, result.output
     assert "would restore" in result.stdout
@@ -345,12 +451,20 @@ def test_verify_accepts_a_good_archive(backup_file: Path) -> None:
         (None, None, 12),  # wrong password
         ("config.jsonl", lambda b: b[:-2] + b"x\n", 13),  # tampered content
         ("secrets.jsonl.enc", lambda b: b[:-1] + bytes([b[-1] ^ 1]), 13),  # tampered ciphertext
-        ("manifest.json", lambda b: b.replace(b'"product_version": "0.1.0"', b'"product_version": "99.0"'), 14),
+        (
+            "manifest.json",
+            lambda b: b.replace(b'"product_version": "0.1.0"', b'"product_version": "99.0"'),
+            14,
+        ),
         ("manifest.json", lambda b: b.replace(b'"product": "openscc"', b'"product": "other"'), 11),
     ],
 )
 def test_verify_exits_with_the_failures_own_code(
-    backup_file: Path, tmp_path: Path, member: str | None, change: Callable[[bytes], bytes] | None, code: int
+    backup_file: Path,
+    tmp_path: Path,
+    member: str | None,
+    change: Callable[[bytes], bytes] | None,
+    code: int,
 ) -> None:
     """verify fails with 12 wrong password, 13 tampered, 14 newer version, 11 not a backup."""
     target = backup_file
@@ -359,14 +473,17 @@ def test_verify_exits_with_the_failures_own_code(
         target = tmp_path / "changed.zip"
         _rewrite_member(backup_file, target, member, change)
 
-    result = CliRunnerNoEnv.invoke("backup", "verify", str(target), "--json",
-                                   env={"OPENSCC_BACKUP_PASSWORD": password})
+    result = CliRunnerNoEnv.invoke(
+        "backup", "verify", str(target), "--json", env={"OPENSCC_BACKUP_PASSWORD": password}
+    )
 
     assert result.exit_code == code, result.output
     assert _json(result.stdout)["error"]["exitCode"] == code
 
 
-def test_output_has_no_progress_bar_when_not_a_terminal(server: InProcessServer, tmp_path: Path) -> None:
+def test_output_has_no_progress_bar_when_not_a_terminal(
+    server: InProcessServer, tmp_path: Path
+) -> None:
     """Outside a terminal the output is plain lines: no progress bar, no escape sequences."""
     result = invoke(server, *remote(server, "backup", "create"), "-o", str(tmp_path / "b.zip"))
 
@@ -386,12 +503,16 @@ class CliRunnerNoEnv:
         from openscc.cli import cli
 
         base: dict[str, str | None] = {
-            "OPENSCC_PASSWORD": None, "OPENSCC_BACKUP_PASSWORD": None, "OPENSCC_URL": None,
+            "OPENSCC_PASSWORD": None,
+            "OPENSCC_BACKUP_PASSWORD": None,
+            "OPENSCC_URL": None,
         }
         return CliRunner().invoke(cli, list(args), env={**base, **(env or {})})
 
 
-def test_progress_bars_only_on_a_terminal_and_never_with_json(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_bars_only_on_a_terminal_and_never_with_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A progress bar is drawn only when stdout is a terminal, and never in --json mode."""
     from openscc.cli import output as output_module
     from openscc.client.progress import no_progress

@@ -19,7 +19,9 @@ from openscc.client.offline import verify_backup
 FLEET_ENV = {"FLEET_PASSWORD": "pw", "FLEET_BACKUP_PASSWORD": BACKUP_PASSWORD}
 
 
-def _inventory(tmp_path: Path, names_and_urls: list[tuple[str, str]], **extra: dict[str, str]) -> Path:
+def _inventory(
+    tmp_path: Path, names_and_urls: list[tuple[str, str]], **extra: dict[str, str]
+) -> Path:
     """An inventory of these connectors sharing FLEET_ENV passwords; ``extra`` adds keys per name."""
     lines = [
         "[defaults]",
@@ -44,8 +46,19 @@ def _fleet(
     transports: dict[str, httpx.AsyncBaseTransport] | None = None,
 ) -> tuple[int, dict]:  # type: ignore[type-arg]
     """Run fleet backup with --json; the exit code and the parsed report."""
-    result = invoke(servers, "fleet", "backup", "--inventory", str(inventory), "--out", str(out),
-                    "--json", *args, env=env or FLEET_ENV, transports=transports)
+    result = invoke(
+        servers,
+        "fleet",
+        "backup",
+        "--inventory",
+        str(inventory),
+        "--out",
+        str(out),
+        "--json",
+        *args,
+        env=env or FLEET_ENV,
+        transports=transports,
+    )
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -57,7 +70,9 @@ def test_every_connector_is_backed_up_verified_and_summarised(
     inventory = _inventory(tmp_path, [(s.url.split("//")[1].split(".")[0], s.url) for s in servers])
     out = tmp_path / "out"
 
-    result = invoke(servers, "fleet", "backup", "--inventory", str(inventory), "--out", str(out), env=FLEET_ENV)
+    result = invoke(
+        servers, "fleet", "backup", "--inventory", str(inventory), "--out", str(out), env=FLEET_ENV
+    )
 
     assert result.exit_code == 0, result.output
     for name in ("a", "b", "c"):
@@ -77,18 +92,26 @@ def test_failures_do_not_stop_the_others_and_set_the_exit_code(
     up, down, locked = make_server("up"), make_server("down"), make_server("locked")
     down.down = True
     inventory = _inventory(
-        tmp_path, [("down", down.url), ("up", up.url), ("locked", locked.url)],
+        tmp_path,
+        [("down", down.url), ("up", up.url), ("locked", locked.url)],
         locked={"password_env": '"WRONG_PASSWORD"'},
     )
 
-    code, report = _fleet([up, down, locked], inventory, tmp_path / "out", env={**FLEET_ENV, "WRONG_PASSWORD": "no"})
+    code, report = _fleet(
+        [up, down, locked], inventory, tmp_path / "out", env={**FLEET_ENV, "WRONG_PASSWORD": "no"}
+    )
 
     by_name = {c["name"]: c for c in report["connectors"]}
     assert code == 7 == report["exitCode"]
-    assert by_name["up"]["status"] == "ok" and Path(by_name["up"]["path"]).is_file()
-    assert by_name["down"]["status"] == "failed" and by_name["down"]["error"]["exitCode"] == 7
-    assert by_name["locked"]["status"] == "failed" and by_name["locked"]["error"]["exitCode"] == 3
-    assert not (tmp_path / "out" / "down").exists() or not any((tmp_path / "out" / "down").iterdir())
+    assert by_name["up"]["status"] == "ok"
+    assert Path(by_name["up"]["path"]).is_file()
+    assert by_name["down"]["status"] == "failed"
+    assert by_name["down"]["error"]["exitCode"] == 7
+    assert by_name["locked"]["status"] == "failed"
+    assert by_name["locked"]["error"]["exitCode"] == 3
+    assert not (tmp_path / "out" / "down").exists() or not any(
+        (tmp_path / "out" / "down").iterdir()
+    )
 
 
 def test_a_missing_password_fails_only_that_connector(
@@ -96,9 +119,13 @@ def test_a_missing_password_fails_only_that_connector(
 ) -> None:
     """A password variable that is not set fails its connector (exit 2); the rest are backed up."""
     a, b = make_server("a"), make_server("b")
-    inventory = _inventory(tmp_path, [("a", a.url), ("b", b.url)], b={"password_env": '"UNSET_VARIABLE"'})
+    inventory = _inventory(
+        tmp_path, [("a", a.url), ("b", b.url)], b={"password_env": '"UNSET_VARIABLE"'}
+    )
 
-    code, report = _fleet([a, b], inventory, tmp_path / "out", env={**FLEET_ENV, "UNSET_VARIABLE": None})
+    code, report = _fleet(
+        [a, b], inventory, tmp_path / "out", env={**FLEET_ENV, "UNSET_VARIABLE": None}
+    )
 
     assert code == 2
     assert [c["status"] for c in report["connectors"]] == ["ok", "failed"]
@@ -115,9 +142,14 @@ def test_keep_leaves_the_newest_n_and_other_files_alone(
     (out / "a").mkdir(parents=True)
     (out / "a" / "notes.txt").write_text("mine")
 
-    made = [Path(_fleet([server], inventory, out, "--keep", "2")[1]["connectors"][0]["path"]) for _ in range(3)]
+    made = [
+        Path(_fleet([server], inventory, out, "--keep", "2")[1]["connectors"][0]["path"])
+        for _ in range(3)
+    ]
 
-    assert sorted(p.name for p in (out / "a").iterdir()) == sorted(["notes.txt", made[1].name, made[2].name])
+    assert sorted(p.name for p in (out / "a").iterdir()) == sorted(
+        ["notes.txt", made[1].name, made[2].name]
+    )
 
 
 def test_a_failed_run_deletes_no_older_backup(
@@ -150,7 +182,9 @@ def _foreign_connector() -> httpx.MockTransport:
     def handle(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/v1/connector/version":
             return httpx.Response(200, json={"version": "2.17.1"})
-        return httpx.Response(200, headers={"Content-Type": "application/zip"}, content=_plain_zip())
+        return httpx.Response(
+            200, headers={"Content-Type": "application/zip"}, content=_plain_zip()
+        )
 
     return httpx.MockTransport(handle)
 
@@ -236,7 +270,9 @@ def test_an_invalid_inventory_exits_2_before_any_backup(
     inventory = tmp_path / "fleet.toml"
     inventory.write_text(f'[[connector]]\nname = "a"\nurl = "{server.url}"\n')
 
-    result = invoke([server], "fleet", "backup", "--inventory", str(inventory), "--out", str(tmp_path / "out"))
+    result = invoke(
+        [server], "fleet", "backup", "--inventory", str(inventory), "--out", str(tmp_path / "out")
+    )
 
     assert result.exit_code == 2
     assert "user is required" in result.stderr

@@ -60,7 +60,9 @@ def test_create_backup_writes_a_verifiable_archive_and_reports_progress(
 
     async def go() -> Any:
         async with server.client() as client:
-            return await client.create_backup(BACKUP_PASSWORD, dst, progress=lambda d, t: seen.append((d, t)))
+            return await client.create_backup(
+                BACKUP_PASSWORD, dst, progress=lambda d, t: seen.append((d, t))
+            )
 
     backup = run(go())
 
@@ -73,7 +75,9 @@ def test_create_backup_writes_a_verifiable_archive_and_reports_progress(
     assert dst.stat().st_mode & 0o077 == 0  # readable by the owner only
 
 
-def test_client_uses_one_session_and_echoes_the_csrf_token(server: InProcessServer, tmp_path: Path) -> None:
+def test_client_uses_one_session_and_echoes_the_csrf_token(
+    server: InProcessServer, tmp_path: Path
+) -> None:
     """The client keeps the JSESSIONID it got and sends its X-CSRF-Token on state-changing calls."""
     run(_backup(server, tmp_path / "b.zip"))
 
@@ -115,7 +119,9 @@ def test_backup_works_on_a_server_that_trusts_only_the_session_and_token(
     assert run(go()).size > 0
 
 
-def test_restore_sends_multipart_then_waits_for_the_restart(server: InProcessServer, tmp_path: Path) -> None:
+def test_restore_sends_multipart_then_waits_for_the_restart(
+    server: InProcessServer, tmp_path: Path
+) -> None:
     """restore uploads multipart/form-data with a length; wait_until_back returns once restarted."""
     dst = tmp_path / "b.zip"
     run(_backup(server, dst))
@@ -187,7 +193,9 @@ def test_wait_until_back_reports_a_server_that_no_longer_accepts_the_login(
     assert server.restarts == 1
 
 
-def test_dry_run_reports_changes_and_changes_nothing(server: InProcessServer, tmp_path: Path) -> None:
+def test_dry_run_reports_changes_and_changes_nothing(
+    server: InProcessServer, tmp_path: Path
+) -> None:
     """dry_run returns the server's report; the configuration and the process stay as they are."""
     dst = tmp_path / "b.zip"
     run(_backup(server, dst))
@@ -205,7 +213,9 @@ def test_dry_run_reports_changes_and_changes_nothing(server: InProcessServer, tm
     assert server.restarts == 0
 
 
-def test_the_client_calls_only_documented_endpoints(server: InProcessServer, tmp_path: Path) -> None:
+def test_the_client_calls_only_documented_endpoints(
+    server: InProcessServer, tmp_path: Path
+) -> None:
     """Backup, restore and wait use only the documented Cloud Connector API."""
     dst = tmp_path / "b.zip"
 
@@ -234,7 +244,9 @@ def test_a_dry_run_is_never_sent_to_a_server_that_does_not_declare_it(tmp_path: 
     archive.write_bytes(b"PK\x05\x06" + bytes(18))
 
     async def go() -> None:
-        async with OpensccClient("https://scc.test", ADMIN, "pw", transport=httpx.MockTransport(handle)) as c:
+        async with OpensccClient(
+            "https://scc.test", ADMIN, "pw", transport=httpx.MockTransport(handle)
+        ) as c:
             await c.dry_run(archive, BACKUP_PASSWORD)
 
     with pytest.raises(UnexpectedResponse, match="does not offer a restore dry run"):
@@ -274,10 +286,12 @@ def test_an_unreachable_server_is_unreachable(tmp_path: Path) -> None:
         raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
     async def go() -> None:
-        async with OpensccClient("https://down.test", ADMIN, "pw", transport=httpx.MockTransport(refuse)) as c:
+        async with OpensccClient(
+            "https://down.test", ADMIN, "pw", transport=httpx.MockTransport(refuse)
+        ) as c:
             await c.version()
 
-    with pytest.raises(Unreachable, match="https://down.test"):
+    with pytest.raises(Unreachable, match=r"https://down\.test"):
         run(go())
 
 
@@ -307,7 +321,8 @@ def test_an_interrupted_download_leaves_no_file(tmp_path: Path) -> None:
     """If the connection breaks mid-download, nothing is left at the output path or beside it."""
     transport = _serving(
         lambda r: httpx.Response(
-            200, headers={"Content-Type": "application/zip", "Content-Length": "1000"},
+            200,
+            headers={"Content-Type": "application/zip", "Content-Length": "1000"},
             stream=_BreakingStream(b"PK\x03\x04" + b"x" * 100),
         )
     )
@@ -328,7 +343,9 @@ def test_a_download_that_is_not_a_complete_zip_is_refused(tmp_path: Path) -> Non
         zf.writestr("a.txt", "hello" * 100)
     cut = whole.read_bytes()[:-30]
     whole.unlink()
-    transport = _serving(lambda r: httpx.Response(200, headers={"Content-Type": "application/zip"}, content=cut))
+    transport = _serving(
+        lambda r: httpx.Response(200, headers={"Content-Type": "application/zip"}, content=cut)
+    )
 
     async def go() -> None:
         async with OpensccClient("https://scc.test", ADMIN, "pw", transport=transport) as c:
@@ -358,17 +375,24 @@ def test_a_refused_csrf_token_is_fetched_again_once(tmp_path: Path) -> None:
 
     def handle(request: httpx.Request) -> httpx.Response:
         if request.method == "GET":
-            return httpx.Response(200, json={"version": "2.17.0"}, headers={"X-CSRF-Token": next(tokens)})
+            return httpx.Response(
+                200, json={"version": "2.17.0"}, headers={"X-CSRF-Token": next(tokens)}
+            )
         sent.append(request.headers.get("X-CSRF-Token"))
         if request.headers.get("X-CSRF-Token") != "fresh":
             return httpx.Response(403, headers={"X-CSRF-Token": "Required"})
         with zipfile.ZipFile(tmp_path / "served.zip", "w") as zf:
             zf.writestr("a.txt", "a")
-        return httpx.Response(200, headers={"Content-Type": "application/zip"},
-                              content=(tmp_path / "served.zip").read_bytes())
+        return httpx.Response(
+            200,
+            headers={"Content-Type": "application/zip"},
+            content=(tmp_path / "served.zip").read_bytes(),
+        )
 
     async def go() -> Any:
-        async with OpensccClient("https://scc.test", ADMIN, "pw", transport=httpx.MockTransport(handle)) as c:
+        async with OpensccClient(
+            "https://scc.test", ADMIN, "pw", transport=httpx.MockTransport(handle)
+        ) as c:
             return await c.create_backup(BACKUP_PASSWORD, tmp_path / "b.zip")
 
     assert run(go()).size > 0
@@ -397,7 +421,9 @@ def test_the_recording_transport_is_what_the_server_sees(server: InProcessServer
     assert [r.url.path for r in server.transport.requests] == ["/api/v1/connector/version"]
 
 
-def _restarting_server(after_restore: list[httpx.Response]) -> tuple[httpx.MockTransport, list[httpx.Response]]:
+def _restarting_server(
+    after_restore: list[httpx.Response],
+) -> tuple[httpx.MockTransport, list[httpx.Response]]:
     """A fake server: a session at login, 204 to the restore, then ``after_restore`` to each poll
     (the last one repeated); the second list collects what the polls were answered."""
     answered: list[httpx.Response] = []
@@ -409,8 +435,11 @@ def _restarting_server(after_restore: list[httpx.Response]) -> tuple[httpx.MockT
             restored = True
             return httpx.Response(204)
         if not restored:
-            return httpx.Response(200, json={"version": "2.17.0"},
-                                  headers={"Set-Cookie": "JSESSIONID=OLD; Path=/; Secure", "X-CSRF-Token": "t"})
+            return httpx.Response(
+                200,
+                json={"version": "2.17.0"},
+                headers={"Set-Cookie": "JSESSIONID=OLD; Path=/; Secure", "X-CSRF-Token": "t"},
+            )
         answer = after_restore.pop(0) if len(after_restore) > 1 else after_restore[0]
         answered.append(answer)
         return answer
@@ -423,7 +452,9 @@ def _restore_and_wait(transport: httpx.MockTransport, tmp_path: Path, timeout: f
     archive.write_bytes(b"PK\x05\x06" + bytes(18))
 
     async def go() -> str | None:
-        async with OpensccClient("https://scc.test", ADMIN, "pw", transport=transport, poll_interval=0.01) as c:
+        async with OpensccClient(
+            "https://scc.test", ADMIN, "pw", transport=transport, poll_interval=0.01
+        ) as c:
             await c.restore(archive, BACKUP_PASSWORD)
             return await c.wait_until_back(timeout)
 
@@ -434,7 +465,11 @@ def test_wait_counts_a_proxys_error_page_as_the_restart(tmp_path: Path) -> None:
     """Old process answering, then a proxy's 502 page, then an answer: back only after the 502."""
     same = httpx.Response(200, json={"version": "2.17.0"})
     transport, answered = _restarting_server(
-        [same, httpx.Response(502, html="<h1>Bad Gateway</h1>"), httpx.Response(200, json={"version": "2.17.1"})]
+        [
+            same,
+            httpx.Response(502, html="<h1>Bad Gateway</h1>"),
+            httpx.Response(200, json={"version": "2.17.1"}),
+        ]
     )
 
     assert _restore_and_wait(transport, tmp_path, 5) == "2.17.1"
@@ -453,8 +488,14 @@ def test_wait_does_not_take_the_old_process_s_own_503_for_a_restart(tmp_path: Pa
 def test_wait_counts_a_new_session_as_the_restart(tmp_path: Path) -> None:
     """A process that hands out a new JSESSIONID is a new process: the server is back."""
     transport, answered = _restarting_server(
-        [httpx.Response(200, json={"version": "2.17.0"}),
-         httpx.Response(200, json={"version": "2.17.0"}, headers={"Set-Cookie": "JSESSIONID=NEW; Path=/; Secure"})]
+        [
+            httpx.Response(200, json={"version": "2.17.0"}),
+            httpx.Response(
+                200,
+                json={"version": "2.17.0"},
+                headers={"Set-Cookie": "JSESSIONID=NEW; Path=/; Secure"},
+            ),
+        ]
     )
 
     assert _restore_and_wait(transport, tmp_path, 5) == "2.17.0"

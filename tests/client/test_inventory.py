@@ -40,19 +40,32 @@ def test_defaults_apply_and_a_connector_overrides_a_whole_group(tmp_path: Path) 
     """[defaults] fill each connector; setting one key of a group (password, TLS) replaces the group."""
     eu, us = load_inventory(_inventory(tmp_path, GOOD))
 
-    assert (eu.name, eu.url, eu.user) == ("eu10-prod", "https://scc-eu10.example.com:8443", "backup-operator")
+    assert (eu.name, eu.url, eu.user) == (
+        "eu10-prod",
+        "https://scc-eu10.example.com:8443",
+        "backup-operator",
+    )
     assert eu.password == SecretSource("env", "FLEET_PASSWORD")
     assert eu.backup_password == SecretSource("file", str(tmp_path / "secrets/backup-password"))
-    assert eu.ca_file == tmp_path / "ca.pem" and not eu.insecure and eu.verify == "full"
+    assert eu.ca_file == tmp_path / "ca.pem"
+    assert not eu.insecure
+    assert eu.verify == "full"
     assert us.user == "Administrator"
     assert us.password == SecretSource("file", "/etc/openscc/us20.password")
-    assert us.insecure and us.ca_file is None and us.verify == "zip"
+    assert us.insecure
+    assert us.ca_file is None
+    assert us.verify == "zip"
 
 
 def _one(**keys: str) -> str:
     """One [[connector]] with valid keys, changed or extended by ``keys`` (TOML values)."""
-    values = {"name": '"a"', "url": '"https://a"', "user": '"u"', "password_env": '"P"',
-              "backup_password_env": '"B"'} | keys
+    values = {
+        "name": '"a"',
+        "url": '"https://a"',
+        "user": '"u"',
+        "password_env": '"P"',
+        "backup_password_env": '"B"',
+    } | keys
     return "[[connector]]\n" + "".join(f"{k} = {v}\n" for k, v in values.items() if v)
 
 
@@ -76,7 +89,9 @@ TWO_NAMED_ALIKE = (
         ("not toml at all [", "not valid TOML"),
     ],
 )
-def test_invalid_inventories_are_refused_with_the_reason(tmp_path: Path, text: str, message: str) -> None:
+def test_invalid_inventories_are_refused_with_the_reason(
+    tmp_path: Path, text: str, message: str
+) -> None:
     """Each mistake in an inventory is refused before any backup starts, saying what is wrong."""
     with pytest.raises(InventoryError) as caught:
         load_inventory(_inventory(tmp_path, text))

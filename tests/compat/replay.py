@@ -112,7 +112,9 @@ class RecordingResult:
         ok = sum(o.matches for o in checked)
         tunnel = len(self.outcomes) - len(checked)
         verdict = "PASS" if self.passed else "FAIL"
-        return f"{verdict} {self.name}: {ok}/{len(checked)} interactions match, {tunnel} tunnel-only"
+        return (
+            f"{verdict} {self.name}: {ok}/{len(checked)} interactions match, {tunnel} tunnel-only"
+        )
 
 
 def recordings_dir() -> Path:
@@ -145,7 +147,9 @@ def load(path: Path) -> list[Interaction]:
                 path=urlsplit(request["url"]).path,
                 request_body=request.get("body") or "",
                 request_headers={
-                    name: _first(headers, name) for name in ("Accept", "Content-Type") if name in headers
+                    name: _first(headers, name)
+                    for name in ("Accept", "Content-Type")
+                    if name in headers
                 },
                 status=int(response["code"]),
                 content_type=_first(response.get("headers"), "Content-Type").split(";")[0].strip(),
@@ -201,7 +205,9 @@ def shape_differences(recorded: Any, actual: Any, where: str = "$") -> list[str]
 def compare(interaction: Interaction, response: Any, base: str) -> list[str]:
     problems = []
     if response.status_code != interaction.status:
-        problems.append(f"status {response.status_code} instead of {interaction.status}: {response.text[:300]}")
+        problems.append(
+            f"status {response.status_code} instead of {interaction.status}: {response.text[:300]}"
+        )
         return problems
     content_type = response.headers.get("content-type", "").split(";")[0].strip()
     if content_type != interaction.content_type:
@@ -221,9 +227,13 @@ def compare(interaction: Interaction, response: Any, base: str) -> list[str]:
         if interaction.status >= 400 and isinstance(recorded, dict) and isinstance(actual, dict):
             # Errors: the type must be the same, and NOT_FOUND's message has a form clients parse.
             if actual.get("type") != recorded.get("type"):
-                problems.append(f"error type {actual.get('type')!r} instead of {recorded.get('type')!r}")
+                problems.append(
+                    f"error type {actual.get('type')!r} instead of {recorded.get('type')!r}"
+                )
             if interaction.status == 404 and actual.get("message") != recorded.get("message"):
-                problems.append(f"message {actual.get('message')!r} instead of {recorded.get('message')!r}")
+                problems.append(
+                    f"message {actual.get('message')!r} instead of {recorded.get('message')!r}"
+                )
     elif interaction.body and not response.content:
         problems.append("empty body where the recording has one")
     return problems
@@ -299,7 +309,10 @@ def replay(client: TestClient, name: str, interactions: list[Interaction]) -> Re
             ids.note_created(interaction.path, response.headers.get("location"))
         problems = compare(interaction, response, base)
         result.outcomes.append(
-            Outcome(interaction=interaction, problems=problems,
-                    tunnel_only=interaction.tunnel_reason() is not None)
+            Outcome(
+                interaction=interaction,
+                problems=problems,
+                tunnel_only=interaction.tunnel_reason() is not None,
+            )
         )
     return result

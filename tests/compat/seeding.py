@@ -46,14 +46,22 @@ class _Plan:
             if body and not known:
                 known.update(body)
 
-    def mapping(self, region: str, sa: str, mapping: str, body: dict[str, Any] | None = None) -> None:
+    def mapping(
+        self, region: str, sa: str, mapping: str, body: dict[str, Any] | None = None
+    ) -> None:
         self.subaccount(region, sa)
         known = self.mappings.setdefault((region, sa, mapping), {})
         if body and not known:
             known.update(body)
 
 
-_COLLECTIONS = ("systemMappings", "resources", "domainMappings", "allowedClients", "blockedClientUsers")
+_COLLECTIONS = (
+    "systemMappings",
+    "resources",
+    "domainMappings",
+    "allowedClients",
+    "blockedClientUsers",
+)
 
 
 def _collection(path: str) -> str:
@@ -70,7 +78,11 @@ def _plan_read(plan: _Plan, it: Any) -> None:
     if path == f"{CONFIG}/subaccounts":
         if "POST" not in plan.written and isinstance(data, list):
             for item in data:
-                plan.subaccount(item["regionHost"], item["subaccount"], {"locationID": item.get("locationID", "")})
+                plan.subaccount(
+                    item["regionHost"],
+                    item["subaccount"],
+                    {"locationID": item.get("locationID", "")},
+                )
         return
     match = _SA.match(path)
     if match:
@@ -85,7 +97,9 @@ def _plan_read(plan: _Plan, it: Any) -> None:
             plan.singletons.setdefault(name, data)
 
 
-def _plan_subaccount_content(plan: _Plan, it: Any, region: str, sa: str, rest: list[str], data: Any) -> None:
+def _plan_subaccount_content(
+    plan: _Plan, it: Any, region: str, sa: str, rest: list[str], data: Any
+) -> None:
     unwritten = _collection(it.path) not in plan.written
     if rest[:1] == ["systemMappings"]:
         if len(rest) == 1:
@@ -96,7 +110,9 @@ def _plan_subaccount_content(plan: _Plan, it: Any, region: str, sa: str, rest: l
         mapping = rest[1]
         mappings_collection = it.path.split("/systemMappings/")[0] + "/systemMappings"
         if mappings_collection not in plan.written:
-            plan.mapping(region, sa, mapping, data if len(rest) == 2 and it.method == "GET" else None)
+            plan.mapping(
+                region, sa, mapping, data if len(rest) == 2 and it.method == "GET" else None
+            )
         if rest[2:3] == ["resources"] and it.method == "GET" and unwritten:
             items = data if isinstance(data, list) else [data] if len(rest) == 4 else []
             for item in items:
@@ -104,7 +120,12 @@ def _plan_subaccount_content(plan: _Plan, it: Any, region: str, sa: str, rest: l
     elif rest[:1] == ["channels"] and it.method == "GET" and unwritten and data:
         for item in data if isinstance(data, list) else [data]:
             plan.channels[int(item["id"])] = (region, sa, item)
-    elif rest[:1] == ["domainMappings"] and it.method == "GET" and unwritten and isinstance(data, list):
+    elif (
+        rest[:1] == ["domainMappings"]
+        and it.method == "GET"
+        and unwritten
+        and isinstance(data, list)
+    ):
         for item in data:
             plan.domains[(region, sa, item["internalDomain"])] = item
 
@@ -158,17 +179,31 @@ def seed_state(client: TestClient, interactions: list[Any]) -> list[str]:
     """Create what the recording assumes; returns a line per seeded entity."""
     plan, done = plan_for(interactions), []
     for (region, sa), body in plan.subaccounts.items():
-        payload = {"regionHost": region, "subaccount": sa, "cloudUser": "replay@example.com",
-                   "cloudPassword": SEED_PASSWORD,
-                   **{k: body[k] for k in ("locationID", "displayName", "description") if k in body}}
+        payload = {
+            "regionHost": region,
+            "subaccount": sa,
+            "cloudUser": "replay@example.com",
+            "cloudPassword": SEED_PASSWORD,
+            **{k: body[k] for k in ("locationID", "displayName", "description") if k in body},
+        }
         _ok(client.post(f"{CONFIG}/subaccounts", json=payload), f"subaccount {sa}")
         done.append(f"subaccount {sa}@{region}")
     for (region, sa, mapping), body in plan.mappings.items():
         host, _, port = mapping.rpartition(":")
-        payload = {"virtualHost": host, "virtualPort": port, "localHost": host, "localPort": port,
-                   "protocol": "HTTP", "backendType": "abapSys", "authenticationMode": "NONE",
-                   **_without(body, "creationDate", "totalResourcesCount", "enabledResourcesCount")}
-        _ok(client.post(f"{_sa_path(region, sa)}/systemMappings", json=payload), f"mapping {mapping}")
+        payload = {
+            "virtualHost": host,
+            "virtualPort": port,
+            "localHost": host,
+            "localPort": port,
+            "protocol": "HTTP",
+            "backendType": "abapSys",
+            "authenticationMode": "NONE",
+            **_without(body, "creationDate", "totalResourcesCount", "enabledResourcesCount"),
+        }
+        _ok(
+            client.post(f"{_sa_path(region, sa)}/systemMappings", json=payload),
+            f"mapping {mapping}",
+        )
         done.append(f"system mapping {mapping}")
     for (region, sa, mapping, resource_id), body in plan.resources.items():
         url = f"{_sa_path(region, sa)}/systemMappings/{mapping}/resources"
@@ -179,13 +214,18 @@ def seed_state(client: TestClient, interactions: list[Any]) -> list[str]:
         _seed_channel(client, region, sa, number, body)
         done.append(f"channel {body['type']} {number}")
     for (region, sa, _internal), body in plan.domains.items():
-        _ok(client.post(f"{_sa_path(region, sa)}/domainMappings", json=_without(body)), "domain mapping")
+        _ok(
+            client.post(f"{_sa_path(region, sa)}/domainMappings", json=_without(body)),
+            "domain mapping",
+        )
         done.append(f"domain mapping {body['internalDomain']}")
     done += _seed_singletons(client, plan.singletons)
     return done
 
 
-def _seed_channel(client: TestClient, region: str, sa: str, number: int, body: dict[str, Any]) -> None:
+def _seed_channel(
+    client: TestClient, region: str, sa: str, number: int, body: dict[str, Any]
+) -> None:
     """Create the channel so that it gets the recorded id (channel ids are connector-wide)."""
     url = f"{_sa_path(region, sa)}/channels/{body['type']}"
     payload = _without(body, "id", "type", "enabled")
@@ -215,10 +255,15 @@ def _seed_singletons(client: TestClient, singletons: dict[str, Any]) -> list[str
             done.append(name)
     store = singletons.get("truststore")
     for number, _entry in enumerate((store or {}).get("trustedBackends", []), start=1):
-        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"replay backend CA {number}")])
+        subject = x509.Name(
+            [x509.NameAttribute(NameOID.COMMON_NAME, f"replay backend CA {number}")]
+        )
         pem = certs.self_signed(subject, is_ca=True).certificate_pem
         url = f"{CONFIG}/connector/onPremise/truststore/certificates"
-        _ok(client.post(url, files={"certificate": ("ca.pem", pem, "application/x-pem-file")}), "trusted certificate")
+        _ok(
+            client.post(url, files={"certificate": ("ca.pem", pem, "application/x-pem-file")}),
+            "trusted certificate",
+        )
         done.append(f"trusted certificate {number}")
     return done
 

@@ -18,7 +18,9 @@ FILES = recording_files()  # raises at collection if the recordings are missing:
 
 @pytest.fixture
 def replay_client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(data_dir=tmp_path / "data", kdf_profile="test", admin_password=ADMIN_PASSWORD))
+    app = create_app(
+        Settings(data_dir=tmp_path / "data", kdf_profile="test", admin_password=ADMIN_PASSWORD)
+    )
     with TestClient(app, base_url="https://testserver") as client:
         client.auth = ("Administrator", ADMIN_PASSWORD)
         yield client

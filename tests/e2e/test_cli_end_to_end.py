@@ -27,21 +27,38 @@ def _openscc(server: ServerProcess, *args: str, cwd: Path) -> subprocess.Complet
     env["OPENSCC_PASSWORD"] = server.admin_auth[1]
     env["OPENSCC_BACKUP_PASSWORD"] = BACKUP_PASSWORD
     return subprocess.run(
-        [sys.executable, "-m", "openscc", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "openscc", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
 def _in_process(*args: str, cwd: Path) -> tuple[int, str]:
     """The same CLI in this process (faster), still over real HTTPS to the real server;
     the exit code and standard output (standard error too if it failed)."""
-    env = {"OPENSCC_PASSWORD": None, "OPENSCC_BACKUP_PASSWORD": BACKUP_PASSWORD, "OPENSCC_URL": None}
+    env = {
+        "OPENSCC_PASSWORD": None,
+        "OPENSCC_BACKUP_PASSWORD": BACKUP_PASSWORD,
+        "OPENSCC_URL": None,
+    }
     with contextlib.chdir(cwd):
         result = CliRunner().invoke(cli, list(args), env=env)
     return result.exit_code, result.stdout if result.exit_code == 0 else result.output
 
 
 def _remote(server: ServerProcess) -> list[str]:
-    return ["--url", server.url, "--user", server.admin_auth[0], "--ca-file", str(server.certificate_path)]
+    return [
+        "--url",
+        server.url,
+        "--user",
+        server.admin_auth[0],
+        "--ca-file",
+        str(server.certificate_path),
+    ]
 
 
 def _description(server: ServerProcess) -> str:
@@ -57,16 +74,20 @@ def test_create_verify_inspect_change_diff_restore_and_the_old_state_is_back(
     with server.client(auth=server.admin_auth) as http:
         assert http.put(CONNECTOR, json={"description": "as backed up"}).status_code == 200
 
-    created = _openscc(server, "backup", "create", *_remote(server), "-o", "scc.zip", "--json", cwd=tmp_path)
+    created = _openscc(
+        server, "backup", "create", *_remote(server), "-o", "scc.zip", "--json", cwd=tmp_path
+    )
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["bytes"] == (tmp_path / "scc.zip").stat().st_size
 
     code, text = _in_process("backup", "verify", "scc.zip", cwd=tmp_path)
-    assert code == 0 and "would restore" in text, text
+    assert code == 0, text
+    assert "would restore" in text, text
 
     code, text = _in_process("backup", "inspect", "scc.zip", "--json", cwd=tmp_path)
     inspected = json.loads(text)
-    assert inspected["counts"]["connector"] == 1 and inspected["counts"]["user"] >= 1
+    assert inspected["counts"]["connector"] == 1
+    assert inspected["counts"]["user"] >= 1
 
     with server.client(auth=server.admin_auth) as http:
         assert http.put(CONNECTOR, json={"description": "changed later"}).status_code == 200
@@ -76,13 +97,24 @@ def test_create_verify_inspect_change_diff_restore_and_the_old_state_is_back(
     login = [*_remote(server), "--password-file", str(password_file)]
     code, text = _in_process("backup", "diff", "scc.zip", *login, "--json", cwd=tmp_path)
     assert code == 0, text
-    assert json.loads(text)["changes"]["connector"]["changedEntities"][0]["fields"] == ["description"]
+    assert json.loads(text)["changes"]["connector"]["changedEntities"][0]["fields"] == [
+        "description"
+    ]
     code, text = _in_process("backup", "restore", "scc.zip", *login, "--dry-run", cwd=tmp_path)
-    assert code == 0 and "would change 1 entity" in text, text
+    assert code == 0, text
+    assert "would change 1 entity" in text, text
     assert _description(server) == "changed later"
 
-    restored = _openscc(server, "backup", "restore", "scc.zip", *_remote(server), "--wait-timeout", "30",
-                        cwd=tmp_path)
+    restored = _openscc(
+        server,
+        "backup",
+        "restore",
+        "scc.zip",
+        *_remote(server),
+        "--wait-timeout",
+        "30",
+        cwd=tmp_path,
+    )
     assert restored.returncode == 0, restored.stderr + server.log_text()
     assert "is back" in restored.stdout
 
@@ -91,14 +123,18 @@ def test_create_verify_inspect_change_diff_restore_and_the_old_state_is_back(
     assert _description(server) == "as backed up"
 
 
-def test_tls_is_verified_unless_a_ca_or_insecure_is_given(running_server: ServerProcess, tmp_path: Path) -> None:
+def test_tls_is_verified_unless_a_ca_or_insecure_is_given(
+    running_server: ServerProcess, tmp_path: Path
+) -> None:
     """A self-signed server is refused by default (exit 7), accepted with --ca-file or --insecure."""
     server = running_server
     env = {"OPENSCC_PASSWORD": server.admin_auth[1], "OPENSCC_BACKUP_PASSWORD": BACKUP_PASSWORD}
     base = ["backup", "create", "--url", server.url, "--user", server.admin_auth[0]]
 
     def create(name: str, *extra: str) -> int:
-        return CliRunner().invoke(cli, [*base, "-o", str(tmp_path / name), *extra], env=env).exit_code
+        return (
+            CliRunner().invoke(cli, [*base, "-o", str(tmp_path / name), *extra], env=env).exit_code
+        )
 
     assert create("default.zip") == 7
     assert not (tmp_path / "default.zip").exists()

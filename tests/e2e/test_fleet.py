@@ -62,9 +62,24 @@ ca_file = "{two.certificate_path}"
     out = tmp_path / "backups"
 
     summary = subprocess.run(
-        [sys.executable, "-m", "openscc", "fleet", "backup", "--inventory", str(inventory),
-         "--out", str(out), "--keep", "1"],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "openscc",
+            "fleet",
+            "backup",
+            "--inventory",
+            str(inventory),
+            "--out",
+            str(out),
+            "--keep",
+            "1",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert summary.returncode == 7, summary.stdout + summary.stderr
@@ -77,7 +92,18 @@ ca_file = "{two.certificate_path}"
 
     # The second run in this process (faster), with --json, over the same real HTTPS.
     result = CliRunner().invoke(
-        cli, ["fleet", "backup", "--inventory", str(inventory), "--out", str(out), "--keep", "1", "--json"],
+        cli,
+        [
+            "fleet",
+            "backup",
+            "--inventory",
+            str(inventory),
+            "--out",
+            str(out),
+            "--keep",
+            "1",
+            "--json",
+        ],
         env={"ONE_PASSWORD": "one-pw", "FLEET_BACKUP_PASSWORD": BACKUP_PASSWORD},
     )
     assert result.exit_code == 7

@@ -40,9 +40,17 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 PASSWORD = "Matrix-Pa55word!"
 # Dummy values for path parameters: the guard decides before the handler looks them up.
 DUMMY = {
-    "region": "region.example", "subaccount": "sa-1", "mapping": "host.example:443",
-    "resource": "-r", "client": "100", "entry": "100:USER", "domain": "d.example",
-    "type": "K8S", "id": "1", "index": "0", "alias": "a",
+    "region": "region.example",
+    "subaccount": "sa-1",
+    "mapping": "host.example:443",
+    "resource": "-r",
+    "client": "100",
+    "entry": "100:USER",
+    "domain": "d.example",
+    "type": "K8S",
+    "id": "1",
+    "index": "0",
+    "alias": "a",
 }
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
 
@@ -57,8 +65,9 @@ def _concrete(path: str) -> str:
 
 def _app_in(state: InstanceState, data_dir: Path) -> Starlette:
     """A fresh instance in ``state``, with one user of every role."""
-    settings = Settings(data_dir=data_dir, kdf_profile="test",
-                        login_failures_before_lockout=1_000_000)
+    settings = Settings(
+        data_dir=data_dir, kdf_profile="test", login_failures_before_lockout=1_000_000
+    )
     app = create_app(settings)
     instance = instance_of(app)
     with instance.store.transaction():
@@ -93,7 +102,9 @@ def state_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tes
     state: InstanceState = request.param
     with make_client(_app_in(state, tmp_path / "data")) as client:
         # Fail loudly if the instance is not in the state the cell assumes.
-        role = client.get("/api/v1/configuration/connector/haRole", auth=(_user("sccadmin"), PASSWORD))
+        role = client.get(
+            "/api/v1/configuration/connector/haRole", auth=(_user("sccadmin"), PASSWORD)
+        )
         assert role.status_code == (403 if state.initial_password else 200), role.text
         if not state.initial_password:
             assert role.json() == state.ha_role
@@ -101,7 +112,9 @@ def state_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tes
 
 
 @pytest.mark.parametrize("state_client", STATES, ids=[s.letter for s in STATES], indirect=True)
-def test_every_cell_answers_as_the_matrix_says(state_client: TestClient, request: pytest.FixtureRequest) -> None:
+def test_every_cell_answers_as_the_matrix_says(
+    state_client: TestClient, request: pytest.FixtureRequest
+) -> None:
     """Each route and method, called by each caller in this state, is refused or let through per the table."""
     state = request.node.callspec.params["state_client"]
     mismatches = []
@@ -112,7 +125,9 @@ def test_every_cell_answers_as_the_matrix_says(state_client: TestClient, request
             status = _call(state_client, endpoint, caller)
             calls += 1
             if _category(status) != expected:
-                mismatches.append(f"{endpoint.method} {endpoint.path} as {caller}: expected {expected}, got {status}")
+                mismatches.append(
+                    f"{endpoint.method} {endpoint.path} as {caller}: expected {expected}, got {status}"
+                )
     assert calls == len(all_endpoints().endpoints) * len(CALLERS)
     assert not mismatches, f"{len(mismatches)} of {calls} cells differ:\n" + "\n".join(mismatches)
 

@@ -30,7 +30,11 @@ def _mount(*args: str) -> bool:
 
 def _leftovers(data_dir: Path) -> list[str]:
     names = [p.name for p in (data_dir / "tmp").glob("*")] if (data_dir / "tmp").exists() else []
-    names += [p.name for p in (data_dir / "safety-backups").glob(".*")] if (data_dir / "safety-backups").exists() else []
+    names += (
+        [p.name for p in (data_dir / "safety-backups").glob(".*")]
+        if (data_dir / "safety-backups").exists()
+        else []
+    )
     if (data_dir / STAGING_DIR).exists() or (data_dir / PENDING_MARKER).exists():
         names.append("staged restore")
     return names
@@ -76,7 +80,9 @@ def test_disk_full_during_backup_and_restore_is_a_clear_error(
         monkeypatch.setattr("openscc.backup.staging.build_staged_database", no_space)
         monkeypatch.setattr("openscc.backup.restore.build_staged_database", no_space)
 
-    created = connector.client.post("/api/v1/configuration/backup", auth=connector.auth, json={"password": "p"})
+    created = connector.client.post(
+        "/api/v1/configuration/backup", auth=connector.auth, json={"password": "p"}
+    )
     restored = connector.restore(archive)
 
     assert created.status_code == 500
@@ -105,9 +111,12 @@ def test_database_locked_by_another_process_is_503_and_changes_nothing(tmp_path:
         text=True,
     )
     try:
-        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+        assert locker.stdout is not None
+        assert locker.stdout.readline().strip() == "locked"
 
-        response = connector.client.put(CONNECTOR, auth=connector.auth, json={"description": "during"})
+        response = connector.client.put(
+            CONNECTOR, auth=connector.auth, json={"description": "during"}
+        )
     finally:
         locker.communicate("", timeout=10)
 
@@ -164,7 +173,10 @@ def test_serve_on_a_read_only_data_directory_exits_with_a_clear_message(tmp_path
         assert _mount("-o", "remount,ro,bind", str(view))
         result = subprocess.run(
             [sys.executable, "-m", "openscc", "serve", "--data-dir", str(view), "--port", "1"],
-            capture_output=True, text=True, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
             env={**os.environ, "OPENSCC_KDF_PROFILE": "test"},
         )
     finally:

@@ -66,12 +66,19 @@ class Recorder:
 
 def _client(server: ServerProcess, recorder: Recorder, **options: object) -> httpx.Client:
     # The UI certificate may change during the scenario; loopback only.
-    return httpx.Client(base_url=server.url, verify=False, timeout=30.0,
-                        event_hooks={"response": [recorder]}, **options)  # type: ignore[arg-type]
+    return httpx.Client(
+        base_url=server.url,
+        verify=False,
+        timeout=30.0,
+        event_hooks={"response": [recorder]},
+        **options,
+    )  # type: ignore[arg-type]
 
 
 def _ok(response: httpx.Response) -> httpx.Response:
-    assert 200 <= response.status_code < 300, f"{response.request.method} {response.request.url}: {response.status_code} {response.text}"
+    assert 200 <= response.status_code < 300, (
+        f"{response.request.method} {response.request.url}: {response.status_code} {response.text}"
+    )
     return response
 
 
@@ -80,10 +87,24 @@ def _add_user_through_cli(server: ServerProcess) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENSCC_")}
     env["OPENSCC_KDF_PROFILE"] = "test"
     result = subprocess.run(
-        [sys.executable, "-m", "openscc", "users", "add", USER, "--role", "sccdisplay",
-         "--data-dir", str(server.data_dir)],
-        input=f"{USER_PASSWORD}\n{USER_PASSWORD}\n", capture_output=True, text=True, env=env,
-        timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "openscc",
+            "users",
+            "add",
+            USER,
+            "--role",
+            "sccdisplay",
+            "--data-dir",
+            str(server.data_dir),
+        ],
+        input=f"{USER_PASSWORD}\n{USER_PASSWORD}\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout + result.stderr
@@ -93,32 +114,84 @@ def _scenario(server: ServerProcess, recorder: Recorder, key_pem: bytes, pkcs12:
     """Run the scenario; the CLI's output."""
     with _client(server, recorder) as browser:
         # Form login with the initial password, then change it with the session and its CSRF token.
-        login = _ok(browser.post("/j_security_check", data={"j_username": ADMIN, "j_password": INITIAL}))
+        login = _ok(
+            browser.post("/j_security_check", data={"j_username": ADMIN, "j_password": INITIAL})
+        )
         csrf = login.headers["x-csrf-token"]
-        _ok(browser.put(f"{CONNECTOR}/authentication/basic", headers={"X-CSRF-Token": csrf},
-                        json={"oldPassword": INITIAL, "newPassword": NEW_ADMIN_PASSWORD}))
+        _ok(
+            browser.put(
+                f"{CONNECTOR}/authentication/basic",
+                headers={"X-CSRF-Token": csrf},
+                json={"oldPassword": INITIAL, "newPassword": NEW_ADMIN_PASSWORD},
+            )
+        )
     with _client(server, recorder, auth=(ADMIN, NEW_ADMIN_PASSWORD)) as admin:
         _ok(admin.post(f"{CONNECTOR}/haRole", json="master"))
         cli_output = _add_user_through_cli(server)
         with _client(server, recorder) as anyone:
-            assert anyone.get(f"{CONFIG}/subaccounts", auth=(USER, WRONG_PASSWORD)).status_code == 401
+            assert (
+                anyone.get(f"{CONFIG}/subaccounts", auth=(USER, WRONG_PASSWORD)).status_code == 401
+            )
             _ok(anyone.get(f"{CONFIG}/subaccounts", auth=(USER, USER_PASSWORD)))
-        _ok(admin.post(f"{CONFIG}/subaccounts", json={
-            "regionHost": REGION, "subaccount": SUBACCOUNT, "cloudUser": "cloud@example.com",
-            "cloudPassword": CLOUD_PASSWORD, "displayName": "hygiene"}))
-        _ok(admin.put(f"{CONNECTOR}/proxy", json={"host": "proxy.corp", "port": 8080,
-                                                  "user": "proxy-user", "password": PROXY_PASSWORD}))
-        _ok(admin.put(f"{CONNECTOR}/onPremise/ppCaCertificate", files={
-            "pkcs12": ("ca.p12", pkcs12, "application/x-pkcs12"), "password": (None, P12_PASSWORD)}))
+        _ok(
+            admin.post(
+                f"{CONFIG}/subaccounts",
+                json={
+                    "regionHost": REGION,
+                    "subaccount": SUBACCOUNT,
+                    "cloudUser": "cloud@example.com",
+                    "cloudPassword": CLOUD_PASSWORD,
+                    "displayName": "hygiene",
+                },
+            )
+        )
+        _ok(
+            admin.put(
+                f"{CONNECTOR}/proxy",
+                json={
+                    "host": "proxy.corp",
+                    "port": 8080,
+                    "user": "proxy-user",
+                    "password": PROXY_PASSWORD,
+                },
+            )
+        )
+        _ok(
+            admin.put(
+                f"{CONNECTOR}/onPremise/ppCaCertificate",
+                files={
+                    "pkcs12": ("ca.p12", pkcs12, "application/x-pkcs12"),
+                    "password": (None, P12_PASSWORD),
+                },
+            )
+        )
         # Errors on the way must not echo secrets either.
-        assert admin.put(f"{CONNECTOR}/onPremise/systemCertificate", files={
-            "pkcs12": ("bad.p12", b"not a keystore", "application/x-pkcs12"),
-            "password": (None, P12_PASSWORD)}).status_code == 400
+        assert (
+            admin.put(
+                f"{CONNECTOR}/onPremise/systemCertificate",
+                files={
+                    "pkcs12": ("bad.p12", b"not a keystore", "application/x-pkcs12"),
+                    "password": (None, P12_PASSWORD),
+                },
+            ).status_code
+            == 400
+        )
         archive = _ok(admin.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD})).content
-        assert admin.put(f"{CONFIG}/backup", files={"backup": ("b.zip", archive)},
-                         data={"password": WRONG_PASSWORD}).status_code == 400
-        _ok(admin.put(f"{CONFIG}/backup", files={"backup": ("b.zip", archive)},
-                      data={"password": BACKUP_PASSWORD}))
+        assert (
+            admin.put(
+                f"{CONFIG}/backup",
+                files={"backup": ("b.zip", archive)},
+                data={"password": WRONG_PASSWORD},
+            ).status_code
+            == 400
+        )
+        _ok(
+            admin.put(
+                f"{CONFIG}/backup",
+                files={"backup": ("b.zip", archive)},
+                data={"password": BACKUP_PASSWORD},
+            )
+        )
     # The restart is done once changes are accepted again (409 while the restore is pending).
     deadline = time.monotonic() + 60
     while True:
@@ -135,13 +208,19 @@ def _scenario(server: ServerProcess, recorder: Recorder, key_pem: bytes, pkcs12:
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Recorder, list[bytes], str]]:
+def scenario(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[ServerProcess, Recorder, list[bytes], str]]:
     """A real server through the whole scenario, stopped: (server, recorder, secrets, CLI output)."""
     root = tmp_path_factory.mktemp("hygiene")
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hygiene pp ca")])
     pair = certs.self_signed(subject, is_ca=True)
     pkcs12 = certs.to_pkcs12(pair, P12_PASSWORD)
-    key_pem = pair.private_key_pem if isinstance(pair.private_key_pem, bytes) else pair.private_key_pem.encode()
+    key_pem = (
+        pair.private_key_pem
+        if isinstance(pair.private_key_pem, bytes)
+        else pair.private_key_pem.encode()
+    )
     server = ServerProcess(root / "data")
     recorder = Recorder()
     try:
@@ -149,23 +228,39 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerP
         cli_output = _scenario(server, recorder, key_pem, pkcs12)
     finally:
         server.stop()
-    passwords = [NEW_ADMIN_PASSWORD, USER_PASSWORD, WRONG_PASSWORD, CLOUD_PASSWORD, PROXY_PASSWORD,
-                 P12_PASSWORD, BACKUP_PASSWORD]
+    passwords = [
+        NEW_ADMIN_PASSWORD,
+        USER_PASSWORD,
+        WRONG_PASSWORD,
+        CLOUD_PASSWORD,
+        PROXY_PASSWORD,
+        P12_PASSWORD,
+        BACKUP_PASSWORD,
+    ]
     secrets = [p.encode() for p in passwords]
     # Basic-auth headers as sent, should a log print one.
-    secrets += [base64.b64encode(f"{u}:{p}".encode()) for u, p in
-                ((ADMIN, INITIAL), (ADMIN, NEW_ADMIN_PASSWORD), (USER, USER_PASSWORD), (USER, WRONG_PASSWORD))]
+    secrets += [
+        base64.b64encode(f"{u}:{p}".encode())
+        for u, p in (
+            (ADMIN, INITIAL),
+            (ADMIN, NEW_ADMIN_PASSWORD),
+            (USER, USER_PASSWORD),
+            (USER, WRONG_PASSWORD),
+        )
+    ]
     # The private key's PEM body, line by line (each line is 64 base64 characters of the key).
     body = [line for line in key_pem.splitlines() if line and not line.startswith(b"-----")]
     secrets += body[1:-1]
     secrets += [token.encode() for token in recorder.tokens]
     assert len(recorder.tokens) >= 3  # session ids and CSRF tokens were handed out
-    yield server, recorder, secrets, cli_output
+    return server, recorder, secrets, cli_output
 
 
 def _plain_files(data_dir: Path) -> list[Path]:
     """Every file of the data directory but the encrypted store (config.db and its journal files)."""
-    return [p for p in sorted(data_dir.rglob("*")) if p.is_file() and not p.name.startswith(DB_FILE)]
+    return [
+        p for p in sorted(data_dir.rglob("*")) if p.is_file() and not p.name.startswith(DB_FILE)
+    ]
 
 
 def _leaks(name: str, text: bytes, secrets: list[bytes]) -> list[str]:
@@ -177,7 +272,9 @@ def _leaks(name: str, text: bytes, secrets: list[bytes]) -> list[str]:
     return found
 
 
-def test_no_secret_in_logs_or_plain_files(scenario: tuple[ServerProcess, Recorder, list[bytes], str]) -> None:
+def test_no_secret_in_logs_or_plain_files(
+    scenario: tuple[ServerProcess, Recorder, list[bytes], str],
+) -> None:
     """No password, private key, session id or CSRF token appears in the server log, the CLI's output, the audit log or any file beside the store."""
     server, _recorder, secrets, cli_output = scenario
     files = _plain_files(server.data_dir)
@@ -195,7 +292,9 @@ def test_no_secret_in_logs_or_plain_files(scenario: tuple[ServerProcess, Recorde
     assert not leaks, "secrets found:\n" + "\n".join(leaks)
 
 
-def test_every_answer_carries_the_security_headers(scenario: tuple[ServerProcess, Recorder, list[bytes], str]) -> None:
+def test_every_answer_carries_the_security_headers(
+    scenario: tuple[ServerProcess, Recorder, list[bytes], str],
+) -> None:
     """Every response of the scenario over real TLS (204, 201, 400, 401, 409, a ZIP download) carries the security headers."""
     _server, recorder, _secrets, _cli = scenario
     statuses = {r.status_code for r in recorder.responses}
@@ -214,15 +313,25 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_data_directory_and_key_files_are_private(scenario: tuple[ServerProcess, Recorder, list[bytes], str]) -> None:
+def test_data_directory_and_key_files_are_private(
+    scenario: tuple[ServerProcess, Recorder, list[bytes], str],
+) -> None:
     """The data directory and its folders are 0700; master key, TLS key, audit log and safety backups 0600."""
     data_dir = scenario[0].data_dir
     folders = [data_dir] + [p for p in data_dir.rglob("*") if p.is_dir()]
-    files = [data_dir / "master.key", data_dir / "tls" / "ui-key.pem", data_dir / "audit.log",
-             *sorted((data_dir / "safety-backups").glob("*"))]
+    files = [
+        data_dir / "master.key",
+        data_dir / "tls" / "ui-key.pem",
+        data_dir / "audit.log",
+        *sorted((data_dir / "safety-backups").glob("*")),
+    ]
     assert len(files) > 3
 
-    wrong = [f"{p.relative_to(data_dir.parent)}: {oct(_mode(p))}" for p in folders if _mode(p) != 0o700]
-    wrong += [f"{p.relative_to(data_dir.parent)}: {oct(_mode(p))}" for p in files if _mode(p) != 0o600]
+    wrong = [
+        f"{p.relative_to(data_dir.parent)}: {oct(_mode(p))}" for p in folders if _mode(p) != 0o700
+    ]
+    wrong += [
+        f"{p.relative_to(data_dir.parent)}: {oct(_mode(p))}" for p in files if _mode(p) != 0o600
+    ]
 
     assert not wrong, "\n".join(wrong)

@@ -47,10 +47,14 @@ from support.populate import REGION, SUBACCOUNTS, populate_every_kind
 PROFILE = os.environ.get("OPENSCC_FUZZ_PROFILE", "bounded")
 # Examples per operation: data that fits the schema (reaches the handlers' success paths), and
 # data that does not (mostly refused early, so fewer are needed).
-EXAMPLES = {"bounded": {"positive": 10, "negative": 4}, "fuzz": {"positive": 300, "negative": 150}}[PROFILE]
+EXAMPLES = {"bounded": {"positive": 10, "negative": 4}, "fuzz": {"positive": 300, "negative": 150}}[
+    PROFILE
+]
 REPORT = os.environ.get("OPENSCC_FUZZ_REPORT")
 PASSWORD = "Fuzz-Adm1n-pw!"
-AUTH = {"Authorization": "Basic " + base64.b64encode(f"{ADMINISTRATOR}:{PASSWORD}".encode()).decode()}
+AUTH = {
+    "Authorization": "Basic " + base64.b64encode(f"{ADMINISTRATOR}:{PASSWORD}".encode()).decode()
+}
 CHECKS = [
     status_code_conformance,
     content_type_conformance,
@@ -72,8 +76,12 @@ OPERATIONS = [
 
 def _settings(data_dir: Path) -> Settings:
     # Fuzzed password changes count as failed logins; no lockout, so every case is authenticated.
-    return Settings(data_dir=data_dir, kdf_profile="test", admin_password=PASSWORD,
-                    login_failures_before_lockout=10**9)
+    return Settings(
+        data_dir=data_dir,
+        kdf_profile="test",
+        admin_password=PASSWORD,
+        login_failures_before_lockout=10**9,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +94,23 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
         channel = client.get(f"{sa}/channels/K8S").json()[0]["id"]
         trusted = client.get("/api/v1/configuration/connector/onPremise/truststore").json()
         known = {
-            "region": REGION, "subaccount": SUBACCOUNTS[0][0], "mapping": "erp.virtual:44300",
-            "resource": "-sap-opu-odata", "client": "200", "entry": "200:SAP*",
-            "domain": "internal.corp", "type": "K8S", "id": str(channel), "index": "0",
+            "region": REGION,
+            "subaccount": SUBACCOUNTS[0][0],
+            "mapping": "erp.virtual:44300",
+            "resource": "-sap-opu-odata",
+            "client": "200",
+            "entry": "200:SAP*",
+            "domain": "internal.corp",
+            "type": "K8S",
+            "id": str(channel),
+            "index": "0",
             "alias": trusted["trustedBackends"][0]["alias"],
         }
-        for path in (f"{sa}/systemMappings/erp.virtual:44300/resources/-sap-opu-odata",
-                     f"{sa}/domainMappings", "/api/v1/configuration/connector/onPremise/subjectPatternRules/0"):
+        for path in (
+            f"{sa}/systemMappings/erp.virtual:44300/resources/-sap-opu-odata",
+            f"{sa}/domainMappings",
+            "/api/v1/configuration/connector/onPremise/subjectPatternRules/0",
+        ):
             assert client.get(path).status_code == 200, path
     return data_dir, known
 
@@ -125,7 +143,11 @@ def _documented_server_error(case: Any, status: int, body: bytes) -> bool:
         shape = json.loads(body)
     except ValueError:
         return False
-    return isinstance(shape, dict) and shape.get("type") == "RUNTIME_FAILURE" and "Traceback" not in shape.get("message", "")
+    return (
+        isinstance(shape, dict)
+        and shape.get("type") == "RUNTIME_FAILURE"
+        and "Traceback" not in shape.get("message", "")
+    )
 
 
 def test_every_served_operation_is_fuzzed(schema: Any) -> None:
@@ -139,26 +161,45 @@ def test_every_served_operation_is_fuzzed(schema: Any) -> None:
 def _check(case: Any, response: Any, label: str) -> list[str]:
     """What is wrong with one answer: an undocumented 5xx, a missing security header, a break of the document."""
     problems = []
-    if response.status_code >= 500 and not _documented_server_error(case, response.status_code, response.content):
-        problems.append(f"{label}: undocumented {response.status_code}: {response.text[:300]}\n"
-                        f"  {case.as_curl_command()}")
+    if response.status_code >= 500 and not _documented_server_error(
+        case, response.status_code, response.content
+    ):
+        problems.append(
+            f"{label}: undocumented {response.status_code}: {response.text[:300]}\n"
+            f"  {case.as_curl_command()}"
+        )
     # schemathesis's response: lowercase names, each with the list of its values.
-    absent = [name.decode() for name, value in SECURITY_HEADERS
-              if response.headers.get(name.decode()) != [value.decode()]]
+    absent = [
+        name.decode()
+        for name, value in SECURITY_HEADERS
+        if response.headers.get(name.decode()) != [value.decode()]
+    ]
     if absent:
         problems.append(f"{label}: {response.status_code} without {', '.join(absent)}")
     try:
         case.validate_response(response, checks=CHECKS)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as error:  # noqa: BLE001 - schemathesis's FailureGroup is not an Exception
+    except BaseException as error:
         problems.append(f"{label}: {error}")
     return problems
 
 
-def _fuzz(strategy: st.SearchStrategy[Any], app: Any, label: str, statuses: Counter[int], failures: list[str]) -> None:
-    @settings(max_examples=EXAMPLES[label], deadline=None, database=None, derandomize=PROFILE == "bounded",
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+def _fuzz(
+    strategy: st.SearchStrategy[Any],
+    app: Any,
+    label: str,
+    statuses: Counter[int],
+    failures: list[str],
+) -> None:
+    @settings(
+        max_examples=EXAMPLES[label],
+        deadline=None,
+        database=None,
+        derandomize=PROFILE == "bounded",
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=strategy)
     def fuzz(case: Any) -> None:
         response = case.call(headers=AUTH, app=app)
@@ -187,8 +228,18 @@ def test_operation_answers_as_documented(
 
     if REPORT:
         with open(REPORT, "a") as out:
-            out.write(json.dumps({"operation": f"{method} {path}", "examples": sum(statuses.values()),
-                                  "statuses": {str(k): v for k, v in sorted(statuses.items())},
-                                  "failures": len(failures)}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "operation": f"{method} {path}",
+                        "examples": sum(statuses.values()),
+                        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+                        "failures": len(failures),
+                    }
+                )
+                + "\n"
+            )
     assert sum(statuses.values()) > 0
-    assert not failures, f"{len(failures)} failing cases for {method} {path}:\n" + "\n\n".join(failures[:5])
+    assert not failures, f"{len(failures)} failing cases for {method} {path}:\n" + "\n\n".join(
+        failures[:5]
+    )

@@ -12,28 +12,42 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from bench.soak import ACKED, REFUSED, UNKNOWN, Figures, SoakClient, Write, possible_values
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
 def test_short_soak_passes_and_reports_its_figures(tmp_path: Path) -> None:
     """`python -m bench.soak` runs clients, backups and a restore against a real server, checks every journal and exits 0."""
     report = tmp_path / "soak.json"
-    env = {**os.environ, "SOAK_SECONDS": "5", "SOAK_CLIENTS": "3", "SOAK_BACKUP_EVERY": "1",
-           "SOAK_RESTORE_EVERY": "2.5", "SOAK_KDF_PROFILE": "test", "SOAK_REPORT": str(report)}
+    env = {
+        **os.environ,
+        "SOAK_SECONDS": "5",
+        "SOAK_CLIENTS": "3",
+        "SOAK_BACKUP_EVERY": "1",
+        "SOAK_RESTORE_EVERY": "2.5",
+        "SOAK_KDF_PROFILE": "test",
+        "SOAK_REPORT": str(report),
+    }
 
-    result = subprocess.run([sys.executable, "-m", "bench.soak"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.soak"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     figures = json.loads(report.read_text())
-    assert figures["passed"] and figures["failures"] == []
+    assert figures["passed"]
+    assert figures["failures"] == []
     assert figures["clients"] == 3
-    assert figures["backups"] >= 1 and figures["restores"] >= 1
+    assert figures["backups"] >= 1
+    assert figures["restores"] >= 1
     assert figures["writes_checked"] == figures["writes_acknowledged"] > 0
     assert figures["server_5xx"] == 0
     assert figures["memory"]["samples"] >= 2
@@ -46,7 +60,12 @@ def _write(value: str | None, sent: float, done: float, outcome: str = ACKED) ->
 
 def test_journal_window_keeps_writes_before_the_backup_and_drops_later_ones() -> None:
     """A write acknowledged before the backup must survive its restore; one sent after it may not; one in flight may go either way."""
-    writes = [_write("a", 1, 2), _write("b", 3, 6), _write("c", 8, 9), _write("d", 9.5, 9.6, REFUSED)]
+    writes = [
+        _write("a", 1, 2),
+        _write("b", 3, 6),
+        _write("c", 8, 9),
+        _write("d", 9.5, 9.6, REFUSED),
+    ]
 
     assert possible_values(None, writes, start=2.5, end=7) == {"a", "b"}
     assert possible_values(None, writes, start=7, end=7.5) == {"b"}

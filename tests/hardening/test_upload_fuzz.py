@@ -22,7 +22,9 @@ PASSWORD = "fuzz-pw"
 
 
 @pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[InProcessConnector, bytes, Path]]:
+def target(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[InProcessConnector, bytes, Path]]:
     root = tmp_path_factory.mktemp("fuzz")
     connector = InProcessConnector(root / "data")
     archive = connector.backup(PASSWORD)
@@ -93,9 +95,13 @@ def test_archives_with_a_mutated_member_are_refused_cleanly(target, data: st.Dat
         for name in names:
             content = source.read(name)
             if name == victim:
-                content = data.draw(st.binary(max_size=256)) if not content else (
-                    content[: data.draw(st.integers(0, len(content) - 1))]
-                    + data.draw(st.binary(min_size=1, max_size=8))
+                content = (
+                    data.draw(st.binary(max_size=256))
+                    if not content
+                    else (
+                        content[: data.draw(st.integers(0, len(content) - 1))]
+                        + data.draw(st.binary(min_size=1, max_size=8))
+                    )
                 )
             packed.writestr(name, content)
     _check_refused(connector, root, out.getvalue())

@@ -58,7 +58,7 @@ def test_a_crash_at_any_restore_step_leaves_old_or_new_never_a_mix(
     """Killed at ``point``, the instance restarts with exactly the ``expected`` configuration."""
     server = server_factory(admin_password="crash-pw").start()
     auth = server.admin_auth
-    with httpx.Client(base_url=server.url, verify=False, timeout=15) as http:  # noqa: S501
+    with httpx.Client(base_url=server.url, verify=False, timeout=15) as http:
         http.put(CONNECTOR, auth=auth, json={"description": "in the backup"})
         archive = tmp_path / "backup.zip"
         archive.write_bytes(http.post(BACKUP, auth=auth, json={"password": "bk"}).content)
@@ -70,9 +70,14 @@ def test_a_crash_at_any_restore_step_leaves_old_or_new_never_a_mix(
 
     server.extra_env["OPENSCC_TEST_FAULT_POINTS"] = point
     server.start()
-    with httpx.Client(base_url=server.url, verify=False, timeout=15) as http:  # noqa: S501
+    with httpx.Client(base_url=server.url, verify=False, timeout=15) as http:
         try:
-            http.put(BACKUP, auth=auth, files={"backup": ("b.zip", archive.read_bytes())}, data={"password": "bk"})
+            http.put(
+                BACKUP,
+                auth=auth,
+                files={"backup": ("b.zip", archive.read_bytes())},
+                data={"password": "bk"},
+            )
         except httpx.TransportError:
             pass  # the process died while answering
     assert server.wait_exit(timeout=20) == -9

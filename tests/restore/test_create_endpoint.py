@@ -12,7 +12,9 @@ from support.connector import InProcessConnector
 URL = "/api/v1/configuration/backup"
 
 
-def test_backup_is_a_zip_with_the_exact_content_type_and_length(connector: InProcessConnector) -> None:
+def test_backup_is_a_zip_with_the_exact_content_type_and_length(
+    connector: InProcessConnector,
+) -> None:
     """The answer is 200, Content-Type exactly application/zip, and a complete ZIP of that length."""
     response = connector.client.post(URL, auth=connector.auth, json={"password": "pw"})
 
@@ -46,11 +48,17 @@ def test_backup_refuses_a_missing_empty_or_non_string_password(
 def test_backup_refuses_a_body_that_is_not_json(connector: InProcessConnector) -> None:
     """A body that is not JSON is 400 INVALID_REQUEST, not a framework error."""
     response = connector.client.post(
-        URL, auth=connector.auth, content=b"password=pw", headers={"content-type": "application/json"}
+        URL,
+        auth=connector.auth,
+        content=b"password=pw",
+        headers={"content-type": "application/json"},
     )
 
     assert response.status_code == 400
-    assert response.json() == {"type": "INVALID_REQUEST", "message": "the request body is not valid JSON"}
+    assert response.json() == {
+        "type": "INVALID_REQUEST",
+        "message": "the request body is not valid JSON",
+    }
 
 
 def test_backup_error_never_echoes_the_password(connector: InProcessConnector) -> None:
@@ -70,7 +78,9 @@ def test_backup_without_credentials_is_401(connector: InProcessConnector) -> Non
 
 
 @pytest.mark.parametrize("role", ["sccsubadmin", "sccsupport", "sccdisplay", "sccmonitoring"])
-def test_only_administrators_may_back_up_or_restore(connector: InProcessConnector, role: str) -> None:
+def test_only_administrators_may_back_up_or_restore(
+    connector: InProcessConnector, role: str
+) -> None:
     """Every role but Administrator gets 403 for both endpoints."""
     connector.instance.users.add("someone", role, "someone-pw")
     archive = connector.backup()
@@ -91,7 +101,9 @@ def test_admin_alias_role_may_back_up(connector: InProcessConnector) -> None:
     """A user created with the role alias admin is an Administrator."""
     connector.instance.users.add("second-admin", "admin", "second-pw")
 
-    response = connector.client.post(URL, auth=("second-admin", "second-pw"), json={"password": "pw"})
+    response = connector.client.post(
+        URL, auth=("second-admin", "second-pw"), json={"password": "pw"}
+    )
 
     assert response.status_code == 200
 
@@ -116,14 +128,18 @@ def test_backup_works_with_a_session_and_its_csrf_token(connector: InProcessConn
     token = first.headers["x-csrf-token"]
 
     without = connector.client.post(URL, json={"password": "pw"})
-    with_token = connector.client.post(URL, json={"password": "pw"}, headers={"X-CSRF-Token": token})
+    with_token = connector.client.post(
+        URL, json={"password": "pw"}, headers={"X-CSRF-Token": token}
+    )
 
     assert without.status_code == 403
     assert with_token.status_code == 200
     assert with_token.headers["content-type"] == "application/zip"
 
 
-def test_a_failed_backup_leaves_no_temporary_file(connector: InProcessConnector, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_backup_leaves_no_temporary_file(
+    connector: InProcessConnector, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """If writing the archive fails, the answer is 500 and no partial file stays behind."""
     import openscc.backup.create as create_module
 

@@ -55,7 +55,7 @@ def test_restore_restarts_in_place_and_ends_every_session(
     old session cookie and CSRF token no longer work."""
     server = server_factory(admin_password="admin-pw-1").start()
     auth = server.admin_auth
-    with httpx.Client(base_url=server.url, verify=False, timeout=10) as http:  # noqa: S501
+    with httpx.Client(base_url=server.url, verify=False, timeout=10) as http:
         http.put(CONNECTOR, auth=auth, json={"description": "in the backup"})
         archive = http.post(BACKUP, auth=auth, json={"password": "bk-pw"}).content
         http.put(CONNECTOR, auth=auth, json={"description": "after the backup"})
@@ -69,17 +69,24 @@ def test_restore_restarts_in_place_and_ends_every_session(
         )
         assert response.status_code == 204
 
-    with httpx.Client(base_url=server.url, verify=False, timeout=10) as fresh:  # noqa: S501
+    with httpx.Client(base_url=server.url, verify=False, timeout=10) as fresh:
         # Back within a few seconds, with the backup's configuration.
         _wait_until(
-            lambda: fresh.get(CONNECTOR, auth=auth, headers={"Connection": "close"}).json()["description"]
-            == "in the backup",
+            lambda: (
+                fresh.get(CONNECTOR, auth=auth, headers={"Connection": "close"}).json()[
+                    "description"
+                ]
+                == "in the backup"
+            ),
             timeout=10,
         )
-    with httpx.Client(base_url=server.url, verify=False, timeout=10, cookies={"JSESSIONID": cookie}) as old:  # noqa: S501
+    with httpx.Client(
+        base_url=server.url, verify=False, timeout=10, cookies={"JSESSIONID": cookie}
+    ) as old:
         read = old.get(CONNECTOR)
         write = old.put(CONNECTOR, json={"description": "x"}, headers={"X-CSRF-Token": token})
-    assert read.status_code == 200 and read.headers["content-type"].startswith("text/html")
+    assert read.status_code == 200
+    assert read.headers["content-type"].startswith("text/html")
     assert write.headers["content-type"].startswith("text/html")
     assert server.is_running()
 
@@ -90,8 +97,10 @@ def test_restored_users_and_ui_certificate_are_in_force_after_restart(
     """A backup of another instance brings its Administrator password and its UI certificate."""
     source = server_factory(tmp_path / "source", admin_password="source-pw").start()
     target = server_factory(tmp_path / "target", admin_password="target-pw").start()
-    with httpx.Client(verify=False, timeout=10) as http:  # noqa: S501
-        archive = http.post(source.url + BACKUP, auth=source.admin_auth, json={"password": "bk"}).content
+    with httpx.Client(verify=False, timeout=10) as http:
+        archive = http.post(
+            source.url + BACKUP, auth=source.admin_auth, json={"password": "bk"}
+        ).content
         source_cert = _pem_sha256(source.certificate_path)
         assert _served_certificate_sha256(target) != source_cert
 
@@ -105,7 +114,10 @@ def test_restored_users_and_ui_certificate_are_in_force_after_restart(
 
         _wait_until(lambda: _served_certificate_sha256(target) == source_cert)
         _wait_until(
-            lambda: http.get(target.url + CONNECTOR, auth=("Administrator", "source-pw")).status_code == 200
+            lambda: (
+                http.get(target.url + CONNECTOR, auth=("Administrator", "source-pw")).status_code
+                == 200
+            )
         )
         refused = http.get(target.url + CONNECTOR, auth=("Administrator", "target-pw"))
     assert refused.status_code == 401

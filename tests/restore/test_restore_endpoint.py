@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from openscc.backup.archive import open_archive
-from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
 from openscc.backup.safety import SAFETY_DIR
+from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
 from support.connector import InProcessConnector
 
 URL = "/api/v1/configuration/backup"
@@ -38,7 +38,9 @@ def test_restore_answers_204_and_asks_for_a_restart(connector: InProcessConnecto
     assert connector.restart_requests == 1
 
 
-def test_changes_made_after_the_backup_are_gone_after_restore(connector: InProcessConnector) -> None:
+def test_changes_made_after_the_backup_are_gone_after_restore(
+    connector: InProcessConnector,
+) -> None:
     """After restore and restart the configuration is exactly the backup's."""
     _describe(connector, "at backup time")
     expected = connector.state()
@@ -61,7 +63,12 @@ def test_restore_is_not_applied_before_the_restart(connector: InProcessConnector
 
     connector.restore(archive)
 
-    assert connector.client.get("/api/v1/configuration/connector", auth=connector.auth).json()["description"] == "current"
+    assert (
+        connector.client.get("/api/v1/configuration/connector", auth=connector.auth).json()[
+            "description"
+        ]
+        == "current"
+    )
 
 
 def test_changes_are_refused_once_a_restore_is_committed(connector: InProcessConnector) -> None:
@@ -87,9 +94,13 @@ def test_restore_onto_a_fresh_second_instance_brings_users_and_passwords(
     assert other_connector.restore(archive).status_code == 204
     other_connector.restart()
 
-    old_login = other_connector.client.get("/api/v1/configuration/connector", auth=other_connector.auth)
+    old_login = other_connector.client.get(
+        "/api/v1/configuration/connector", auth=other_connector.auth
+    )
     new_login = other_connector.client.get("/api/v1/configuration/connector", auth=connector.auth)
-    operator = other_connector.client.get("/api/v1/configuration/connector", auth=("operator", "operator-pw"))
+    operator = other_connector.client.get(
+        "/api/v1/configuration/connector", auth=("operator", "operator-pw")
+    )
     assert old_login.status_code == 401
     assert new_login.json()["description"] == "moved here"
     assert operator.status_code == 200
@@ -98,7 +109,11 @@ def test_restore_onto_a_fresh_second_instance_brings_users_and_passwords(
 
 @pytest.mark.parametrize(
     ("password", "message"),
-    [("wrong-pw", "wrong password"), ("", "password must not be empty"), (None, "password is required")],
+    [
+        ("wrong-pw", "wrong password"),
+        ("", "password must not be empty"),
+        (None, "password is required"),
+    ],
 )
 def test_wrong_missing_or_empty_password_is_400_and_changes_nothing(
     connector: InProcessConnector, password: str | None, message: str
@@ -107,7 +122,9 @@ def test_wrong_missing_or_empty_password_is_400_and_changes_nothing(
     archive = connector.backup()
     data = {} if password is None else {"password": password}
 
-    response = connector.client.put(URL, auth=connector.auth, files={"backup": ("b.zip", archive)}, data=data)
+    response = connector.client.put(
+        URL, auth=connector.auth, files={"backup": ("b.zip", archive)}, data=data
+    )
 
     assert response.status_code == 400
     assert response.json() == {"type": "INVALID_REQUEST", "message": message}
@@ -197,7 +214,8 @@ def _flip(data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "member", ["manifest.json", "manifest.mac", "config.jsonl", "secrets.jsonl.enc", "files/props.ini"]
+    "member",
+    ["manifest.json", "manifest.mac", "config.jsonl", "secrets.jsonl.enc", "files/props.ini"],
 )
 def test_a_flipped_byte_in_any_member_is_refused_and_changes_nothing(
     connector: InProcessConnector, member: str
@@ -220,7 +238,9 @@ def test_archive_from_a_newer_format_is_refused(connector: InProcessConnector) -
     """An archive whose format version is newer than ours is refused as such."""
     archive = connector.backup()
     tampered = _rewrite_member(
-        archive, "manifest.json", lambda d: d.replace(b'"format_version": 1', b'"format_version": 99')
+        archive,
+        "manifest.json",
+        lambda d: d.replace(b'"format_version": 1', b'"format_version": 99'),
     )
 
     response = connector.restore(tampered)
@@ -267,7 +287,9 @@ def test_dry_run_with_a_wrong_password_is_400(connector: InProcessConnector) -> 
     assert response.json()["message"] == "wrong password"
 
 
-def test_a_safety_backup_is_kept_encrypted_with_the_restore_password(connector: InProcessConnector) -> None:
+def test_a_safety_backup_is_kept_encrypted_with_the_restore_password(
+    connector: InProcessConnector,
+) -> None:
     """Before a restore the current configuration is saved, openable with the restore's password."""
     archive = connector.backup("restore-pw")
     _describe(connector, "state before restore")
@@ -277,8 +299,12 @@ def test_a_safety_backup_is_kept_encrypted_with_the_restore_password(connector: 
     safety = list((connector.instance.data_dir / SAFETY_DIR).glob("safety-*.zip"))
     assert len(safety) == 1
     with safety[0].open("rb") as src:
-        records = list(open_archive(src, password="restore-pw", product_version="999").iter_records())
-    assert any(r.kind == "connector" and r.body["description"] == "state before restore" for r in records)
+        records = list(
+            open_archive(src, password="restore-pw", product_version="999").iter_records()
+        )
+    assert any(
+        r.kind == "connector" and r.body["description"] == "state before restore" for r in records
+    )
 
 
 def test_safety_backups_keep_only_the_newest_five(connector: InProcessConnector) -> None:
@@ -385,14 +411,27 @@ def test_an_archive_whose_ui_key_does_not_match_its_certificate_is_refused(
     stranger = generate_self_signed("stranger.example").private_key_pem.decode()
     with connector.instance.snapshot() as snapshot:
         records = [
-            EntityRecord(kind=r.kind, key=r.key, parent=r.parent, body=r.body,
-                         secret={"privateKeyPem": stranger} if r.kind == "uiCertificate" else r.secret)
+            EntityRecord(
+                kind=r.kind,
+                key=r.key,
+                parent=r.parent,
+                body=r.body,
+                secret={"privateKeyPem": stranger} if r.kind == "uiCertificate" else r.secret,
+            )
             for r in snapshot.iter_all(with_secret=True)
         ]
     buffer = io.BytesIO()
-    write_archive(buffer, records=records, files={}, password="pw", kdf=weak_kdf(),
-                  product_version="0.0.1", scc_api_version="2.19.0.2", source_instance="x",
-                  created_at_ms=1_700_000_000_000)
+    write_archive(
+        buffer,
+        records=records,
+        files={},
+        password="pw",
+        kdf=weak_kdf(),
+        product_version="0.0.1",
+        scc_api_version="2.19.0.2",
+        source_instance="x",
+        created_at_ms=1_700_000_000_000,
+    )
 
     response = connector.restore(buffer.getvalue(), "pw")
 
@@ -415,7 +454,9 @@ def test_every_change_is_refused_once_a_restore_is_committed(connector: InProces
     assert response.status_code == 409
 
 
-def test_a_failed_commit_leaves_no_marker_behind(connector: InProcessConnector, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_commit_leaves_no_marker_behind(
+    connector: InProcessConnector, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """If writing the commit marker fails half-way, the restore answers 500 and leaves no marker."""
     import openscc.backup.restore as restore_module
     from openscc.fileio import write_atomically

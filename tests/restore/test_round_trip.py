@@ -68,7 +68,9 @@ def test_the_api_serves_the_same_configuration_after_restore(tmp_path: Path) -> 
     target.close()
 
 
-def test_secrets_used_by_the_populated_configuration_never_appear_in_the_archive(tmp_path: Path) -> None:
+def test_secrets_used_by_the_populated_configuration_never_appear_in_the_archive(
+    tmp_path: Path,
+) -> None:
     """Cloud, proxy and PKCS#12 passwords and every stored secret stay encrypted in the archive."""
     import io
     import zipfile

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from support.server_process import ServerProcess
 
 CREATE = (
     "curl -k -u Administrator:<password> https://<host>:<port>/api/v1/configuration/backup -X POST "
-    "-H 'Content-Type: application/json' -d \"{\\\"password\\\":\\\"<password>\\\"}\" -o <backupfile>.zip"
+    '-H \'Content-Type: application/json\' -d "{\\"password\\":\\"<password>\\"}" -o <backupfile>.zip'
 )
 RESTORE = (
     "curl -k -u Administrator:<password> https://<host>:<port>/api/v1/configuration/backup -X PUT "
@@ -37,17 +38,23 @@ def test_the_seed_curl_commands_back_up_and_restore(
     server = server_factory(admin_password="Seed-pw1").start()
     backup_file = tmp_path / "seed-backup"
     url = server.url + "/api/v1/configuration/connector"
-    with httpx.Client(verify=False) as http:  # noqa: S501
+    with httpx.Client(verify=False) as http:
         http.put(url, auth=server.admin_auth, json={"description": "seed state"})
 
         created = subprocess.run(
             ["bash", "-c", _as_written(CREATE, server, backup_file) + " -s -w '%{http_code}'"],
-            capture_output=True, text=True, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         http.put(url, auth=server.admin_auth, json={"description": "changed"})
         restored = subprocess.run(
             ["bash", "-c", _as_written(RESTORE, server, backup_file) + " -s -w '%{http_code}'"],
-            capture_output=True, text=True, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
 
         assert (created.returncode, created.stdout) == (0, "200")
@@ -56,9 +63,9 @@ def test_the_seed_curl_commands_back_up_and_restore(
         deadline = time.monotonic() + 20
         description = None
         while time.monotonic() < deadline and description != "seed state":
-            try:
-                description = http.get(url, auth=server.admin_auth, headers={"Connection": "close"}).json()["description"]
-            except httpx.TransportError:
-                pass
+            with contextlib.suppress(httpx.TransportError):
+                description = http.get(
+                    url, auth=server.admin_auth, headers={"Connection": "close"}
+                ).json()["description"]
             time.sleep(0.1)
     assert description == "seed state"

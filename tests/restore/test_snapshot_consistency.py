@@ -12,7 +12,9 @@ from openscc.snapshot import EntityRecord
 from support.connector import InProcessConnector
 
 
-def test_backups_taken_during_writes_never_hold_half_a_transaction(connector: InProcessConnector) -> None:
+def test_backups_taken_during_writes_never_hold_half_a_transaction(
+    connector: InProcessConnector,
+) -> None:
     """Each writer transaction sets two entities to the same number; every backup agrees on it."""
     instance = connector.instance
     stop = threading.Event()
@@ -35,7 +37,9 @@ def test_backups_taken_during_writes_never_hold_half_a_transaction(connector: In
             buffer = io.BytesIO()
             create_backup(instance, "pw", buffer)
             buffer.seek(0)
-            records = list(open_archive(buffer, password="pw", product_version="999").iter_records())
+            records = list(
+                open_archive(buffer, password="pw", product_version="999").iter_records()
+            )
             description = next(r.body["description"] for r in records if r.kind == "connector")
             marker = next((r.body["n"] for r in records if r.kind == "testMarker"), "")
             seen.append((description, marker))

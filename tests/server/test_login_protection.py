@@ -97,7 +97,7 @@ def test_unknown_user_costs_one_hash_verification_like_a_wrong_password(
     calls: list[str] = []
     original = PasswordHasher.verify
 
-    def counting(self: PasswordHasher, hash: str, password: str) -> bool:  # noqa: A002
+    def counting(self: PasswordHasher, hash: str, password: str) -> bool:
         calls.append(hash.split("$")[1])
         return original(self, hash, password)
 
@@ -226,7 +226,7 @@ def test_cached_credentials_skip_the_hash(
     calls: list[int] = []
     original = PasswordHasher.verify
 
-    def counting(self: PasswordHasher, hash: str, password: str) -> bool:  # noqa: A002
+    def counting(self: PasswordHasher, hash: str, password: str) -> bool:
         calls.append(1)
         return original(self, hash, password)
 

@@ -22,7 +22,7 @@ def run(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     monkeypatch.setenv("OPENSCC_KDF_PROFILE", "test")
     monkeypatch.delenv("OPENSCC_ADMIN_PASSWORD", raising=False)
 
-    def invoke(*args: str, input: str | None = None) -> Result:  # noqa: A002
+    def invoke(*args: str, input: str | None = None) -> Result:
         return CliRunner().invoke(
             cli, ["users", *args, "--data-dir", str(settings.data_dir)], input=input
         )

@@ -25,7 +25,9 @@ def test_update_body_keeps_the_secret_parent_and_place_in_lists(tmp_path: Path) 
 
     assert changed
     record = store.get("k", "a", with_secret=True)
-    assert record == EntityRecord(kind="k", key="a", parent="p", body={"n": 10}, secret={"pw": "s3"})
+    assert record == EntityRecord(
+        kind="k", key="a", parent="p", body={"n": 10}, secret={"pw": "s3"}
+    )
     assert [r.key for r in store.children("k", "p")] == ["a", "b"]
 
 

@@ -18,7 +18,10 @@ class InProcessConnector:
 
     def __init__(self, data_dir: Path, *, password: str = "admin-pw", **settings: object) -> None:
         self.settings = Settings(
-            data_dir=data_dir, kdf_profile="test", admin_password=password, **settings  # type: ignore[arg-type]
+            data_dir=data_dir,
+            kdf_profile="test",
+            admin_password=password,
+            **settings,  # type: ignore[arg-type]
         )
         self.password = password
         self.restart_requests = 0
@@ -61,12 +64,16 @@ class InProcessConnector:
     def restore(self, archive: bytes, password: str = "backup-pw", *, dry_run: bool = False):  # type: ignore[no-untyped-def]
         url = "/api/v1/configuration/backup" + ("?dryRun=true" if dry_run else "")
         return self.client.put(
-            url, auth=self.auth, files={"backup": ("backup.zip", archive)}, data={"password": password}
+            url,
+            auth=self.auth,
+            files={"backup": ("backup.zip", archive)},
+            data={"password": password},
         )
 
     def state(self) -> list[tuple[str, str, str | None, dict, dict | None]]:  # type: ignore[type-arg]
         """Every entity with its secrets, in order: what "exactly the same configuration" means."""
         with self.instance.snapshot() as snapshot:
             return [
-                (r.kind, r.key, r.parent, r.body, r.secret) for r in snapshot.iter_all(with_secret=True)
+                (r.kind, r.key, r.parent, r.body, r.secret)
+                for r in snapshot.iter_all(with_secret=True)
             ]

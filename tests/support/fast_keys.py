@@ -7,7 +7,6 @@ consecutive keys still differ (a CSR key never equals the next certificate's key
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from itertools import count
 from typing import Any
 
@@ -30,6 +29,5 @@ def _pooled(public_exponent: int, key_size: int, backend: Any = None) -> rsa.RSA
 
 
 @pytest.fixture
-def pooled_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def pooled_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rsa, "generate_private_key", _pooled)
-    yield

@@ -21,8 +21,10 @@ CONFIG = "/api/v1/configuration"
 CONNECTOR = f"{CONFIG}/connector"
 REGION = "cf.eu10.hana.ondemand.com"
 SUBACCOUNTS = (
-    ("0a0b0c0d-0000-4000-8000-000000000001", {"cloudUser": "cloud-admin@example.com",
-                                              "cloudPassword": "Cl0ud-Pa55word!"}),
+    (
+        "0a0b0c0d-0000-4000-8000-000000000001",
+        {"cloudUser": "cloud-admin@example.com", "cloudPassword": "Cl0ud-Pa55word!"},
+    ),
     ("0a0b0c0d-0000-4000-8000-000000000002", None),  # added with authentication data
 )
 PROXY_PASSWORD = "Pr0xy-Pa55word!"
@@ -30,7 +32,9 @@ PKCS12_PASSWORD = "P12-Pa55word!"
 
 
 def _ok(response: Any) -> Any:
-    assert 200 <= response.status_code < 300, f"{response.request.method} {response.request.url}: {response.status_code} {response.text}"
+    assert 200 <= response.status_code < 300, (
+        f"{response.request.method} {response.request.url}: {response.status_code} {response.text}"
+    )
     return response
 
 
@@ -42,10 +46,16 @@ def _pkcs12(common_name: str) -> bytes:
 def _subaccounts(client: TestClient) -> list[str]:
     paths = []
     for subaccount, credentials in SUBACCOUNTS:
-        body: dict[str, Any] = {"displayName": f"Display {subaccount[-1]}", "description": "populated",
-                                "locationID": f"loc{subaccount[-1]}", "autoCertRenewal": True}
+        body: dict[str, Any] = {
+            "displayName": f"Display {subaccount[-1]}",
+            "description": "populated",
+            "locationID": f"loc{subaccount[-1]}",
+            "autoCertRenewal": True,
+        }
         if credentials is None:
-            data = json.dumps({"regionHost": REGION, "subaccount": subaccount, "user": "auth@example.com"})
+            data = json.dumps(
+                {"regionHost": REGION, "subaccount": subaccount, "user": "auth@example.com"}
+            )
             body["authenticationData"] = base64.b64encode(data.encode()).decode()
         else:
             body.update({"regionHost": REGION, "subaccount": subaccount, **credentials})
@@ -57,25 +67,63 @@ def _subaccounts(client: TestClient) -> list[str]:
 
 
 def _mappings(client: TestClient, sa: str) -> None:
-    _ok(client.post(f"{sa}/systemMappings", json={
-        "virtualHost": "erp.virtual", "virtualPort": "44300", "localHost": "erp.internal",
-        "localPort": 44300, "protocol": "HTTPS", "backendType": "abapSys",
-        "authenticationMode": "X509_GENERAL", "hostInHeader": "internal", "sid": "ERP",
-        "description": "ERP over HTTPS", "allowedClients": ["100"],
-        "blacklistedUsers": [{"client": "100", "user": "DDIC"}]}))
-    _ok(client.post(f"{sa}/systemMappings", json={
-        "virtualHost": "rfc.virtual", "virtualPort": "3300", "localHost": "rfc.internal",
-        "localPort": "3300", "protocol": "RFCS", "backendType": "abapSys",
-        "authenticationMode": "NONE", "sncPartnerName": "p:CN=ERP", "sapRouter": "/H/router/S/3299"}))
+    _ok(
+        client.post(
+            f"{sa}/systemMappings",
+            json={
+                "virtualHost": "erp.virtual",
+                "virtualPort": "44300",
+                "localHost": "erp.internal",
+                "localPort": 44300,
+                "protocol": "HTTPS",
+                "backendType": "abapSys",
+                "authenticationMode": "X509_GENERAL",
+                "hostInHeader": "internal",
+                "sid": "ERP",
+                "description": "ERP over HTTPS",
+                "allowedClients": ["100"],
+                "blacklistedUsers": [{"client": "100", "user": "DDIC"}],
+            },
+        )
+    )
+    _ok(
+        client.post(
+            f"{sa}/systemMappings",
+            json={
+                "virtualHost": "rfc.virtual",
+                "virtualPort": "3300",
+                "localHost": "rfc.internal",
+                "localPort": "3300",
+                "protocol": "RFCS",
+                "backendType": "abapSys",
+                "authenticationMode": "NONE",
+                "sncPartnerName": "p:CN=ERP",
+                "sapRouter": "/H/router/S/3299",
+            },
+        )
+    )
     mapping = f"{sa}/systemMappings/erp.virtual:44300"
     for resource_id, enabled in (("/sap/opu/odata", "true"), ("/sap/bc/a-b+c", "false")):
-        _ok(client.post(f"{mapping}/resources", json={
-            "id": resource_id, "enabled": enabled, "exactMatchOnly": "false",
-            "websocketUpgradeAllowed": "true", "description": f"resource {resource_id}"}))
+        _ok(
+            client.post(
+                f"{mapping}/resources",
+                json={
+                    "id": resource_id,
+                    "enabled": enabled,
+                    "exactMatchOnly": "false",
+                    "websocketUpgradeAllowed": "true",
+                    "description": f"resource {resource_id}",
+                },
+            )
+        )
     _ok(client.patch(f"{mapping}/allowedClients", json=["200"]))
     _ok(client.patch(f"{mapping}/blockedClientUsers", json=[{"client": "200", "user": "SAP*"}]))
-    _ok(client.post(f"{sa}/domainMappings", json={"virtualDomain": "virtual.corp",
-                                                  "internalDomain": "internal.corp"}))
+    _ok(
+        client.post(
+            f"{sa}/domainMappings",
+            json={"virtualDomain": "virtual.corp", "internalDomain": "internal.corp"},
+        )
+    )
 
 
 def _channels(client: TestClient, sa: str) -> None:
@@ -86,30 +134,72 @@ def _channels(client: TestClient, sa: str) -> None:
         ("HANA", {"hanaInstanceName": "hana-1", "instanceNumber": 1}),
         ("VirtualMachine", {"vmName": "vm-1", "port": 2222}),
     ):
-        _ok(client.post(f"{sa}/channels/{kind}", json={**body, "connections": "2", "comment": kind}))
+        _ok(
+            client.post(f"{sa}/channels/{kind}", json={**body, "connections": "2", "comment": kind})
+        )
 
 
 def _connector(client: TestClient) -> None:
-    _ok(client.put(f"{CONNECTOR}/proxy", json={"host": "proxy.corp", "port": 8080,
-                                               "user": "proxy-user", "password": PROXY_PASSWORD}))
-    _ok(client.post(f"{CONNECTOR}/onPremises/subjectPatternRules", json={
-        "condition": {"variable": "name", "operator": "is", "value": "admin"},
-        "description": "admins", "subjectPattern": {"CN": "${name}", "O": "Example", "C": "DE"}}))
-    _ok(client.post(f"{CONNECTOR}/onPremise/systemCertificate", json={
-        "type": "selfsigned", "subjectDN": "CN=system,O=Example,C=DE", "keySize": 2048}))
-    _ok(client.put(f"{CONNECTOR}/onPremise/ppCaCertificate", files={
-        "pkcs12": ("ca.p12", _pkcs12("pp ca"), "application/x-pkcs12"),
-        "password": (None, PKCS12_PASSWORD)}))
-    _ok(client.put(f"{CONNECTOR}/ui/uiCertificate", files={
-        "pkcs12": ("ui.p12", _pkcs12("ui.example"), "application/x-pkcs12"),
-        "password": (None, PKCS12_PASSWORD)}))
+    _ok(
+        client.put(
+            f"{CONNECTOR}/proxy",
+            json={
+                "host": "proxy.corp",
+                "port": 8080,
+                "user": "proxy-user",
+                "password": PROXY_PASSWORD,
+            },
+        )
+    )
+    _ok(
+        client.post(
+            f"{CONNECTOR}/onPremises/subjectPatternRules",
+            json={
+                "condition": {"variable": "name", "operator": "is", "value": "admin"},
+                "description": "admins",
+                "subjectPattern": {"CN": "${name}", "O": "Example", "C": "DE"},
+            },
+        )
+    )
+    _ok(
+        client.post(
+            f"{CONNECTOR}/onPremise/systemCertificate",
+            json={"type": "selfsigned", "subjectDN": "CN=system,O=Example,C=DE", "keySize": 2048},
+        )
+    )
+    _ok(
+        client.put(
+            f"{CONNECTOR}/onPremise/ppCaCertificate",
+            files={
+                "pkcs12": ("ca.p12", _pkcs12("pp ca"), "application/x-pkcs12"),
+                "password": (None, PKCS12_PASSWORD),
+            },
+        )
+    )
+    _ok(
+        client.put(
+            f"{CONNECTOR}/ui/uiCertificate",
+            files={
+                "pkcs12": ("ui.p12", _pkcs12("ui.example"), "application/x-pkcs12"),
+                "password": (None, PKCS12_PASSWORD),
+            },
+        )
+    )
     # A pending certificate signing request keeps its new private key as a secret too.
-    _ok(client.post(f"{CONNECTOR}/onPremise/systemCertificate", json={
-        "type": "csr", "subjectDN": "CN=next system,O=Example,C=DE"}))
+    _ok(
+        client.post(
+            f"{CONNECTOR}/onPremise/systemCertificate",
+            json={"type": "csr", "subjectDN": "CN=next system,O=Example,C=DE"},
+        )
+    )
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "backend CA")])
     pem = certs.self_signed(subject, is_ca=True).certificate_pem
-    _ok(client.post(f"{CONNECTOR}/onPremise/truststore/certificates",
-                    files={"certificate": ("ca.pem", pem, "application/x-pem-file")}))
+    _ok(
+        client.post(
+            f"{CONNECTOR}/onPremise/truststore/certificates",
+            files={"certificate": ("ca.pem", pem, "application/x-pem-file")},
+        )
+    )
     _ok(client.patch(f"{CONNECTOR}/onPremise/truststore", json={"trustAllBackends": False}))
 
 
@@ -118,6 +208,10 @@ def populate_every_kind(client: TestClient) -> None:
     first, second = _subaccounts(client)
     _mappings(client, first)
     _channels(client, first)
-    _ok(client.post(f"{second}/domainMappings", json={"virtualDomain": "v2.corp",
-                                                      "internalDomain": "i2.corp"}))
+    _ok(
+        client.post(
+            f"{second}/domainMappings",
+            json={"virtualDomain": "v2.corp", "internalDomain": "i2.corp"},
+        )
+    )
     _connector(client)

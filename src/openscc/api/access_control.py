@@ -31,7 +31,10 @@ USERS = f"{MAPPING}/blockedClientUsers"
 _CLIENTS_SCHEMA = {"type": "array", "items": {"type": "string"}}
 _USERS_SCHEMA = {
     "type": "array",
-    "items": {"type": "object", "properties": {"client": {"type": "string"}, "user": {"type": "string"}}},
+    "items": {
+        "type": "object",
+        "properties": {"client": {"type": "string"}, "user": {"type": "string"}},
+    },
 }
 
 
@@ -50,36 +53,60 @@ def _location(request: Request, suffix: str) -> str:
     return base_of(request) + mapping_path(sa.body, mapping.body) + suffix
 
 
-@endpoints.route("GET", CLIENTS, summary="Allowed ABAP clients (empty: all allowed)",
-                 response_schema=_CLIENTS_SCHEMA, **READ)
+@endpoints.route(
+    "GET",
+    CLIENTS,
+    summary="Allowed ABAP clients (empty: all allowed)",
+    response_schema=_CLIENTS_SCHEMA,
+    **READ,
+)
 async def get_clients(request: Request, caller: Caller) -> Response:
     return json_response(list(mapping_of(request)[1].body.get("allowedClients", [])))
 
 
-@endpoints.route("POST", CLIENTS, summary="Replace the allowed clients", status=201,
-                 request_schema=_CLIENTS_SCHEMA, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "POST",
+    CLIENTS,
+    summary="Replace the allowed clients",
+    status=201,
+    request_schema=_CLIENTS_SCHEMA,
+    **WRITE_SUBACCOUNT,
+)
 async def set_clients(request: Request, caller: Caller) -> Response:
     clients = parse_clients(await json_body(request))
     _change(request, "allowedClients", lambda _old: clients)
     return created(_location(request, "/allowedClients"))
 
 
-@endpoints.route("PATCH", CLIENTS, summary="Add allowed clients (duplicates ignored)", status=204,
-                 request_schema=_CLIENTS_SCHEMA, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "PATCH",
+    CLIENTS,
+    summary="Add allowed clients (duplicates ignored)",
+    status=204,
+    request_schema=_CLIENTS_SCHEMA,
+    **WRITE_SUBACCOUNT,
+)
 async def add_clients(request: Request, caller: Caller) -> Response:
     clients = parse_clients(await json_body(request))
     _change(request, "allowedClients", lambda old: list(dict.fromkeys([*old, *clients])))
     return empty_response()
 
 
-@endpoints.route("DELETE", CLIENTS, summary="Allow all clients again", status=204, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "DELETE", CLIENTS, summary="Allow all clients again", status=204, **WRITE_SUBACCOUNT
+)
 async def clear_clients(request: Request, caller: Caller) -> Response:
     _change(request, "allowedClients", lambda _old: [])
     return empty_response()
 
 
-@endpoints.route("DELETE", f"{CLIENTS}/{{client}}", summary="Remove one allowed client", status=204,
-                 **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "DELETE",
+    f"{CLIENTS}/{{client}}",
+    summary="Remove one allowed client",
+    status=204,
+    **WRITE_SUBACCOUNT,
+)
 async def remove_client(request: Request, caller: Caller) -> Response:
     client = client_text(request.path_params["client"])
 
@@ -92,35 +119,56 @@ async def remove_client(request: Request, caller: Caller) -> Response:
     return empty_response()
 
 
-@endpoints.route("GET", USERS, summary="Blocked client users", response_schema=_USERS_SCHEMA, **READ)
+@endpoints.route(
+    "GET", USERS, summary="Blocked client users", response_schema=_USERS_SCHEMA, **READ
+)
 async def get_users(request: Request, caller: Caller) -> Response:
     return json_response([dict(u) for u in mapping_of(request)[1].body.get("blacklistedUsers", [])])
 
 
-@endpoints.route("POST", USERS, summary="Replace the blocked client users", status=201,
-                 request_schema=_USERS_SCHEMA, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "POST",
+    USERS,
+    summary="Replace the blocked client users",
+    status=201,
+    request_schema=_USERS_SCHEMA,
+    **WRITE_SUBACCOUNT,
+)
 async def set_users(request: Request, caller: Caller) -> Response:
     users = parse_blocked_users(await json_body(request))
     _change(request, "blacklistedUsers", lambda _old: users)
     return created(_location(request, "/blockedClientUsers"))
 
 
-@endpoints.route("PATCH", USERS, summary="Add blocked client users (duplicates ignored)", status=204,
-                 request_schema=_USERS_SCHEMA, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "PATCH",
+    USERS,
+    summary="Add blocked client users (duplicates ignored)",
+    status=204,
+    request_schema=_USERS_SCHEMA,
+    **WRITE_SUBACCOUNT,
+)
 async def add_users(request: Request, caller: Caller) -> Response:
     users = parse_blocked_users(await json_body(request))
     _change(request, "blacklistedUsers", lambda old: merge_users(old, users))
     return empty_response()
 
 
-@endpoints.route("DELETE", USERS, summary="Unblock all client users", status=204, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "DELETE", USERS, summary="Unblock all client users", status=204, **WRITE_SUBACCOUNT
+)
 async def clear_users(request: Request, caller: Caller) -> Response:
     _change(request, "blacklistedUsers", lambda _old: [])
     return empty_response()
 
 
-@endpoints.route("DELETE", f"{USERS}/{{entry}}", summary="Unblock one client user (client:user)",
-                 status=204, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "DELETE",
+    f"{USERS}/{{entry}}",
+    summary="Unblock one client user (client:user)",
+    status=204,
+    **WRITE_SUBACCOUNT,
+)
 async def remove_user(request: Request, caller: Caller) -> Response:
     client_part, _sep, user = request.path_params["entry"].partition(":")
     client = client_text(client_part)

@@ -182,8 +182,12 @@ def replace_section(text: str, section: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print or publish the authorization matrix.")
-    parser.add_argument("--write", type=Path, metavar="DOC",
-                        help="replace the section between the markers in DOC (docs/api.md)")
+    parser.add_argument(
+        "--write",
+        type=Path,
+        metavar="DOC",
+        help="replace the section between the markers in DOC (docs/api.md)",
+    )
     args = parser.parse_args(argv)
     section = render_markdown()
     if args.write is None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.background import BackgroundTask
@@ -92,7 +92,9 @@ def _build_backup(svc: Services, password: str) -> Path:
     },
     response_content_type=ZIP,
     tag="backup",
-    more_responses={"500": "RUNTIME_FAILURE: the backup could not be written (disk full); no file is left"},
+    more_responses={
+        "500": "RUNTIME_FAILURE: the backup could not be written (disk full); no file is left"
+    },
 )
 async def create(request: Request, caller: Caller) -> Response:
     body = await json_body(request)
@@ -175,9 +177,7 @@ async def _restore_parts(form: FormData) -> tuple[UploadFile, str]:
         },
         "required": ["backup", "password"],
     },
-    query=(
-        {"name": "dryRun", "in": "query", "required": False, "schema": {"type": "boolean"}},
-    ),
+    query=({"name": "dryRun", "in": "query", "required": False, "schema": {"type": "boolean"}},),
     tag="backup",
     more_responses={
         "200": {
@@ -193,7 +193,9 @@ async def restore(request: Request, caller: Caller) -> Response:
     try:
         upload, password = await _restore_parts(form)
         if is_dry_run:
-            report = await run_in_threadpool(_in_kdf_slot, dry_run, svc.instance, upload.file, password)
+            report = await run_in_threadpool(
+                _in_kdf_slot, dry_run, svc.instance, upload.file, password
+            )
             return json_response(report)
         if not _RESTORE_LOCK.acquire(blocking=False):
             raise Conflict("another restore is in progress")

@@ -10,7 +10,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.config_routes import OBJECT, READ_CONNECTOR, WRITE_CONNECTOR, audit, base_of, store_of
+from openscc.api.config_routes import (
+    OBJECT,
+    READ_CONNECTOR,
+    WRITE_CONNECTOR,
+    audit,
+    base_of,
+    store_of,
+)
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import json_object
@@ -46,7 +53,10 @@ _SIGNED_SCHEMA = {"type": "object", "properties": {"signedCertificate": {"type":
 _BINARY = {"type": "string", "format": "binary"}
 _DESCRIPTION_OR_DER = {
     "description": f"The certificate's description, or the certificate itself (DER) with Accept: {DER}",
-    "content": {"application/json": {"schema": OBJECT}, "application/octet-stream": {"schema": _BINARY}},
+    "content": {
+        "application/json": {"schema": OBJECT},
+        "application/octet-stream": {"schema": _BINARY},
+    },
 }
 _CSR_RESPONSE = {
     "description": "type csr: the certificate signing request (PEM); its key waits for PATCH",
@@ -67,8 +77,10 @@ def _routes(slot: Slot, path: str) -> None:
             return Response(
                 certs.to_der(pem),
                 media_type="application/octet-stream",
-                headers={"Content-Disposition": f'attachment;filename="{slot.file_name}"',
-                         "Cache-Control": "no-store"},
+                headers={
+                    "Content-Disposition": f'attachment;filename="{slot.file_name}"',
+                    "Cache-Control": "no-store",
+                },
             )
         return json_response(certs.describe(pem, with_alt_names=True))
 
@@ -76,12 +88,15 @@ def _routes(slot: Slot, path: str) -> None:
         kind, subject, key_size, alt_names = slots.parse_generation(await json_object(request))
         store = store_of(request)
         if kind == "csr":
-            csr_pem, key_pem = certs.signing_request(subject, key_size=key_size, alt_names=alt_names)
+            csr_pem, key_pem = certs.signing_request(
+                subject, key_size=key_size, alt_names=alt_names
+            )
             with store.transaction():
                 slots.save_pending(store, slot, csr_pem, key_pem)
             audit(request, caller, "certificate.csr", slot=slot.kind)
-            return Response(csr_pem, media_type="application/pkcs10",
-                            headers={"Cache-Control": "no-store"})
+            return Response(
+                csr_pem, media_type="application/pkcs10", headers={"Cache-Control": "no-store"}
+            )
         pair = certs.self_signed(subject, key_size=key_size, alt_names=alt_names, is_ca=slot.is_ca)
         with store.transaction():
             slots.install(store, slot, pair)
@@ -119,21 +134,45 @@ def _routes(slot: Slot, path: str) -> None:
         return empty_response()
 
     label = slot.label
-    endpoints.route("GET", path, summary=f"The {label} (JSON, or DER with Accept: {DER})",
-                    response_schema=OBJECT, more_responses={"200": _DESCRIPTION_OR_DER},
-                    **READ_CONNECTOR)(get_certificate)
-    endpoints.route("POST", path, summary=f"Generate a self-signed {label} or a CSR for it",
-                    status=201, request_schema=_GENERATE_SCHEMA,
-                    more_responses={"200": _CSR_RESPONSE}, **WRITE_CONNECTOR)(generate)
-    endpoints.route("PATCH", path, summary=f"Install the signed {label} for the pending CSR",
-                    status=201, request_schema=_SIGNED_SCHEMA,
-                    request_content_type="multipart/form-data", **WRITE_CONNECTOR)(install_signed)
-    endpoints.route("PUT", path, summary=f"Upload the {label} as PKCS#12", status=204,
-                    request_schema=_PKCS12_SCHEMA, request_content_type="multipart/form-data",
-                    **WRITE_CONNECTOR)(upload_pkcs12)
+    endpoints.route(
+        "GET",
+        path,
+        summary=f"The {label} (JSON, or DER with Accept: {DER})",
+        response_schema=OBJECT,
+        more_responses={"200": _DESCRIPTION_OR_DER},
+        **READ_CONNECTOR,
+    )(get_certificate)
+    endpoints.route(
+        "POST",
+        path,
+        summary=f"Generate a self-signed {label} or a CSR for it",
+        status=201,
+        request_schema=_GENERATE_SCHEMA,
+        more_responses={"200": _CSR_RESPONSE},
+        **WRITE_CONNECTOR,
+    )(generate)
+    endpoints.route(
+        "PATCH",
+        path,
+        summary=f"Install the signed {label} for the pending CSR",
+        status=201,
+        request_schema=_SIGNED_SCHEMA,
+        request_content_type="multipart/form-data",
+        **WRITE_CONNECTOR,
+    )(install_signed)
+    endpoints.route(
+        "PUT",
+        path,
+        summary=f"Upload the {label} as PKCS#12",
+        status=204,
+        request_schema=_PKCS12_SCHEMA,
+        request_content_type="multipart/form-data",
+        **WRITE_CONNECTOR,
+    )(upload_pkcs12)
     if slot.deletable:
-        endpoints.route("DELETE", path, summary=f"Remove the {label}", status=204,
-                        **WRITE_CONNECTOR)(delete_certificate)
+        endpoints.route(
+            "DELETE", path, summary=f"Remove the {label}", status=204, **WRITE_CONNECTOR
+        )(delete_certificate)
 
 
 _routes(slots.UI, f"{CONNECTOR}/ui/uiCertificate")

@@ -52,18 +52,31 @@ def _channel(request: Request) -> tuple[EntityRecord, EntityRecord]:
     return sa, record
 
 
-@endpoints.route("GET", LIST, summary="The subaccount's service channels of one type",
-                 response_schema=ARRAY_OF_OBJECTS, **READ)
+@endpoints.route(
+    "GET",
+    LIST,
+    summary="The subaccount's service channels of one type",
+    response_schema=ARRAY_OF_OBJECTS,
+    **READ,
+)
 async def list_channels(request: Request, caller: Caller) -> Response:
     kind = model.channel_type(request.path_params["type"])
     sa = subaccount_of(request)
     base, sa_path = base_of(request), _sa_path(sa)
     records = store_of(request).children(kinds.CHANNEL, sa.key)
-    return json_response([model.view(base, sa_path, r.body) for r in records if r.body["type"] == kind])
+    return json_response(
+        [model.view(base, sa_path, r.body) for r in records if r.body["type"] == kind]
+    )
 
 
-@endpoints.route("POST", LIST, summary="Add a service channel (created disabled)", status=201,
-                 request_schema=OBJECT, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "POST",
+    LIST,
+    summary="Add a service channel (created disabled)",
+    status=201,
+    request_schema=OBJECT,
+    **WRITE_SUBACCOUNT,
+)
 async def create_channel(request: Request, caller: Caller) -> Response:
     kind = model.channel_type(request.path_params["type"])
     fields = model.parse(kind, await json_object(request))
@@ -72,9 +85,19 @@ async def create_channel(request: Request, caller: Caller) -> Response:
         sa = subaccount_of(request)
         number = next_value(store, kinds.CHANNEL)
         body = {**fields, "id": number, "type": kind, "enabled": False}
-        store.put(EntityRecord(kind=kinds.CHANNEL, key=kinds.channel_key(sa.key, number),
-                               parent=sa.key, body=body))
-    audit(request, caller, "channel.created", subaccount=sa.body["subaccount"], channel=number, type=kind)
+        store.put(
+            EntityRecord(
+                kind=kinds.CHANNEL, key=kinds.channel_key(sa.key, number), parent=sa.key, body=body
+            )
+        )
+    audit(
+        request,
+        caller,
+        "channel.created",
+        subaccount=sa.body["subaccount"],
+        channel=number,
+        type=kind,
+    )
     return created(base_of(request) + paths.channel_path(_sa_path(sa), kind, number))
 
 
@@ -84,8 +107,14 @@ async def get_channel(request: Request, caller: Caller) -> Response:
     return json_response(model.view(base_of(request), _sa_path(sa), record.body))
 
 
-@endpoints.route("PUT", ONE, summary="Change a service channel", status=204, request_schema=OBJECT,
-                 **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "PUT",
+    ONE,
+    summary="Change a service channel",
+    status=204,
+    request_schema=OBJECT,
+    **WRITE_SUBACCOUNT,
+)
 async def update_channel(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
     store = store_of(request)
@@ -105,10 +134,18 @@ async def delete_channel(request: Request, caller: Caller) -> Response:
     return empty_response()
 
 
-@endpoints.route("PUT", f"{ONE}/state", summary="Open (enabled: true) or close a service channel",
-                 status=204, request_schema=_STATE_SCHEMA, **WRITE_SUBACCOUNT,
-                 more_responses={"500": "RUNTIME_FAILURE: the channel cannot be opened (no tunnel "
-                                        "to SAP BTP); it stays disabled"})
+@endpoints.route(
+    "PUT",
+    f"{ONE}/state",
+    summary="Open (enabled: true) or close a service channel",
+    status=204,
+    request_schema=_STATE_SCHEMA,
+    **WRITE_SUBACCOUNT,
+    more_responses={
+        "500": "RUNTIME_FAILURE: the channel cannot be opened (no tunnel "
+        "to SAP BTP); it stays disabled"
+    },
+)
 async def put_channel_state(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
     enable = as_bool(required(data, "enabled"), "enabled")
@@ -117,7 +154,9 @@ async def put_channel_state(request: Request, caller: Caller) -> Response:
         # Opening needs the tunnel; the offline cloud raises 500 RUNTIME_FAILURE, as the product
         # answers when a channel cannot be opened, and the channel stays disabled.
         cloud_of(request).open_channel(
-            sa.body["regionHost"], sa.body["subaccount"], f"{record.body['type']} channel {record.body['id']}"
+            sa.body["regionHost"],
+            sa.body["subaccount"],
+            f"{record.body['type']} channel {record.body['id']}",
         )
     store = store_of(request)
     with store.transaction():

@@ -36,7 +36,10 @@ OBJECT: dict[str, Any] = {"type": "object"}
 ARRAY_OF_OBJECTS: dict[str, Any] = {"type": "array", "items": OBJECT}
 # A boolean as real clients send it: true or "true" (any case), false or "false".
 LENIENT_BOOLEAN: dict[str, Any] = {
-    "anyOf": [{"type": "boolean"}, {"type": "string", "pattern": "^[Tt][Rr][Uu][Ee]$|^[Ff][Aa][Ll][Ss][Ee]$"}]
+    "anyOf": [
+        {"type": "boolean"},
+        {"type": "string", "pattern": "^[Tt][Rr][Uu][Ee]$|^[Ff][Aa][Ll][Ss][Ee]$"},
+    ]
 }
 
 

@@ -66,7 +66,11 @@ async def get_connector(request: Request, caller: Caller) -> Response:
     summary="Set the connector's description (an empty string clears it)",
     permission=Permission.CHANGE_CONFIG,
     changes_config=True,
-    request_schema={"type": "object", "properties": {"description": _STRING}, "required": ["description"]},
+    request_schema={
+        "type": "object",
+        "properties": {"description": _STRING},
+        "required": ["description"],
+    },
     response_schema=_CONNECTOR_SCHEMA,
 )
 async def put_connector(request: Request, caller: Caller) -> Response:
@@ -77,7 +81,9 @@ async def put_connector(request: Request, caller: Caller) -> Response:
     svc = services(request)
     with svc.instance.store.transaction():
         update_connector(svc.instance.store, description=description)
-    svc.instance.audit.record("connector.description", actor=caller.user.name, description=description)
+    svc.instance.audit.record(
+        "connector.description", actor=caller.user.name, description=description
+    )
     return json_response(_connector_view(request))
 
 
@@ -96,7 +102,7 @@ async def get_ha_role(request: Request, caller: Caller) -> Response:
 @endpoints.route(
     "POST",
     f"{CONFIG}/connector/haRole",
-    summary="Set the high-availability role, once: \"master\" or \"shadow\"",
+    summary='Set the high-availability role, once: "master" or "shadow"',
     permission=Permission.CHANGE_CONFIG,
     needs_ha_role=False,
     status=204,
@@ -157,7 +163,9 @@ async def change_password(request: Request, caller: Caller) -> Response:
         # A wrong old password counts as a failed login, so a session cannot be used to guess it.
         if not locked and svc.lockout.record_failure(name):
             svc.instance.audit.record("login.lockout", actor=name)
-        svc.instance.audit.record("password.change_refused", actor=name, reason="wrong old password")
+        svc.instance.audit.record(
+            "password.change_refused", actor=name, reason="wrong old password"
+        )
         raise InvalidRequest("the old password is wrong")
     if not new:
         raise InvalidRequest("the new password must not be empty")

@@ -43,12 +43,19 @@ def _one(request: Request) -> tuple[EntityRecord, list[EntityRecord], EntityReco
     records = store_of(request).children(kinds.DOMAIN_MAPPING, sa.key)
     found = model.find(records, request.path_params["domain"])
     if found is None:
-        raise NotFound(f"Domain mapping with value '{request.path_params['domain']}' does not exist")
+        raise NotFound(
+            f"Domain mapping with value '{request.path_params['domain']}' does not exist"
+        )
     return sa, records, found
 
 
-@endpoints.route("GET", LIST, summary="The subaccount's domain mappings",
-                 response_schema=ARRAY_OF_OBJECTS, **READ)
+@endpoints.route(
+    "GET",
+    LIST,
+    summary="The subaccount's domain mappings",
+    response_schema=ARRAY_OF_OBJECTS,
+    **READ,
+)
 async def list_domain_mappings(request: Request, caller: Caller) -> Response:
     sa = subaccount_of(request)
     base, sa_path = base_of(request), _sa_path(sa)
@@ -56,8 +63,14 @@ async def list_domain_mappings(request: Request, caller: Caller) -> Response:
     return json_response([model.view(base, sa_path, r.body) for r in records])
 
 
-@endpoints.route("POST", LIST, summary="Add a domain mapping", status=201, request_schema=_SCHEMA,
-                 **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "POST",
+    LIST,
+    summary="Add a domain mapping",
+    status=201,
+    request_schema=_SCHEMA,
+    **WRITE_SUBACCOUNT,
+)
 async def create_domain_mapping(request: Request, caller: Caller) -> Response:
     body = model.parse(await json_object(request))
     store = store_of(request)
@@ -65,14 +78,29 @@ async def create_domain_mapping(request: Request, caller: Caller) -> Response:
         sa = subaccount_of(request)
         model.check_unique(store.children(kinds.DOMAIN_MAPPING, sa.key), body)
         number = next_value(store, kinds.DOMAIN_MAPPING)
-        store.put(EntityRecord(kind=kinds.DOMAIN_MAPPING, key=kinds.domain_mapping_key(sa.key, number),
-                               parent=sa.key, body=body))
-    audit(request, caller, "domainMapping.created", subaccount=sa.body["subaccount"],
-          internalDomain=body["internalDomain"])
-    return created(base_of(request) + paths.domain_mapping_path(_sa_path(sa), body["internalDomain"]))
+        store.put(
+            EntityRecord(
+                kind=kinds.DOMAIN_MAPPING,
+                key=kinds.domain_mapping_key(sa.key, number),
+                parent=sa.key,
+                body=body,
+            )
+        )
+    audit(
+        request,
+        caller,
+        "domainMapping.created",
+        subaccount=sa.body["subaccount"],
+        internalDomain=body["internalDomain"],
+    )
+    return created(
+        base_of(request) + paths.domain_mapping_path(_sa_path(sa), body["internalDomain"])
+    )
 
 
-@endpoints.route("DELETE", LIST, summary="Remove all domain mappings", status=204, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "DELETE", LIST, summary="Remove all domain mappings", status=204, **WRITE_SUBACCOUNT
+)
 async def delete_all_domain_mappings(request: Request, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
@@ -81,8 +109,14 @@ async def delete_all_domain_mappings(request: Request, caller: Caller) -> Respon
     return empty_response()
 
 
-@endpoints.route("PUT", ONE, summary="Change a domain mapping (the URI names its current internal domain)",
-                 status=204, request_schema=_SCHEMA, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "PUT",
+    ONE,
+    summary="Change a domain mapping (the URI names its current internal domain)",
+    status=204,
+    request_schema=_SCHEMA,
+    **WRITE_SUBACCOUNT,
+)
 async def update_domain_mapping(request: Request, caller: Caller) -> Response:
     body = model.parse(await json_object(request))
     store = store_of(request)

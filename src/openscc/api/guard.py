@@ -31,7 +31,7 @@ from openscc.errors import Conflict, Forbidden, NotAuthenticated
 logger = logging.getLogger("openscc.auth")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-INITIAL_PASSWORD_MESSAGE = "operation unavailable unless initial password is changed"
+INITIAL_PASSWORD_MESSAGE = "operation unavailable unless initial password is changed"  # noqa: S105 - a message
 HA_ROLE_MESSAGE = "operation unavailable unless HA role is defined (master or shadow)"
 SHADOW_MESSAGE = "operation not allowed on a shadow instance"
 
@@ -145,7 +145,7 @@ class Authenticated:
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
     header = request.headers.get("authorization")
-    if not header or not header[:6].lower() == "basic ":
+    if not header or header[:6].lower() != "basic ":
         return None
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
@@ -165,7 +165,10 @@ def session_headers(session: Session, *, new: bool) -> list[tuple[str, str]]:
     headers = [(CSRF_HEADER, session.csrf_token)]
     if new:
         headers.append(
-            ("Set-Cookie", f"{SESSION_COOKIE}={session.id}; Path=/; Secure; HttpOnly; SameSite=Strict")
+            (
+                "Set-Cookie",
+                f"{SESSION_COOKIE}={session.id}; Path=/; Secure; HttpOnly; SameSite=Strict",
+            )
         )
     return headers
 
@@ -213,8 +216,13 @@ async def authenticate(request: Request, services: Services) -> Authenticated | 
         if session is None:
             session = services.sessions.start(user.name)
             services.instance.audit.record("login.success", actor=user.name, method="basic")
-            return Authenticated(caller=Caller(user=user, session=session), headers=session_headers(session, new=True))
-        return Authenticated(caller=Caller(user=user, session=session), headers=session_headers(session, new=False))
+            return Authenticated(
+                caller=Caller(user=user, session=session),
+                headers=session_headers(session, new=True),
+            )
+        return Authenticated(
+            caller=Caller(user=user, session=session), headers=session_headers(session, new=False)
+        )
 
     if cookie:
         session = services.sessions.find(cookie)
@@ -231,7 +239,9 @@ async def authenticate(request: Request, services: Services) -> Authenticated | 
         if _wants_close(request):
             services.sessions.end(session.id)
             return Authenticated(caller=Caller(user=user, session=None), headers=[])
-        return Authenticated(caller=Caller(user=user, session=session), headers=session_headers(session, new=False))
+        return Authenticated(
+            caller=Caller(user=user, session=session), headers=session_headers(session, new=False)
+        )
 
     raise NotAuthenticated("authentication required")
 
@@ -242,7 +252,9 @@ def authorize(endpoint: Endpoint, caller: Caller, services: Services) -> None:
     if user.initial_password and not endpoint.before_initial_password:
         raise Forbidden(INITIAL_PASSWORD_MESSAGE)
     store = services.instance.store
-    role_of_instance = ha_role(store) if (endpoint.needs_ha_role or endpoint.changes_config) else None
+    role_of_instance = (
+        ha_role(store) if (endpoint.needs_ha_role or endpoint.changes_config) else None
+    )
     if endpoint.needs_ha_role and role_of_instance is None:
         raise Forbidden(HA_ROLE_MESSAGE)
     allowed = has_permission(user.role, endpoint.permission) or (

@@ -65,7 +65,9 @@ def as_bool(value: Any, field: str) -> bool:
     raise InvalidRequest(f"{field} must be a boolean")
 
 
-def as_int(value: Any, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def as_int(
+    value: Any, field: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     if isinstance(value, bool):
         raise InvalidRequest(f"{field} must be a number")
     if isinstance(value, int):

@@ -22,7 +22,9 @@ async def j_security_check(request: Request) -> Response:
     media = media_type(request)
     if media != FORM_TYPE:
         return error_response(
-            UnsupportedMediaType(f"content type {media or 'none'} is not supported; send {FORM_TYPE}")
+            UnsupportedMediaType(
+                f"content type {media or 'none'} is not supported; send {FORM_TYPE}"
+            )
         )
     # This endpoint is open to anyone, so its body is capped while it is read.
     try:

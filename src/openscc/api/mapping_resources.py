@@ -16,8 +16,8 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.read_cache import cached_until_change
 from openscc.api.lenient import json_object
+from openscc.api.read_cache import cached_until_change
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import ONE as MAPPING
 from openscc.api.system_mappings import mapping_of
@@ -54,8 +54,9 @@ def _resource(request: Request) -> tuple[str, EntityRecord]:
     return mapping_path(sa.body, mapping.body), record
 
 
-@endpoints.route("GET", LIST, summary="The mapping's resources", response_schema=ARRAY_OF_OBJECTS,
-                 **READ)
+@endpoints.route(
+    "GET", LIST, summary="The mapping's resources", response_schema=ARRAY_OF_OBJECTS, **READ
+)
 @cached_until_change
 async def list_resources(request: Request, caller: Caller) -> Response:
     sa, mapping = mapping_of(request)
@@ -64,8 +65,9 @@ async def list_resources(request: Request, caller: Caller) -> Response:
     return json_response([model.view(base, path, r.body, in_list=True) for r in records])
 
 
-@endpoints.route("POST", LIST, summary="Add a resource", status=201, request_schema=_SCHEMA,
-                 **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "POST", LIST, summary="Add a resource", status=201, request_schema=_SCHEMA, **WRITE_SUBACCOUNT
+)
 async def create_resource(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
     sa, mapping = mapping_of(request)
@@ -76,13 +78,22 @@ async def create_resource(request: Request, caller: Caller) -> Response:
         if store.exists(record.kind, record.key):
             raise InvalidConfiguration(f"Resource with value '{body['id']}' already exists")
         store.put(record)
-    audit(request, caller, "resource.created", subaccount=sa.body["subaccount"],
-          mapping=request.path_params["mapping"], resource=body["id"])
-    return created(base_of(request) + paths.resource_path(mapping_path(sa.body, mapping.body), body["id"]))
+    audit(
+        request,
+        caller,
+        "resource.created",
+        subaccount=sa.body["subaccount"],
+        mapping=request.path_params["mapping"],
+        resource=body["id"],
+    )
+    return created(
+        base_of(request) + paths.resource_path(mapping_path(sa.body, mapping.body), body["id"])
+    )
 
 
-@endpoints.route("DELETE", LIST, summary="Remove all resources of the mapping", status=204,
-                 **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "DELETE", LIST, summary="Remove all resources of the mapping", status=204, **WRITE_SUBACCOUNT
+)
 async def delete_all_resources(request: Request, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
@@ -97,8 +108,9 @@ async def get_resource(request: Request, caller: Caller) -> Response:
     return json_response(model.view(base_of(request), path, record.body, in_list=False))
 
 
-@endpoints.route("PUT", ONE, summary="Change a resource", status=204, request_schema=_SCHEMA,
-                 **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "PUT", ONE, summary="Change a resource", status=204, request_schema=_SCHEMA, **WRITE_SUBACCOUNT
+)
 async def update_resource(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
     store = store_of(request)

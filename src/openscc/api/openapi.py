@@ -41,7 +41,9 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     else:
         responses[str(endpoint.status)] = {
             "description": "OK",
-            "content": {endpoint.response_content_type: {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                endpoint.response_content_type: {"schema": {"type": "string", "format": "binary"}}
+            },
         }
     for code, text in (
         ("400", "Invalid request"),
@@ -52,7 +54,10 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         ("413", "Upload too large"),
         ("415", "Unsupported content type"),
     ):
-        responses[code] = {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+        responses[code] = {
+            "description": text,
+            "content": {"application/json": {"schema": ERROR_SCHEMA}},
+        }
     # Any request that writes may find the store locked by another process (with Retry-After).
     responses["503"] = {
         "description": "The configuration store is locked by another process; retry later",
@@ -139,7 +144,9 @@ _SERVER_PATHS: dict[str, dict[str, Any]] = {
 def build_openapi(table: EndpointTable) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {path: dict(ops) for path, ops in _SERVER_PATHS.items()}
     for endpoint in table.endpoints:
-        paths.setdefault(openapi_path(endpoint.path), {})[endpoint.method.lower()] = _operation(endpoint)
+        paths.setdefault(openapi_path(endpoint.path), {})[endpoint.method.lower()] = _operation(
+            endpoint
+        )
     return {
         # 3.1: its schemas are JSON Schema, so lenient fields may say "type": ["boolean", "string"].
         "openapi": "3.1.0",

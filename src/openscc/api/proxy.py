@@ -27,8 +27,13 @@ _SCHEMA = {
 }
 
 
-@endpoints.route("GET", PATH, summary="The proxy settings (empty object when none)",
-                 response_schema=OBJECT, **READ_CONNECTOR)
+@endpoints.route(
+    "GET",
+    PATH,
+    summary="The proxy settings (empty object when none)",
+    response_schema=OBJECT,
+    **READ_CONNECTOR,
+)
 async def get_proxy(request: Request, caller: Caller) -> Response:
     record = store_of(request).get(kinds.PROXY, kinds.SINGLETON_KEY, with_secret=True)
     if record is None:
@@ -36,8 +41,14 @@ async def get_proxy(request: Request, caller: Caller) -> Response:
     return json_response(model.view(record.body, bool((record.secret or {}).get("password"))))
 
 
-@endpoints.route("PUT", PATH, summary="Set the proxy ({} removes it)", status=204,
-                 request_schema=_SCHEMA, **WRITE_CONNECTOR)
+@endpoints.route(
+    "PUT",
+    PATH,
+    summary="Set the proxy ({} removes it)",
+    status=204,
+    request_schema=_SCHEMA,
+    **WRITE_CONNECTOR,
+)
 async def put_proxy(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
     store = store_of(request)
@@ -48,8 +59,15 @@ async def put_proxy(request: Request, caller: Caller) -> Response:
             old = store.get(kinds.PROXY, kinds.SINGLETON_KEY, with_secret=True)
             old_password = (old.secret or {}).get("password") if old is not None else None
             body, password = model.parse(data, old_password)
-            store.put(EntityRecord(kind=kinds.PROXY, key=kinds.SINGLETON_KEY, parent=None, body=body,
-                                   secret={"password": password} if password else None))
+            store.put(
+                EntityRecord(
+                    kind=kinds.PROXY,
+                    key=kinds.SINGLETON_KEY,
+                    parent=None,
+                    body=body,
+                    secret={"password": password} if password else None,
+                )
+            )
     audit(request, caller, "proxy.changed", removed=not data)
     return empty_response()
 

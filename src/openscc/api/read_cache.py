@@ -70,7 +70,12 @@ def cached_until_change(handler: Handler) -> Handler:
     async def answer(request: Request, caller: Caller) -> Response:
         svc = services(request)
         stamp = svc.instance.store.change_stamp()  # taken before reading: never newer than it
-        key = (base_url(request), request.url.path, request.url.query, request.headers.get("accept", ""))
+        key = (
+            base_url(request),
+            request.url.path,
+            request.url.query,
+            request.headers.get("accept", ""),
+        )
         if stamp is not None:
             hit = svc.read_cache.get(key, stamp)
             if hit is not None:
@@ -78,7 +83,9 @@ def cached_until_change(handler: Handler) -> Handler:
         response = await handler(request, caller)
         if stamp is not None and response.status_code == 200 and response.background is None:
             headers = tuple(
-                (name, value) for name, value in response.headers.items() if name != "content-length"
+                (name, value)
+                for name, value in response.headers.items()
+                if name != "content-length"
             )
             svc.read_cache.put(key, _Entry(stamp, 200, bytes(response.body), headers))
         return response

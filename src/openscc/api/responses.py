@@ -25,7 +25,9 @@ def json_response(
 
 
 def empty_response(status_code: int = 204, *, headers: dict[str, str] | None = None) -> Response:
-    response = Response(b"", status_code=status_code, headers={"Cache-Control": "no-store", **(headers or {})})
+    response = Response(
+        b"", status_code=status_code, headers={"Cache-Control": "no-store", **(headers or {})}
+    )
     if status_code == 201:
         response.headers["Content-Length"] = "0"
     return response

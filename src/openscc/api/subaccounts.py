@@ -37,8 +37,16 @@ _CREATE_SCHEMA = {
     "properties": {
         name: {"type": ["string", "boolean"]}
         for name in (
-            "regionHost", "subaccount", "cloudUser", "cloudPassword", "authenticationData",
-            "locationID", "displayName", "description", "autoCertRenewal", "isManaged",
+            "regionHost",
+            "subaccount",
+            "cloudUser",
+            "cloudPassword",
+            "authenticationData",
+            "locationID",
+            "displayName",
+            "description",
+            "autoCertRenewal",
+            "isManaged",
         )
     },
 }
@@ -85,14 +93,23 @@ async def create_subaccount(request: Request, caller: Caller) -> Response:
                 f"Subaccount with value '{new.subaccount}@{new.region_host}' already exists"
             )
         store.put(record)
-    audit(request, caller, "subaccount.created", subaccount=new.subaccount,
-          regionHost=new.region_host, tunnel=tunnel.state, tunnelMessage=tunnel.message)
+    audit(
+        request,
+        caller,
+        "subaccount.created",
+        subaccount=new.subaccount,
+        regionHost=new.region_host,
+        tunnel=tunnel.state,
+        tunnelMessage=tunnel.message,
+    )
     base = base_of(request)
     location = base + paths.subaccount_path(new.region_host, new.subaccount)
     return created(location, model.view(base, record.body))
 
 
-@endpoints.route("GET", ONE, summary="One subaccount with its tunnel", response_schema=OBJECT, **READ)
+@endpoints.route(
+    "GET", ONE, summary="One subaccount with its tunnel", response_schema=OBJECT, **READ
+)
 async def get_subaccount(request: Request, caller: Caller) -> Response:
     return json_response(model.view(base_of(request), _subaccount(request).body))
 
@@ -116,8 +133,9 @@ async def update_subaccount(request: Request, caller: Caller) -> Response:
     return json_response(model.view(base_of(request), body))
 
 
-@endpoints.route("DELETE", ONE, summary="Remove a subaccount and all its content", status=204,
-                 **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "DELETE", ONE, summary="Remove a subaccount and all its content", status=204, **WRITE_SUBACCOUNT
+)
 async def delete_subaccount(request: Request, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
@@ -151,14 +169,25 @@ async def put_state(request: Request, caller: Caller) -> Response:
         current = _subaccount(request)
         updated = {**current.body, **model.tunnel_fields(outcome)}
         store.update_body(current.kind, current.key, updated)
-    audit(request, caller, "subaccount.state", subaccount=body["subaccount"],
-          tunnel=outcome.state, tunnelMessage=outcome.message)
+    audit(
+        request,
+        caller,
+        "subaccount.state",
+        subaccount=body["subaccount"],
+        tunnel=outcome.state,
+        tunnelMessage=outcome.message,
+    )
     return empty_response()
 
 
-@endpoints.route("POST", f"{ONE}/trust", summary="Synchronize the trust configuration from SAP BTP",
-                 status=204, **WRITE_SUBACCOUNT,
-                 more_responses={"500": "RUNTIME_FAILURE: SAP BTP cannot be reached"})
+@endpoints.route(
+    "POST",
+    f"{ONE}/trust",
+    summary="Synchronize the trust configuration from SAP BTP",
+    status=204,
+    **WRITE_SUBACCOUNT,
+    more_responses={"500": "RUNTIME_FAILURE: SAP BTP cannot be reached"},
+)
 async def sync_trust(request: Request, caller: Caller) -> Response:
     body = _subaccount(request).body
     if body.get("tunnelState") != CONNECTED:
@@ -213,9 +242,19 @@ async def renew_certificate(request: Request, caller: Caller) -> Response:
         body = {**current.body, "certificatePem": pair.certificate_pem}
         if "cloudPassword" in secret:
             body["cloudUser"] = user
-        old = {k: v for k, v in (current.secret or {}).items()
-               if k not in ("cloudPassword", "authenticationData")}
-        store.put(EntityRecord(kind=current.kind, key=current.key, parent=None, body=body,
-                               secret={**old, **secret, "privateKeyPem": pair.private_key_pem}))
+        old = {
+            k: v
+            for k, v in (current.secret or {}).items()
+            if k not in ("cloudPassword", "authenticationData")
+        }
+        store.put(
+            EntityRecord(
+                kind=current.kind,
+                key=current.key,
+                parent=None,
+                body=body,
+                secret={**old, **secret, "privateKeyPem": pair.private_key_pem},
+            )
+        )
     audit(request, caller, "subaccount.certificate_renewed", subaccount=body["subaccount"])
     return json_response(model.view(base_of(request), body))

@@ -26,10 +26,17 @@ from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
 
 endpoints = EndpointTable()
-PREFIXES = ("/api/v1/configuration/connector/onPremises", "/api/v1/configuration/connector/onPremise")
+PREFIXES = (
+    "/api/v1/configuration/connector/onPremises",
+    "/api/v1/configuration/connector/onPremise",
+)
 _SCHEMA = {
     "type": "object",
-    "properties": {"condition": OBJECT, "description": {"type": "string"}, "subjectPattern": OBJECT},
+    "properties": {
+        "condition": OBJECT,
+        "description": {"type": "string"},
+        "subjectPattern": OBJECT,
+    },
     "required": ["subjectPattern"],
 }
 
@@ -41,8 +48,14 @@ def _rules(store: EntityStore) -> list[dict[str, Any]]:
 
 
 def _save(store: EntityStore, rules: list[dict[str, Any]]) -> None:
-    store.put(EntityRecord(kind=kinds.SUBJECT_PATTERN_RULES, key=kinds.SINGLETON_KEY, parent=None,
-                           body={"rules": rules}))
+    store.put(
+        EntityRecord(
+            kind=kinds.SUBJECT_PATTERN_RULES,
+            key=kinds.SINGLETON_KEY,
+            parent=None,
+            body={"rules": rules},
+        )
+    )
 
 
 async def list_rules(request: Request, caller: Caller) -> Response:
@@ -93,12 +106,30 @@ async def delete_rule(request: Request, caller: Caller) -> Response:
 
 for _prefix in PREFIXES:
     _list, _one = f"{_prefix}/subjectPatternRules", f"{_prefix}/subjectPatternRules/{{index}}"
-    endpoints.route("GET", _list, summary="The subject pattern rules, in order",
-                    response_schema=ARRAY_OF_OBJECTS, **READ_CONNECTOR)(list_rules)
-    endpoints.route("POST", _list, summary="Add a rule (before a trailing catch-all rule)", status=201,
-                    request_schema=_SCHEMA, **WRITE_CONNECTOR)(create_rule)
-    endpoints.route("DELETE", _list, summary="Remove all rules", status=204, **WRITE_CONNECTOR)(delete_all_rules)
-    endpoints.route("GET", _one, summary="One rule", response_schema=OBJECT, **READ_CONNECTOR)(get_rule)
-    endpoints.route("PUT", _one, summary="Replace a rule", status=204, request_schema=_SCHEMA,
-                    **WRITE_CONNECTOR)(update_rule)
-    endpoints.route("DELETE", _one, summary="Remove a rule", status=204, **WRITE_CONNECTOR)(delete_rule)
+    endpoints.route(
+        "GET",
+        _list,
+        summary="The subject pattern rules, in order",
+        response_schema=ARRAY_OF_OBJECTS,
+        **READ_CONNECTOR,
+    )(list_rules)
+    endpoints.route(
+        "POST",
+        _list,
+        summary="Add a rule (before a trailing catch-all rule)",
+        status=201,
+        request_schema=_SCHEMA,
+        **WRITE_CONNECTOR,
+    )(create_rule)
+    endpoints.route("DELETE", _list, summary="Remove all rules", status=204, **WRITE_CONNECTOR)(
+        delete_all_rules
+    )
+    endpoints.route("GET", _one, summary="One rule", response_schema=OBJECT, **READ_CONNECTOR)(
+        get_rule
+    )
+    endpoints.route(
+        "PUT", _one, summary="Replace a rule", status=204, request_schema=_SCHEMA, **WRITE_CONNECTOR
+    )(update_rule)
+    endpoints.route("DELETE", _one, summary="Remove a rule", status=204, **WRITE_CONNECTOR)(
+        delete_rule
+    )

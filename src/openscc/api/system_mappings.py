@@ -16,8 +16,8 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.read_cache import cached_until_change
 from openscc.api.lenient import json_object
+from openscc.api.read_cache import cached_until_change
 from openscc.api.responses import created, empty_response, json_response
 from openscc.config import kinds
 from openscc.config import system_mappings as model
@@ -71,8 +71,13 @@ def delete_mapping(store: EntityStore, mapping: EntityRecord) -> None:
     store.delete(mapping.kind, mapping.key)
 
 
-@endpoints.route("GET", LIST, summary="The subaccount's system mappings",
-                 response_schema=ARRAY_OF_OBJECTS, **READ)
+@endpoints.route(
+    "GET",
+    LIST,
+    summary="The subaccount's system mappings",
+    response_schema=ARRAY_OF_OBJECTS,
+    **READ,
+)
 @cached_until_change
 async def list_mappings(request: Request, caller: Caller) -> Response:
     sa = subaccount_of(request)
@@ -81,12 +86,21 @@ async def list_mappings(request: Request, caller: Caller) -> Response:
     counts = resource_counts(store, kinds.RESOURCE, (m.key for m in mappings))
     base = base_of(request)
     return json_response(
-        [model.view(base, model.mapping_path(sa.body, m.body), m.body, *counts[m.key]) for m in mappings]
+        [
+            model.view(base, model.mapping_path(sa.body, m.body), m.body, *counts[m.key])
+            for m in mappings
+        ]
     )
 
 
-@endpoints.route("POST", LIST, summary="Add a system mapping", status=201,
-                 request_schema=_MAPPING_SCHEMA, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "POST",
+    LIST,
+    summary="Add a system mapping",
+    status=201,
+    request_schema=_MAPPING_SCHEMA,
+    **WRITE_SUBACCOUNT,
+)
 async def create_mapping(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
     sa = subaccount_of(request)
@@ -99,13 +113,23 @@ async def create_mapping(request: Request, caller: Caller) -> Response:
                 f"System mapping with value '{body['virtualHost']}:{body['virtualPort']}' already exists"
             )
         store.put(record)
-    audit(request, caller, "systemMapping.created", subaccount=sa.body["subaccount"],
-          mapping=f"{body['virtualHost']}:{body['virtualPort']}")
+    audit(
+        request,
+        caller,
+        "systemMapping.created",
+        subaccount=sa.body["subaccount"],
+        mapping=f"{body['virtualHost']}:{body['virtualPort']}",
+    )
     return created(base_of(request) + model.mapping_path(sa.body, body))
 
 
-@endpoints.route("DELETE", LIST, summary="Remove all system mappings of the subaccount", status=204,
-                 **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "DELETE",
+    LIST,
+    summary="Remove all system mappings of the subaccount",
+    status=204,
+    **WRITE_SUBACCOUNT,
+)
 async def delete_all_mappings(request: Request, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
@@ -124,8 +148,14 @@ async def get_mapping(request: Request, caller: Caller) -> Response:
     return json_response(model.view(base_of(request), path, mapping.body, total, enabled))
 
 
-@endpoints.route("PUT", ONE, summary="Change a system mapping", status=204,
-                 request_schema=_MAPPING_SCHEMA, **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "PUT",
+    ONE,
+    summary="Change a system mapping",
+    status=204,
+    request_schema=_MAPPING_SCHEMA,
+    **WRITE_SUBACCOUNT,
+)
 async def update_mapping(request: Request, caller: Caller) -> Response:
     data = await json_object(request)
     store = store_of(request)
@@ -133,22 +163,40 @@ async def update_mapping(request: Request, caller: Caller) -> Response:
         sa, mapping = mapping_of(request)
         body = {**model.parse(data, mapping.body), "creationDate": mapping.body["creationDate"]}
         if (body["virtualHost"], body["virtualPort"]) != (
-            mapping.body["virtualHost"], mapping.body["virtualPort"]
+            mapping.body["virtualHost"],
+            mapping.body["virtualPort"],
         ):
-            raise InvalidRequest("virtualHost and virtualPort of a system mapping cannot be changed")
+            raise InvalidRequest(
+                "virtualHost and virtualPort of a system mapping cannot be changed"
+            )
         store.update_body(mapping.kind, mapping.key, body)
-    audit(request, caller, "systemMapping.updated", subaccount=sa.body["subaccount"],
-          mapping=request.path_params["mapping"])
+    audit(
+        request,
+        caller,
+        "systemMapping.updated",
+        subaccount=sa.body["subaccount"],
+        mapping=request.path_params["mapping"],
+    )
     return empty_response()
 
 
-@endpoints.route("DELETE", ONE, summary="Remove a system mapping and its resources", status=204,
-                 **WRITE_SUBACCOUNT)
+@endpoints.route(
+    "DELETE",
+    ONE,
+    summary="Remove a system mapping and its resources",
+    status=204,
+    **WRITE_SUBACCOUNT,
+)
 async def remove_mapping(request: Request, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         sa, mapping = mapping_of(request)
         delete_mapping(store, mapping)
-    audit(request, caller, "systemMapping.deleted", subaccount=sa.body["subaccount"],
-          mapping=request.path_params["mapping"])
+    audit(
+        request,
+        caller,
+        "systemMapping.deleted",
+        subaccount=sa.body["subaccount"],
+        mapping=request.path_params["mapping"],
+    )
     return empty_response()

@@ -33,10 +33,12 @@ _SETTINGS_SCHEMA = required_boolean("trustAllBackends")
 async def get_truststore(request: Request, caller: Caller) -> Response:
     store = store_of(request)
     entries = store.children(kinds.TRUSTED_BACKEND, None)
-    return json_response({
-        "trustAllBackends": model.trust_all(store),
-        "trustedBackends": [model.entry_view(r) for r in entries],
-    })
+    return json_response(
+        {
+            "trustAllBackends": model.trust_all(store),
+            "trustedBackends": [model.entry_view(r) for r in entries],
+        }
+    )
 
 
 async def change_truststore(request: Request, caller: Caller) -> Response:
@@ -55,8 +57,11 @@ async def add_certificate(request: Request, caller: Caller) -> Response:
     with store.transaction():
         model.check_new(store.children(kinds.TRUSTED_BACKEND, None), pem)
         alias = model.alias_for(next_value(store, kinds.TRUSTED_BACKEND))
-        store.put(EntityRecord(kind=kinds.TRUSTED_BACKEND, key=alias, parent=None,
-                               body={"certificatePem": pem}))
+        store.put(
+            EntityRecord(
+                kind=kinds.TRUSTED_BACKEND, key=alias, parent=None, body={"certificatePem": pem}
+            )
+        )
     audit(request, caller, "truststore.certificate_added", alias=alias)
     return created(f"{base_of(request)}{request.url.path.rstrip('/')}/{alias}")
 
@@ -92,17 +97,49 @@ async def delete_all_certificates(request: Request, caller: Caller) -> Response:
 
 for _prefix in ("onPremise", "onPremises"):
     _base = f"/api/v1/configuration/connector/{_prefix}/truststore"
-    endpoints.route("GET", _base, summary="The trust store: trust-all switch and trusted certificates",
-                    response_schema=OBJECT, **READ_CONNECTOR)(get_truststore)
+    endpoints.route(
+        "GET",
+        _base,
+        summary="The trust store: trust-all switch and trusted certificates",
+        response_schema=OBJECT,
+        **READ_CONNECTOR,
+    )(get_truststore)
     for _method in ("PATCH", "PUT"):
-        endpoints.route(_method, _base, summary="Trust all back ends, or only the listed ones",
-                        status=204, request_schema=_SETTINGS_SCHEMA, **WRITE_CONNECTOR)(change_truststore)
-    endpoints.route("POST", f"{_base}/certificates", summary="Add a trusted CA certificate (PEM)",
-                    status=201, request_schema={"type": "object", "properties": {"certificate": {"type": "string"}}},
-                    request_content_type="multipart/form-data", **WRITE_CONNECTOR)(add_certificate)
-    endpoints.route("DELETE", f"{_base}/certificates", summary="Remove all trusted certificates",
-                    status=204, **WRITE_CONNECTOR)(delete_all_certificates)
-    endpoints.route("GET", f"{_base}/certificates/{{alias}}", summary="One trusted certificate",
-                    response_schema=OBJECT, **READ_CONNECTOR)(get_certificate)
-    endpoints.route("DELETE", f"{_base}/certificates/{{alias}}", summary="Remove a trusted certificate",
-                    status=204, **WRITE_CONNECTOR)(delete_certificate)
+        endpoints.route(
+            _method,
+            _base,
+            summary="Trust all back ends, or only the listed ones",
+            status=204,
+            request_schema=_SETTINGS_SCHEMA,
+            **WRITE_CONNECTOR,
+        )(change_truststore)
+    endpoints.route(
+        "POST",
+        f"{_base}/certificates",
+        summary="Add a trusted CA certificate (PEM)",
+        status=201,
+        request_schema={"type": "object", "properties": {"certificate": {"type": "string"}}},
+        request_content_type="multipart/form-data",
+        **WRITE_CONNECTOR,
+    )(add_certificate)
+    endpoints.route(
+        "DELETE",
+        f"{_base}/certificates",
+        summary="Remove all trusted certificates",
+        status=204,
+        **WRITE_CONNECTOR,
+    )(delete_all_certificates)
+    endpoints.route(
+        "GET",
+        f"{_base}/certificates/{{alias}}",
+        summary="One trusted certificate",
+        response_schema=OBJECT,
+        **READ_CONNECTOR,
+    )(get_certificate)
+    endpoints.route(
+        "DELETE",
+        f"{_base}/certificates/{{alias}}",
+        summary="Remove a trusted certificate",
+        status=204,
+        **WRITE_CONNECTOR,
+    )(delete_certificate)

@@ -24,7 +24,12 @@ ROLES: dict[str, frozenset[Permission]] = {
         {Permission.ANY, Permission.READ_CONFIG, Permission.CHANGE_SUBACCOUNT_CONFIG}
     ),
     "sccsupport": frozenset(
-        {Permission.ANY, Permission.READ_CONFIG, Permission.READ_CONNECTOR_SETTINGS, Permission.SUPPORT}
+        {
+            Permission.ANY,
+            Permission.READ_CONFIG,
+            Permission.READ_CONNECTOR_SETTINGS,
+            Permission.SUPPORT,
+        }
     ),
     "sccdisplay": frozenset(
         {Permission.ANY, Permission.READ_CONFIG, Permission.READ_CONNECTOR_SETTINGS}

@@ -13,7 +13,7 @@ from openscc.store.entities import EntityStore
 
 USER_KIND = "user"
 ADMINISTRATOR = "Administrator"
-INITIAL_PASSWORD = "manage"
+INITIAL_PASSWORD = "manage"  # noqa: S105 - the product's documented initial password
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 

@@ -22,7 +22,9 @@ def _invalid(record: EntityRecord, why: str) -> CorruptArchive:
 def _check_user(record: EntityRecord) -> None:
     if record.body.get("role") not in ROLES:
         raise _invalid(record, "unknown role")
-    if not isinstance(record.secret, dict) or not str(record.secret.get("passwordHash", "")).startswith("$argon2"):
+    if not isinstance(record.secret, dict) or not str(
+        record.secret.get("passwordHash", "")
+    ).startswith("$argon2"):
         raise _invalid(record, "missing password hash")
 
 
@@ -36,12 +38,15 @@ def _check_connector(record: EntityRecord) -> None:
 
 
 def _check_ui_certificate(record: EntityRecord) -> None:
+    if record.secret is None:
+        raise _invalid(record, "the private key is missing")
     try:
-        assert record.secret is not None
-        certs.check_key_pair(str(record.body["certificatePem"]), str(record.secret["privateKeyPem"]))
+        certs.check_key_pair(
+            str(record.body["certificatePem"]), str(record.secret["privateKeyPem"])
+        )
     except InvalidRequest as error:
         raise _invalid(record, error.message) from None
-    except (KeyError, ValueError, TypeError, AssertionError):
+    except (KeyError, ValueError, TypeError):
         raise _invalid(record, "certificate or key does not parse") from None
 
 

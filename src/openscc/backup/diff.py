@@ -19,7 +19,9 @@ MAX_LISTED = 1000
 
 
 def _digest(value: Any) -> bytes:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).digest()
+    return hashlib.sha256(
+        json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+    ).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,9 @@ class KindChanges:
             target.append(entry)
 
     def to_json(self) -> dict[str, Any]:
-        truncated = any(self.counts[c] > len(getattr(self, c)) for c in ("added", "removed", "changed"))
+        truncated = any(
+            self.counts[c] > len(getattr(self, c)) for c in ("added", "removed", "changed")
+        )
         return {
             **self.counts,
             "addedKeys": self.added,
@@ -79,7 +83,9 @@ def diff_configurations(
             continue
         new = _fingerprint(record)
         fields = sorted(
-            name for name in old.body.keys() | new.body.keys() if old.body.get(name) != new.body.get(name)
+            name
+            for name in old.body.keys() | new.body.keys()
+            if old.body.get(name) != new.body.get(name)
         )
         secret_changed = old.secret != new.secret
         if fields or secret_changed:

@@ -104,7 +104,10 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
         try:
             commit_staged_restore(
                 instance.data_dir,
-                description={"sourceInstance": manifest.source_instance, "createdAt": manifest.created_at},
+                description={
+                    "sourceInstance": manifest.source_instance,
+                    "createdAt": manifest.created_at,
+                },
             )
         except OSError as error:
             raise OpensccError(

@@ -50,7 +50,11 @@ backup_group.add_command(history_command)
 @connection_options
 @backup_password_option
 @click.option(
-    "-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    "-o",
+    "--output",
+    "output_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
     help="Where to write the backup ZIP.",
 )
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
@@ -80,7 +84,9 @@ def create_command(
     async def action() -> Any:
         async with client:
             with output.progress("Downloading") as progress:
-                return await client.create_backup(password, output_path, progress=progress, overwrite=True)
+                return await client.create_backup(
+                    password, output_path, progress=progress, overwrite=True
+                )
 
     backup = run(output, action)
     path = backup.path.resolve()
@@ -141,16 +147,26 @@ def restore_command(
     seconds = time.monotonic() - started
 
     def human(console: Console) -> None:
-        console.print(f"Restored {escape(str(file))} on {escape(connection.url)}; the server "
-                      f"restarted and is back "
-                      f"after {seconds:.1f} s.")
+        console.print(
+            f"Restored {escape(str(file))} on {escape(connection.url)}; the server "
+            f"restarted and is back "
+            f"after {seconds:.1f} s."
+        )
         if version is None:
-            console.print(f"[yellow]Note:[/] the restored configuration no longer accepts the "
-                          f"login of {escape(connection.user)}; log in with its credentials.")
+            console.print(
+                f"[yellow]Note:[/] the restored configuration no longer accepts the "
+                f"login of {escape(connection.user)}; log in with its credentials."
+            )
 
     output.result(
-        {"restored": True, "path": str(file), "url": connection.url, "version": version,
-         "loginAccepted": version is not None, "seconds": round(seconds, 3)},
+        {
+            "restored": True,
+            "path": str(file),
+            "url": connection.url,
+            "version": version,
+            "loginAccepted": version is not None,
+            "seconds": round(seconds, 3),
+        },
         human,
     )
 
@@ -207,8 +223,12 @@ def inspect_command(file: Path, as_json: bool) -> None:
         console.print("Not authenticated: `openscc backup verify` checks it with the password.")
 
     output.result(
-        {"path": str(file), "bytes": file.stat().st_size, "authenticated": False,
-         **manifest_json(manifest)},
+        {
+            "path": str(file),
+            "bytes": file.stat().st_size,
+            "authenticated": False,
+            **manifest_json(manifest),
+        },
         human,
     )
 
@@ -233,8 +253,15 @@ def verify_command(backup_password_file: Path | None, file: Path, as_json: bool)
     checked = run(output, action)
     manifest = checked.manifest
     output.result(
-        {"path": str(file), "valid": True, "entities": checked.entities, "secrets": checked.secrets,
-         "files": checked.files, "members": checked.members, **manifest_json(manifest)},
+        {
+            "path": str(file),
+            "valid": True,
+            "entities": checked.entities,
+            "secrets": checked.secrets,
+            "files": checked.files,
+            "members": checked.members,
+            **manifest_json(manifest),
+        },
         lambda c: c.print(
             f"[green]OK[/]: {escape(str(file))} would restore. Manifest MAC valid, {checked.members} members' "
             f"SHA-256 match, {checked.entities} entities checked, {checked.secrets} secrets "

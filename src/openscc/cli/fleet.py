@@ -22,19 +22,29 @@ def fleet_group() -> None:
 
 @fleet_group.command("backup")
 @click.option(
-    "--inventory", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+    "--inventory",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
     help="TOML file listing the connectors and where to read their passwords.",
 )
 @click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
     help="Folder for the backups: OUT/<name>/<UTC timestamp>.zip.",
 )
 @click.option(
-    "--keep", type=click.IntRange(min=1), default=None,
+    "--keep",
+    type=click.IntRange(min=1),
+    default=None,
     help="Keep only the newest N backups per connector (default: keep all).",
 )
 @click.option(
-    "--concurrency", type=click.IntRange(1, 64), default=DEFAULT_CONCURRENCY, show_default=True,
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_CONCURRENCY,
+    show_default=True,
     help="How many connectors to back up at the same time.",
 )
 @json_option
@@ -56,7 +66,7 @@ def fleet_backup_command(
     transports = hooks()
 
     async def action() -> list[FleetResult]:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before any request
         with output.status(f"Backing up {len(entries)} connectors…"):
             return await backup_fleet(
                 entries,
@@ -102,7 +112,9 @@ def _summary(console: Console, results: list[FleetResult]) -> None:
     table.add_column("Duration", justify="right")
     table.add_column("File or error")
     for r in results:
-        status = "[green]ok[/]" if r.ok else f"[red]failed ({r.error.exit_code if r.error else 1})[/]"
+        status = (
+            "[green]ok[/]" if r.ok else f"[red]failed ({r.error.exit_code if r.error else 1})[/]"
+        )
         size = format_size(r.size) if r.size is not None else "-"
         detail = str(r.path) if r.ok else (r.error.message if r.error else "failed")
         if r.removed:
@@ -110,5 +122,7 @@ def _summary(console: Console, results: list[FleetResult]) -> None:
         table.add_row(escape(r.name), status, size, f"{r.seconds:.1f} s", escape(detail))
     console.print(table)
     failed = sum(not r.ok for r in results)
-    console.print(f"{len(results) - failed} of {len(results)} connectors backed up"
-                  + (f", {failed} failed." if failed else "."))
+    console.print(
+        f"{len(results) - failed} of {len(results)} connectors backed up"
+        + (f", {failed} failed." if failed else ".")
+    )

@@ -15,7 +15,7 @@ from openscc.cli.options import data_dir_option
 
 
 def _when(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 @click.command("history")
@@ -51,7 +51,7 @@ def history_command(data_dir: Path, as_json: bool) -> None:
         created = row["createdAt"]
         table.add_row(
             Path(str(row["file"])).name,
-            "unreadable" if created is None else _when(int(created)),  # type: ignore[call-overload]
+            "unreadable" if created is None else _when(int(created)),
             f"{row['size']:,} B",
             str(row["entities"]),
             str(row["productVersion"]),

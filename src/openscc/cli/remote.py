@@ -20,8 +20,8 @@ import httpx
 from openscc.client.api import OpensccClient, normalize_url, tls_verify
 from openscc.client.inventory import InventoryError, read_password_file
 
-PASSWORD_ENV = "OPENSCC_PASSWORD"
-BACKUP_PASSWORD_ENV = "OPENSCC_BACKUP_PASSWORD"
+PASSWORD_ENV = "OPENSCC_PASSWORD"  # noqa: S105 - a variable name
+BACKUP_PASSWORD_ENV = "OPENSCC_BACKUP_PASSWORD"  # noqa: S105 - a variable name
 DEFAULT_TIMEOUT = 300.0
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,8 +56,12 @@ class Connection:
     timeout: float
 
     def login_password(self) -> str:
-        return _secret(self.password_file, PASSWORD_ENV, "--password-file",
-                       f"Password of {self.user} at {self.url}")
+        return _secret(
+            self.password_file,
+            PASSWORD_ENV,
+            "--password-file",
+            f"Password of {self.user} at {self.url}",
+        )
 
     def client(self, password: str) -> OpensccClient:
         """A client logged in as this user with ``password`` (see ``login_password``)."""
@@ -159,13 +163,15 @@ def backup_password_option(func: F) -> F:
 
 def backup_password(password_file: Path | None, *, confirm: bool = False) -> str:
     return _secret(
-        password_file, BACKUP_PASSWORD_ENV, "--backup-password-file", "Backup password", confirm=confirm
+        password_file,
+        BACKUP_PASSWORD_ENV,
+        "--backup-password-file",
+        "Backup password",
+        confirm=confirm,
     )
 
 
-def _secret(
-    path: Path | None, env: str, option: str, prompt: str, *, confirm: bool = False
-) -> str:
+def _secret(path: Path | None, env: str, option: str, prompt: str, *, confirm: bool = False) -> str:
     if path is not None:
         try:
             return read_password_file(path)

@@ -38,13 +38,21 @@ def manifest_json(manifest: Manifest) -> dict[str, Any]:
 def render_manifest(console: Console, path: Path, manifest: Manifest) -> None:
     facts = Table.grid(padding=(0, 2))
     facts.add_row("Archive", f"{escape(str(path))} ({format_size(path.stat().st_size)})")
-    facts.add_row("Product", escape(f"{manifest.product} {manifest.product_version} "
-                                    f"(Cloud Connector API {manifest.scc_api_version})"))
+    facts.add_row(
+        "Product",
+        escape(
+            f"{manifest.product} {manifest.product_version} "
+            f"(Cloud Connector API {manifest.scc_api_version})"
+        ),
+    )
     facts.add_row("Format version", str(manifest.format_version))
     facts.add_row("Created", format_ms(manifest.created_at))
     facts.add_row("Source instance", escape(manifest.source_instance))
-    facts.add_row("Key derivation", f"{escape(manifest.kdf.name)}, {format_size(manifest.kdf.memory_kib * 1024)}, "
-                  f"{manifest.kdf.iterations} iterations")
+    facts.add_row(
+        "Key derivation",
+        f"{escape(manifest.kdf.name)}, {format_size(manifest.kdf.memory_kib * 1024)}, "
+        f"{manifest.kdf.iterations} iterations",
+    )
     console.print(facts)
     console.print(counts_table(manifest))
 
@@ -55,9 +63,14 @@ def counts_table(manifest: Manifest) -> Table:
     table.add_column("Entities", justify="right")
     table.add_column("With secrets", justify="right")
     for kind in sorted(manifest.counts):
-        table.add_row(escape(kind), str(manifest.counts[kind]), str(manifest.secret_counts.get(kind, 0)))
-    table.add_row("[bold]total[/]", str(sum(manifest.counts.values())),
-                  str(sum(manifest.secret_counts.values())))
+        table.add_row(
+            escape(kind), str(manifest.counts[kind]), str(manifest.secret_counts.get(kind, 0))
+        )
+    table.add_row(
+        "[bold]total[/]",
+        str(sum(manifest.counts.values())),
+        str(sum(manifest.secret_counts.values())),
+    )
     return table
 
 
@@ -74,8 +87,14 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
     backup = report.get("backup", {})
     changes: dict[str, dict[str, Any]] = report.get("changes", {})
     total = change_count(report)
-    verdict = "would change nothing" if total == 0 else f"would change {total} entit{'y' if total == 1 else 'ies'}"
-    console.print(f"Dry run: restoring [bold]{escape(str(file))}[/] on {escape(url)} {verdict}; nothing was changed.")
+    verdict = (
+        "would change nothing"
+        if total == 0
+        else f"would change {total} entit{'y' if total == 1 else 'ies'}"
+    )
+    console.print(
+        f"Dry run: restoring [bold]{escape(str(file))}[/] on {escape(url)} {verdict}; nothing was changed."
+    )
     facts = Table.grid(padding=(0, 2))
     if "createdAt" in backup:
         facts.add_row("Backup created", format_ms(int(backup["createdAt"])))
@@ -83,7 +102,10 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
         same = " (this instance)" if backup.get("sameInstance") else " (another instance)"
         facts.add_row("Source instance", escape(f"{backup['sourceInstance']}{same}"))
     if "productVersion" in backup:
-        facts.add_row("Made by", escape(f"openscc {backup['productVersion']}, format {backup.get('formatVersion')}"))
+        facts.add_row(
+            "Made by",
+            escape(f"openscc {backup['productVersion']}, format {backup.get('formatVersion')}"),
+        )
     if "propsIni" in report:
         facts.add_row("props.ini", escape(str(report["propsIni"])))
     console.print(facts)
@@ -92,7 +114,10 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
     for column in ("Kind", "Added", "Removed", "Changed", "Unchanged"):
         summary.add_column(column, justify="left" if column == "Kind" else "right")
     for kind, entry in changes.items():
-        summary.add_row(escape(kind), *(str(entry.get(c, 0)) for c in ("added", "removed", "changed", "unchanged")))
+        summary.add_row(
+            escape(kind),
+            *(str(entry.get(c, 0)) for c in ("added", "removed", "changed", "unchanged")),
+        )
     console.print(summary)
     if total == 0:
         return
@@ -112,8 +137,15 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
                 parts.append("fields: " + ", ".join(changed["fields"]))
             if changed.get("secretChanged"):
                 parts.append("secret changed")
-            details.add_row(escape(kind), "[yellow]~ change[/]", escape(str(changed.get("key"))), escape("; ".join(parts)))
+            details.add_row(
+                escape(kind),
+                "[yellow]~ change[/]",
+                escape(str(changed.get("key"))),
+                escape("; ".join(parts)),
+            )
     console.print(details)
     truncated = [kind for kind, entry in changes.items() if entry.get("truncated")]
     if truncated:
-        console.print(escape(f"Lists cut short for: {', '.join(truncated)} (the counts above are exact)."))
+        console.print(
+            escape(f"Lists cut short for: {', '.join(truncated)} (the counts above are exact).")
+        )

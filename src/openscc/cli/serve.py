@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import os
+import sqlite3
 from pathlib import Path
 
 import click
@@ -26,7 +26,9 @@ def serve_command(data_dir: Path, host: str | None, port: int | None) -> None:
     With OPENSCC_ADMIN_PASSWORD set at the first start of an empty data directory, the
     Administrator gets that password and the instance the HA role master.
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         ensure_data_dir(data_dir)
         props = load_props(data_dir.resolve())

@@ -62,7 +62,11 @@ def add_user(data_dir: Path, name: str, role: str) -> None:
     """Add a user with a role."""
     password = read_secret(f"Password for {name}", confirm=True)
     _run(
-        "added", data_dir, name, lambda i: i.users.add(name, role, password), role=canonical_role(role)
+        "added",
+        data_dir,
+        name,
+        lambda i: i.users.add(name, role, password),
+        role=canonical_role(role),
     )
     click.echo(f"added {name} ({ROLE_ALIASES.get(role, role)})")
 

@@ -50,7 +50,9 @@ OPENAPI_PATH = "/api/openapi.json"
 SESSION_COOKIE = "JSESSIONID"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-ZIP_TYPES = frozenset({"application/zip", "application/octet-stream", "application/x-zip-compressed"})
+ZIP_TYPES = frozenset(
+    {"application/zip", "application/octet-stream", "application/x-zip-compressed"}
+)
 _CSRF_SENTINELS = frozenset({"fetch", "required"})
 
 VerifyTypes = bool | str | os.PathLike[str] | ssl.SSLContext
@@ -130,7 +132,10 @@ class OpensccClient:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.aclose()
 
@@ -162,11 +167,14 @@ class OpensccClient:
         """Download a backup encrypted with ``password`` to ``dst_path``, atomically, checked to be
         a complete ZIP; ``dst_path`` is never left partly written."""
         dst = Path(dst_path)
-        if dst.exists() and not overwrite:
+        if dst.exists() and not overwrite:  # noqa: ASYNC240 - one stat before the download
             raise FileExistsError(f"{dst} exists already")
         await self._ensure_session()
         response = await self._call(
-            "POST", BACKUP_PATH, json={"password": password}, headers={"Accept": "application/zip"},
+            "POST",
+            BACKUP_PATH,
+            json={"password": password},
+            headers={"Accept": "application/zip"},
             stream=True,
         )
         try:
@@ -190,7 +198,9 @@ class OpensccClient:
                     done += len(chunk)
                     progress(done, total)
                 if total is not None and done != total:
-                    raise Unreachable(f"the download from {self.base_url} ended after {done} of {total} bytes")
+                    raise Unreachable(
+                        f"the download from {self.base_url} ended after {done} of {total} bytes"
+                    )
                 check_complete_zip(out.sync())
                 out.commit()
         except httpx.TransportError as error:
@@ -200,7 +210,11 @@ class OpensccClient:
         return BackupFile(path=dst, size=done, sha256=digest.hexdigest())
 
     async def dry_run(
-        self, path: str | os.PathLike[str], password: str, *, progress: ProgressCallback = no_progress
+        self,
+        path: str | os.PathLike[str],
+        password: str,
+        *,
+        progress: ProgressCallback = no_progress,
     ) -> dict[str, Any]:
         """What restoring the backup at ``path`` would change (the server's dry-run report).
 
@@ -220,7 +234,11 @@ class OpensccClient:
         return report
 
     async def restore(
-        self, path: str | os.PathLike[str], password: str, *, progress: ProgressCallback = no_progress
+        self,
+        path: str | os.PathLike[str],
+        password: str,
+        *,
+        progress: ProgressCallback = no_progress,
     ) -> None:
         """Upload the backup at ``path``; the server accepts it, then restarts to apply it.
 
@@ -260,7 +278,11 @@ class OpensccClient:
             else:
                 self._remember_token(response)
                 new_session = response.cookies.get(SESSION_COOKIE)
-                if pending is not None and new_session is not None and new_session != pending.session:
+                if (
+                    pending is not None
+                    and new_session is not None
+                    and new_session != pending.session
+                ):
                     restarted = True
                 if response.status_code >= 500:
                     # A proxy's error page means the process behind it is gone; the server's own
@@ -377,10 +399,14 @@ class OpensccClient:
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _transport_error(self, error: httpx.TransportError, *, during_restart: bool = False) -> Unreachable:
+    def _transport_error(
+        self, error: httpx.TransportError, *, during_restart: bool = False
+    ) -> Unreachable:
         if _is_certificate_error(error):
             why = (
-                " (the restored configuration may carry another UI certificate)" if during_restart else ""
+                " (the restored configuration may carry another UI certificate)"
+                if during_restart
+                else ""
             )
             return TlsVerificationFailed(
                 f"the TLS certificate of {self.base_url} is not trusted{why}: {_reason(error)}"

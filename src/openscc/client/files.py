@@ -27,7 +27,9 @@ class AtomicFile:
         self._file: BinaryIO | None = None
 
     def __enter__(self) -> Self:
-        fd, name = tempfile.mkstemp(dir=self.dst.parent, prefix=f".{self.dst.name}.", suffix=".part")
+        fd, name = tempfile.mkstemp(
+            dir=self.dst.parent, prefix=f".{self.dst.name}.", suffix=".part"
+        )
         self.temp_path = Path(name)
         self._file = os.fdopen(fd, "wb")
         return self
@@ -54,7 +56,10 @@ class AtomicFile:
         _fsync_dir(self.dst.parent)
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         if self._file is not None:
             self._file.close()

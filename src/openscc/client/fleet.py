@@ -93,7 +93,9 @@ async def backup_fleet(
     async def run(entry: InventoryEntry) -> FleetResult:
         async with slots:
             transport = transport_for(entry) if transport_for is not None else None
-            result = await backup_one(entry, out_dir, keep=keep, transport=transport, environ=environ)
+            result = await backup_one(
+                entry, out_dir, keep=keep, transport=transport, environ=environ
+            )
         if on_done is not None:
             on_done(result)
         return result
@@ -114,7 +116,11 @@ async def backup_one(
 
     def failed(error: OpensccError) -> FleetResult:
         return FleetResult(
-            name=entry.name, url=entry.url, ok=False, seconds=time.monotonic() - started, error=error
+            name=entry.name,
+            url=entry.url,
+            ok=False,
+            seconds=time.monotonic() - started,
+            error=error,
         )
 
     try:
@@ -142,7 +148,7 @@ async def backup_one(
         return failed(InventoryError(str(error)))
     except OSError as error:
         return failed(ClientError(f"local file error: {error}"))
-    except Exception as error:  # noqa: BLE001 - one connector's bug must not stop the others
+    except Exception as error:
         return failed(OpensccError(f"unexpected error: {type(error).__name__}: {error}"))
     return FleetResult(
         name=entry.name,

@@ -105,7 +105,9 @@ def load_inventory(path: Path) -> list[InventoryEntry]:
         raise InventoryError(f"the inventory {path} is not valid TOML: {error}") from None
     unknown = sorted(data.keys() - {"defaults", "connector"})
     if unknown:
-        raise InventoryError(f"unknown top-level key {unknown[0]!r} (expected [defaults], [[connector]])")
+        raise InventoryError(
+            f"unknown top-level key {unknown[0]!r} (expected [defaults], [[connector]])"
+        )
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         raise InventoryError("[defaults] must be a table")
@@ -155,7 +157,9 @@ def _entry(values: dict[str, Any], where: str, *, base: Path) -> InventoryEntry:
     name = _string(values, "name", where)
     where = f"connector {name!r}"
     if _NAME.fullmatch(name) is None or ".." in name:
-        raise InventoryError(f"{where}: the name must be letters, digits, '.', '_' or '-' (it names a folder)")
+        raise InventoryError(
+            f"{where}: the name must be letters, digits, '.', '_' or '-' (it names a folder)"
+        )
     try:
         url = normalize_url(_string(values, "url", where))
     except ValueError as error:

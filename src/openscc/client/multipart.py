@@ -33,14 +33,18 @@ class BackupUpload:
         # The file name is only a label for the server; a safe constant beats quoting rules.
         filename = path.name if _SAFE_FILENAME.fullmatch(path.name) else "backup.zip"
         self._head = (
-            f"--{boundary}\r\n"
-            'Content-Disposition: form-data; name="password"\r\n'
-            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-        ).encode() + encoded + (
-            f"\r\n--{boundary}\r\n"
-            f'Content-Disposition: form-data; name="backup"; filename="{filename}"\r\n'
-            "Content-Type: application/zip\r\n\r\n"
-        ).encode()
+            (
+                f"--{boundary}\r\n"
+                'Content-Disposition: form-data; name="password"\r\n'
+                "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            ).encode()
+            + encoded
+            + (
+                f"\r\n--{boundary}\r\n"
+                f'Content-Disposition: form-data; name="backup"; filename="{filename}"\r\n'
+                "Content-Type: application/zip\r\n\r\n"
+            ).encode()
+        )
         self._tail = f"\r\n--{boundary}--\r\n".encode()
 
     @property

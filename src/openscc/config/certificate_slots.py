@@ -26,12 +26,27 @@ class Slot:
     deletable: bool
 
 
-UI = Slot(kind=kinds.UI_CERTIFICATE, label="UI certificate", file_name="ui_certificate.der",
-          is_ca=False, deletable=False)
-SYSTEM = Slot(kind=kinds.SYSTEM_CERTIFICATE, label="System certificate",
-              file_name="system_certificate.der", is_ca=False, deletable=True)
-PP_CA = Slot(kind=kinds.PP_CA_CERTIFICATE, label="Principal propagation CA certificate",
-             file_name="ca_certificate.der", is_ca=True, deletable=True)
+UI = Slot(
+    kind=kinds.UI_CERTIFICATE,
+    label="UI certificate",
+    file_name="ui_certificate.der",
+    is_ca=False,
+    deletable=False,
+)
+SYSTEM = Slot(
+    kind=kinds.SYSTEM_CERTIFICATE,
+    label="System certificate",
+    file_name="system_certificate.der",
+    is_ca=False,
+    deletable=True,
+)
+PP_CA = Slot(
+    kind=kinds.PP_CA_CERTIFICATE,
+    label="Principal propagation CA certificate",
+    file_name="ca_certificate.der",
+    is_ca=True,
+    deletable=True,
+)
 
 
 def current(store: EntityStore, slot: Slot) -> EntityRecord:
@@ -42,9 +57,15 @@ def current(store: EntityStore, slot: Slot) -> EntityRecord:
 
 
 def install(store: EntityStore, slot: Slot, pair: certs.KeyPair) -> None:
-    store.put(EntityRecord(kind=slot.kind, key=kinds.SINGLETON_KEY, parent=None,
-                           body={"certificatePem": pair.certificate_pem},
-                           secret={"privateKeyPem": pair.private_key_pem}))
+    store.put(
+        EntityRecord(
+            kind=slot.kind,
+            key=kinds.SINGLETON_KEY,
+            parent=None,
+            body={"certificatePem": pair.certificate_pem},
+            secret={"privateKeyPem": pair.private_key_pem},
+        )
+    )
 
 
 def parse_generation(data: dict[str, Any]) -> tuple[str, Any, int, list[dict[str, str]]]:
@@ -61,8 +82,15 @@ def parse_generation(data: dict[str, Any]) -> tuple[str, Any, int, list[dict[str
 
 
 def save_pending(store: EntityStore, slot: Slot, csr_pem: str, key_pem: str) -> None:
-    store.put(EntityRecord(kind=kinds.PENDING_CSR, key=slot.kind, parent=None,
-                           body={"csrPem": csr_pem}, secret={"privateKeyPem": key_pem}))
+    store.put(
+        EntityRecord(
+            kind=kinds.PENDING_CSR,
+            key=slot.kind,
+            parent=None,
+            body={"csrPem": csr_pem},
+            secret={"privateKeyPem": key_pem},
+        )
+    )
 
 
 def take_pending_key(store: EntityStore, slot: Slot) -> str:

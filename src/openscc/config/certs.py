@@ -61,7 +61,9 @@ def parse_dn(text: str) -> x509.Name:
         key, sep, value = part.partition("=")
         oid = _ATTRIBUTES.get(key.strip().upper())
         if not sep or oid is None or not value.strip():
-            raise InvalidRequest(f"subjectDN part {part.strip()!r} is not a supported NAME=value pair")
+            raise InvalidRequest(
+                f"subjectDN part {part.strip()!r} is not a supported NAME=value pair"
+            )
         try:
             attributes.append(x509.NameAttribute(oid, value.strip().replace("\\,", ",")))
         except ValueError as error:
@@ -200,7 +202,9 @@ def chain_matching_key(chain_pem: str, private_key_pem: str) -> str:
     for cert in certs:
         if _public_key_der(cert.public_key()) == wanted:
             return cert.public_bytes(serialization.Encoding.PEM).decode()
-    raise InvalidRequest("the signed certificate does not match the latest certificate signing request")
+    raise InvalidRequest(
+        "the signed certificate does not match the latest certificate signing request"
+    )
 
 
 def from_pkcs12(data: bytes, password: str, key_password: str | None = None) -> KeyPair:

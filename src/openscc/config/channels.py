@@ -65,7 +65,9 @@ def _specific(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"vmName": req_str(data, "vmName", max_length=1024), "port": _port(data)}
 
 
-def parse(kind: str, data: dict[str, Any], existing: dict[str, Any] | None = None) -> dict[str, Any]:
+def parse(
+    kind: str, data: dict[str, Any], existing: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A channel body from a POST or a PUT (absent fields keep their value)."""
     merged = {**(existing or {}), **{k: v for k, v in data.items() if v is not None}}
     return {

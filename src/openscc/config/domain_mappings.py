@@ -24,7 +24,9 @@ def find(records: list[EntityRecord], internal_domain: str) -> EntityRecord | No
     return None
 
 
-def check_unique(records: list[EntityRecord], body: dict[str, str], *, ignore: str | None = None) -> None:
+def check_unique(
+    records: list[EntityRecord], body: dict[str, str], *, ignore: str | None = None
+) -> None:
     """409 if another mapping already uses the internal or the virtual domain."""
     for record in records:
         if record.key == ignore:
@@ -40,5 +42,7 @@ def view(base: str, sa_path: str, body: dict[str, Any]) -> dict[str, Any]:
     return {
         "virtualDomain": body["virtualDomain"],
         "internalDomain": body["internalDomain"],
-        "_links": {"self": paths.href(base, paths.domain_mapping_path(sa_path, body["internalDomain"]))},
+        "_links": {
+            "self": paths.href(base, paths.domain_mapping_path(sa_path, body["internalDomain"]))
+        },
     }

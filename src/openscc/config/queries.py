@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from openscc.store.entities import EntityStore
 
 
-def resource_counts(store: EntityStore, kind: str, parents: Iterable[str]) -> dict[str, tuple[int, int]]:
+def resource_counts(
+    store: EntityStore, kind: str, parents: Iterable[str]
+) -> dict[str, tuple[int, int]]:
     """(total, enabled) children of ``kind`` per parent, in one grouped query."""
     wanted = list(parents)
     if not wanted:

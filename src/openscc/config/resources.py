@@ -45,5 +45,7 @@ def view(base: str, mapping: str, body: dict[str, Any], *, in_list: bool) -> dic
     if "description" in body:
         out["description"] = body["description"]
     # The product sends an empty _links object in lists and a self link for one resource.
-    out["_links"] = {} if in_list else {"self": paths.href(base, paths.resource_path(mapping, body["id"]))}
+    out["_links"] = (
+        {} if in_list else {"self": paths.href(base, paths.resource_path(mapping, body["id"]))}
+    )
     return out

@@ -146,7 +146,9 @@ def tunnel_fields(tunnel: TunnelOutcome) -> dict[str, Any]:
 
 
 def disconnected() -> TunnelOutcome:
-    return TunnelOutcome(state=DISCONNECTED, connected_since_ms=0, message="Disconnected on request")
+    return TunnelOutcome(
+        state=DISCONNECTED, connected_since_ms=0, message="Disconnected on request"
+    )
 
 
 def links(base: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,9 @@ def _condition(value: Any) -> dict[str, str] | None:
             return None
         parts = value.strip().split(" ", 2)
         if len(parts) != 3:
-            raise InvalidRequest("condition must be 'always true' or '<variable> <operator> <value>'")
+            raise InvalidRequest(
+                "condition must be 'always true' or '<variable> <operator> <value>'"
+            )
         value = {"variable": parts[0], "operator": parts[1], "value": parts[2]}
     if not isinstance(value, dict):
         raise InvalidRequest("condition must be an object {variable, operator, value}")
@@ -49,13 +51,18 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
     subject: dict[str, str] = {}
     for name, text in pattern.items():
         if name.upper() not in ATTRIBUTES:
-            raise InvalidRequest(f"subjectPattern attribute {name!r} must be one of {', '.join(ATTRIBUTES)}")
+            raise InvalidRequest(
+                f"subjectPattern attribute {name!r} must be one of {', '.join(ATTRIBUTES)}"
+            )
         if not isinstance(text, str) or not text:
             raise InvalidRequest(f"subjectPattern.{name} must be a non-empty string")
         subject[name.upper()] = text
     if "CN" not in subject:
         raise InvalidRequest("subjectPattern must contain CN")
-    rule: dict[str, Any] = {"condition": _condition(data.get("condition")), "subjectPattern": subject}
+    rule: dict[str, Any] = {
+        "condition": _condition(data.get("condition")),
+        "subjectPattern": subject,
+    }
     description = opt_str(data, "description", max_length=1024)
     if description is not None:
         rule["description"] = description
@@ -83,7 +90,8 @@ def view(rule: dict[str, Any]) -> dict[str, Any]:
         out["description"] = rule["description"]
     condition = rule.get("condition")
     out["condition"] = (
-        ALWAYS_TRUE if condition is None
+        ALWAYS_TRUE
+        if condition is None
         else f"{condition['variable']} {condition['operator']} {condition['value']}"
     )
     out["subjectPattern"] = dict(rule["subjectPattern"])

@@ -12,8 +12,15 @@ from openscc.snapshot import EntityRecord
 
 PROTOCOLS = ("HTTP", "HTTPS", "RFC", "RFCS", "LDAP", "LDAPS", "TCP", "TCPS")
 BACKEND_TYPES = (
-    "abapSys", "netweaverCE", "netweaverGW", "applServerJava", "BC", "PI", "hana",
-    "otherSAPsys", "nonSAPsys",
+    "abapSys",
+    "netweaverCE",
+    "netweaverGW",
+    "applServerJava",
+    "BC",
+    "PI",
+    "hana",
+    "otherSAPsys",
+    "nonSAPsys",
 )
 AUTHENTICATION_MODES = ("NONE", "NONE_RESTRICTED", "X509_GENERAL", "X509_RESTRICTED", "KERBEROS")
 HOST_IN_HEADER = ("INTERNAL", "VIRTUAL")
@@ -53,7 +60,9 @@ def parse(data: dict[str, Any], existing: dict[str, Any] | None = None) -> dict[
         parse_clients(merged["allowedClients"]) if present(merged, "allowedClients") else []
     )
     body["blacklistedUsers"] = (
-        parse_blocked_users(merged["blacklistedUsers"]) if present(merged, "blacklistedUsers") else []
+        parse_blocked_users(merged["blacklistedUsers"])
+        if present(merged, "blacklistedUsers")
+        else []
     )
     return body
 
@@ -91,5 +100,8 @@ def view(base: str, path: str, body: dict[str, Any], total: int, enabled: int) -
             out[field] = body[field]
     out["allowedClients"] = list(body.get("allowedClients", []))
     out["blacklistedUsers"] = [dict(u) for u in body.get("blacklistedUsers", [])]
-    out["_links"] = {"self": paths.href(base, path), "resources": paths.href(base, f"{path}/resources")}
+    out["_links"] = {
+        "self": paths.href(base, path),
+        "resources": paths.href(base, f"{path}/resources"),
+    }
     return out

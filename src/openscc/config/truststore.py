@@ -19,8 +19,14 @@ def trust_all(store: EntityStore) -> bool:
 
 
 def set_trust_all(store: EntityStore, value: bool) -> None:
-    store.put(EntityRecord(kind=kinds.TRUSTSTORE, key=kinds.SINGLETON_KEY, parent=None,
-                           body={"trustAllBackends": value}))
+    store.put(
+        EntityRecord(
+            kind=kinds.TRUSTSTORE,
+            key=kinds.SINGLETON_KEY,
+            parent=None,
+            body={"trustAllBackends": value},
+        )
+    )
 
 
 def parse_certificate(data: bytes) -> str:

@@ -53,7 +53,9 @@ def present(data: dict[str, Any], field: str) -> bool:
     return data.get(field) is not None
 
 
-def opt_str(data: dict[str, Any], field: str, default: str | None = None, *, max_length: int = 4096) -> str | None:
+def opt_str(
+    data: dict[str, Any], field: str, default: str | None = None, *, max_length: int = 4096
+) -> str | None:
     if not present(data, field):
         return default
     value = data[field]
@@ -73,9 +75,7 @@ def opt_bool(data: dict[str, Any], field: str, default: bool) -> bool:
     return as_bool(data[field], field) if present(data, field) else default
 
 
-def opt_int(
-    data: dict[str, Any], field: str, default: int, *, minimum: int, maximum: int
-) -> int:
+def opt_int(data: dict[str, Any], field: str, default: int, *, minimum: int, maximum: int) -> int:
     if not present(data, field):
         return default
     return as_int(data[field], field, minimum=minimum, maximum=maximum)

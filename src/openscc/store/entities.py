@@ -177,7 +177,7 @@ class EntityStore:
     def counts(self) -> dict[str, int]:
         with self._lock:
             rows = self._conn.execute("SELECT kind, count(*) FROM entity GROUP BY kind").fetchall()
-        return {kind: n for kind, n in rows}
+        return dict(rows)
 
     def iter_all(self, *, with_secret: bool = True, batch: int = 2000) -> Iterator[EntityRecord]:
         """Every entity in creation order, read in batches inside the caller's snapshot."""

@@ -36,5 +36,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         )
     for version in range(found, SCHEMA_VERSION):
         with conn:
-            conn.executescript(f"BEGIN; {MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;")
+            conn.executescript(
+                f"BEGIN; {MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;"
+            )
     return found
