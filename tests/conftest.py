@@ -15,6 +15,7 @@ Constants and helpers live in ``support.apps`` and ``support.server_process``.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -115,3 +116,18 @@ def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
 def running_server(server_factory: Callable[..., ServerProcess]) -> ServerProcess:
     """A started ``openscc serve`` whose Administrator has ADMIN_PASSWORD (HA role master)."""
     return server_factory(admin_password=ADMIN_PASSWORD).start()
+
+
+@pytest.fixture(autouse=True)
+def _processes_only_in_slow_tests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test that starts a real process must be marked ``slow`` (``make test-fast`` leaves it out):
+    outside such tests, starting one fails the test."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+
+    def refuse(self: subprocess.Popen[bytes], args: object, *rest: object, **kw: object) -> None:
+        raise AssertionError(f"{request.node.nodeid} starts a process ({args!r}): mark it slow")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)

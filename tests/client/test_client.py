@@ -399,6 +399,7 @@ def test_a_refused_csrf_token_is_fetched_again_once(tmp_path: Path) -> None:
     assert sent == ["stale", "fresh"]
 
 
+@pytest.mark.slow
 def test_the_client_package_does_not_import_the_server() -> None:
     """openscc.client (with its fleet and offline parts) never imports starlette or uvicorn."""
     code = (

@@ -58,6 +58,7 @@ def _fill(directory: Path, *, leave_bytes: int) -> None:
         out.write(b"\0" * max(0, free - leave_bytes))
 
 
+@pytest.mark.slow
 def test_disk_full_during_backup_and_restore_is_a_clear_error(
     small_disk: tuple[Path, bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,6 +95,7 @@ def test_disk_full_during_backup_and_restore_is_a_clear_error(
     connector.close()
 
 
+@pytest.mark.slow
 def test_database_locked_by_another_process_is_503_and_changes_nothing(tmp_path: Path) -> None:
     """A write while another process holds the database lock answers 503 with Retry-After."""
     connector = InProcessConnector(tmp_path / "data", store_busy_timeout_ms=200)
@@ -160,6 +162,7 @@ def test_data_directory_turning_read_only_gives_clear_errors(
     assert description == "before"
 
 
+@pytest.mark.slow
 def test_serve_on_a_read_only_data_directory_exits_with_a_clear_message(tmp_path: Path) -> None:
     """Started on a read-only mount, ``openscc serve`` says so in one line and exits non-zero,
     leaving the data untouched."""

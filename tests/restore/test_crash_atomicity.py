@@ -19,6 +19,8 @@ from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
 from openscc.settings import Settings
 from support.server_process import ServerProcess
 
+pytestmark = pytest.mark.slow  # starts real server processes
+
 BACKUP = "/api/v1/configuration/backup"
 CONNECTOR = "/api/v1/configuration/connector"
 

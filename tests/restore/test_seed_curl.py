@@ -9,8 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from support.server_process import ServerProcess
+
+pytestmark = pytest.mark.slow  # starts real server processes
 
 CREATE = (
     "curl -k -u Administrator:<password> https://<host>:<port>/api/v1/configuration/backup -X POST "

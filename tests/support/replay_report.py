@@ -1,4 +1,5 @@
-"""Prints the replay's result after the run: one line per recording and the totals.
+"""Prints the replay's result after the run: its totals, and a line per recording that failed
+(per recording, passed too, with ``-v``).
 
 A plugin loaded by the root conftest, so it reports in every run that includes the replay,
 under pytest-xdist too (the results travel in each report's ``user_properties``).
@@ -20,8 +21,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not _SUMMARIES:
         return
     terminalreporter.section("replay of the recorded Cloud Connector traffic")
+    verbose = terminalreporter.config.getoption("verbose") > 0
     for summary in sorted(_SUMMARIES, key=lambda s: s["line"].split(" ", 1)[1]):
-        terminalreporter.write_line(summary["line"])
+        if verbose or not summary["passed"]:
+            terminalreporter.write_line(summary["line"])
     matched = sum(s["matched"] for s in _SUMMARIES)
     differ = sum(s["differ"] for s in _SUMMARIES)
     tunnel = sum(s["tunnel"] for s in _SUMMARIES)
