@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -20,9 +21,12 @@ from openscc.api.middleware import SECURITY_HEADERS, SecurityHeaders
 from openscc.api.openapi import build_openapi
 from openscc.api.responses import error_response, json_response
 from openscc.api.router import build_routes
+from openscc.auth.authenticator import Authenticator
 from openscc.auth.credential_cache import CredentialCache
 from openscc.auth.lockout import Lockout
+from openscc.auth.password_checks import HashSlots
 from openscc.auth.sessions import SessionManager
+from openscc.auth.user_cache import UserCache
 from openscc.errors import (
     InvalidRequest,
     MethodNotAllowed,
@@ -83,15 +87,27 @@ def create_app(
         instance=instance,
         sessions=SessionManager(
             ttl_seconds=settings.session_ttl_seconds,
-            max_sessions=settings.max_sessions,
+            max_per_user=settings.max_sessions_per_user,
+            provisional_ttl_seconds=settings.provisional_session_seconds,
+            max_provisional_per_user=settings.max_provisional_sessions_per_user,
             clock=clock,
         ),
-        lockout=Lockout(
-            max_failures=settings.login_failures_before_lockout,
-            lockout_seconds=settings.lockout_seconds,
-            clock=clock,
+        authenticator=Authenticator(
+            users=instance.users,
+            user_cache=UserCache(instance.store, instance.users),
+            lockout=Lockout(
+                max_failures=settings.login_failures_before_lockout,
+                lockout_seconds=settings.lockout_seconds,
+                clock=clock,
+            ),
+            credentials=CredentialCache(ttl_seconds=settings.credential_cache_seconds, clock=clock),
+            slots=HashSlots(
+                slots=settings.password_check_slots,
+                wait_seconds=settings.password_check_wait_seconds,
+            ),
+            audit=instance.audit,
         ),
-        credentials=CredentialCache(ttl_seconds=settings.credential_cache_seconds, clock=clock),
+        kdf_slots=threading.BoundedSemaphore(settings.backup_kdf_slots),
         request_restart=request_restart or (lambda: None),
     )
     table = all_endpoints()

@@ -1,4 +1,8 @@
-"""The audit log: one JSON line per security-relevant event; never a password or key."""
+"""The audit log: one JSON line per security-relevant event; never a password or key.
+
+Every value in a line is bounded (see ``openscc.logsafe``): a client-supplied user name, path or
+key adds at most a few hundred characters to the log, whatever its length.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from openscc.logsafe import bounded, shown
+
 AUDIT_FILE = "audit.log"
 logger = logging.getLogger("openscc.audit")
 
@@ -20,7 +26,12 @@ class AuditLog:
         self._lock = threading.Lock()
 
     def record(self, event: str, *, actor: str | None, **details: Any) -> None:
-        entry = {"time": int(time.time() * 1000), "event": event, "actor": actor, **details}
+        entry = {
+            "time": int(time.time() * 1000),
+            "event": event,
+            "actor": None if actor is None else bounded(actor),
+            **{name: bounded(value) for name, value in details.items()},
+        }
         line = json.dumps(entry, separators=(",", ":"), ensure_ascii=False) + "\n"
         with self._lock:
             try:
@@ -33,4 +44,4 @@ class AuditLog:
                 # The change it records already happened; failing the request would misreport it.
                 logger.error("could not append %s to the audit log: %s", event, error.strerror)
         # The audit log is the record; the server log only mentions it when debugging.
-        logger.debug("audit %s by %s", event, actor or "-")
+        logger.debug("audit %s by %s", event, shown(actor or "-"))

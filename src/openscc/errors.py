@@ -22,7 +22,8 @@ OpensccError                      500 RUNTIME_FAILURE        exit 1
   Conflict                        409 ILLEGAL_STATE          exit 6
     InvalidConfiguration          409 INVALID_CONFIGURATION  exit 6
   Gone                            410 NOT_FOUND              exit 5
-  StoreBusy                       503 RUNTIME_FAILURE        exit 1    database locked elsewhere
+  ServerBusy                      503 RUNTIME_FAILURE        exit 1    too many logons being checked
+    StoreBusy                     503 RUNTIME_FAILURE        exit 1    database locked elsewhere
   ClientError                     (client side only)         exit 1
     Unreachable                   (no answer from the URL)   exit 7
     RestartTimeout                (server not back in time)  exit 8
@@ -156,10 +157,15 @@ class InvalidConfiguration(Conflict):
     type = "INVALID_CONFIGURATION"
 
 
-class StoreBusy(OpensccError):
-    """The configuration store is locked by another process; retrying later can succeed."""
+class ServerBusy(OpensccError):
+    """The server cannot take this request now; retrying after ``retry_after`` seconds can succeed."""
 
     status = 503
+    retry_after: ClassVar[int] = 5
+
+
+class StoreBusy(ServerBusy):
+    """The configuration store is locked by another process."""
 
 
 class ClientError(OpensccError):

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from openscc.audit import AuditLog
 from openscc.auth.passwords import Passwords
-from openscc.auth.users import ADMINISTRATOR, INITIAL_PASSWORD, UserDirectory
+from openscc.auth.policy import INITIAL_PASSWORD
+from openscc.auth.users import ADMINISTRATOR, UserDirectory
 from openscc.certificates import generate_self_signed
 from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, UI_CERTIFICATE_KIND
 from openscc.fileio import write_atomically

@@ -22,12 +22,22 @@ class Settings:
     port: int = DEFAULT_PORT
     kdf_profile: str = "production"
     session_ttl_seconds: int = 30 * 60  # the Cloud Connector's default session timeout
-    max_sessions: int = 10_000
+    # Sessions are capped per user (one user can only push out their own). Sessions a basic-auth
+    # request gets without sending a cookie are provisional until the cookie comes back.
+    max_sessions_per_user: int = 64
+    max_provisional_sessions_per_user: int = 16
+    provisional_session_seconds: int = 5 * 60
     # The archive reader's own cap is 64 MiB; the body may add a little multipart framing.
     max_upload_bytes: int = 64 * 1024 * 1024 + 64 * 1024
     login_failures_before_lockout: int = 5
     lockout_seconds: int = 300
     credential_cache_seconds: int = 30
+    # Password checks at once (each holds Argon2's 64 MiB), and how long a logon waits for one
+    # before it is answered 503 with Retry-After.
+    password_check_slots: int = 2
+    password_check_wait_seconds: float = 5.0
+    # Backup and restore key derivations at once (each holds 64 MiB for a moment).
+    backup_kdf_slots: int = 2
     safety_backups_kept: int = 5
     # How long a write waits for a database locked by another process before answering 503.
     # Writes run on the event loop, so this also bounds how long a foreign lock can stall the

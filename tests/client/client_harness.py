@@ -29,7 +29,7 @@ from openscc.restore_apply import apply_pending_restore
 from openscc.settings import Settings
 
 ADMIN = "Administrator"
-ADMIN_PASSWORD = "pw"
+ADMIN_PASSWORD = "Harness-Pa55word"
 BACKUP_PASSWORD = "backup-pw"
 # The CLI's own variables, so a developer's shell cannot leak into a test.
 CLEAN_ENV: dict[str, str | None] = {
@@ -83,7 +83,7 @@ class InProcessServer:
         with self.instance.store.transaction():
             update_connector(self.instance.store, description=text)
 
-    def add_user(self, name: str, role: str, password: str = "user-pw") -> None:
+    def add_user(self, name: str, role: str, password: str = "harness-user-pw") -> None:
         with self.instance.store.transaction():
             self.instance.users.add(name, role, password)
 

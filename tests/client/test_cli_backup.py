@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from client_harness import ADMIN, BACKUP_PASSWORD, InProcessServer, invoke, remote
+from client_harness import ADMIN, ADMIN_PASSWORD, BACKUP_PASSWORD, InProcessServer, invoke, remote
 
 from openscc import SCC_API_VERSION
 from openscc.client.offline import verify_backup
@@ -188,7 +188,7 @@ def test_without_a_password_source_the_command_explains_and_does_not_block(
 def test_password_files_are_read(server: InProcessServer, tmp_path: Path) -> None:
     """--password-file and --backup-password-file supply both passwords (first line only)."""
     login = tmp_path / "login"
-    login.write_text("pw\n")
+    login.write_text(ADMIN_PASSWORD + "\n")
     archive = tmp_path / "archive"
     archive.write_text("file-backup-pw\nignored second line\n")
     out = tmp_path / "scc.zip"

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from client_harness import ADMIN, BACKUP_PASSWORD, InProcessServer, invoke
+from client_harness import ADMIN, ADMIN_PASSWORD, BACKUP_PASSWORD, InProcessServer, invoke
 
 from openscc.client.fleet import BACKUP_NAME, backups_in, next_backup_path, prune
 from openscc.client.offline import verify_backup
 
-FLEET_ENV = {"FLEET_PASSWORD": "pw", "FLEET_BACKUP_PASSWORD": BACKUP_PASSWORD}
+FLEET_ENV = {"FLEET_PASSWORD": ADMIN_PASSWORD, "FLEET_BACKUP_PASSWORD": BACKUP_PASSWORD}
 
 
 def _inventory(

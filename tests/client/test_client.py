@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from client_harness import ADMIN, BACKUP_PASSWORD, InProcessServer, RecordingTransport
+from client_harness import ADMIN, ADMIN_PASSWORD, BACKUP_PASSWORD, InProcessServer, RecordingTransport
 from starlette.types import Receive, Scope, Send
 
 from openscc import SCC_API_VERSION
@@ -113,7 +113,7 @@ def test_backup_works_on_a_server_that_trusts_only_the_session_and_token(
     transport = httpx.ASGITransport(app=_SessionOnly(server))
 
     async def go() -> Any:
-        async with OpensccClient(server.url, ADMIN, "pw", transport=transport) as client:
+        async with OpensccClient(server.url, ADMIN, ADMIN_PASSWORD, transport=transport) as client:
             return await client.create_backup(BACKUP_PASSWORD, tmp_path / "b.zip")
 
     assert run(go()).size > 0

@@ -25,12 +25,12 @@ def test_fleet_backs_up_the_servers_that_are_up_and_fails_for_the_one_that_is_do
     server_factory: Callable[..., ServerProcess], tmp_path: Path
 ) -> None:
     """With one connector down, the others are still backed up and verified; the exit code is 7."""
-    one = server_factory(tmp_path / "one", admin_password="one-pw").start(wait=False)
-    two = server_factory(tmp_path / "two", admin_password="two-pw").start(wait=False)
+    one = server_factory(tmp_path / "one", admin_password="one-admin-pw").start(wait=False)
+    two = server_factory(tmp_path / "two", admin_password="two-admin-pw").start(wait=False)
     one.wait_ready()  # both start at once: half the waiting
     two.wait_ready()
     down_url = f"https://127.0.0.1:{free_port()}"
-    (tmp_path / "two.password").write_text("two-pw\n")
+    (tmp_path / "two.password").write_text("two-admin-pw\n")
     inventory = tmp_path / "fleet.toml"
     inventory.write_text(
         f"""
@@ -58,7 +58,7 @@ ca_file = "{two.certificate_path}"
 """
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENSCC_")}
-    env |= {"ONE_PASSWORD": "one-pw", "FLEET_BACKUP_PASSWORD": BACKUP_PASSWORD}
+    env |= {"ONE_PASSWORD": "one-admin-pw", "FLEET_BACKUP_PASSWORD": BACKUP_PASSWORD}
     out = tmp_path / "backups"
 
     summary = subprocess.run(
@@ -104,7 +104,7 @@ ca_file = "{two.certificate_path}"
             "1",
             "--json",
         ],
-        env={"ONE_PASSWORD": "one-pw", "FLEET_BACKUP_PASSWORD": BACKUP_PASSWORD},
+        env={"ONE_PASSWORD": "one-admin-pw", "FLEET_BACKUP_PASSWORD": BACKUP_PASSWORD},
     )
     assert result.exit_code == 7
     report = json.loads(result.stdout)

@@ -1,6 +1,6 @@
 """The authorization matrix: every route and method × every caller × every instance state.
 
-``openscc.api.authorization`` says what each cell must answer (401, 403, or through to the handler);
+``scripts/authorization_matrix.py`` says, from the guard's own decision, what each cell must answer (401, 403, or through to the handler);
 these tests call every cell against the in-process app, one app per instance state, and check that
 docs/api.md publishes exactly the table the code computes.
 """
@@ -12,10 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
-
-from openscc.api.authorization import (
+from scripts.authorization_matrix import (
     ALLOWED,
     CALLERS,
     FORBIDDEN,
@@ -28,6 +25,9 @@ from openscc.api.authorization import (
     published_section,
     render_markdown,
 )
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
 from openscc.api.catalog import all_endpoints
 from openscc.api.endpoints import Endpoint
 from openscc.app import create_app
@@ -141,9 +141,9 @@ def test_matrix_has_every_kind_of_answer_in_every_state() -> None:
 
 
 def test_published_matrix_matches_the_code() -> None:
-    """docs/api.md holds exactly the table the code computes (regenerate: python -m openscc.api.authorization --write docs/api.md)."""
+    """docs/api.md holds exactly the table the code computes (regenerate: python scripts/authorization_matrix.py --write docs/api.md)."""
     published = published_section(DOCS.read_text())
 
     assert published == render_markdown(), (
-        "docs/api.md is out of date; run: python -m openscc.api.authorization --write docs/api.md"
+        "docs/api.md is out of date; run: python scripts/authorization_matrix.py --write docs/api.md"
     )

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from openscc.app import create_app
+from openscc.auth.lockout import Lockout
 from openscc.auth.passwords import Passwords
 from openscc.cli import cli
 from openscc.settings import Settings
@@ -190,10 +191,10 @@ def test_lockout_is_audited(guarded: TestClient, guarded_app: Starlette) -> None
 def test_old_password_stops_working_at_once_after_a_change(admin: TestClient) -> None:
     """A password change clears the credential cache: the old password fails on the next request."""
     assert admin.get(CONNECTOR).status_code == 200  # now cached
-    admin.put(PASSWORD_CHANGE, json={"oldPassword": ADMIN_PASSWORD, "newPassword": "next-pw"})
+    admin.put(PASSWORD_CHANGE, json={"oldPassword": ADMIN_PASSWORD, "newPassword": "Next-pa55word"})
 
     old = admin.get(CONNECTOR, auth=ADMIN)
-    new = admin.get(CONNECTOR, auth=(ADMINISTRATOR, "next-pw"))
+    new = admin.get(CONNECTOR, auth=(ADMINISTRATOR, "Next-pa55word"))
 
     assert old.status_code == 401
     assert new.status_code == 200
@@ -208,12 +209,12 @@ def test_password_set_by_the_cli_ends_the_cached_password_at_once(
     result = CliRunner().invoke(
         cli,
         ["users", "set-password", ADMINISTRATOR, "--data-dir", str(admin_settings.data_dir)],
-        input="cli-pw\n",
+        input="Cli-pa55word\n",
     )
     assert result.exit_code == 0, result.output
 
     old = admin.get(CONNECTOR, auth=ADMIN)
-    new = admin.get(CONNECTOR, auth=(ADMINISTRATOR, "cli-pw"))
+    new = admin.get(CONNECTOR, auth=(ADMINISTRATOR, "Cli-pa55word"))
 
     assert old.status_code == 401
     assert new.status_code == 200
@@ -247,14 +248,14 @@ def test_wrong_old_passwords_count_towards_the_lockout(
     for _ in range(MAX_FAILURES):
         refused = guarded.put(
             PASSWORD_CHANGE,
-            json={"oldPassword": "guess", "newPassword": "x"},
+            json={"oldPassword": "guess", "newPassword": "Next-pa55word"},
             headers={"X-CSRF-Token": token},
         )
         assert refused.status_code == 400
 
     right_old = guarded.put(
         PASSWORD_CHANGE,
-        json={"oldPassword": ADMIN_PASSWORD, "newPassword": "x"},
+        json={"oldPassword": ADMIN_PASSWORD, "newPassword": "Next-pa55word"},
         headers={"X-CSRF-Token": token},
     )
     login = guarded.get(CONNECTOR, auth=ADMIN)
@@ -266,16 +267,26 @@ def test_wrong_old_passwords_count_towards_the_lockout(
     ]
 
 
-def test_a_flood_of_made_up_names_does_not_lift_a_lockout() -> None:
-    """Bounding the failure table keeps every user who is locked out."""
-    from openscc.auth.lockout import Lockout
+def _fail_once(lockout: Lockout, user: str) -> bool:
+    attempt = lockout.begin(user)
+    assert attempt is not None
+    return attempt.failed()
 
-    lockout = Lockout(max_failures=2, lockout_seconds=300)
-    lockout.record_failure(ADMINISTRATOR)
-    lockout.record_failure(ADMINISTRATOR)
+
+def test_a_flood_of_made_up_names_does_not_lift_a_lockout_and_stays_bounded() -> None:
+    """Bounding the failure table keeps every user who is locked out, and the table stays
+    within its cap however many names are tried."""
+    clock = FakeClock()
+    lockout = Lockout(max_failures=2, lockout_seconds=300, clock=clock, max_entries=1_000)
+    _fail_once(lockout, ADMINISTRATOR)
+    assert _fail_once(lockout, ADMINISTRATOR)
     assert lockout.is_locked(ADMINISTRATOR)
 
-    for number in range(100_002):
-        lockout.record_failure(f"made-up-{number}")
+    for number in range(20_000):
+        clock.now += 0.1  # 2,000 s in all: old failures age out of the window
+        _fail_once(lockout, f"made-up-{number}")
+        if number == 100:
+            assert lockout.is_locked(ADMINISTRATOR)
 
-    assert lockout.is_locked(ADMINISTRATOR)
+    assert len(lockout) <= 1_000 + 1
+    assert not lockout.is_locked(ADMINISTRATOR)  # the lock ended with its time, not the flood

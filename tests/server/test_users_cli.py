@@ -40,16 +40,16 @@ def _check(settings: Settings, name: str, password: str) -> bool:
 
 def test_add_reads_the_password_from_stdin(run: Invoke, settings: Settings) -> None:
     """`users add NAME --role ROLE` takes the password from standard input."""
-    result = run("add", "alice", "--role", "sccdisplay", input="alice-pw\n")
+    result = run("add", "alice", "--role", "sccdisplay", input="alice-pa55word\n")
 
     assert result.exit_code == 0, result.output
-    assert "alice-pw" not in result.output
-    assert _check(settings, "alice", "alice-pw")
+    assert "alice-pa55word" not in result.output
+    assert _check(settings, "alice", "alice-pa55word")
 
 
 def test_list_shows_users_and_roles(run: Invoke) -> None:
     """`users list` prints each user with its role, flagging an unchanged initial password."""
-    run("add", "alice", "--role", "sccsupport", input="pw\n")
+    run("add", "alice", "--role", "sccsupport", input="user-pa55word\n")
 
     result = run("list")
 
@@ -73,7 +73,7 @@ def test_list_shows_users_and_roles(run: Invoke) -> None:
 )
 def test_add_accepts_every_role_and_the_admin_alias(run: Invoke, given: str, stored: str) -> None:
     """All five roles are accepted; 'admin' is stored as sccadmin."""
-    result = run("add", "bob", "--role", given, input="pw\n")
+    result = run("add", "bob", "--role", given, input="user-pa55word\n")
 
     assert result.exit_code == 0, result.output
     assert f"bob\t{stored}" in run("list").output
@@ -81,7 +81,7 @@ def test_add_accepts_every_role_and_the_admin_alias(run: Invoke, given: str, sto
 
 def test_add_refuses_an_unknown_role(run: Invoke) -> None:
     """A role that is not the Cloud Connector's is a usage error."""
-    result = run("add", "bob", "--role", "root", input="pw\n")
+    result = run("add", "bob", "--role", "root", input="user-pa55word\n")
 
     assert result.exit_code == 2
     assert "bob" not in run("list").output
@@ -89,7 +89,7 @@ def test_add_refuses_an_unknown_role(run: Invoke) -> None:
 
 def test_password_cannot_be_given_on_the_command_line(run: Invoke) -> None:
     """There is no --password option: passwords never appear in argv or shell history."""
-    result = run("add", "bob", "--role", "sccdisplay", "--password", "pw")
+    result = run("add", "bob", "--role", "sccdisplay", "--password", "user-pa55word")
 
     assert result.exit_code == 2
     assert "No such option" in result.output
@@ -105,9 +105,9 @@ def test_add_refuses_an_empty_password(run: Invoke) -> None:
 
 def test_add_refuses_an_existing_user(run: Invoke) -> None:
     """Adding a user twice fails with a message and exit code 1."""
-    run("add", "bob", "--role", "sccdisplay", input="pw\n")
+    run("add", "bob", "--role", "sccdisplay", input="user-pa55word\n")
 
-    result = run("add", "bob", "--role", "sccadmin", input="pw\n")
+    result = run("add", "bob", "--role", "sccadmin", input="user-pa55word\n")
 
     assert result.exit_code == 1
     assert "already exists" in result.output
@@ -115,20 +115,20 @@ def test_add_refuses_an_existing_user(run: Invoke) -> None:
 
 def test_add_refuses_an_invalid_name(run: Invoke) -> None:
     """User names are letters, digits and . _ @ -."""
-    result = run("add", "bad name", "--role", "sccdisplay", input="pw\n")
+    result = run("add", "bad name", "--role", "sccdisplay", input="user-pa55word\n")
 
     assert result.exit_code == 1
 
 
 def test_set_password_replaces_the_password(run: Invoke, settings: Settings) -> None:
     """`users set-password NAME` reads the new password from stdin; the old one stops working."""
-    run("add", "bob", "--role", "sccdisplay", input="old-pw\n")
+    run("add", "bob", "--role", "sccdisplay", input="old-pa55word\n")
 
-    result = run("set-password", "bob", input="new-pw\n")
+    result = run("set-password", "bob", input="new-pa55word\n")
 
     assert result.exit_code == 0, result.output
-    assert _check(settings, "bob", "new-pw")
-    assert not _check(settings, "bob", "old-pw")
+    assert _check(settings, "bob", "new-pa55word")
+    assert not _check(settings, "bob", "old-pa55word")
 
 
 def test_set_password_on_the_administrator_ends_the_initial_state(run: Invoke) -> None:
@@ -141,7 +141,7 @@ def test_set_password_on_the_administrator_ends_the_initial_state(run: Invoke) -
 
 def test_set_password_of_unknown_user_fails(run: Invoke) -> None:
     """set-password on a missing user fails with exit code 1."""
-    result = run("set-password", "ghost", input="pw\n")
+    result = run("set-password", "ghost", input="user-pa55word\n")
 
     assert result.exit_code == 1
     assert "does not exist" in result.output
@@ -149,13 +149,13 @@ def test_set_password_of_unknown_user_fails(run: Invoke) -> None:
 
 def test_remove_deletes_the_user(run: Invoke, settings: Settings) -> None:
     """`users remove NAME` deletes the user; their password no longer works."""
-    run("add", "bob", "--role", "sccdisplay", input="pw\n")
+    run("add", "bob", "--role", "sccdisplay", input="user-pa55word\n")
 
     result = run("remove", "bob")
 
     assert result.exit_code == 0
     assert "bob" not in run("list").output
-    assert not _check(settings, "bob", "pw")
+    assert not _check(settings, "bob", "user-pa55word")
 
 
 def test_the_last_administrator_cannot_be_removed(run: Invoke) -> None:
@@ -168,7 +168,7 @@ def test_the_last_administrator_cannot_be_removed(run: Invoke) -> None:
 
 def test_an_administrator_can_be_removed_while_another_remains(run: Invoke) -> None:
     """With a second administrator, the first one may go."""
-    run("add", "second", "--role", "admin", input="pw\n")
+    run("add", "second", "--role", "admin", input="user-pa55word\n")
 
     result = run("remove", ADMINISTRATOR)
 

@@ -8,7 +8,8 @@ from itertools import count
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from openscc.auth.users import ADMINISTRATOR, INITIAL_PASSWORD
+from openscc.auth.policy import INITIAL_PASSWORD
+from openscc.auth.users import ADMINISTRATOR
 from openscc.instance import Instance
 
 BASE_URL = "https://testserver"

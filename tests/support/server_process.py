@@ -1,6 +1,6 @@
 """The real ``openscc serve`` process, for end-to-end tests: start, wait, restart, stop, kill -9.
 
-    server = ServerProcess(tmp_path / "data", admin_password="s3cret")
+    server = ServerProcess(tmp_path / "data", admin_password="S3cret-admin")
     server.start()                 # waits until HTTPS answers
     httpx.get(server.url + "/api/v1/connector/version", verify=False, auth=server.admin_auth)
     server.stop()                  # SIGTERM, then SIGKILL

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.types import Message
 
+from openscc.api.audit_trail import note_change
 from openscc.api.context import Caller, Services, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import as_bool, json_body, media_type
@@ -32,9 +32,6 @@ ZIP = "application/zip"
 TMP_DIR = "tmp"
 MAX_PASSWORD_CHARS = 4096
 
-# Each backup or restore holds the KDF's memory (64 MiB) for a moment; two at a time is plenty.
-_KDF_SLOTS = threading.BoundedSemaphore(2)
-_RESTORE_LOCK = threading.Lock()
 T = TypeVar("T")
 
 
@@ -50,9 +47,9 @@ def _password(value: Any) -> str:
     return value
 
 
-def _in_kdf_slot(work: Callable[..., T], *args: Any) -> T:
+def _in_kdf_slot(svc: Services, work: Callable[..., T], *args: Any) -> T:
     """Run ``work`` (in a worker thread) once one of the KDF slots is free."""
-    with _KDF_SLOTS:
+    with svc.kdf_slots:
         return work(*args)
 
 
@@ -68,7 +65,7 @@ def _build_backup(svc: Services, password: str) -> Path:
     try:
         fd, name = tempfile.mkstemp(dir=_temp_dir(svc), prefix="backup-", suffix=".zip")
         path = Path(name)
-        with _KDF_SLOTS, os.fdopen(fd, "w+b") as out:
+        with svc.kdf_slots, os.fdopen(fd, "w+b") as out:
             create_backup(svc.instance, password, out)
         return path
     except BaseException as error:
@@ -104,7 +101,7 @@ async def create(request: Request, caller: Caller) -> Response:
     svc = services(request)
     # The archive is complete on disk before the first byte is sent: never a truncated 200.
     path = await run_in_threadpool(_build_backup, svc, password)
-    svc.instance.audit.record("backup.created", actor=caller.user.name, size=path.stat().st_size)
+    note_change(request, "backup.created", size=path.stat().st_size)
     return FileResponse(
         path,
         media_type=ZIP,
@@ -194,10 +191,11 @@ async def restore(request: Request, caller: Caller) -> Response:
         upload, password = await _restore_parts(form)
         if is_dry_run:
             report = await run_in_threadpool(
-                _in_kdf_slot, dry_run, svc.instance, upload.file, password
+                _in_kdf_slot, svc, dry_run, svc.instance, upload.file, password
             )
+            note_change(request, "backup.restore_previewed")
             return json_response(report)
-        if not _RESTORE_LOCK.acquire(blocking=False):
+        if not svc.restore_lock.acquire(blocking=False):
             raise Conflict("another restore is in progress")
         try:
             if svc.restore_pending:
@@ -207,18 +205,18 @@ async def restore(request: Request, caller: Caller) -> Response:
             svc.restore_pending = True
             try:
                 staged = await run_in_threadpool(
-                    _in_kdf_slot, stage_restore, svc.instance, upload.file, password
+                    _in_kdf_slot, svc, stage_restore, svc.instance, upload.file, password
                 )
             except BaseException:
                 svc.restore_pending = False
                 raise
         finally:
-            _RESTORE_LOCK.release()
+            svc.restore_lock.release()
     finally:
         await form.close()
-    svc.instance.audit.record(
+    note_change(
+        request,
         "backup.restored",
-        actor=caller.user.name,
         source_instance=staged.source_instance,
         created_at=staged.created_at,
         safety_backup=staged.safety_backup.name,

@@ -93,14 +93,14 @@ def _routes(slot: Slot, path: str) -> None:
             )
             with store.transaction():
                 slots.save_pending(store, slot, csr_pem, key_pem)
-            audit(request, caller, "certificate.csr", slot=slot.kind)
+            audit(request, "certificate.csr", slot=slot.kind)
             return Response(
                 csr_pem, media_type="application/pkcs10", headers={"Cache-Control": "no-store"}
             )
         pair = certs.self_signed(subject, key_size=key_size, alt_names=alt_names, is_ca=slot.is_ca)
         with store.transaction():
             slots.install(store, slot, pair)
-        audit(request, caller, "certificate.self_signed", slot=slot.kind)
+        audit(request, "certificate.self_signed", slot=slot.kind)
         return created(base_of(request) + path)
 
     async def install_signed(request: Request, caller: Caller) -> Response:
@@ -111,7 +111,7 @@ def _routes(slot: Slot, path: str) -> None:
             leaf = certs.chain_matching_key(chain, key_pem)
             slots.install(store, slot, certs.KeyPair(certificate_pem=leaf, private_key_pem=key_pem))
             slots.clear_pending(store, slot)
-        audit(request, caller, "certificate.signed_installed", slot=slot.kind)
+        audit(request, "certificate.signed_installed", slot=slot.kind)
         return created(base_of(request) + path)
 
     async def upload_pkcs12(request: Request, caller: Caller) -> Response:
@@ -122,7 +122,7 @@ def _routes(slot: Slot, path: str) -> None:
         store = store_of(request)
         with store.transaction():
             slots.install(store, slot, pair)
-        audit(request, caller, "certificate.pkcs12_uploaded", slot=slot.kind)
+        audit(request, "certificate.pkcs12_uploaded", slot=slot.kind)
         return empty_response()
 
     async def delete_certificate(request: Request, caller: Caller) -> Response:
@@ -130,7 +130,7 @@ def _routes(slot: Slot, path: str) -> None:
         with store.transaction():
             record = slots.current(store, slot)
             store.delete(record.kind, record.key)
-        audit(request, caller, "certificate.deleted", slot=slot.kind)
+        audit(request, "certificate.deleted", slot=slot.kind)
         return empty_response()
 
     label = slot.label

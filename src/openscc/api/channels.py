@@ -92,7 +92,6 @@ async def create_channel(request: Request, caller: Caller) -> Response:
         )
     audit(
         request,
-        caller,
         "channel.created",
         subaccount=sa.body["subaccount"],
         channel=number,

@@ -6,7 +6,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from openscc.api.context import Caller, base_url, services
+from openscc.api.audit_trail import note_change
+from openscc.api.context import base_url, services
 from openscc.auth.roles import Permission
 from openscc.cloud import CloudConnection
 from openscc.store.entities import EntityStore
@@ -60,6 +61,7 @@ def base_of(request: Request) -> str:
     return base_url(request)
 
 
-def audit(request: Request, caller: Caller, event: str, **details: object) -> None:
-    """Record a configuration change (never a secret: callers pass names and ids only)."""
-    services(request).instance.audit.record(event, actor=caller.user.name, **details)
+def audit(request: Request, event: str, **details: object) -> None:
+    """Name the change for its audit line (never a secret: callers pass names and ids only);
+    the router writes the line once the change has succeeded."""
+    note_change(request, event, **details)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc import SCC_API_VERSION
+from openscc.api.audit_trail import note_change
 from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import json_body, json_object, required
 from openscc.api.responses import empty_response, json_response
+from openscc.auth.credentials import MAX_PASSWORD_CHARS
+from openscc.auth.policy import check_new_password
 from openscc.auth.roles import Permission
 from openscc.connector_state import HA_ROLES, connector_body, ha_role, update_connector
 from openscc.errors import Conflict, InvalidRequest
@@ -81,9 +83,7 @@ async def put_connector(request: Request, caller: Caller) -> Response:
     svc = services(request)
     with svc.instance.store.transaction():
         update_connector(svc.instance.store, description=description)
-    svc.instance.audit.record(
-        "connector.description", actor=caller.user.name, description=description
-    )
+    note_change(request, "connector.description")
     return json_response(_connector_view(request))
 
 
@@ -119,7 +119,7 @@ async def post_ha_role(request: Request, caller: Caller) -> Response:
         if current is not None:
             raise Conflict(f"the HA role is already set to {current}")
         update_connector(store, haRole=role)
-    svc.instance.audit.record("connector.haRole", actor=caller.user.name, role=role)
+    note_change(request, "connector.haRole", role=role)
     return empty_response()
 
 
@@ -154,31 +154,26 @@ async def change_password(request: Request, caller: Caller) -> Response:
     new = required(data, "newPassword")
     if not isinstance(old, str) or not isinstance(new, str):
         raise InvalidRequest("oldPassword and newPassword must be strings")
+    if len(old) > MAX_PASSWORD_CHARS:
+        raise InvalidRequest("the old password is wrong")
     svc = services(request)
     users = svc.instance.users
     name = caller.user.name
-    locked = svc.lockout.is_locked(name)
-    # Hashing takes tens of milliseconds by design: off the event loop.
-    if locked or await run_in_threadpool(users.check_password, name, old) is None:
-        # A wrong old password counts as a failed login, so a session cannot be used to guess it.
-        if not locked and svc.lockout.record_failure(name):
-            svc.instance.audit.record("login.lockout", actor=name)
+    check_new_password(name, new, old=old)  # before any hash: a refused policy costs nothing
+    # A wrong old password counts as a failed logon (the lockout decides whether it is checked
+    # at all), so a session cannot be used to guess it.
+    if not await svc.authenticator.check_password(name, old):
         svc.instance.audit.record(
             "password.change_refused", actor=name, reason="wrong old password"
         )
         raise InvalidRequest("the old password is wrong")
-    if not new:
-        raise InvalidRequest("the new password must not be empty")
-    if new == old:
-        raise InvalidRequest("the new password must differ from the old one")
 
     def store_new_password() -> None:
         with svc.instance.store.transaction():
-            users.set_password(name, new)
+            users.set_password(name, new, old=old)
 
-    await run_in_threadpool(store_new_password)
-    svc.lockout.record_success(name)
+    await svc.authenticator.hash_slots.run(store_new_password)
     # Cached logins and every session of the user end: a stolen session does not outlive it.
     svc.forget_credentials(name)
-    svc.instance.audit.record("password.changed", actor=name)
+    note_change(request, "password.changed")
     return empty_response()

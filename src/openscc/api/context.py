@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
-from openscc.auth.credential_cache import CredentialCache
-from openscc.auth.lockout import Lockout
+from openscc.api.answer_cache import ReadCache
+from openscc.auth.authenticator import Authenticator
 from openscc.auth.sessions import Session, SessionManager
 from openscc.auth.users import User
 from openscc.cloud import CloudConnection, OfflineCloud
 from openscc.instance import Instance
-
-if TYPE_CHECKING:
-    from openscc.api.guard import PasswordChecks, UserCache
-    from openscc.api.read_cache import ReadCache
 
 
 @dataclass(kw_only=True)
@@ -26,30 +22,24 @@ class Services:
 
     instance: Instance
     sessions: SessionManager
-    lockout: Lockout
-    credentials: CredentialCache
+    authenticator: Authenticator
     request_restart: Callable[[], None]
+    # Each backup or restore holds the KDF's memory (64 MiB) for a moment; a few at a time.
+    kdf_slots: threading.BoundedSemaphore
+    # One restore at a time.
+    restore_lock: threading.Lock = field(default_factory=threading.Lock)
     # Set once a restore is committed: the restart will replace the configuration, so further
     # changes are refused rather than silently lost.
     restore_pending: bool = False
     # The tunnel to SAP BTP: the shipped implementation reaches nothing (see openscc.cloud).
     cloud: CloudConnection = field(default_factory=OfflineCloud)
-    read_cache: ReadCache = field(default_factory=lambda: _new_read_cache())
-    # The guard's caches, made on first use (see openscc.api.guard).
-    user_cache: UserCache | None = None
-    password_checks: PasswordChecks | None = None
+    read_cache: ReadCache = field(default_factory=ReadCache)
 
     def forget_credentials(self, user: str | None = None) -> None:
         """After a password or user change: cached logins and the user's sessions end."""
-        self.credentials.clear()
+        self.authenticator.forget()
         if user is not None:
             self.sessions.end_all_of(user)
-
-
-def _new_read_cache() -> ReadCache:
-    from openscc.api.read_cache import ReadCache  # the cache module imports this one
-
-    return ReadCache()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -88,7 +88,6 @@ async def create_domain_mapping(request: Request, caller: Caller) -> Response:
         )
     audit(
         request,
-        caller,
         "domainMapping.created",
         subaccount=sa.body["subaccount"],
         internalDomain=body["internalDomain"],

@@ -8,10 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc.api.context import services
-from openscc.api.guard import check_credentials, session_headers
+from openscc.api.guard import session_headers
 from openscc.api.lenient import media_type, read_capped
 from openscc.api.responses import empty_response, error_response
-from openscc.errors import NotAuthenticated, PayloadTooLarge, UnsupportedMediaType
+from openscc.auth.credentials import check_logon
+from openscc.errors import NotAuthenticated, OpensccError, PayloadTooLarge, UnsupportedMediaType
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES = 64 * 1024
@@ -36,11 +37,15 @@ async def j_security_check(request: Request) -> Response:
     password = form.get("j_password")
     if name is None or password is None:
         return error_response(NotAuthenticated("j_username and j_password are required"))
-    user = await check_credentials(svc, name, password)
-    if user is None:
+    try:
+        check_logon(name, password)
+        verified = await svc.authenticator.verify(name, password)
+    except OpensccError as error:
+        return error_response(error)
+    if verified is None:
         return error_response(NotAuthenticated("invalid credentials"))
-    session = svc.sessions.start(user.name)
-    svc.instance.audit.record("login.success", actor=user.name, method="form")
+    session = svc.sessions.start(verified.user.name, verified.stamp)
+    svc.instance.audit.record("login.success", actor=verified.user.name, method="form")
     response = empty_response(204)
     for header, value in session_headers(session, new=True):
         response.headers.append(header, value)

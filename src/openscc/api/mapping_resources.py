@@ -80,7 +80,6 @@ async def create_resource(request: Request, caller: Caller) -> Response:
         store.put(record)
     audit(
         request,
-        caller,
         "resource.created",
         subaccount=sa.body["subaccount"],
         mapping=request.path_params["mapping"],
@@ -127,5 +126,5 @@ async def delete_resource(request: Request, caller: Caller) -> Response:
     with store.transaction():
         _path, record = _resource(request)
         store.delete(record.kind, record.key)
-    audit(request, caller, "resource.deleted", resource=record.body["id"])
+    audit(request, "resource.deleted", resource=record.body["id"])
     return empty_response()

@@ -68,7 +68,7 @@ async def put_proxy(request: Request, caller: Caller) -> Response:
                     secret={"password": password} if password else None,
                 )
             )
-    audit(request, caller, "proxy.changed", removed=not data)
+    audit(request, "proxy.changed", removed=not data)
     return empty_response()
 
 
@@ -77,5 +77,5 @@ async def delete_proxy(request: Request, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         store.delete(kinds.PROXY, kinds.SINGLETON_KEY)
-    audit(request, caller, "proxy.changed", removed=True)
+    audit(request, "proxy.changed", removed=True)
     return empty_response()

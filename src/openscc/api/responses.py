@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import HTMLResponse, Response
 
-from openscc.errors import OpensccError
+from openscc.errors import OpensccError, ServerBusy
 
 JSON = "application/json"
 
@@ -44,6 +44,8 @@ def error_response(error: OpensccError, *, headers: dict[str, str] | None = None
     extra = dict(headers or {})
     if error.status == 401:
         extra.setdefault("WWW-Authenticate", 'Basic realm="openscc"')
+    if isinstance(error, ServerBusy):
+        extra.setdefault("Retry-After", str(error.retry_after))
     return json_response(error.to_body(), error.status, headers=extra)
 
 

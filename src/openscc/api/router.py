@@ -8,9 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from openscc.api.audit_trail import record_change
 from openscc.api.context import services
 from openscc.api.endpoints import Endpoint, EndpointTable
-from openscc.api.guard import authenticate, authorize
+from openscc.api.guard import SAFE_METHODS, authenticate, authorize
 from openscc.api.responses import error_response
 from openscc.errors import MethodNotAllowed, OpensccError, StoreBusy
 
@@ -30,6 +31,8 @@ def _dispatcher(methods: dict[str, Endpoint]):  # type: ignore[no-untyped-def]
             extra_headers = outcome.headers
             authorize(endpoint, outcome.caller, svc)
             response = await endpoint.handler(request, outcome.caller)
+            if endpoint.method not in SAFE_METHODS and 200 <= response.status_code < 300:
+                record_change(svc.instance.audit, request, endpoint, outcome.caller.user.name)
         except OpensccError as error:
             response = error_response(error)
         except sqlite3.OperationalError as error:
@@ -46,7 +49,7 @@ def _store_failure(error: sqlite3.OperationalError) -> Response:
     reason = str(error)
     if "locked" in reason or "busy" in reason:
         busy = StoreBusy("the configuration store is locked by another process; try again shortly")
-        return error_response(busy, headers={"Retry-After": "5"})
+        return error_response(busy)
     return error_response(
         OpensccError(f"the configuration store cannot be written ({reason}); nothing was changed")
     )

@@ -95,7 +95,6 @@ async def create_subaccount(request: Request, caller: Caller) -> Response:
         store.put(record)
     audit(
         request,
-        caller,
         "subaccount.created",
         subaccount=new.subaccount,
         regionHost=new.region_host,
@@ -129,7 +128,7 @@ async def update_subaccount(request: Request, caller: Caller) -> Response:
         record = _subaccount(request)
         body = model.apply_update(record.body, data)
         store.update_body(record.kind, record.key, body)
-    audit(request, caller, "subaccount.updated", subaccount=body["subaccount"])
+    audit(request, "subaccount.updated", subaccount=body["subaccount"])
     return json_response(model.view(base_of(request), body))
 
 
@@ -142,7 +141,7 @@ async def delete_subaccount(request: Request, caller: Caller) -> Response:
         record = _subaccount(request)
         store.delete_subtree(record.key)
         store.delete(record.kind, record.key)
-    audit(request, caller, "subaccount.deleted", subaccount=record.body["subaccount"])
+    audit(request, "subaccount.deleted", subaccount=record.body["subaccount"])
     return empty_response()
 
 
@@ -171,7 +170,6 @@ async def put_state(request: Request, caller: Caller) -> Response:
         store.update_body(current.kind, current.key, updated)
     audit(
         request,
-        caller,
         "subaccount.state",
         subaccount=body["subaccount"],
         tunnel=outcome.state,
@@ -256,5 +254,5 @@ async def renew_certificate(request: Request, caller: Caller) -> Response:
                 secret={**old, **secret, "privateKeyPem": pair.private_key_pem},
             )
         )
-    audit(request, caller, "subaccount.certificate_renewed", subaccount=body["subaccount"])
+    audit(request, "subaccount.certificate_renewed", subaccount=body["subaccount"])
     return json_response(model.view(base_of(request), body))

@@ -69,7 +69,7 @@ async def create_rule(request: Request, caller: Caller) -> Response:
         rules = _rules(store)
         index = model.insert(rules, rule)
         _save(store, rules)
-    audit(request, caller, "subjectPatternRule.created", index=index)
+    audit(request, "subjectPatternRule.created", index=index)
     return created(f"{base_of(request)}{request.url.path.rstrip('/')}/{index}")
 
 

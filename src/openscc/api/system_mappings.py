@@ -115,7 +115,6 @@ async def create_mapping(request: Request, caller: Caller) -> Response:
         store.put(record)
     audit(
         request,
-        caller,
         "systemMapping.created",
         subaccount=sa.body["subaccount"],
         mapping=f"{body['virtualHost']}:{body['virtualPort']}",
@@ -136,7 +135,7 @@ async def delete_all_mappings(request: Request, caller: Caller) -> Response:
         sa = subaccount_of(request)
         for mapping in store.children(kinds.SYSTEM_MAPPING, sa.key):
             delete_mapping(store, mapping)
-    audit(request, caller, "systemMapping.deleted_all", subaccount=sa.body["subaccount"])
+    audit(request, "systemMapping.deleted_all", subaccount=sa.body["subaccount"])
     return empty_response()
 
 
@@ -172,7 +171,6 @@ async def update_mapping(request: Request, caller: Caller) -> Response:
         store.update_body(mapping.kind, mapping.key, body)
     audit(
         request,
-        caller,
         "systemMapping.updated",
         subaccount=sa.body["subaccount"],
         mapping=request.path_params["mapping"],
@@ -194,7 +192,6 @@ async def remove_mapping(request: Request, caller: Caller) -> Response:
         delete_mapping(store, mapping)
     audit(
         request,
-        caller,
         "systemMapping.deleted",
         subaccount=sa.body["subaccount"],
         mapping=request.path_params["mapping"],

@@ -47,7 +47,7 @@ async def change_truststore(request: Request, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         model.set_trust_all(store, value)
-    audit(request, caller, "truststore.trustAllBackends", value=value)
+    audit(request, "truststore.trustAllBackends", value=value)
     return empty_response()
 
 
@@ -62,7 +62,7 @@ async def add_certificate(request: Request, caller: Caller) -> Response:
                 kind=kinds.TRUSTED_BACKEND, key=alias, parent=None, body={"certificatePem": pem}
             )
         )
-    audit(request, caller, "truststore.certificate_added", alias=alias)
+    audit(request, "truststore.certificate_added", alias=alias)
     return created(f"{base_of(request)}{request.url.path.rstrip('/')}/{alias}")
 
 
@@ -83,7 +83,7 @@ async def delete_certificate(request: Request, caller: Caller) -> Response:
     with store.transaction():
         record = _entry(request)
         store.delete(record.kind, record.key)
-    audit(request, caller, "truststore.certificate_removed", alias=record.key)
+    audit(request, "truststore.certificate_removed", alias=record.key)
     return empty_response()
 
 

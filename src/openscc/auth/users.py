@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from openscc.auth.passwords import Passwords
+from openscc.auth.policy import check_new_password
 from openscc.auth.roles import canonical_role
 from openscc.errors import Conflict, InvalidRequest, NotFound
 from openscc.snapshot import EntityRecord
@@ -13,7 +14,6 @@ from openscc.store.entities import EntityStore
 
 USER_KIND = "user"
 ADMINISTRATOR = "Administrator"
-INITIAL_PASSWORD = "manage"  # noqa: S105 - the product's documented initial password
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
@@ -69,21 +69,24 @@ class UserDirectory:
             raise InvalidRequest(
                 "user names are 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
             )
-        if not password:
-            raise InvalidRequest("the password must not be empty")
+        if not initial_password:
+            check_new_password(name, password)
         role = canonical_role(role)
         if self._store.exists(USER_KIND, name):
             raise Conflict(f"user {name} already exists")
         self._write(name, role, password, initial_password)
         return User(name=name, role=role, initial_password=initial_password)
 
-    def set_password(self, name: str, password: str) -> None:
-        user = self.find(name)
-        if user is None:
+    def set_password(self, name: str, password: str, *, old: str | None = None) -> None:
+        """Set a new password under the policy; without ``old``, the new one is compared with
+        the stored hash (one hash check) so that it still differs from the current one."""
+        known = self.find_with_hash(name)
+        if known is None:
             raise NotFound(f"user {name} does not exist")
-        if not password:
-            raise InvalidRequest("the password must not be empty")
-        self._write(name, user.role, password, False)
+        check_new_password(name, password, old=old)
+        if old is None and self._passwords.verify(known[1], password):
+            raise InvalidRequest("the new password must differ from the old one")
+        self._write(name, known[0].role, password, False)
 
     def remove(self, name: str) -> None:
         user = self.find(name)

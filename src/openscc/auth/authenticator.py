@@ -1,0 +1,100 @@
+"""Checking a user name and password: lockout, caches, bounded hash checks and their audit lines.
+
+The order matters:
+
+1. the lockout is asked first: a locked user is refused, the right password too, at no cost;
+2. a recently verified credential is accepted from the credential cache;
+3. otherwise a check is reserved with the lockout (so parallel requests cannot run more checks
+   than the failures still allowed) and then run in one of the bounded hash slots, shared with
+   concurrent requests that carry the same credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from openscc.audit import AuditLog
+from openscc.auth.credential_cache import CredentialCache
+from openscc.auth.lockout import Lockout
+from openscc.auth.password_checks import HashSlots, SharedChecks
+from openscc.auth.sessions import user_stamp
+from openscc.auth.user_cache import Known, UserCache
+from openscc.auth.users import User, UserDirectory
+
+logger = logging.getLogger("openscc.auth")
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    user: User
+    stamp: str  # see sessions.user_stamp
+    checked: bool  # True: a hash check ran (not the credential cache)
+
+
+class Authenticator:
+    def __init__(
+        self,
+        *,
+        users: UserDirectory,
+        user_cache: UserCache,
+        lockout: Lockout,
+        credentials: CredentialCache,
+        slots: HashSlots,
+        audit: AuditLog,
+    ) -> None:
+        self.users = users
+        self.user_cache = user_cache
+        self.lockout = lockout
+        self.credentials = credentials
+        self.hash_slots = slots
+        self._shared: SharedChecks[Known | None] = SharedChecks()
+        self._audit = audit
+
+    async def verify(self, name: str, password: str) -> Verified | None:
+        """The user if the password is right and the user is not locked out; None otherwise.
+        Raises ServerBusy when no hash slot frees up in time. Audits what it decides."""
+        if self.lockout.is_locked(name):
+            self._audit.record("login.refused_locked", actor=name)
+            return None
+        known = self.user_cache.find_with_hash(name)
+        if known is not None and self.credentials.lookup(name, password, known[1]):
+            return Verified(known[0], user_stamp(known[0].role, known[1]), checked=False)
+        checked = await self._shared.run(name, password, lambda: self._check(name, password))
+        if checked is None:
+            return None
+        user, stored_hash = checked
+        self.credentials.remember(name, password, stored_hash)
+        return Verified(user, user_stamp(user.role, stored_hash), checked=True)
+
+    async def check_password(self, name: str, password: str) -> bool:
+        """Whether ``password`` is ``name``'s, through the lockout and the slots, never the cache
+        (a password change must prove the old password each time)."""
+        if self.lockout.is_locked(name):
+            self._audit.record("login.refused_locked", actor=name)
+            return False
+        return await self._check(name, password) is not None
+
+    async def _check(self, name: str, password: str) -> Known | None:
+        attempt = self.lockout.begin(name)
+        if attempt is None:
+            self._audit.record("login.refused_locked", actor=name)
+            return None
+        try:
+            known = await self.hash_slots.run(self.users.check_password_with_hash, name, password)
+        except BaseException:
+            attempt.abandon()
+            raise
+        if known is not None:
+            attempt.succeeded()
+            return known
+        if attempt.failed():
+            logger.warning("a user was locked out after repeated failed logons")
+            self._audit.record("login.lockout", actor=name)
+        else:
+            self._audit.record("login.failure", actor=name)
+        return None
+
+    def forget(self) -> None:
+        """Forget every cached credential (after a password or user change)."""
+        self.credentials.clear()
