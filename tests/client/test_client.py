@@ -12,7 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
-from client_harness import ADMIN, ADMIN_PASSWORD, BACKUP_PASSWORD, InProcessServer, RecordingTransport
+from client_harness import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    BACKUP_PASSWORD,
+    InProcessServer,
+    RecordingTransport,
+)
 from starlette.types import Receive, Scope, Send
 
 from openscc import SCC_API_VERSION

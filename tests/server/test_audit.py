@@ -128,7 +128,9 @@ def test_user_changes_from_the_cli_are_audited(
     data_dir = ["--data-dir", str(settings.data_dir)]
     if args[0] != "add":
         runner.invoke(
-            cli, ["users", "add", "carol", "--role", "sccdisplay", *data_dir], input="carol-pa55word\n"
+            cli,
+            ["users", "add", "carol", "--role", "sccdisplay", *data_dir],
+            input="carol-pa55word\n",
         )
 
     result = runner.invoke(cli, ["users", *args, *data_dir], input=f"{CLI_PASSWORD}\n")
