@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -36,6 +36,7 @@ from openscc.errors import (
     UnsupportedMediaType,
 )
 from openscc.instance import Instance, open_instance
+from openscc.logsafe import shown
 from openscc.settings import Settings
 
 logger = logging.getLogger("openscc.server")
@@ -63,9 +64,16 @@ def _known_error(request: Request, exc: Exception) -> Response:
     return error_response(exc)
 
 
+def _client_gone(request: Request, exc: Exception) -> Response:
+    # An ordinary event: the client closed the connection before its request was read. Whatever
+    # the handler had begun (a multipart upload's temporary files) is closed as it unwinds.
+    logger.info("the client went away during %s %s", request.method, shown(request.url.path))
+    return Response(status_code=400)
+
+
 def _unexpected_error(request: Request, exc: Exception) -> Response:
     # The traceback goes to the server log; the client learns only that it failed.
-    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    logger.error("unexpected error on %s %s", request.method, shown(request.url.path), exc_info=exc)
     # This handler runs outside the middleware stack, so the security headers are added here.
     headers = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
     return error_response(
@@ -130,12 +138,15 @@ def create_app(
     app = Starlette(
         routes=routes,
         exception_handlers={
+            ClientDisconnect: _client_gone,
             HTTPException: _http_error,
             OpensccError: _known_error,
             Exception: _unexpected_error,
         },
         lifespan=lifespan,
     )
+    # No redirects built from request headers: /path/ is a 404 like any other unknown path.
+    app.router.redirect_slashes = False
     app.state.services = services
     app.state.endpoints = table
     app.add_middleware(SecurityHeaders)

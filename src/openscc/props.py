@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openscc.fileio import write_atomically
+from openscc.http_edge import HttpLimits
 from openscc.settings import DEFAULT_HOST, DEFAULT_PORT
 
 PROPS_FILE = "props.ini"
@@ -20,11 +23,18 @@ class Props:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     audit_log_dir: str = ""  # empty: the data directory
+    http: HttpLimits = dataclasses.field(default_factory=HttpLimits)
 
     def to_text(self) -> str:
         parser = configparser.ConfigParser()
         parser["server"] = {"host": self.host, "port": str(self.port)}
         parser["paths"] = {"audit_log_dir": self.audit_log_dir}
+        parser["http"] = {
+            "max_line_bytes": str(self.http.max_line_bytes),
+            "max_head_bytes": str(self.http.max_head_bytes),
+            "head_timeout_seconds": f"{self.http.head_timeout_seconds:g}",
+            "max_connections": str(self.http.max_connections),
+        }
         out = io.StringIO()
         out.write("# openscc instance settings; command-line flags override them.\n")
         parser.write(out)
@@ -37,18 +47,40 @@ class Props:
         port = parser.getint("server", "port", fallback=DEFAULT_PORT)
         if not 0 < port < 65536:
             raise ValueError(f"port {port} is out of range")
+        default = HttpLimits()
+        http = HttpLimits(
+            max_line_bytes=_positive(parser, "max_line_bytes", default.max_line_bytes),
+            max_head_bytes=_positive(parser, "max_head_bytes", default.max_head_bytes),
+            head_timeout_seconds=float(
+                _positive(parser, "head_timeout_seconds", default.head_timeout_seconds)
+            ),
+            max_connections=_positive(parser, "max_connections", default.max_connections),
+        )
         return cls(
             host=parser.get("server", "host", fallback=DEFAULT_HOST),
             port=port,
             audit_log_dir=parser.get("paths", "audit_log_dir", fallback=""),
+            http=http,
         )
 
     def with_missing_paths_reset(self) -> Props:
         """Reset custom paths that do not exist or are not writable on this host."""
         path = self.audit_log_dir
         if path and not (Path(path).is_dir() and _is_writable(Path(path))):
-            return Props(host=self.host, port=self.port, audit_log_dir="")
+            return dataclasses.replace(self, audit_log_dir="")
         return self
+
+
+def _positive(parser: configparser.ConfigParser, option: str, default: int | float) -> Any:
+    """A positive number from ``[http]``, of the default's type."""
+    kind = type(default)
+    try:
+        value = kind(parser.get("http", option, fallback=str(default)))
+    except ValueError:
+        raise ValueError(f"[http] {option} must be a number") from None
+    if value <= 0:
+        raise ValueError(f"[http] {option} must be positive")
+    return value
 
 
 def _is_writable(path: Path) -> bool:

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from openscc.app import create_app
 from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND
 from openscc.fileio import write_atomically
+from openscc.http_edge import limited_protocol
 from openscc.instance import Instance, open_instance
 from openscc.restore_apply import apply_pending_restore
 from openscc.settings import Settings
@@ -47,7 +48,7 @@ def write_tls_files(instance: Instance) -> TlsFiles:
         serialization.BestAvailableEncryption(key_password.encode()),
     )
     files = TlsFiles(directory / "ui-certificate.pem", directory / "ui-key.pem", key_password)
-    write_atomically(files.certificate, record.body["certificatePem"].encode(), mode=0o644)
+    write_atomically(files.certificate, record.body["certificatePem"].encode(), mode=0o600)
     write_atomically(files.key, encrypted, mode=0o600)
     return files
 
@@ -87,6 +88,8 @@ def serve(settings: Settings) -> None:
             timeout_graceful_shutdown=2,
             log_level="info",
             server_header=False,
+            # Limits on request heads and connections (props.ini [http]; see http_edge.py).
+            http=limited_protocol(instance.props.http),
         )
         config.load()
         assert config.ssl is not None

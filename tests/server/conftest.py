@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.fast_keys import pooled_rsa_keys  # noqa: F401  (fixture)
-
 
 @pytest.fixture(autouse=True)
-def _fast_keys(pooled_rsa_keys: None) -> None:  # noqa: F811
+def _fast_keys(pooled_rsa_keys: None) -> None:
     """Every test here gets pooled keys."""

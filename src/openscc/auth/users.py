@@ -13,7 +13,7 @@ from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
 
 USER_KIND = "user"
-ADMINISTRATOR = "Administrator"
+ADMINISTRATOR = "Administrator"  # the user a fresh instance has
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import stat
-import struct
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,9 +20,14 @@ from openscc.errors import BackupError, CorruptArchive, NotABackup, UnsafeArchiv
 _MIB = 1024 * 1024
 _LOCAL_HEADER_BYTES = 30  # fixed part of a ZIP local file header
 _END_RECORD_SIGNATURE = b"PK\x05\x06"
-_END_RECORD_BYTES = 22
-_MAX_ZIP_COMMENT_BYTES = 0xFFFF
 _ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
+# zipfile's end-record search and the fields of what it returns: the one zipfile itself uses.
+_ZIPFILE_END_RECORD = zipfile._EndRecData  # type: ignore[attr-defined]
+_ECD_SIGNATURE: int = zipfile._ECD_SIGNATURE  # type: ignore[attr-defined]
+_ECD_ENTRIES_THIS_DISK: int = zipfile._ECD_ENTRIES_THIS_DISK  # type: ignore[attr-defined]
+_ECD_ENTRIES_TOTAL: int = zipfile._ECD_ENTRIES_TOTAL  # type: ignore[attr-defined]
+_ECD_SIZE: int = zipfile._ECD_SIZE  # type: ignore[attr-defined]
+_ECD_LOCATION: int = zipfile._ECD_LOCATION  # type: ignore[attr-defined]
 _ZIP64_LOCATOR_BYTES = 20
 # A directory entry is 46 bytes plus its name (at most 255 here) and extra field: 1 KiB is ample.
 _MAX_DIRECTORY_ENTRY_BYTES = 1024
@@ -95,25 +99,29 @@ def open_zip(src: BinaryIO, limits: ArchiveLimits) -> zipfile.ZipFile:
 def _check_end_record(src: BinaryIO, size: int, limits: ArchiveLimits) -> None:
     """Bound the central directory before zipfile parses it, since it builds every entry at once.
 
-    zipfile reads as many entries as fit in the directory size the end record declares, whatever
-    its entry count says, so both are capped. openscc never writes ZIP64 (its limits are far
-    below 4 GiB and 65,535 members), so a ZIP64 end record, and with it the ZIP64 parser
-    differentials (CVE-2025-8291), is refused outright.
+    The end record is found by zipfile's own search (``zipfile._EndRecData``), so the counts
+    checked here are exactly those zipfile will use, whatever an archive comment hides. zipfile
+    reads as many entries as fit in the directory size the end record declares, whatever its
+    entry count says, so both are capped. openscc never writes ZIP64 (its limits are far below
+    4 GiB and 65,535 members), so a ZIP64 end record or locator before the end record zipfile
+    chose, and with them the ZIP64 parser differentials (CVE-2025-8291), is refused outright.
     """
-    tail_length = min(size, _END_RECORD_BYTES + _MAX_ZIP_COMMENT_BYTES)
-    src.seek(size - tail_length)
-    tail = src.read(tail_length)
-    # Where zipfile looks: at the very end (no comment), else the last signature in range.
-    if tail[-_END_RECORD_BYTES:][:4] == _END_RECORD_SIGNATURE and tail[-2:] == b"\0\0":
-        start = len(tail) - _END_RECORD_BYTES
-    else:
-        start = tail.rfind(_END_RECORD_SIGNATURE)
-    if start < 0 or len(tail) - start < _END_RECORD_BYTES:
+    try:
+        end = _ZIPFILE_END_RECORD(src)
+    except Exception as exc:  # zipfile raises BadZipFile, OSError, struct.error on bad input
+        raise NotABackup("not a ZIP file") from exc
+    if end is None:
         raise NotABackup("not a ZIP file")
-    record = tail[start : start + _END_RECORD_BYTES]
-    entries_here, entries, directory_bytes = struct.unpack("<HHI", record[8:16])
-    if tail[max(start - _ZIP64_LOCATOR_BYTES, 0) : start][:4] == _ZIP64_LOCATOR_SIGNATURE:
+    record_offset = end[_ECD_LOCATION]
+    src.seek(max(record_offset - _ZIP64_LOCATOR_BYTES, 0))
+    before = src.read(min(record_offset, _ZIP64_LOCATOR_BYTES))
+    if end[_ECD_SIGNATURE] != _END_RECORD_SIGNATURE or before[:4] == _ZIP64_LOCATOR_SIGNATURE:
         raise UnsafeArchive("unsafe archive: ZIP64 records are not used by openscc backups")
+    entries_here, entries, directory_bytes = (
+        end[_ECD_ENTRIES_THIS_DISK],
+        end[_ECD_ENTRIES_TOTAL],
+        end[_ECD_SIZE],
+    )
     if max(entries_here, entries) > limits.max_members:
         raise UnsafeArchive(
             f"unsafe archive: {max(entries_here, entries)} members is over the cap of "
@@ -197,6 +205,8 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: ArchiveLimits) -> None:
 def _check_layout(infos: list[zipfile.ZipInfo], *, end: int) -> None:
     # Entries must not share bytes ("quoted overlap" zip bombs, CVE-2024-0450), whatever the
     # Python version; a lower bound of each entry's length is enough to see an overlap.
+    if not infos:
+        return
     ordered = sorted(infos, key=lambda info: info.header_offset)
     bounds = [info.header_offset for info in ordered[1:]] + [end]
     for info, bound in zip(ordered, bounds, strict=True):

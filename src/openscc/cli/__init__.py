@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from openscc import __version__
@@ -24,4 +26,7 @@ cli.add_command(fleet_group)
 
 
 def main() -> None:
+    # Every file the server or the CLI creates is private to its owner (the data directory's
+    # files are 0600, its folders 0700), so a copy of the directory leaks nothing.
+    os.umask(0o077)
     cli()

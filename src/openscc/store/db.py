@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -15,6 +16,13 @@ DB_SIDE_FILES = ("config.db-wal", "config.db-shm", "config.db-journal")
 def connect(
     path: Path, *, migrate_schema: bool = True, busy_timeout_ms: int = 10_000
 ) -> sqlite3.Connection:
+    # SQLite gives its -wal and -shm files the database file's mode: 0600 here, whatever the
+    # process umask (the CLI sets 0077; a library user may not).
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
     conn = sqlite3.connect(
         path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
     )

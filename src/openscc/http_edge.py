@@ -1,0 +1,179 @@
+"""The HTTP edge: limits on what a client may send before the application sees a request.
+
+uvicorn's HTTP parser accepts a request head of any size and waits for it forever, so a client
+could hold memory with one endless header line or hold connections open by sending a header line
+every few seconds. This protocol (uvicorn's httptools protocol, with limits) answers:
+
+- ``414`` for a request line longer than ``max_line_bytes``;
+- ``431`` for a header line longer than ``max_line_bytes`` or a head larger than
+  ``max_head_bytes`` (what is over the limit is never read into memory);
+- ``408`` and closes the connection when a complete request head has not arrived within
+  ``head_timeout_seconds`` of the connection opening or of the request's first byte;
+
+and closes any connection beyond ``max_connections`` at once. The limits are set in
+``props.ini`` (section ``[http]``; see docs/api.md, "Limits").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+logger = logging.getLogger("openscc.http")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HttpLimits:
+    max_line_bytes: int = 16 * 1024
+    max_head_bytes: int = 64 * 1024
+    head_timeout_seconds: float = 10.0
+    max_connections: int = 1000
+
+
+class _HeadTooLarge(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class LimitedHttpProtocol(HttpToolsProtocol):
+    limits: HttpLimits = HttpLimits()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_head = True
+        self._head_bytes = 0
+        self._head_timer: asyncio.TimerHandle | None = None
+
+    # Connection
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self.limits.max_connections:
+            logger.warning("refused a connection: %d open", len(self.connections))
+            transport.abort()
+            return
+        self._start_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        # As uvicorn's own, with the head's size counted (and the parser's callbacks limited).
+        self._unset_keepalive_if_required()
+        try:
+            self._feed(data)
+        except _HeadTooLarge as error:
+            self._refuse(error.status, error.reason)
+        except httptools.HttpParserError as error:
+            cause = error.__context__
+            if isinstance(cause, _HeadTooLarge):
+                self._refuse(cause.status, cause.reason)
+                return
+            logger.info("refused an invalid request from %s", self._peer())
+            self.send_400_response("Invalid HTTP request received.")
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
+
+    def _feed(self, data: bytes) -> None:
+        if not self._in_head:
+            self.parser.feed_data(data)
+            return
+        room = self.limits.max_head_bytes - self._head_bytes
+        if len(data) <= room:
+            self._head_bytes += len(data)
+            self.parser.feed_data(data)
+            return
+        # Only what fits is parsed: if the head is not complete within it, the rest is never
+        # read into memory.
+        self._head_bytes += room
+        self.parser.feed_data(data[:room])
+        if self._in_head:
+            raise _HeadTooLarge(431, "request header fields too large")
+        self.parser.feed_data(data[room:])
+
+    # Parser callbacks
+
+    def on_message_begin(self) -> None:
+        # The head's bytes are counted from the end of the previous message (on_message_complete)
+        # or the connection's start, never reset here: the chunk this is called from is counted.
+        super().on_message_begin()
+        self._in_head = True
+        if self._head_timer is None:
+            self._start_head_timer()
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > self.limits.max_line_bytes:
+            raise _HeadTooLarge(414, "request line too long")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if len(name) + len(value) > self.limits.max_line_bytes:
+            raise _HeadTooLarge(431, "request header line too large")
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._cancel_head_timer()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        # Whatever comes next on this connection is the head of another request.
+        self._in_head = True
+        self._head_bytes = 0
+
+    # Refusals
+
+    def _refuse(self, status: int, reason: str) -> None:
+        self._cancel_head_timer()
+        logger.info("refused a request head from %s: %s", self._peer(), reason)
+        if self.transport.is_closing():
+            return
+        body = f"{reason}\n".encode()
+        self.transport.write(
+            STATUS_LINE[status]
+            + b"content-type: text/plain; charset=utf-8\r\n"
+            + b"content-length: "
+            + str(len(body)).encode()
+            + b"\r\nconnection: close\r\n\r\n"
+            + body
+        )
+        # Nothing more is read from this client; a TLS close waits for the client's close_notify,
+        # so the connection is dropped outright if it has not ended a moment later.
+        self.transport.pause_reading()
+        self.transport.close()
+        self.loop.call_later(1.0, self.transport.abort)
+
+    def _start_head_timer(self) -> None:
+        self._head_timer = self.loop.call_later(
+            self.limits.head_timeout_seconds, self._head_timed_out
+        )
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self._in_head and not self.transport.is_closing():
+            self._refuse(408, "the request head did not arrive in time")
+
+    def _peer(self) -> str:
+        return f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
+
+
+def limited_protocol(limits: HttpLimits) -> type[LimitedHttpProtocol]:
+    """The protocol class for uvicorn's ``http`` setting, with these limits."""
+    return type("OpensccHttpProtocol", (LimitedHttpProtocol,), {"limits": limits})
