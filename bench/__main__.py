@@ -20,6 +20,7 @@ from pathlib import Path
 from bench import report
 from bench.data import records, shape_for
 from bench.floor import measure_floor, measure_kdf
+from bench.logon_flood import run_logon_flood
 from bench.peer import etcd_available, measure_etcd
 from bench.scale import run_scale
 from bench.throughput import run_throughput
@@ -55,6 +56,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-peer", action="store_true", help="skip etcd")
     parser.add_argument("--kdf-runs", type=int, default=5, help="production KDF derivations timed")
     parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--no-flood", action="store_true", help="skip the logon flood")
+    parser.add_argument("--flood-logons", type=int, default=200, help="parallel bad logons")
+    parser.add_argument(
+        "--flood-kdf", default="production", choices=("production", "test"),
+        help="KDF profile of the flooded server",
+    )  # fmt: skip
     parser.add_argument("--no-warmup", action="store_true", help="no warm-up load before rounds")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--work", type=Path, help="keep data, archives and logs here")
@@ -119,6 +126,15 @@ def main(argv: list[str] | None = None) -> int:
                 mappings=args.mappings,
                 warmup=not args.no_warmup,
             )
+        if not args.no_flood:
+            print(
+                f"Logon flood: {args.flood_logons} parallel bad logons, {args.flood_kdf} Argon2",
+                flush=True,
+            )
+            results.flood = run_logon_flood(
+                work, logons=args.flood_logons, kdf_profile=args.flood_kdf
+            )
+            print(f"  {results.flood}", flush=True)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

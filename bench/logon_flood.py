@@ -9,6 +9,7 @@ stays bounded whatever the number of parallel logons.
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 import time
 from collections import Counter
@@ -17,12 +18,13 @@ from pathlib import Path
 
 import httpx
 
-from bench.procs import MemorySampler
+from bench.procs import LOOPBACK, MemorySampler, free_port, openscc_server, wait_https
 
 
 @dataclass(frozen=True, slots=True)
 class FloodFigures:
     logons: int
+    kdf_profile: str
     statuses: dict[int, int]
     seconds: float
     baseline_mib: float
@@ -45,7 +47,9 @@ async def _flood(url: str, cafile: Path, logons: int) -> Counter[int]:
     return Counter(answer.status_code for answer in answers)
 
 
-def flood(url: str, cafile: Path, pid: int, *, logons: int = 200) -> FloodFigures:
+def flood(
+    url: str, cafile: Path, pid: int, *, logons: int = 200, kdf_profile: str = "production"
+) -> FloodFigures:
     """Send ``logons`` bad logons at once to the server at ``url`` (process ``pid``)."""
     with MemorySampler(pid) as memory:
         started = time.perf_counter()
@@ -53,8 +57,31 @@ def flood(url: str, cafile: Path, pid: int, *, logons: int = 200) -> FloodFigure
         seconds = time.perf_counter() - started
     return FloodFigures(
         logons=logons,
+        kdf_profile=kdf_profile,
         statuses=dict(sorted(statuses.items())),
         seconds=seconds,
         baseline_mib=memory.baseline_kib / 1024,
         peak_growth_mib=memory.growth_mib,
     )
+
+
+def run_logon_flood(
+    work: Path, *, logons: int = 200, kdf_profile: str = "production"
+) -> FloodFigures:
+    """Start ``openscc serve`` on a fresh data directory and flood it."""
+    data_dir = work / "flood-data"
+    port = free_port()
+    server = openscc_server(
+        data_dir, port, kdf_profile=kdf_profile, log_path=work / "flood-server.log"
+    )
+    server.env = {**(server.env or os.environ), "OPENSCC_ADMIN_PASSWORD": "Flood-admin-pa55"}
+    url = f"https://{LOOPBACK}:{port}"
+    with server.start():
+        wait_https(server, url + "/api/v1/connector/version")
+        return flood(
+            url,
+            data_dir / "tls" / "ui-certificate.pem",
+            server.pid,
+            logons=logons,
+            kdf_profile=kdf_profile,
+        )

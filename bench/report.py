@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.logon_flood import FloodFigures
 from bench.scale import ScaleResult
 from bench.throughput import ENDPOINTS, MODES, ThroughputResult
 
@@ -41,6 +42,7 @@ class Results:
     peer_missing: str | None = None
     sizes: list[SizeResult] = field(default_factory=list)
     throughput: ThroughputResult | None = None
+    flood: FloodFigures | None = None
     elapsed_s: float = 0.0
 
     @property
@@ -236,6 +238,26 @@ def _throughput_section(results: Results) -> list[str]:
     return out
 
 
+def _flood_section(results: Results) -> list[str]:
+    f = results.flood
+    out = ["## 5. A logon flood", ""]
+    if f is None:
+        return [*out, "Not run."]
+    answers = ", ".join(f"{count} `{status}`" for status, count in f.statuses.items())
+    return [
+        *out,
+        f"{f.logons} bad logons with made-up user names sent at once to a real server with the "
+        f"{f.kdf_profile} Argon2 profile (production: 64 MiB per check) and its default 2 check "
+        "slots "
+        '(bench/logon_flood.py; docs/reliability.md, "Attacks tried").',
+        "",
+        "| logons | answers | seconds | baseline RSS | peak RSS growth |",
+        "|---:|---|---:|---:|---:|",
+        f"| {f.logons} | {answers} | {f.seconds:.1f} | {f.baseline_mib:.0f} MiB "
+        f"| {f.peak_growth_mib:.0f} MiB |",
+    ]
+
+
 def _cpu_ratios(results: Results, size: SizeResult) -> tuple[str, str]:
     """Server CPU seconds (without the KDF) over the floor's CPU seconds, backup and restore."""
     s, floor_cpu = size.scale, size.floor.get("floor_cpu_s", float("nan"))
@@ -324,7 +346,13 @@ def render(results: Results, *, existing: Path | None = None) -> str:
     ]
     lines += [f"| {name} | {value} | {_met(ok)} |" for name, value, ok in targets(results)]
     lines.append("")
-    for section in (_scale_tables, _floor_section, _peer_section, _throughput_section):
+    for section in (
+        _scale_tables,
+        _floor_section,
+        _peer_section,
+        _throughput_section,
+        _flood_section,
+    ):
         lines += section(results)
         lines.append("")
     return "\n".join(lines)

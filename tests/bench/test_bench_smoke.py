@@ -27,6 +27,7 @@ SECTIONS = (
     "## 2. The floor and the KDF",
     "## 3. Peer: etcd",
     "## 4. API throughput",
+    "## 5. A logon flood",
 )
 
 
@@ -38,6 +39,7 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
             "--quick", "--sizes", "20", "--runs", "1", "--seconds", "0.3", "--rounds", "1",
             "--mappings", "5", "--scale-kdf", "test", "--server-kdf", "test", "--kdf-runs", "1",
             "--generator", "python", "--no-peer", "--no-warmup", "--output", str(output),
+            "--flood-logons", "10", "--flood-kdf", "test",
             "--work", str(tmp_path / "work"),
         ]
     )  # fmt: skip
@@ -53,6 +55,7 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     assert re.search(backup_target + r"\*\*(met|missed)\*\* \|", text)
     assert "memory growth <= 150 MB at 20" in text
     assert "skipped (--no-peer)" in text
+    assert re.search(r"^\| 10 \| 10 `401` \| [\d.]+ \| \d+ MiB \| \d+ MiB \|$", text, re.MULTILINE)
     for endpoint in ("version", "mappings"):
         for mode in ("bare", "basic", "session"):
             assert re.search(rf"^\| {endpoint} \| {mode} \| [\d,]+ \|", text, re.MULTILINE), (
