@@ -265,3 +265,16 @@ def test_memory_stays_bounded_under_200_parallel_bad_logons_at_production_streng
     assert set(figures.statuses) <= {401, 503}
     assert figures.statuses.get(401, 0) >= 2
     assert figures.peak_growth_mib < 2 * 64 + 96, figures
+
+
+def test_concurrent_logons_with_the_same_credentials_share_one_hash_check(
+    display_app: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20 requests with the same user and password at once (a cold credential cache, as after
+    its entry expires under load): exactly one Argon2 check runs, and every request gets in."""
+    counter = HashCounter(monkeypatch, delay=0.05)
+
+    answers = asyncio.run(_get_all(display_app, [_basic("viewer", "Viewer-pa55word")] * 20))
+
+    assert [a.status_code for a in answers] == [200] * 20
+    assert counter.calls == 1
