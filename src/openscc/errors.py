@@ -1,18 +1,20 @@
 """
 The errors openscc raises on purpose, shared by the server, the archive code and the client.
 
-Each error knows the HTTP status and Cloud Connector error ``type`` the server answers with, and the
-exit code the CLI ends with. The server renders every one as ``{"type": ..., "message": ...}``; the
-client rebuilds the same class from such a body.
+Each error knows the HTTP status and Cloud Connector error ``type`` the server answers with, the
+exit code the CLI ends with and, where several classes share a wire type, the ``prefix`` every
+one of its messages starts with. The server renders every error as ``{"type": ..., "message":
+...}``; the client rebuilds the same class from such a body, by status, type and prefix: the
+tables for it are derived from the classes below, never written by hand.
 
 OpensccError                      500 RUNTIME_FAILURE        exit 1
   InvalidRequest                  400 INVALID_REQUEST        exit 2
     BackupError                   400 INVALID_REQUEST        exit 10
-      NotABackup                  400 INVALID_REQUEST        exit 11   not a ZIP / not a backup
-      WrongPassword               400 INVALID_REQUEST        exit 12
-      CorruptArchive              400 INVALID_REQUEST        exit 13   tampered or truncated
-      UnsupportedVersion          400 INVALID_REQUEST        exit 14   newer format or product
-      UnsafeArchive               400 INVALID_REQUEST        exit 15   hostile structure, limits
+      NotABackup                  400 INVALID_REQUEST        exit 11   "not a backup archive: ..."
+      WrongPassword               400 INVALID_REQUEST        exit 12   "wrong password"
+      CorruptArchive              400 INVALID_REQUEST        exit 13   "archive is corrupt: ..."
+      UnsupportedVersion          400 INVALID_REQUEST        exit 14   "archive is too new: ..."
+      UnsafeArchive               400 INVALID_REQUEST        exit 15   "unsafe archive: ..."
   PayloadTooLarge                 413 INVALID_REQUEST        exit 15
   NotAuthenticated                401 UNAUTHORIZED           exit 3
   Forbidden                       403 FORBIDDEN_REQUEST      exit 4
@@ -32,7 +34,7 @@ OpensccError                      500 RUNTIME_FAILURE        exit 1
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Self
 
 
 class OpensccError(Exception):
@@ -41,10 +43,25 @@ class OpensccError(Exception):
     status: ClassVar[int] = 500
     type: ClassVar[str] = "RUNTIME_FAILURE"
     exit_code: ClassVar[int] = 1
+    # Where several classes share a status and type, every message of a class starts with its
+    # prefix ("archive is corrupt: member x is missing"), so a client can tell them apart.
+    prefix: ClassVar[str] = ""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, detail: str = "") -> None:
+        if self.prefix:
+            message = f"{self.prefix}: {detail}" if detail else self.prefix
+        else:
+            message = detail
         super().__init__(message)
         self.message = message
+
+    @classmethod
+    def from_wire(cls, message: str) -> Self:
+        """The error as a server answered it: its message taken as it is (prefix included)."""
+        error = cls.__new__(cls)
+        Exception.__init__(error, message)
+        error.message = message
+        return error
 
     def to_body(self) -> dict[str, str]:
         return {"type": self.type, "message": self.message}
@@ -68,30 +85,35 @@ class NotABackup(BackupError):
     """The upload is not a ZIP file, or not an openscc backup archive."""
 
     exit_code = 11
+    prefix = "not a backup archive"
 
 
 class WrongPassword(BackupError):
     """The password does not open this archive."""
 
     exit_code = 12
+    prefix = "wrong password"
 
 
 class CorruptArchive(BackupError):
     """A member was changed, truncated, added or removed after the archive was made."""
 
     exit_code = 13
+    prefix = "archive is corrupt"
 
 
 class UnsupportedVersion(BackupError):
     """The archive was made by a newer product or in a newer format."""
 
     exit_code = 14
+    prefix = "archive is too new"
 
 
 class UnsafeArchive(BackupError):
     """The archive's structure is hostile or exceeds a limit."""
 
     exit_code = 15
+    prefix = "unsafe archive"
 
 
 class PayloadTooLarge(InvalidRequest):
@@ -169,7 +191,7 @@ class StoreBusy(ServerBusy):
 
 
 class ClientError(OpensccError):
-    """Raised on the client side only."""
+    """Raised on the client side only: never on the wire."""
 
 
 class Unreachable(ClientError):
@@ -184,57 +206,43 @@ class UnexpectedResponse(ClientError):
     exit_code = 9
 
 
-_BY_STATUS_AND_TYPE: dict[tuple[int, str], type[OpensccError]] = {
-    (400, "INVALID_REQUEST"): InvalidRequest,
-    (413, "INVALID_REQUEST"): PayloadTooLarge,
-    (401, "UNAUTHORIZED"): NotAuthenticated,
-    (403, "FORBIDDEN_REQUEST"): Forbidden,
-    (404, "NOT_FOUND"): NotFound,
-    (405, "METHOD_NOT_ALLOWED"): MethodNotAllowed,
-    (409, "ILLEGAL_STATE"): Conflict,
-    (409, "INVALID_CONFIGURATION"): InvalidConfiguration,
-    (410, "NOT_FOUND"): Gone,
-    (415, "UNSUPPORTED_MEDIA_TYPE"): UnsupportedMediaType,
-}
+def _wire_classes(cls: type[OpensccError] = OpensccError) -> list[type[OpensccError]]:
+    """Every class a server answers with, parents before children."""
+    found = [cls]
+    for sub in cls.__subclasses__():
+        if not issubclass(sub, ClientError):
+            found += _wire_classes(sub)
+    return found
+
+
+def _by_wire(classes: list[type[OpensccError]]) -> dict[tuple[int, str], list[type[OpensccError]]]:
+    table: dict[tuple[int, str], list[type[OpensccError]]] = {}
+    for cls in classes:
+        table.setdefault((cls.status, cls.type), []).append(cls)
+    return table
+
+
+# (status, type) -> the classes with that wire form, the most general first.
+_BY_WIRE = _by_wire(_wire_classes())
+
+
+def error_class_for(status: int, kind: str, message: str) -> type[OpensccError]:
+    """The class a server's answer stands for: by status and type, then by message prefix."""
+    candidates = _BY_WIRE.get((status, kind))
+    if candidates is None:
+        by_status = [classes[0] for (known, _), classes in _BY_WIRE.items() if known == status]
+        if by_status:
+            return by_status[0]
+        return UnexpectedResponse if status < 500 else OpensccError
+    for cls in reversed(candidates):  # the most specific first
+        if cls.prefix and (message == cls.prefix or message.startswith(cls.prefix + ": ")):
+            return cls
+    return next(cls for cls in candidates if not cls.prefix)
 
 
 def error_from_response(status: int, body: object) -> OpensccError:
     """Rebuild the error a server answered with; unknown shapes become a generic error."""
     if isinstance(body, dict) and isinstance(body.get("message"), str):
-        message = body["message"]
-        kind = body.get("type")
-        cls = _BY_STATUS_AND_TYPE.get((status, str(kind)))
-        if cls is None:
-            cls = _class_for_status(status)
-        if cls is InvalidRequest:
-            cls = backup_error_for_message(message) or InvalidRequest
-        return cls(message)
-    cls = _class_for_status(status)
-    return cls(f"HTTP {status}")
-
-
-def _class_for_status(status: int) -> type[OpensccError]:
-    for (known_status, _), cls in _BY_STATUS_AND_TYPE.items():
-        if known_status == status:
-            return cls
-    return UnexpectedResponse if status < 500 else OpensccError
-
-
-# The server's backup messages start with these phrases (see BackupError subclasses), so a client
-# can give each kind of failure its own exit code while the wire type stays INVALID_REQUEST.
-_BACKUP_MESSAGE_PREFIXES: tuple[tuple[str, type[BackupError]], ...] = (
-    ("wrong password", WrongPassword),
-    ("not a zip", NotABackup),
-    ("not a backup archive", NotABackup),
-    ("archive is corrupt", CorruptArchive),
-    ("archive was created by a newer", UnsupportedVersion),
-    ("unsafe archive", UnsafeArchive),
-)
-
-
-def backup_error_for_message(message: str) -> type[BackupError] | None:
-    lowered = message.lower()
-    for prefix, cls in _BACKUP_MESSAGE_PREFIXES:
-        if lowered.startswith(prefix):
-            return cls
-    return None
+        message: str = body["message"]
+        return error_class_for(status, str(body.get("type")), message).from_wire(message)
+    return error_class_for(status, "", "")(f"HTTP {status}")

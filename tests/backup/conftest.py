@@ -29,7 +29,7 @@ from openscc.backup.archive import (
     write_archive,
 )
 from openscc.backup.manifest import MAC_MEMBER, MANIFEST_MEMBER
-from openscc.errors import BackupError, backup_error_for_message
+from openscc.errors import BackupError, error_from_response
 from openscc.snapshot import EntityRecord
 
 PASSWORD = "correct horse battery staple \u2713"
@@ -263,9 +263,13 @@ def archive(kit: ArchiveKit) -> bytes:
 
 
 def assert_backup_error(error: BaseException, expected: type[BackupError]) -> None:
-    """The error has the expected class, and its message's prefix maps back to that class."""
+    """The error has the expected class, and a client reading the server's answer for it gets
+    that class back (by its message's prefix: every backup error shares 400 INVALID_REQUEST)."""
     assert type(error) is expected, f"{type(error).__name__}: {error}"
-    assert backup_error_for_message(str(error)) is expected, str(error)
+    assert isinstance(error, BackupError)
+    rebuilt = error_from_response(error.status, error.to_body())
+    assert type(rebuilt) is expected, str(error)
+    assert rebuilt.message == error.message
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ def test_not_a_zip_is_refused(kit, check_error, data: bytes) -> None:
     """Anything that is not a ZIP file is 'not a ZIP file'."""
     message = _refused(kit, data, NotABackup, check_error)
 
-    assert message.startswith("not a ZIP file")
+    assert message.startswith("not a backup archive: not a ZIP file")
 
 
 def test_zip_without_manifest_is_not_a_backup(kit, check_error, archive) -> None:
@@ -96,7 +96,7 @@ def test_newer_format_version_is_refused(kit, check_error, archive) -> None:
     message = _refused(kit, data, UnsupportedVersion, check_error)
 
     assert message == (
-        "archive was created by a newer archive format (2); this openscc reads up to 1"
+        "archive is too new: it was made in archive format 2; this openscc reads up to 1"
     )
 
 
@@ -106,7 +106,7 @@ def test_newer_product_version_is_refused(kit, check_error) -> None:
 
     message = _refused(kit, data, UnsupportedVersion, check_error, product_version="0.1.0")
 
-    assert message.startswith("archive was created by a newer openscc version (0.2.0)")
+    assert message.startswith("archive is too new: it was made by openscc 0.2.0")
 
 
 def test_older_product_version_is_accepted(kit) -> None:

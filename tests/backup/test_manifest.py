@@ -129,7 +129,7 @@ def test_newer_format_is_refused_with_its_number() -> None:
         Manifest.from_json(raw)
 
     assert str(caught.value) == (
-        f"archive was created by a newer archive format ({FORMAT_VERSION + 1}); "
+        f"archive is too new: it was made in archive format {FORMAT_VERSION + 1}; "
         f"this openscc reads up to {FORMAT_VERSION}"
     )
 
@@ -140,7 +140,7 @@ def test_newer_product_version_is_refused(archive_version: str) -> None:
     data = _json(product_version=archive_version, field_from_the_future=True)
 
     with pytest.raises(
-        UnsupportedVersion, match=r"^archive was created by a newer openscc version"
+        UnsupportedVersion, match=r"^archive is too new: it was made by openscc"
     ):
         Manifest.from_json(_raw(data), running_version="0.1.0")
 

@@ -146,9 +146,9 @@ def test_missing_file_is_400(connector: InProcessConnector) -> None:
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        (b"", "not a ZIP file"),
-        (b"this is not a zip at all", "not a ZIP file"),
-        (b"PK\x03\x04" + b"\x00" * 100, "not a ZIP file"),
+        (b"", "not a backup archive: not a ZIP file"),
+        (b"this is not a zip at all", "not a backup archive: not a ZIP file"),
+        (b"PK\x03\x04" + b"\x00" * 100, "not a backup archive: not a ZIP file"),
     ],
 )
 def test_not_a_zip_is_400(connector: InProcessConnector, payload: bytes, message: str) -> None:
@@ -246,7 +246,7 @@ def test_archive_from_a_newer_format_is_refused(connector: InProcessConnector) -
     response = connector.restore(tampered)
 
     assert response.status_code == 400
-    assert response.json()["message"].startswith("archive was created by a newer")
+    assert response.json()["message"].startswith("archive is too new")
 
 
 def test_dry_run_describes_the_changes_and_changes_nothing(connector: InProcessConnector) -> None:

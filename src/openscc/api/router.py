@@ -44,10 +44,17 @@ def _dispatcher(methods: dict[str, Endpoint]):  # type: ignore[no-untyped-def]
     return dispatch
 
 
+# SQLite's primary result codes (the low byte of an extended code) for "another connection
+# holds the lock".
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+
+
 def _store_failure(error: sqlite3.OperationalError) -> Response:
     """A clear answer when the database cannot be written; the transaction was rolled back."""
     reason = str(error)
-    if "locked" in reason or "busy" in reason:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
         busy = StoreBusy("the configuration store is locked by another process; try again shortly")
         return error_response(busy)
     return error_response(

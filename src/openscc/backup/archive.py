@@ -170,11 +170,11 @@ def _authenticate(
     check_kdf_params(manifest.kdf)
     keys = derive_keys(password, manifest.kdf)
     if not hmac.compare_digest(keys.key_check, manifest.key_check):
-        raise WrongPassword("wrong password")
+        raise WrongPassword()
     stored_mac = b"".join(read_chunks(zf, infos[MAC_MEMBER], _MAC_HEX_CHARS))
     expected_mac = manifest_mac(keys.mac_key, raw_manifest).encode("ascii")
     if not hmac.compare_digest(stored_mac, expected_mac):
-        raise CorruptArchive(f"archive is corrupt: {MAC_MEMBER} does not match the manifest")
+        raise CorruptArchive(f"{MAC_MEMBER} does not match the manifest")
     return manifest, keys
 
 
@@ -187,10 +187,10 @@ def _read_manifest(
 ) -> tuple[bytes, Manifest]:
     info = infos.get(MANIFEST_MEMBER)
     if info is None:
-        raise NotABackup(f"not a backup archive: {MANIFEST_MEMBER} is missing")
+        raise NotABackup(f"{MANIFEST_MEMBER} is missing")
     if info.file_size > limits.max_manifest_bytes:
         raise UnsafeArchive(
-            f"unsafe archive: {MANIFEST_MEMBER} is over the cap of {limits.max_manifest_bytes} bytes"
+            f"{MANIFEST_MEMBER} is over the cap of {limits.max_manifest_bytes} bytes"
         )
     raw = b"".join(read_chunks(zf, info, limits.max_manifest_bytes))
     return raw, Manifest.from_json(raw, running_version=running_version)
@@ -198,19 +198,19 @@ def _read_manifest(
 
 def _check_member_set(infos: dict[str, zipfile.ZipInfo], manifest: Manifest) -> None:
     if MAC_MEMBER not in infos:
-        raise CorruptArchive(f"archive is corrupt: {MAC_MEMBER} is missing")
+        raise CorruptArchive(f"{MAC_MEMBER} is missing")
     expected = set(manifest.members) | {MANIFEST_MEMBER, MAC_MEMBER}
     extra = sorted(infos.keys() - expected)
     if extra:
-        raise CorruptArchive(f"archive is corrupt: unexpected member {show_name(extra[0])}")
+        raise CorruptArchive(f"unexpected member {show_name(extra[0])}")
     missing = sorted(expected - infos.keys())
     if missing:
-        raise CorruptArchive(f"archive is corrupt: member {show_name(missing[0])} is missing")
+        raise CorruptArchive(f"member {show_name(missing[0])} is missing")
     for name, digest in manifest.members.items():
         if infos[name].file_size != digest.size:
-            raise CorruptArchive(f"archive is corrupt: member {show_name(name)} has the wrong size")
+            raise CorruptArchive(f"member {show_name(name)} has the wrong size")
     if infos[MAC_MEMBER].file_size != _MAC_HEX_CHARS:
-        raise CorruptArchive(f"archive is corrupt: {MAC_MEMBER} has the wrong size")
+        raise CorruptArchive(f"{MAC_MEMBER} has the wrong size")
 
 
 def _read_verified(
@@ -225,7 +225,7 @@ def _read_verified(
             kept += chunk
     if seen.result() != digest:
         raise CorruptArchive(
-            f"archive is corrupt: member {show_name(name)} does not match the manifest"
+            f"member {show_name(name)} does not match the manifest"
         )
     return bytes(kept)
 
@@ -241,16 +241,16 @@ def _checked_records(
     for record in _records(zf, manifest, keys):
         if check_unique and not first_sight(seen, record.kind, record.key):
             raise CorruptArchive(
-                f"archive is corrupt: record {record.kind!r:.60}/{record.key!r:.60} appears twice"
+                f"record {record.kind!r:.60}/{record.key!r:.60} appears twice"
             )
         counts[record.kind] += 1
         if record.secret is not None:
             secret_counts[record.kind] += 1
         yield record
     if +counts != +Counter(manifest.counts):
-        raise CorruptArchive("archive is corrupt: records per kind differ from the manifest")
+        raise CorruptArchive("records per kind differ from the manifest")
     if +secret_counts != +Counter(manifest.secret_counts):
-        raise CorruptArchive("archive is corrupt: secrets per kind differ from the manifest")
+        raise CorruptArchive("secrets per kind differ from the manifest")
 
 
 def _records(
@@ -280,10 +280,10 @@ def _records(
         yield EntityRecord(kind=kind, key=key, parent=parent, body=body, secret=secret)
     if pending is not None:
         raise CorruptArchive(
-            "archive is corrupt: a secret belongs to no record, or is out of order"
+            "a secret belongs to no record, or is out of order"
         )
     if config_digest.result() != manifest.members[CONFIG_MEMBER]:
-        raise CorruptArchive(f"archive is corrupt: {CONFIG_MEMBER} changed while it was read")
+        raise CorruptArchive(f"{CONFIG_MEMBER} changed while it was read")
 
 
 def _secret_entries(
@@ -306,7 +306,7 @@ def _secret_entries(
     for number, line in enumerate(_lines(plaintext(), SECRETS_MEMBER), 1):
         yield _parse_secret_line(line, number, parse)
     if digest.result() != manifest.members[SECRETS_MEMBER]:
-        raise CorruptArchive(f"archive is corrupt: {SECRETS_MEMBER} changed while it was read")
+        raise CorruptArchive(f"{SECRETS_MEMBER} changed while it was read")
 
 
 def _tapped(chunks: Iterator[bytes], digest: Digest) -> Iterator[bytes]:
@@ -328,7 +328,7 @@ def _lines(chunks: Iterator[bytes], member: str) -> Iterator[bytes]:
             start = scan = end + 1
         del pending[:start]
     if pending:
-        raise CorruptArchive(f"archive is corrupt: {member} does not end with a newline")
+        raise CorruptArchive(f"{member} does not end with a newline")
 
 
 def _parse_checked(line: bytes) -> Any:
@@ -343,7 +343,7 @@ def _parse_config_line(
     try:
         data = parse(line)
     except ValueError:
-        raise CorruptArchive(f"archive is corrupt: {where} is not valid JSON") from None
+        raise CorruptArchive(f"{where} is not valid JSON") from None
     if (
         not isinstance(data, dict)
         or data.keys() != _CONFIG_FIELDS
@@ -353,7 +353,7 @@ def _parse_config_line(
         or not (data["parent"] is None or isinstance(data["parent"], str))
         or not isinstance(data["body"], dict)
     ):
-        raise CorruptArchive(f"archive is corrupt: {where} is not a record")
+        raise CorruptArchive(f"{where} is not a record")
     return data["kind"], data["key"], data["parent"], data["body"]
 
 
@@ -365,7 +365,7 @@ def _parse_secret_line(
     try:
         data = parse(line)
     except ValueError:
-        raise CorruptArchive(f"archive is corrupt: {where} is not valid JSON") from None
+        raise CorruptArchive(f"{where} is not valid JSON") from None
     if (
         not isinstance(data, dict)
         or data.keys() != _SECRET_FIELDS
@@ -373,5 +373,5 @@ def _parse_secret_line(
         or not isinstance(data["key"], str)
         or not isinstance(data["secret"], dict)
     ):
-        raise CorruptArchive(f"archive is corrupt: {where} is not a secret entry")
+        raise CorruptArchive(f"{where} is not a secret entry")
     return data["kind"], data["key"], data["secret"]

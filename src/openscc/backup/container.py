@@ -64,7 +64,7 @@ def as_backup_error() -> Iterator[None]:
     except BackupError:
         raise
     except Exception as exc:
-        raise CorruptArchive(f"archive is corrupt: {_describe(exc)}") from exc
+        raise CorruptArchive(f"{_describe(exc)}") from exc
 
 
 def _describe(exc: Exception) -> str:
@@ -82,12 +82,12 @@ def open_zip(src: BinaryIO, limits: ArchiveLimits) -> zipfile.ZipFile:
     try:
         size = src.seek(0, io.SEEK_END)
     except Exception as exc:  # any failure to seek means it cannot be read as a ZIP
-        raise NotABackup("not a ZIP file: the upload cannot be read") from exc
+        raise NotABackup("not a ZIP file (the upload cannot be read)") from exc
     if size == 0:
-        raise NotABackup("not a ZIP file: the upload is empty")
+        raise NotABackup("not a ZIP file (the upload is empty)")
     if size > limits.max_archive_bytes:
         raise UnsafeArchive(
-            f"unsafe archive: {size} bytes is over the cap of {limits.max_archive_bytes}"
+            f"{size} bytes is over the cap of {limits.max_archive_bytes}"
         )
     _check_end_record(src, size, limits)
     try:
@@ -116,7 +116,7 @@ def _check_end_record(src: BinaryIO, size: int, limits: ArchiveLimits) -> None:
     src.seek(max(record_offset - _ZIP64_LOCATOR_BYTES, 0))
     before = src.read(min(record_offset, _ZIP64_LOCATOR_BYTES))
     if end[_ECD_SIGNATURE] != _END_RECORD_SIGNATURE or before[:4] == _ZIP64_LOCATOR_SIGNATURE:
-        raise UnsafeArchive("unsafe archive: ZIP64 records are not used by openscc backups")
+        raise UnsafeArchive("ZIP64 records are not used by openscc backups")
     entries_here, entries, directory_bytes = (
         end[_ECD_ENTRIES_THIS_DISK],
         end[_ECD_ENTRIES_TOTAL],
@@ -124,12 +124,12 @@ def _check_end_record(src: BinaryIO, size: int, limits: ArchiveLimits) -> None:
     )
     if max(entries_here, entries) > limits.max_members:
         raise UnsafeArchive(
-            f"unsafe archive: {max(entries_here, entries)} members is over the cap of "
+            f"{max(entries_here, entries)} members is over the cap of "
             f"{limits.max_members}"
         )
     if directory_bytes > limits.max_members * _MAX_DIRECTORY_ENTRY_BYTES:
         raise UnsafeArchive(
-            f"unsafe archive: a central directory of {directory_bytes} bytes is over the cap of "
+            f"a central directory of {directory_bytes} bytes is over the cap of "
             f"{limits.max_members * _MAX_DIRECTORY_ENTRY_BYTES}"
         )
 
@@ -140,11 +140,11 @@ def check_container(zf: zipfile.ZipFile, limits: ArchiveLimits) -> dict[str, zip
     for info in infos:
         _check_member_entry(info)
         if info.filename in by_name:
-            raise UnsafeArchive(f"unsafe archive: duplicate member {show_name(info.filename)}")
+            raise UnsafeArchive(f"duplicate member {show_name(info.filename)}")
         by_name[info.filename] = info
     if len(infos) > limits.max_members:
         raise UnsafeArchive(
-            f"unsafe archive: {len(infos)} members is over the cap of {limits.max_members}"
+            f"{len(infos)} members is over the cap of {limits.max_members}"
         )
     _check_sizes(infos, limits)
     _check_layout(infos, end=getattr(zf, "start_dir", 0))
@@ -155,26 +155,26 @@ def _check_member_entry(info: zipfile.ZipInfo) -> None:
     name = info.orig_filename
     shown = show_name(name)
     if info.filename != name or not name or len(name) > _MAX_NAME_CHARS:
-        raise UnsafeArchive(f"unsafe archive: member name {shown} is empty, too long or has NUL")
+        raise UnsafeArchive(f"member name {shown} is empty, too long or has NUL")
     if any(ord(char) < 0x20 or char == "\x7f" for char in name):
-        raise UnsafeArchive(f"unsafe archive: member name {shown} has control characters")
+        raise UnsafeArchive(f"member name {shown} has control characters")
     if "\\" in name:
-        raise UnsafeArchive(f"unsafe archive: member name {shown} has a backslash")
+        raise UnsafeArchive(f"member name {shown} has a backslash")
     if name.startswith("/") or (len(name) >= 2 and name[1] == ":" and name[0].isalpha()):
-        raise UnsafeArchive(f"unsafe archive: member name {shown} is an absolute path")
+        raise UnsafeArchive(f"member name {shown} is an absolute path")
     if any(part in ("", ".", "..") for part in name.rstrip("/").split("/")):
-        raise UnsafeArchive(f"unsafe archive: member name {shown} has a '..', '.' or empty part")
+        raise UnsafeArchive(f"member name {shown} has a '..', '.' or empty part")
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise UnsafeArchive(f"unsafe archive: member {shown} is a symbolic link")
+        raise UnsafeArchive(f"member {shown} is a symbolic link")
     if info.is_dir() or stat.S_ISDIR(mode) or info.external_attr & _DOS_DIRECTORY:
-        raise UnsafeArchive(f"unsafe archive: member {shown} is a directory")
+        raise UnsafeArchive(f"member {shown} is a directory")
     if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
-        raise UnsafeArchive(f"unsafe archive: member {shown} is not a regular file")
+        raise UnsafeArchive(f"member {shown} is not a regular file")
     if info.flag_bits & _ENCRYPTED_FLAG:
-        raise UnsafeArchive(f"unsafe archive: member {shown} uses ZIP encryption")
+        raise UnsafeArchive(f"member {shown} uses ZIP encryption")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise UnsafeArchive(f"unsafe archive: member {shown} uses an unsupported compression")
+        raise UnsafeArchive(f"member {shown} uses an unsupported compression")
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo], limits: ArchiveLimits) -> None:
@@ -183,21 +183,21 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: ArchiveLimits) -> None:
         shown = show_name(info.filename)
         if info.file_size > limits.max_member_bytes:
             raise UnsafeArchive(
-                f"unsafe archive: member {shown} declares {info.file_size} bytes, over the cap "
+                f"member {shown} declares {info.file_size} bytes, over the cap "
                 f"of {limits.max_member_bytes}"
             )
         if info.file_size > limits.ratio_min_bytes and info.file_size > limits.max_ratio * max(
             info.compress_size, 1
         ):
             raise UnsafeArchive(
-                f"unsafe archive: member {shown} expands more than {limits.max_ratio} times"
+                f"member {shown} expands more than {limits.max_ratio} times"
             )
         if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
-            raise CorruptArchive(f"archive is corrupt: stored member {shown} has two sizes")
+            raise CorruptArchive(f"stored member {shown} has two sizes")
         total += info.file_size
     if total > limits.max_total_bytes:
         raise UnsafeArchive(
-            f"unsafe archive: members declare {total} bytes together, over the cap of "
+            f"members declare {total} bytes together, over the cap of "
             f"{limits.max_total_bytes}"
         )
 
@@ -219,7 +219,7 @@ def _check_layout(infos: list[zipfile.ZipInfo], *, end: int) -> None:
         )
         if info.header_offset < 0 or entry_end > bound:
             raise UnsafeArchive(
-                f"unsafe archive: member {show_name(info.filename)} overlaps another"
+                f"member {show_name(info.filename)} overlaps another"
             )
 
 
@@ -231,7 +231,7 @@ def read_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Itera
             total += len(chunk)
             if total > limit:
                 raise CorruptArchive(
-                    f"archive is corrupt: member {show_name(info.filename)} is longer than declared"
+                    f"member {show_name(info.filename)} is longer than declared"
                 )
             yield chunk
 

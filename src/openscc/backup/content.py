@@ -16,7 +16,7 @@ MAX_KEY_CHARS = 4096
 
 
 def _invalid(record: EntityRecord, why: str) -> CorruptArchive:
-    return CorruptArchive(f"archive is corrupt: {record.kind} entity is invalid: {why}")
+    return CorruptArchive(f"{record.kind} entity is invalid: {why}")
 
 
 def _check_user(record: EntityRecord) -> None:
@@ -65,9 +65,9 @@ def validated(records: Iterable[EntityRecord]) -> Iterator[EntityRecord]:
     has_ui_certificate = False
     for record in records:
         if record.kind not in ENTITY_KINDS:
-            raise CorruptArchive(f"archive is corrupt: unknown kind of entity {record.kind[:64]!r}")
+            raise CorruptArchive(f"unknown kind of entity {record.kind[:64]!r}")
         if not isinstance(record.key, str) or not record.key:
-            raise CorruptArchive("archive is corrupt: an entity has an invalid key")
+            raise CorruptArchive("an entity has an invalid key")
         if len(record.key) > MAX_KEY_CHARS or not isinstance(record.body, dict):
             raise _invalid(record, "key too long or body not an object")
         if record.parent is not None and not isinstance(record.parent, str):
@@ -82,8 +82,8 @@ def validated(records: Iterable[EntityRecord]) -> Iterator[EntityRecord]:
         administrators += record.kind == USER_KIND and record.body.get("role") == "sccadmin"
         yield record
     if not seen_connector:
-        raise CorruptArchive("archive is corrupt: it holds no connector settings")
+        raise CorruptArchive("it holds no connector settings")
     if administrators == 0:
-        raise CorruptArchive("archive is corrupt: it holds no administrator")
+        raise CorruptArchive("it holds no administrator")
     if not has_ui_certificate:
-        raise CorruptArchive("archive is corrupt: it holds no UI certificate")
+        raise CorruptArchive("it holds no UI certificate")

@@ -119,12 +119,12 @@ class StreamDecryptor:
             raise ValueError("stream already finalized")
         self._finished = True
         if self._prefix is None or len(self._buffer) < TAG_BYTES:
-            raise CorruptArchive("archive is corrupt: encrypted member is truncated")
+            raise CorruptArchive("encrypted member is truncated")
         plaintext = self._open(bytes(self._buffer), final=True)
         self._buffer.clear()
         if not plaintext and self._counter > 1:
             # The encryptor never writes an empty final chunk after a full one: one encoding only.
-            raise CorruptArchive("archive is corrupt: encrypted member ends with an empty chunk")
+            raise CorruptArchive("encrypted member ends with an empty chunk")
         return plaintext
 
     def _open(self, sealed: bytes, *, final: bool) -> bytes:
@@ -135,7 +135,7 @@ class StreamDecryptor:
             return self._aead.decrypt(_nonce(prefix, counter, final=final), sealed, self._aad)
         except (InvalidTag, OverflowError):
             raise CorruptArchive(
-                f"archive is corrupt: encrypted member failed authentication at chunk {counter}"
+                f"encrypted member failed authentication at chunk {counter}"
             ) from None
 
 

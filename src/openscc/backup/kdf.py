@@ -86,11 +86,11 @@ def check_kdf_params(params: KdfParams) -> None:
     """Refuse an unknown KDF or parameters outside the caps, before any work is done."""
     if params.name != ARGON2ID:
         raise UnsafeArchive(
-            f"unsafe archive: KDF parameters name an unknown KDF {params.name!r:.40}"
+            f"KDF parameters name an unknown KDF {params.name!r:.40}"
         )
     if not MIN_SALT_BYTES <= len(params.salt) <= MAX_SALT_BYTES:
         raise UnsafeArchive(
-            f"unsafe archive: KDF parameters have a {len(params.salt)}-byte salt; "
+            f"KDF parameters have a {len(params.salt)}-byte salt; "
             f"allowed {MIN_SALT_BYTES}..{MAX_SALT_BYTES}"
         )
     _check_range("parallelism", params.parallelism, 1, MAX_PARALLELISM)
@@ -106,7 +106,7 @@ def check_kdf_params(params: KdfParams) -> None:
 def _check_range(what: str, value: int, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise UnsafeArchive(
-            f"unsafe archive: KDF parameters out of bounds: {what}={value!r:.40}; "
+            f"KDF parameters out of bounds: {what}={value!r:.40}; "
             f"allowed {low}..{high}"
         )
 

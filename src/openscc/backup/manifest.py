@@ -107,17 +107,17 @@ class Manifest:
         try:
             data = parse_json(raw)
         except ValueError:
-            raise NotABackup(f"not a backup archive: {MANIFEST_MEMBER} is not valid JSON") from None
+            raise NotABackup(f"{MANIFEST_MEMBER} is not valid JSON") from None
         if not isinstance(data, dict):
-            raise NotABackup(f"not a backup archive: {MANIFEST_MEMBER} is not a JSON object")
+            raise NotABackup(f"{MANIFEST_MEMBER} is not a JSON object")
         if data.get("product") != PRODUCT:
-            raise NotABackup(f"not a backup archive: {MANIFEST_MEMBER} is not from {PRODUCT}")
+            raise NotABackup(f"{MANIFEST_MEMBER} is not from {PRODUCT}")
         format_version = data.get("format_version")
         if not _is_int(format_version) or format_version < 1:
-            raise NotABackup(f"not a backup archive: {MANIFEST_MEMBER} has no format version")
+            raise NotABackup(f"{MANIFEST_MEMBER} has no format version")
         if format_version > FORMAT_VERSION:
             raise UnsupportedVersion(
-                f"archive was created by a newer archive format ({format_version}); "
+                f"it was made in archive format {format_version}; "
                 f"this openscc reads up to {FORMAT_VERSION}"
             )
         # The product version is checked before the other fields: a newer openscc may add some.
@@ -125,7 +125,7 @@ class Manifest:
         _parse_version(product_version, "product_version")
         if running_version is not None and is_newer_version(product_version, running_version):
             raise UnsupportedVersion(
-                f"archive was created by a newer openscc version ({product_version}); "
+                f"it was made by openscc {product_version}; "
                 f"this is openscc {running_version}"
             )
         _exact_fields(data, _FIELDS, MANIFEST_MEMBER)
@@ -189,7 +189,7 @@ def is_newer_version(candidate: str, running: str) -> bool:
 def _parse_version(text: str, what: str) -> tuple[int, ...]:
     match = _VERSION_PREFIX.match(text)
     if match is None:
-        raise CorruptArchive(f"archive is corrupt: {what} {text!r:.40} is not a dotted version")
+        raise CorruptArchive(f"{what} {text!r:.40} is not a dotted version")
     return tuple(int(part) for part in match.group(0).split("."))
 
 
@@ -200,14 +200,14 @@ def _is_int(value: object) -> TypeGuard[int]:
 def _exact_fields(data: dict[str, Any], fields: frozenset[str], where: str) -> None:
     missing = sorted(fields - data.keys())
     if missing:
-        raise CorruptArchive(f"archive is corrupt: {where} misses field {missing[0]!r}")
+        raise CorruptArchive(f"{where} misses field {missing[0]!r}")
     unknown = sorted(data.keys() - fields)
     if unknown:
-        raise CorruptArchive(f"archive is corrupt: {where} has unknown field {unknown[0]!r:.60}")
+        raise CorruptArchive(f"{where} has unknown field {unknown[0]!r:.60}")
 
 
 def _bad(field: str, expected: str) -> CorruptArchive:
-    return CorruptArchive(f"archive is corrupt: manifest field {field!r} must be {expected}")
+    return CorruptArchive(f"manifest field {field!r} must be {expected}")
 
 
 def _text(data: dict[str, Any], field: str) -> str:
@@ -242,7 +242,7 @@ def _members(data: dict[str, Any]) -> dict[str, MemberDigest]:
     for name, entry in value.items():
         if not is_payload_member(name):
             raise CorruptArchive(
-                f"archive is corrupt: manifest lists an invalid member {name!r:.80}"
+                f"manifest lists an invalid member {name!r:.80}"
             )
         if not isinstance(entry, dict):
             raise _bad("members", "an object of name -> {size, sha256}")
@@ -255,7 +255,7 @@ def _members(data: dict[str, Any]) -> dict[str, MemberDigest]:
         members[name] = MemberDigest(size=size, sha256=sha256)
     for required in (CONFIG_MEMBER, SECRETS_MEMBER):
         if required not in members:
-            raise CorruptArchive(f"archive is corrupt: manifest does not list {required}")
+            raise CorruptArchive(f"manifest does not list {required}")
     return members
 
 

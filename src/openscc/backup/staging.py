@@ -42,7 +42,7 @@ def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -
             try:
                 EntityStore(conn, instance.sealer).insert_many(validated(records))
             except sqlite3.IntegrityError:
-                raise CorruptArchive("archive is corrupt: it holds the same entity twice") from None
+                raise CorruptArchive("it holds the same entity twice") from None
             conn.execute("COMMIT")
         finally:
             conn.close()
@@ -67,7 +67,7 @@ def stage_props(instance: Instance, archived: bytes | None) -> bool:
     try:
         text = Props.from_text(archived.decode()).with_missing_paths_reset().to_text()
     except (ValueError, UnicodeDecodeError) as error:
-        raise CorruptArchive(f"archive is corrupt: props.ini is invalid ({error})") from None
+        raise CorruptArchive(f"props.ini is invalid ({error})") from None
     target = staging_dir(instance.data_dir) / RESTORED_PROPS_FILE
     target.write_text(text)
     fsync_path(target)

@@ -473,7 +473,7 @@ def _is_certificate_error(error: BaseException) -> bool:
         if isinstance(seen, ssl.SSLCertVerificationError):
             return True
         seen = seen.__cause__ or seen.__context__
-    return "CERTIFICATE_VERIFY_FAILED" in str(error)
+    return False
 
 
 def _reason(error: BaseException) -> str:

@@ -85,8 +85,13 @@ def _fsync_dir(path: Path) -> None:
 def check_complete_zip(path: Path) -> int:
     """Raise unless ``path`` is a whole ZIP (central directory, every readable member's CRC); members."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        raise NotABackup(f"not a ZIP file (the download is not a complete ZIP: {error})") from None
+    # The directory was read: a member that fails now (its CRC, its data) is a damaged archive.
+    with zf:
+        infos = zf.infolist()
+        try:
             for info in infos:
                 # A real Cloud Connector may encrypt members with the backup password; their CRC
                 # can only be checked with it, so only their presence is checked here.
@@ -95,12 +100,8 @@ def check_complete_zip(path: Path) -> int:
                 with zf.open(info) as member:
                     while member.read(1024 * 1024):
                         pass
-    except zipfile.BadZipFile as error:
-        if "CRC" in str(error):
-            raise CorruptArchive(f"archive is corrupt: {error}") from None
-        raise NotABackup(f"not a ZIP file: the download is not a complete ZIP ({error})") from None
-    except (EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as error:
-        raise CorruptArchive(f"archive is corrupt: the download cannot be read ({error})") from None
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
+            raise CorruptArchive(f"the download cannot be read ({error})") from None
     if not infos:
-        raise NotABackup("not a ZIP file: the download is an empty ZIP")
+        raise NotABackup("not a ZIP file (the download is an empty ZIP)")
     return len(infos)
