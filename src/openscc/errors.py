@@ -48,10 +48,7 @@ class OpensccError(Exception):
     prefix: ClassVar[str] = ""
 
     def __init__(self, detail: str = "") -> None:
-        if self.prefix:
-            message = f"{self.prefix}: {detail}" if detail else self.prefix
-        else:
-            message = detail
+        message = ": ".join(part for part in (self.prefix, detail) if part)
         super().__init__(message)
         self.message = message
 
