@@ -139,9 +139,7 @@ def test_newer_product_version_is_refused(archive_version: str) -> None:
     """An archive made by a newer openscc is refused, even if it added fields we do not know."""
     data = _json(product_version=archive_version, field_from_the_future=True)
 
-    with pytest.raises(
-        UnsupportedVersion, match=r"^archive is too new: it was made by openscc"
-    ):
+    with pytest.raises(UnsupportedVersion, match=r"^archive is too new: it was made by openscc"):
         Manifest.from_json(_raw(data), running_version="0.1.0")
 
 

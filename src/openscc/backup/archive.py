@@ -224,9 +224,7 @@ def _read_verified(
         if keep:
             kept += chunk
     if seen.result() != digest:
-        raise CorruptArchive(
-            f"member {show_name(name)} does not match the manifest"
-        )
+        raise CorruptArchive(f"member {show_name(name)} does not match the manifest")
     return bytes(kept)
 
 
@@ -240,9 +238,7 @@ def _checked_records(
     seen: set[bytes] = set()
     for record in _records(zf, manifest, keys):
         if check_unique and not first_sight(seen, record.kind, record.key):
-            raise CorruptArchive(
-                f"record {record.kind!r:.60}/{record.key!r:.60} appears twice"
-            )
+            raise CorruptArchive(f"record {record.kind!r:.60}/{record.key!r:.60} appears twice")
         counts[record.kind] += 1
         if record.secret is not None:
             secret_counts[record.kind] += 1
@@ -279,9 +275,7 @@ def _records(
             pending = next(secrets, None)
         yield EntityRecord(kind=kind, key=key, parent=parent, body=body, secret=secret)
     if pending is not None:
-        raise CorruptArchive(
-            "a secret belongs to no record, or is out of order"
-        )
+        raise CorruptArchive("a secret belongs to no record, or is out of order")
     if config_digest.result() != manifest.members[CONFIG_MEMBER]:
         raise CorruptArchive(f"{CONFIG_MEMBER} changed while it was read")
 

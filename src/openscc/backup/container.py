@@ -86,9 +86,7 @@ def open_zip(src: BinaryIO, limits: ArchiveLimits) -> zipfile.ZipFile:
     if size == 0:
         raise NotABackup("not a ZIP file (the upload is empty)")
     if size > limits.max_archive_bytes:
-        raise UnsafeArchive(
-            f"{size} bytes is over the cap of {limits.max_archive_bytes}"
-        )
+        raise UnsafeArchive(f"{size} bytes is over the cap of {limits.max_archive_bytes}")
     _check_end_record(src, size, limits)
     try:
         return zipfile.ZipFile(src)
@@ -124,8 +122,7 @@ def _check_end_record(src: BinaryIO, size: int, limits: ArchiveLimits) -> None:
     )
     if max(entries_here, entries) > limits.max_members:
         raise UnsafeArchive(
-            f"{max(entries_here, entries)} members is over the cap of "
-            f"{limits.max_members}"
+            f"{max(entries_here, entries)} members is over the cap of {limits.max_members}"
         )
     if directory_bytes > limits.max_members * _MAX_DIRECTORY_ENTRY_BYTES:
         raise UnsafeArchive(
@@ -143,9 +140,7 @@ def check_container(zf: zipfile.ZipFile, limits: ArchiveLimits) -> dict[str, zip
             raise UnsafeArchive(f"duplicate member {show_name(info.filename)}")
         by_name[info.filename] = info
     if len(infos) > limits.max_members:
-        raise UnsafeArchive(
-            f"{len(infos)} members is over the cap of {limits.max_members}"
-        )
+        raise UnsafeArchive(f"{len(infos)} members is over the cap of {limits.max_members}")
     _check_sizes(infos, limits)
     _check_layout(infos, end=getattr(zf, "start_dir", 0))
     return by_name
@@ -189,16 +184,13 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: ArchiveLimits) -> None:
         if info.file_size > limits.ratio_min_bytes and info.file_size > limits.max_ratio * max(
             info.compress_size, 1
         ):
-            raise UnsafeArchive(
-                f"member {shown} expands more than {limits.max_ratio} times"
-            )
+            raise UnsafeArchive(f"member {shown} expands more than {limits.max_ratio} times")
         if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
             raise CorruptArchive(f"stored member {shown} has two sizes")
         total += info.file_size
     if total > limits.max_total_bytes:
         raise UnsafeArchive(
-            f"members declare {total} bytes together, over the cap of "
-            f"{limits.max_total_bytes}"
+            f"members declare {total} bytes together, over the cap of {limits.max_total_bytes}"
         )
 
 
@@ -218,9 +210,7 @@ def _check_layout(infos: list[zipfile.ZipInfo], *, end: int) -> None:
             + info.compress_size
         )
         if info.header_offset < 0 or entry_end > bound:
-            raise UnsafeArchive(
-                f"member {show_name(info.filename)} overlaps another"
-            )
+            raise UnsafeArchive(f"member {show_name(info.filename)} overlaps another")
 
 
 def read_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
@@ -230,9 +220,7 @@ def read_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Itera
         while chunk := member.read(READ_BYTES):
             total += len(chunk)
             if total > limit:
-                raise CorruptArchive(
-                    f"member {show_name(info.filename)} is longer than declared"
-                )
+                raise CorruptArchive(f"member {show_name(info.filename)} is longer than declared")
             yield chunk
 
 

@@ -85,9 +85,7 @@ test_kdf = weak_kdf  # the name callers select it by, only when they ask for the
 def check_kdf_params(params: KdfParams) -> None:
     """Refuse an unknown KDF or parameters outside the caps, before any work is done."""
     if params.name != ARGON2ID:
-        raise UnsafeArchive(
-            f"KDF parameters name an unknown KDF {params.name!r:.40}"
-        )
+        raise UnsafeArchive(f"KDF parameters name an unknown KDF {params.name!r:.40}")
     if not MIN_SALT_BYTES <= len(params.salt) <= MAX_SALT_BYTES:
         raise UnsafeArchive(
             f"KDF parameters have a {len(params.salt)}-byte salt; "
@@ -106,8 +104,7 @@ def check_kdf_params(params: KdfParams) -> None:
 def _check_range(what: str, value: int, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise UnsafeArchive(
-            f"KDF parameters out of bounds: {what}={value!r:.40}; "
-            f"allowed {low}..{high}"
+            f"KDF parameters out of bounds: {what}={value!r:.40}; allowed {low}..{high}"
         )
 
 

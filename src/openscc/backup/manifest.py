@@ -125,8 +125,7 @@ class Manifest:
         _parse_version(product_version, "product_version")
         if running_version is not None and is_newer_version(product_version, running_version):
             raise UnsupportedVersion(
-                f"it was made by openscc {product_version}; "
-                f"this is openscc {running_version}"
+                f"it was made by openscc {product_version}; this is openscc {running_version}"
             )
         _exact_fields(data, _FIELDS, MANIFEST_MEMBER)
         return cls(
@@ -241,9 +240,7 @@ def _members(data: dict[str, Any]) -> dict[str, MemberDigest]:
     members: dict[str, MemberDigest] = {}
     for name, entry in value.items():
         if not is_payload_member(name):
-            raise CorruptArchive(
-                f"manifest lists an invalid member {name!r:.80}"
-            )
+            raise CorruptArchive(f"manifest lists an invalid member {name!r:.80}")
         if not isinstance(entry, dict):
             raise _bad("members", "an object of name -> {size, sha256}")
         _exact_fields(entry, _MEMBER_FIELDS, f"manifest entry {name!r}")
