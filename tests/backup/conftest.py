@@ -24,13 +24,13 @@ from openscc.backup import kdf
 from openscc.backup.archive import (
     DEFAULT_LIMITS,
     ArchiveLimits,
-    VerifiedArchive,
-    open_archive,
+    ArchiveReader,
     write_archive,
 )
 from openscc.backup.manifest import MAC_MEMBER, MANIFEST_MEMBER
 from openscc.errors import BackupError, error_from_response
 from openscc.snapshot import EntityRecord
+from support.archives import open_checked
 
 PASSWORD = "correct horse battery staple \u2713"
 PRODUCT_VERSION = "0.1.0"
@@ -142,9 +142,9 @@ class ArchiveKit:
         password: str = PASSWORD,
         product_version: str = PRODUCT_VERSION,
         limits: ArchiveLimits = DEFAULT_LIMITS,
-    ) -> VerifiedArchive:
-        """open_archive on bytes."""
-        return open_archive(
+    ) -> ArchiveReader:
+        """The archive on bytes, every record read and checked (as before a restore)."""
+        return open_checked(
             io.BytesIO(data), password=password, product_version=product_version, limits=limits
         )
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openscc.backup.archive import open_archive
 from openscc.backup.crypto import encrypt_stream, member_aad
 from openscc.backup.manifest import FORMAT_VERSION
 from openscc.errors import BackupError, CorruptArchive, NotABackup, WrongPassword
+from support.archives import open_checked
 
 MEMBERS = ["manifest.json", "manifest.mac", "config.jsonl", "secrets.jsonl.enc", "files/props.ini"]
 PAYLOAD_MEMBERS = ["config.jsonl", "secrets.jsonl.enc", "files/props.ini"]
@@ -131,7 +131,7 @@ def _secret_lines(kit, archive: bytes) -> list[bytes]:
     opened = kit.open(archive)
     return [
         (json.dumps({"kind": r.kind, "key": r.key, "secret": r.secret}) + "\n").encode()
-        for r in opened.iter_records()
+        for r in opened.records()
         if r.secret is not None
     ]
 
@@ -170,7 +170,7 @@ def test_resigned_control_archive_opens(kit, archive) -> None:
     sealed = _secrets(kit, archive, b"".join(_secret_lines(kit, archive)))
     data = kit.rebuild(archive, replace={"secrets.jsonl.enc": sealed}, resign=True)
 
-    assert list(kit.open(data).iter_records()) == kit.sample_records()
+    assert list(kit.open(data).records()) == kit.sample_records()
 
 
 @pytest.mark.parametrize(
@@ -316,14 +316,14 @@ def test_flipped_byte_anywhere_is_refused_or_changes_nothing(kit, archive, data)
 
     try:
         opened = kit.open(bytes(tampered))
-        records, files, manifest = list(opened.iter_records()), opened.files(), opened.manifest
+        records, files, manifest = list(opened.records()), opened.files, opened.manifest
     except BackupError:
         return
 
     original = kit.open(archive)
     assert (records, files, manifest) == (
-        list(original.iter_records()),
-        original.files(),
+        list(original.records()),
+        original.files,
         original.manifest,
     )
 
@@ -356,6 +356,6 @@ def test_source_that_cannot_seek_is_not_a_backup(kit, check_error) -> None:
             return True
 
     with pytest.raises(NotABackup) as caught:
-        open_archive(Pipe(), password=kit.password, product_version=kit.product_version)  # type: ignore[arg-type]
+        open_checked(Pipe(), password=kit.password, product_version=kit.product_version)  # type: ignore[arg-type]
 
     check_error(caught.value, NotABackup)

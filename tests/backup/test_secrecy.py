@@ -77,7 +77,7 @@ def test_secret_plaintext_is_absent_at_any_size(kit, size: int) -> None:
     for where, content in _views(data).items():
         assert secret[-14:].encode() not in content, where
         assert size < 8 or secret[:8].encode() not in content, where
-    assert list(kit.open(data).iter_records()) == [record]
+    assert list(kit.open(data).records()) == [record]
 
 
 def test_manifest_holds_no_secret_material(kit, archive) -> None:

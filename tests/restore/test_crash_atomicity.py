@@ -13,10 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from openscc.backup.archive import open_archive
+from openscc.backup.archive import read_archive
 from openscc.instance import open_instance
 from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
 from openscc.settings import Settings
+from support.archives import checked_records
 from support.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow  # starts real server processes
@@ -49,7 +50,7 @@ def _offline_state(data_dir: Path) -> State:
 
 def _archive_state(archive: Path, password: str) -> State:
     with archive.open("rb") as src:
-        records = open_archive(src, password=password, product_version="999").iter_records()
+        records = checked_records(read_archive(src, password=password, product_version="999"))
         return [(r.kind, r.key, r.parent, r.body, r.secret) for r in records]
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from openscc.backup.archive import open_archive
+from openscc.backup.archive import read_archive
 from openscc.backup.safety import SAFETY_DIR
 from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
+from support.archives import checked_records
 from support.connector import InProcessConnector
 
 URL = "/api/v1/configuration/backup"
@@ -300,7 +301,7 @@ def test_a_safety_backup_is_kept_encrypted_with_the_restore_password(
     assert len(safety) == 1
     with safety[0].open("rb") as src:
         records = list(
-            open_archive(src, password="restore-pw", product_version="999").iter_records()
+            checked_records(read_archive(src, password="restore-pw", product_version="999"))
         )
     assert any(
         r.kind == "connector" and r.body["description"] == "state before restore" for r in records

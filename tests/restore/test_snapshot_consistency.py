@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import threading
 
-from openscc.backup.archive import open_archive
+from openscc.backup.archive import read_archive
 from openscc.backup.create import create_backup
 from openscc.connector_state import update_connector
 from openscc.snapshot import EntityRecord
+from support.archives import checked_records
 from support.connector import InProcessConnector
 
 
@@ -38,7 +39,7 @@ def test_backups_taken_during_writes_never_hold_half_a_transaction(
             create_backup(instance, "pw", buffer)
             buffer.seek(0)
             records = list(
-                open_archive(buffer, password="pw", product_version="999").iter_records()
+                checked_records(read_archive(buffer, password="pw", product_version="999"))
             )
             description = next(r.body["description"] for r in records if r.kind == "connector")
             marker = next((r.body["n"] for r in records if r.kind == "testMarker"), "")

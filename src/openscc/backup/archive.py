@@ -1,10 +1,16 @@
-"""Reading backup archives: an upload is checked completely before anything in it is used.
+"""Reading backup archives: one streaming reader, and nothing in an upload is used unchecked.
 
-Every upload is hostile. ``open_archive`` checks the container (size, names, member count, declared
-sizes, compression ratio, layout: see container.py), then the manifest, the password, the
-manifest's MAC, every member's size and SHA-256, every tag of the encrypted member and every line
-of content, and only then returns. Any failure is a ``BackupError`` subclass; no other exception
+Every upload is hostile. ``read_archive`` checks the container (size, names, member count, declared
+sizes, compression ratio, layout: see container.py), then the manifest, the version, the password,
+the manifest's MAC and the instance files (``files/...``, small), and returns an ``ArchiveReader``.
+Its ``records()`` then streams every record, each parsed strictly before it is yielded; the checks
+that need a whole member (SHA-256, the encrypted member's final tag, the counts per kind) raise
+after the last record. So whatever is built from the records may be used only once the iterator
+ended without an error: a restore stages them in a database it discards on any error, and
+``verify()`` simply drains them. Any failure is a ``BackupError`` subclass; no other exception
 escapes. Nothing is ever extracted onto the filesystem. See docs/backup-format.md.
+
+``inspect_archive`` reads the manifest alone, without the password, for display.
 
 The writer is writer.py; ``write_archive``, ``ArchiveLimits`` and ``DEFAULT_LIMITS`` are also
 importable from here, the package's entry point for archives.
@@ -13,10 +19,10 @@ importable from here, the package's entry point for archives.
 from __future__ import annotations
 
 import hmac
-import json
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from openscc.backup.container import (
@@ -40,7 +46,7 @@ from openscc.backup.manifest import (
     MemberDigest,
     parse_json,
 )
-from openscc.backup.members import Digest, first_sight, manifest_mac
+from openscc.backup.members import Digest, config_line_head, first_sight, manifest_mac
 from openscc.backup.writer import write_archive
 from openscc.errors import CorruptArchive, NotABackup, UnsafeArchive, WrongPassword
 from openscc.snapshot import EntityRecord
@@ -48,11 +54,10 @@ from openscc.snapshot import EntityRecord
 __all__ = [
     "DEFAULT_LIMITS",
     "ArchiveLimits",
-    "ArchiveStream",
-    "VerifiedArchive",
+    "ArchiveReader",
+    "VerifiedCounts",
     "inspect_archive",
-    "open_archive",
-    "stream_archive",
+    "read_archive",
     "write_archive",
 ]
 
@@ -61,65 +66,53 @@ _CONFIG_FIELDS = frozenset({"kind", "key", "parent", "body"})
 _SECRET_FIELDS = frozenset({"kind", "key", "secret"})
 
 
-class _CheckedArchive:
-    """An archive whose manifest and password are checked; it reads ``src`` again on demand.
+@dataclass(frozen=True, slots=True)
+class VerifiedCounts:
+    """What ``ArchiveReader.verify`` read: every record, checked."""
 
-    ``src`` must stay open and unchanged while this object is used; every read re-checks hashes
-    and tags, so a change is reported as ``CorruptArchive``, never used.
+    entities: int
+    secrets: int
+
+
+class ArchiveReader:
+    """An archive whose header (container, manifest, version, password, MAC) and instance files
+    are checked; its records are checked as ``records()`` streams them (see the module's text).
+
+    ``src`` must stay open and unchanged while the reader is used; a change is reported as
+    ``CorruptArchive``, never used.
     """
 
-    __slots__ = ("_keys", "_manifest", "_src")
+    __slots__ = ("_keys", "_src", "files", "manifest")
 
-    def __init__(self, src: BinaryIO, manifest: Manifest, keys: ArchiveKeys) -> None:
+    def __init__(
+        self, src: BinaryIO, manifest: Manifest, keys: ArchiveKeys, files: dict[str, bytes]
+    ) -> None:
         self._src = src
-        self._manifest = manifest
         self._keys = keys
-
-    @property
-    def manifest(self) -> Manifest:
-        """The manifest, authenticated by its MAC."""
-        return self._manifest
-
-    def files(self) -> dict[str, bytes]:
-        """The instance files (``files/<name>`` members) by simple name."""
-        with as_backup_error(), zipfile.ZipFile(self._src) as zf:
-            return {
-                name[len(FILES_PREFIX) :]: _read_verified(zf, name, digest)
-                for name, digest in self._manifest.members.items()
-                if name.startswith(FILES_PREFIX)
-            }
-
-
-class VerifiedArchive(_CheckedArchive):
-    """An archive ``open_archive`` has checked completely."""
-
-    __slots__ = ()
-
-    def iter_records(self) -> Iterator[EntityRecord]:
-        """Every record in archive order with its secret joined back in; memory stays bounded."""
-        with as_backup_error(), zipfile.ZipFile(self._src) as zf:
-            # These exact bytes passed the strict parse in open_archive; the member's SHA-256 (and
-            # every tag of the secrets) is checked again as they are read, and a change raises at
-            # the end, so plain json.loads gives the same records at a fraction of the cost.
-            yield from _records(zf, self._manifest, self._keys, parse=_parse_checked)
-
-
-class ArchiveStream(_CheckedArchive):
-    """An archive whose header, password and MAC are checked; its records are checked as read.
-
-    ``records()`` yields each record once it is parsed strictly, before the checks that need a
-    whole member (SHA-256, the final tag, counts) are done: those raise ``CorruptArchive`` after
-    the last record. Whatever was built from the records may be used only once the iterator has
-    ended without an error (a restore stages them in a database it discards on any error).
-    """
-
-    __slots__ = ()
+        self.manifest = manifest  # authenticated by its MAC
+        self.files = files  # the instance files (files/<name>) by simple name, verified
 
     def records(self, *, check_unique: bool = True) -> Iterator[EntityRecord]:
-        """``check_unique=False`` leaves refusing a repeated (kind, key) to the consumer (a
-        database whose primary key it is), saving a set of every key."""
+        """Every record in archive order, strictly parsed, its secret joined back in; each keeps
+        its body's JSON text from the line. ``check_unique=False`` leaves refusing a repeated
+        (kind, key) to the consumer (a database whose primary key it is), saving a set of every
+        key. Memory stays bounded (apart from that set: 16 bytes and a set entry per record)."""
         with as_backup_error(), zipfile.ZipFile(self._src) as zf:
-            yield from _checked_records(zf, self._manifest, self._keys, check_unique=check_unique)
+            yield from _checked_records(zf, self.manifest, self._keys, check_unique=check_unique)
+
+    def verify(
+        self, check: Callable[[Iterable[EntityRecord]], Iterator[EntityRecord]] | None = None
+    ) -> VerifiedCounts:
+        """Read every record (through ``check``, an iterator filter such as ``validated``, if
+        given); raises like ``records()`` does."""
+        records: Iterator[EntityRecord] = self.records()
+        if check is not None:
+            records = check(records)
+        entities = secrets = 0
+        for record in records:
+            entities += 1
+            secrets += record.secret is not None
+        return VerifiedCounts(entities=entities, secrets=secrets)
 
 
 def inspect_archive(src: BinaryIO, *, limits: ArchiveLimits = DEFAULT_LIMITS) -> Manifest:
@@ -134,30 +127,19 @@ def inspect_archive(src: BinaryIO, *, limits: ArchiveLimits = DEFAULT_LIMITS) ->
         return manifest
 
 
-def open_archive(
+def read_archive(
     src: BinaryIO, *, password: str, product_version: str, limits: ArchiveLimits = DEFAULT_LIMITS
-) -> VerifiedArchive:
-    """Check everything about an uploaded archive, in the documented order, or raise BackupError."""
+) -> ArchiveReader:
+    """Check the container, the manifest, the version, the password, the MAC and the instance
+    files now; the records are checked as ``ArchiveReader.records()`` streams them."""
     with as_backup_error(), open_zip(src, limits) as zf:
         manifest, keys = _authenticate(zf, password, product_version, limits)
-        for name, digest in manifest.members.items():
-            _read_verified(zf, name, digest, keep=False)
-        for _ in _checked_records(zf, manifest, keys):
-            pass
-    return VerifiedArchive(src, manifest, keys)
-
-
-def stream_archive(
-    src: BinaryIO, *, password: str, product_version: str, limits: ArchiveLimits = DEFAULT_LIMITS
-) -> ArchiveStream:
-    """Check the container, the manifest, the password, the MAC and the instance files now; the
-    records are checked as ``ArchiveStream.records()`` reads them (one pass instead of two)."""
-    with as_backup_error(), open_zip(src, limits) as zf:
-        manifest, keys = _authenticate(zf, password, product_version, limits)
-        for name, digest in manifest.members.items():
-            if name.startswith(FILES_PREFIX):
-                _read_verified(zf, name, digest, keep=False)
-    return ArchiveStream(src, manifest, keys)
+        files = {
+            name[len(FILES_PREFIX) :]: _read_verified(zf, name, digest)
+            for name, digest in manifest.members.items()
+            if name.startswith(FILES_PREFIX)
+        }
+    return ArchiveReader(src, manifest, keys, files)
 
 
 def _authenticate(
@@ -213,16 +195,13 @@ def _check_member_set(infos: dict[str, zipfile.ZipInfo], manifest: Manifest) -> 
         raise CorruptArchive(f"{MAC_MEMBER} has the wrong size")
 
 
-def _read_verified(
-    zf: zipfile.ZipFile, name: str, digest: MemberDigest, *, keep: bool = True
-) -> bytes:
-    """Read a member, check its size and SHA-256 against the manifest, return it if ``keep``."""
+def _read_verified(zf: zipfile.ZipFile, name: str, digest: MemberDigest) -> bytes:
+    """Read a member, check its size and SHA-256 against the manifest, and return it."""
     seen = Digest()
     kept = bytearray()
     for chunk in read_chunks(zf, zf.getinfo(name), digest.size):
         seen.update(chunk)
-        if keep:
-            kept += chunk
+        kept += chunk
     if seen.result() != digest:
         raise CorruptArchive(f"member {show_name(name)} does not match the manifest")
     return bytes(kept)
@@ -249,13 +228,7 @@ def _checked_records(
         raise CorruptArchive("secrets per kind differ from the manifest")
 
 
-def _records(
-    zf: zipfile.ZipFile,
-    manifest: Manifest,
-    keys: ArchiveKeys,
-    *,
-    parse: Callable[[bytes], Any] = parse_json,
-) -> Iterator[EntityRecord]:
+def _records(zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys) -> Iterator[EntityRecord]:
     """Merge-join config lines with the secret lines, which come in the same order."""
     config_digest = Digest()
     config = _lines(
@@ -265,15 +238,22 @@ def _records(
         ),
         CONFIG_MEMBER,
     )
-    secrets = _secret_entries(zf, manifest, keys, parse)
+    secrets = _secret_entries(zf, manifest, keys)
     pending = next(secrets, None)
     for number, line in enumerate(config, 1):
-        kind, key, parent, body = _parse_config_line(line, number, parse)
+        kind, key, parent, body = _parse_config_line(line, number)
         secret = None
         if pending is not None and pending[0] == kind and pending[1] == key:
             secret = pending[2]
             pending = next(secrets, None)
-        yield EntityRecord(kind=kind, key=key, parent=parent, body=body, secret=secret)
+        yield EntityRecord(
+            kind=kind,
+            key=key,
+            parent=parent,
+            body=body,
+            body_json=_body_text(line, kind, key, parent),
+            secret=secret,
+        )
     if pending is not None:
         raise CorruptArchive("a secret belongs to no record, or is out of order")
     if config_digest.result() != manifest.members[CONFIG_MEMBER]:
@@ -281,10 +261,7 @@ def _records(
 
 
 def _secret_entries(
-    zf: zipfile.ZipFile,
-    manifest: Manifest,
-    keys: ArchiveKeys,
-    parse: Callable[[bytes], Any] = parse_json,
+    zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     digest = Digest()
     decryptor = StreamDecryptor(
@@ -298,7 +275,7 @@ def _secret_entries(
         yield decryptor.finalize()
 
     for number, line in enumerate(_lines(plaintext(), SECRETS_MEMBER), 1):
-        yield _parse_secret_line(line, number, parse)
+        yield _parse_secret_line(line, number)
     if digest.result() != manifest.members[SECRETS_MEMBER]:
         raise CorruptArchive(f"{SECRETS_MEMBER} changed while it was read")
 
@@ -325,17 +302,24 @@ def _lines(chunks: Iterator[bytes], member: str) -> Iterator[bytes]:
         raise CorruptArchive(f"{member} does not end with a newline")
 
 
-def _parse_checked(line: bytes) -> Any:
-    """json.loads for bytes that ``parse_json`` has already accepted (see iter_records)."""
-    return json.loads(line.decode("utf-8"))
+def _body_text(line: bytes, kind: str, key: str, parent: str | None) -> str | None:
+    """The body's JSON text inside a config line the writer wrote (its head in the writer's own
+    form), so the store can keep it without encoding the body again; None for any other line.
+
+    The line has already parsed strictly into exactly these four fields with no duplicate key,
+    so after a head of kind, key and parent ending in ``"body":``, everything up to the closing
+    brace is the body's value.
+    """
+    head = config_line_head(kind, key, parent)
+    if line.startswith(head) and line.endswith(b"}"):
+        return line[len(head) : -1].decode("ascii", "replace")
+    return None
 
 
-def _parse_config_line(
-    line: bytes, number: int, parse: Callable[[bytes], Any] = parse_json
-) -> tuple[str, str, str | None, dict[str, Any]]:
+def _parse_config_line(line: bytes, number: int) -> tuple[str, str, str | None, dict[str, Any]]:
     where = f"line {number} of {CONFIG_MEMBER}"
     try:
-        data = parse(line)
+        data = parse_json(line)
     except ValueError:
         raise CorruptArchive(f"{where} is not valid JSON") from None
     if (
@@ -351,13 +335,11 @@ def _parse_config_line(
     return data["kind"], data["key"], data["parent"], data["body"]
 
 
-def _parse_secret_line(
-    line: bytes, number: int, parse: Callable[[bytes], Any] = parse_json
-) -> tuple[str, str, dict[str, Any]]:
+def _parse_secret_line(line: bytes, number: int) -> tuple[str, str, dict[str, Any]]:
     # Messages here never quote the line: it is secret.
     where = f"line {number} of {SECRETS_MEMBER}"
     try:
-        data = parse(line)
+        data = parse_json(line)
     except ValueError:
         raise CorruptArchive(f"{where} is not valid JSON") from None
     if (

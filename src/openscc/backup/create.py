@@ -25,7 +25,7 @@ def create_backup(instance: Instance, password: str, dst: BinaryIO) -> Manifest:
     with instance.snapshot() as snapshot:
         return write_archive(
             dst,
-            records=snapshot.iter_stored(),
+            records=snapshot.iter_all(),
             files={PROPS_FILE: props},
             password=password,
             kdf=kdf_for(instance.settings),

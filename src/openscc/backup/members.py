@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 
 from openscc.backup.crypto import CHUNK_BYTES
 from openscc.backup.manifest import MemberDigest
@@ -48,3 +49,17 @@ def first_sight(seen: set[bytes], kind: str, key: str) -> bool:
     size = len(seen)
     seen.add(identity)
     return len(seen) != size
+
+
+# What the writer's line encoder (ensure_ascii) writes for a str, lone surrogates included.
+_ENCODE_ASCII = json.encoder.encode_basestring_ascii
+
+
+def config_line_head(kind: str, key: str, parent: str | None) -> bytes:
+    """The start of a config.jsonl line as the writer writes it, up to and including
+    ``"body":``: the writer appends a body's text to it, the reader finds a body's text after it."""
+    parent_text = "null" if parent is None else _ENCODE_ASCII(parent)
+    return (
+        '{"kind":' + _ENCODE_ASCII(kind) + ',"key":' + _ENCODE_ASCII(key) + ',"parent":'
+        + parent_text + ',"body":'
+    ).encode("ascii")  # fmt: skip

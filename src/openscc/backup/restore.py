@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from openscc import __version__
-from openscc.backup.archive import ArchiveStream, stream_archive
+from openscc.backup.archive import ArchiveReader, read_archive
 from openscc.backup.content import validated
 from openscc.backup.diff import diff_configurations
 from openscc.backup.safety import write_safety_backup
@@ -39,14 +39,14 @@ def _reason(error: Exception) -> str:
     return (error.strerror if isinstance(error, OSError) else None) or str(error)
 
 
-def open_upload(src: BinaryIO, password: str) -> ArchiveStream:
+def open_upload(src: BinaryIO, password: str) -> ArchiveReader:
     """The archive with its container, version, password and MAC checked; its records are
     checked (hashes, tags, content) as the caller reads them, and raise at the end if bad."""
-    return stream_archive(src, password=password, product_version=__version__)
+    return read_archive(src, password=password, product_version=__version__)
 
 
-def _props_status(instance: Instance, archive: ArchiveStream) -> str:
-    archived = archive.files().get(PROPS_FILE)
+def _props_status(instance: Instance, archive: ArchiveReader) -> str:
+    archived = archive.files.get(PROPS_FILE)
     if archived is None or archived == (instance.data_dir / PROPS_FILE).read_bytes():
         return "unchanged"
     return "differs: it would be written as props.ini.restored, not applied"
@@ -87,7 +87,7 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
             # The staging database's primary key refuses a repeated entity.
             build_staged_database(instance, archive.records(check_unique=False))
             crash_point(settings, "restore.validated")
-            props_aside = stage_props(instance, archive.files().get(PROPS_FILE))
+            props_aside = stage_props(instance, archive.files.get(PROPS_FILE))
         except (OSError, sqlite3.OperationalError) as error:
             raise OpensccError(
                 f"could not stage the restore ({_reason(error)}); nothing was changed"

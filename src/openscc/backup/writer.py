@@ -31,20 +31,19 @@ from openscc.backup.manifest import (
     MemberDigest,
     is_file_name,
 )
-from openscc.backup.members import READ_BYTES, Digest, first_sight, manifest_mac
+from openscc.backup.members import READ_BYTES, Digest, config_line_head, first_sight, manifest_mac
 from openscc.errors import BackupError, InvalidRequest
-from openscc.snapshot import EntityRecord, StoredRecord
+from openscc.snapshot import EntityRecord
 
 _REGULAR_FILE_ATTR = (stat.S_IFREG | 0o644) << 16
 # ASCII escapes keep every str (lone surrogates too) round-tripping exactly.
 _LINE_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-_ENCODE_ASCII = json.encoder.encode_basestring_ascii
 
 
 def write_archive(
     dst: BinaryIO,
     *,
-    records: Iterable[EntityRecord | StoredRecord],
+    records: Iterable[EntityRecord],
     files: Mapping[str, bytes],
     password: str,
     kdf: KdfParams,
@@ -56,8 +55,8 @@ def write_archive(
 ) -> Manifest:
     """Write a complete archive to the seekable ``dst``, iterating ``records`` once; the manifest.
 
-    A record may also carry its body as stored JSON text (``body_json``, as
-    ``EntityStore.iter_stored`` gives it) instead of ``body``. ``keys_unique=True`` says the caller
+    A record read from the store carries its body as the stored JSON text, which is copied into
+    the archive where it already has the archive's form. ``keys_unique=True`` says the caller
     guarantees no (kind, key) pair repeats (a store snapshot: its primary key is (kind, key)), and
     skips the duplicate check that otherwise refuses to write such an archive.
     """
@@ -85,12 +84,11 @@ def write_archive(
         with zf.open(_zip_info(CONFIG_MEMBER, date_time, zipfile.ZIP_DEFLATED), "w") as config:
             pending = bytearray()  # one write per 64 KiB, not per line: far fewer deflate calls
             for record in records:
-                if isinstance(record, StoredRecord):
-                    body_json: str | None = record.body_json
-                    _check_record_fields(record)
-                else:
-                    body_json = None
+                body_json = record.known_body_json
+                if body_json is None:
                     _check_record(record)
+                else:
+                    _check_record_fields(record)
                 if not keys_unique and not first_sight(seen, record.kind, record.key):
                     raise ValueError(f"duplicate record {record.kind!r:.60}/{record.key!r:.60}")
                 pending += _config_line(record, body_json)
@@ -142,7 +140,7 @@ def _check_record(record: EntityRecord) -> None:
         raise TypeError(f"record body must be a dict: {record.kind}/{record.key}")
 
 
-def _check_record_fields(record: Any) -> None:
+def _check_record_fields(record: EntityRecord) -> None:
     """Every check of ``_check_record`` but the body's (a stored body is a dict's JSON text)."""
     if not isinstance(record.kind, str) or not isinstance(record.key, str):
         raise TypeError(f"record kind and key must be strings: {record.kind!r}/{record.key!r}")
@@ -168,7 +166,7 @@ def _dump_line(value: dict[str, Any]) -> bytes:
     return (_LINE_ENCODER.encode(value) + "\n").encode("ascii")
 
 
-def _config_line(record: Any, body_json: str | None) -> bytes:
+def _config_line(record: EntityRecord, body_json: str | None) -> bytes:
     """The config.jsonl line of a record: ``_dump_line`` of its kind, key, parent and body.
 
     A body given as stored JSON text (``body_json``) is copied into the line when it is already
@@ -179,9 +177,8 @@ def _config_line(record: Any, body_json: str | None) -> bytes:
     if body_json is None:
         body = record.body
     elif _is_copyable(body_json):
-        head = '{"kind":' + _quote(record.kind) + ',"key":' + _quote(record.key) + ',"parent":'
-        parent = "null" if record.parent is None else _quote(record.parent)
-        return (head + parent + ',"body":' + body_json + "}\n").encode("ascii")
+        head = config_line_head(record.kind, record.key, record.parent)
+        return head + body_json.encode("ascii") + b"}\n"
     else:
         body = json.loads(body_json)
         if not isinstance(body, dict):
@@ -200,11 +197,6 @@ def _is_copyable(body_json: str) -> bool:
         and "NaN" not in body_json
         and "Infinity" not in body_json
     )
-
-
-def _quote(text: str) -> str:
-    # What _LINE_ENCODER writes for a str (ensure_ascii: every str, lone surrogates too).
-    return _ENCODE_ASCII(text)
 
 
 def _write_through(sink: IO[bytes], digest: Digest, data: bytes) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openscc import __version__
-from openscc.backup.archive import inspect_archive, open_archive
+from openscc.backup.archive import inspect_archive, read_archive
 from openscc.backup.content import validated
 from openscc.backup.manifest import Manifest
 
@@ -38,17 +38,12 @@ def verify_backup(
     every secret is decrypted), and every record against what a configuration must be.
     """
     with Path(path).open("rb") as src:
-        archive = open_archive(src, password=password, product_version=product_version)
-        entities = secrets = 0
-        for record in validated(archive.iter_records()):
-            entities += 1
-            secrets += record.secret is not None
-        files = len(archive.files())
-        manifest = archive.manifest
+        archive = read_archive(src, password=password, product_version=product_version)
+        counts = archive.verify(validated)  # one pass over the records
     return VerifiedBackup(
-        manifest=manifest,
-        entities=entities,
-        secrets=secrets,
-        files=files,
-        members=len(manifest.members),
+        manifest=archive.manifest,
+        entities=counts.entities,
+        secrets=counts.secrets,
+        files=len(archive.files),
+        members=len(archive.manifest.members),
     )

@@ -8,14 +8,13 @@ forget to update. ``seq`` keeps creation order, which the API's lists preserve.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from openscc.snapshot import EntityRecord, StoredRecord
+from openscc.snapshot import EntityRecord, encode_body
 from openscc.store.sealing import SecretSealer
 
 # Separates the parts of hierarchical keys ("region", "subaccount", "vhost:port", ...). It cannot
@@ -25,14 +24,6 @@ KEY_SEPARATOR = "\x1f"
 
 def join_key(*parts: str) -> str:
     return KEY_SEPARATOR.join(parts)
-
-
-# One encoder for every body: json.dumps builds a new one per call when given options.
-_BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
-def _dumps(body: dict[str, Any]) -> str:
-    return _BODY_ENCODER.encode(body)
 
 
 class EntityStore:
@@ -76,7 +67,7 @@ class EntityStore:
         secret = None
         if with_secret and sealed is not None:
             secret = self._sealer.unseal(kind, key, sealed)
-        return EntityRecord(kind=kind, key=key, parent=parent, body=json.loads(body), secret=secret)
+        return EntityRecord(kind=kind, key=key, parent=parent, body_json=body, secret=secret)
 
     def get(self, kind: str, key: str, *, with_secret: bool = False) -> EntityRecord | None:
         with self._lock:
@@ -125,7 +116,7 @@ class EntityStore:
                 "(?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM entity), ?, ?) "
                 "ON CONFLICT (kind, key) DO UPDATE SET "
                 "parent = excluded.parent, body = excluded.body, secret = excluded.secret",
-                (record.kind, record.key, record.parent, _dumps(record.body), sealed),
+                (record.kind, record.key, record.parent, record.body_json, sealed),
             )
 
     def update_body(self, kind: str, key: str, body: dict[str, Any]) -> bool:
@@ -133,7 +124,8 @@ class EntityStore:
         are (so a body change never needs, or risks, the secret). False if there is no entity."""
         with self._lock:
             cursor = self._conn.execute(
-                "UPDATE entity SET body = ? WHERE kind = ? AND key = ?", (_dumps(body), kind, key)
+                "UPDATE entity SET body = ? WHERE kind = ? AND key = ?",
+                (encode_body(body), kind, key),
             )
         return cursor.rowcount > 0
 
@@ -180,7 +172,8 @@ class EntityStore:
         return dict(rows)
 
     def iter_all(self, *, with_secret: bool = True, batch: int = 2000) -> Iterator[EntityRecord]:
-        """Every entity in creation order, read in batches inside the caller's snapshot."""
+        """Every entity in creation order, read in batches inside the caller's snapshot; each
+        body stays the stored JSON text until it is asked for (a backup copies the text)."""
         cursor = self._conn.execute(
             "SELECT kind, key, parent, body, secret FROM entity ORDER BY seq"
         )
@@ -190,20 +183,6 @@ class EntityStore:
                 return
             for row in rows:
                 yield self._record(row, with_secret)
-
-    def iter_stored(self, *, batch: int = 2000) -> Iterator[StoredRecord]:
-        """Like ``iter_all`` (secrets unsealed), with each body left as its stored JSON text."""
-        cursor = self._conn.execute(
-            "SELECT kind, key, parent, body, secret FROM entity ORDER BY seq"
-        )
-        unseal = self._sealer.unseal
-        while True:
-            rows = cursor.fetchmany(batch)
-            if not rows:
-                return
-            for kind, key, parent, body, sealed in rows:
-                secret = None if sealed is None else unseal(kind, key, sealed)
-                yield StoredRecord(kind, key, parent, body, secret)
 
     def insert_many(self, records: Iterable[EntityRecord]) -> int:
         """Append records in order (used to build a fresh store from an archive)."""
@@ -218,7 +197,7 @@ class EntityStore:
                 sealed = (
                     None if record.secret is None else seal(record.kind, record.key, record.secret)
                 )
-                yield (record.kind, record.key, record.parent, seq, _dumps(record.body), sealed)
+                yield (record.kind, record.key, record.parent, seq, record.body_json, sealed)
 
         # One executemany: the statement is prepared once and rows stream in from the generator.
         self._conn.executemany(
