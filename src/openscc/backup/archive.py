@@ -44,9 +44,9 @@ from openscc.backup.manifest import (
     SECRETS_MEMBER,
     Manifest,
     MemberDigest,
-    parse_json,
 )
-from openscc.backup.members import Digest, config_line_head, first_sight, manifest_mac
+from openscc.backup.members import Digest, first_sight, manifest_mac
+from openscc.backup.strict_json import parse_canonical, parse_json
 from openscc.backup.writer import write_archive
 from openscc.errors import CorruptArchive, NotABackup, UnsafeArchive, WrongPassword
 from openscc.snapshot import EntityRecord
@@ -241,7 +241,8 @@ def _records(zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys) -> Iter
     secrets = _secret_entries(zf, manifest, keys)
     pending = next(secrets, None)
     for number, line in enumerate(config, 1):
-        kind, key, parent, body = _parse_config_line(line, number)
+        data, body_text = _parse_config_line(line, number)
+        kind, key = data["kind"], data["key"]
         secret = None
         if pending is not None and pending[0] == kind and pending[1] == key:
             secret = pending[2]
@@ -249,9 +250,9 @@ def _records(zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys) -> Iter
         yield EntityRecord(
             kind=kind,
             key=key,
-            parent=parent,
-            body=body,
-            body_json=_body_text(line, kind, key, parent),
+            parent=data["parent"],
+            body=data["body"],
+            body_json=body_text,
             secret=secret,
         )
     if pending is not None:
@@ -288,38 +289,39 @@ def _tapped(chunks: Iterator[bytes], digest: Digest) -> Iterator[bytes]:
 
 def _lines(chunks: Iterator[bytes], member: str) -> Iterator[bytes]:
     """Split a byte stream into newline-terminated lines (without the newline)."""
-    pending = bytearray()
+    pending = bytearray()  # the start of a line that continues in a later chunk
     for chunk in chunks:
-        # Search only the new bytes: one very long line must not cost quadratic time.
-        scan = len(pending)
-        pending += chunk
-        start = 0
-        while (end := pending.find(b"\n", scan)) != -1:
-            yield bytes(pending[start:end])
-            start = scan = end + 1
-        del pending[:start]
+        last = chunk.rfind(b"\n")
+        if last < 0:
+            pending += chunk  # one very long line costs linear time, never quadratic
+            continue
+        lines = chunk[:last].split(b"\n")
+        if pending:
+            pending += lines[0]
+            lines[0] = bytes(pending)
+            pending = bytearray()
+        yield from lines
+        pending += chunk[last + 1 :]
     if pending:
         raise CorruptArchive(f"{member} does not end with a newline")
 
 
-def _body_text(line: bytes, kind: str, key: str, parent: str | None) -> str | None:
-    """The body's JSON text inside a config line the writer wrote (its head in the writer's own
-    form), so the store can keep it without encoding the body again; None for any other line.
+_BODY_MARK = b',"body":'
+_FIELD_ORDER = ["kind", "key", "parent", "body"]
 
-    The line has already parsed strictly into exactly these four fields with no duplicate key,
-    so after a head of kind, key and parent ending in ``"body":``, everything up to the closing
-    brace is the body's value.
+
+def _parse_config_line(line: bytes, number: int) -> tuple[dict[str, Any], str | None]:
+    """The line's fields (kind, key, parent, body), checked, and the body's JSON text when the
+    line is in canonical form (so the store can keep it without encoding the body again).
+
+    In a canonical line whose fields come in the writer's order, kind, key and parent come
+    first, compact, and a JSON string cannot hold ``,"body":`` unescaped: the first such
+    sequence is the one before the body, and the body's text runs from there to the closing
+    brace.
     """
-    head = config_line_head(kind, key, parent)
-    if line.startswith(head) and line.endswith(b"}"):
-        return line[len(head) : -1].decode("ascii", "replace")
-    return None
-
-
-def _parse_config_line(line: bytes, number: int) -> tuple[str, str, str | None, dict[str, Any]]:
     where = f"line {number} of {CONFIG_MEMBER}"
     try:
-        data = parse_json(line)
+        data, canonical = parse_canonical(line)
     except ValueError:
         raise CorruptArchive(f"{where} is not valid JSON") from None
     if (
@@ -332,7 +334,11 @@ def _parse_config_line(line: bytes, number: int) -> tuple[str, str, str | None, 
         or not isinstance(data["body"], dict)
     ):
         raise CorruptArchive(f"{where} is not a record")
-    return data["kind"], data["key"], data["parent"], data["body"]
+    body_text = None
+    if canonical and list(data) == _FIELD_ORDER:
+        start = line.find(_BODY_MARK) + len(_BODY_MARK)
+        body_text = line[start:-1].decode("utf-8")
+    return data, body_text
 
 
 def _parse_secret_line(line: bytes, number: int) -> tuple[str, str, dict[str, Any]]:

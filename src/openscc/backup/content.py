@@ -59,27 +59,27 @@ _CHECKS = {
 
 def validated(records: Iterable[EntityRecord]) -> Iterator[EntityRecord]:
     """Pass records through, raising CorruptArchive on the first invalid one or, at the end,
-    if the configuration as a whole could not run (no connector, no administrator, duplicates)."""
+    if the configuration as a whole could not run (no connector, no administrator, duplicates).
+
+    The records are those the archive reader yields, whose fields it has already checked for
+    type (kind and key strings, parent a string or null, body and secret objects).
+    """
     seen_connector = False
     administrators = 0
     has_ui_certificate = False
     for record in records:
-        if record.kind not in ENTITY_KINDS:
-            raise CorruptArchive(f"unknown kind of entity {record.kind[:64]!r}")
-        if not isinstance(record.key, str) or not record.key:
-            raise CorruptArchive("an entity has an invalid key")
-        if len(record.key) > MAX_KEY_CHARS or not isinstance(record.body, dict):
-            raise _invalid(record, "key too long or body not an object")
-        if record.parent is not None and not isinstance(record.parent, str):
-            raise _invalid(record, "parent is not a string")
-        if record.secret is not None and not isinstance(record.secret, dict):
-            raise _invalid(record, "secret is not an object")
-        check = _CHECKS.get(record.kind)
+        kind = record.kind
+        if kind not in ENTITY_KINDS:
+            raise CorruptArchive(f"unknown kind of entity {kind[:64]!r}")
+        key = record.key
+        if not key or len(key) > MAX_KEY_CHARS:
+            raise _invalid(record, "the key is empty or too long")
+        check = _CHECKS.get(kind)
         if check is not None:
             check(record)
-        seen_connector |= record.kind == CONNECTOR_KIND
-        has_ui_certificate |= record.kind == UI_CERTIFICATE_KIND
-        administrators += record.kind == USER_KIND and record.body.get("role") == "sccadmin"
+            seen_connector |= kind == CONNECTOR_KIND
+            has_ui_certificate |= kind == UI_CERTIFICATE_KIND
+            administrators += kind == USER_KIND and record.body.get("role") == "sccadmin"
         yield record
     if not seen_connector:
         raise CorruptArchive("it holds no connector settings")

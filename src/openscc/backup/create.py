@@ -9,6 +9,7 @@ from openscc import SCC_API_VERSION, __version__
 from openscc.backup.archive import write_archive
 from openscc.backup.kdf import KdfParams, production_kdf, test_kdf
 from openscc.backup.manifest import Manifest
+from openscc.backup.writer import DEFAULT_COMPRESS_LEVEL
 from openscc.instance import Instance
 from openscc.props import PROPS_FILE
 from openscc.settings import Settings
@@ -19,7 +20,13 @@ def kdf_for(settings: Settings) -> KdfParams:
     return test_kdf() if settings.kdf_profile == "test" else production_kdf()
 
 
-def create_backup(instance: Instance, password: str, dst: BinaryIO) -> Manifest:
+def create_backup(
+    instance: Instance,
+    password: str,
+    dst: BinaryIO,
+    *,
+    compress_level: int = DEFAULT_COMPRESS_LEVEL,
+) -> Manifest:
     """Write the whole configuration, as of one instant, to ``dst`` (a seekable file)."""
     props = (instance.data_dir / PROPS_FILE).read_bytes()
     with instance.snapshot() as snapshot:
@@ -34,4 +41,5 @@ def create_backup(instance: Instance, password: str, dst: BinaryIO) -> Manifest:
             source_instance=instance.instance_id,
             created_at_ms=int(time.time() * 1000),
             keys_unique=True,  # the entity table's primary key is (kind, key)
+            compress_level=compress_level,
         )

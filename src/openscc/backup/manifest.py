@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from openscc.backup.kdf import KdfParams
+from openscc.backup.strict_json import parse_json
 from openscc.errors import CorruptArchive, NotABackup, UnsupportedVersion
 
 FORMAT_VERSION = 1
@@ -141,28 +142,6 @@ class Manifest:
             kdf=_kdf(data),
             key_check=_hex(data, "key_check", exact_bytes=32),
         )
-
-
-def parse_json(raw: bytes) -> Any:
-    """Parse strict JSON: UTF-8 only, no duplicate keys, no NaN or Infinity; ValueError if not."""
-    try:
-        return _DECODER.decode(raw.decode("utf-8"))
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("duplicate key in JSON object")
-    return result
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
 
 
 def is_file_name(name: str) -> bool:

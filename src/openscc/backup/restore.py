@@ -16,7 +16,7 @@ from openscc import __version__
 from openscc.backup.archive import ArchiveReader, read_archive
 from openscc.backup.content import validated
 from openscc.backup.diff import diff_configurations
-from openscc.backup.safety import write_safety_backup
+from openscc.backup.safety import SafetyBackupDraft, write_safety_backup
 from openscc.backup.staging import build_staged_database, stage_props
 from openscc.errors import OpensccError
 from openscc.faults import crash_point
@@ -77,9 +77,14 @@ def dry_run(instance: Instance, src: BinaryIO, password: str) -> dict[str, Any]:
 
 
 def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRestore:
-    """Validate, stage and commit a restore; the next start of the server applies it."""
+    """Validate, stage and commit a restore; the next start of the server applies it.
+
+    The safety backup of the current configuration is written once the upload is staged, and it
+    is named and kept only when the restore commits.
+    """
     settings = instance.settings
     archive = open_upload(src, password)
+    safety: SafetyBackupDraft | None = None
     try:
         try:
             # One pass: the records are checked while they are staged; any failure discards
@@ -94,7 +99,7 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
             ) from None
         crash_point(settings, "restore.staged")
         try:
-            safety = write_safety_backup(instance, password, keep=settings.safety_backups_kept)
+            safety = write_safety_backup(instance, password)
         except (OSError, sqlite3.OperationalError) as error:
             raise OpensccError(
                 f"could not write the safety backup ({_reason(error)}); nothing was changed"
@@ -102,6 +107,7 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
         crash_point(settings, "restore.safety_backup_written")
         manifest = archive.manifest
         try:
+            kept = safety.keep(newest=settings.safety_backups_kept)
             commit_staged_restore(
                 instance.data_dir,
                 description={
@@ -114,6 +120,8 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
                 f"could not commit the restore ({_reason(error)}); nothing was changed"
             ) from None
     except BaseException:
+        if safety is not None:
+            safety.discard()
         discard_staging(instance.data_dir)
         (instance.data_dir / PENDING_MARKER).unlink(missing_ok=True)
         raise
@@ -121,6 +129,6 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
     return StagedRestore(
         source_instance=manifest.source_instance,
         created_at=manifest.created_at,
-        safety_backup=safety,
+        safety_backup=kept,
         props_restored_aside=props_aside,
     )

@@ -16,6 +16,9 @@ from openscc.fileio import fsync_path
 from openscc.instance import Instance
 
 SAFETY_DIR = "safety-backups"
+# A safety backup is written while a restore waits for it; it stays on this host, where a larger
+# file matters less than the time (deflate level 1: about a third of the default's time).
+SAFETY_COMPRESS_LEVEL = 1
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -25,8 +28,28 @@ class SafetyBackup:
     manifest: Manifest | None  # None if the file cannot be read
 
 
-def write_safety_backup(instance: Instance, password: str, *, keep: int) -> Path:
-    """Back up the current configuration with ``password``, then keep only the newest ``keep``."""
+@dataclass(frozen=True, slots=True)
+class SafetyBackupDraft:
+    """A safety backup written and synced under a temporary name: ``keep`` gives it its name
+    (and prunes the oldest), ``discard`` removes it (the restore it was for did not happen)."""
+
+    temporary: Path
+    final: Path
+
+    def keep(self, *, newest: int) -> Path:
+        """Name it, then keep only the ``newest`` safety backups; its final path."""
+        os.replace(self.temporary, self.final)
+        fsync_path(self.final.parent)
+        for old in _newest_first(self.final.parent)[newest:]:
+            old.unlink(missing_ok=True)
+        return self.final
+
+    def discard(self) -> None:
+        self.temporary.unlink(missing_ok=True)
+
+
+def write_safety_backup(instance: Instance, password: str) -> SafetyBackupDraft:
+    """Back up the current configuration with ``password`` into a synced temporary file."""
     folder = instance.data_dir / SAFETY_DIR
     folder.mkdir(mode=0o700, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -34,17 +57,13 @@ def write_safety_backup(instance: Instance, password: str, *, keep: int) -> Path
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".safety-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w+b") as out:
-            create_backup(instance, password, out)
+            create_backup(instance, password, out, compress_level=SAFETY_COMPRESS_LEVEL)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, final)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_path(folder)
-    for old in _newest_first(folder)[keep:]:
-        old.unlink(missing_ok=True)
-    return final
+    return SafetyBackupDraft(temporary=Path(tmp), final=final)
 
 
 def _newest_first(folder: Path) -> list[Path]:

@@ -13,7 +13,7 @@ from openscc.instance import Instance
 from openscc.props import PROPS_FILE, RESTORED_PROPS_FILE, Props
 from openscc.restore_apply import discard_staging, staging_dir
 from openscc.snapshot import EntityRecord
-from openscc.store.db import DB_FILE
+from openscc.store.db import DB_FILE, PAGE_SIZE
 from openscc.store.entities import EntityStore
 from openscc.store.migrations import migrate
 
@@ -31,6 +31,7 @@ def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -
             # No journal and no syncs while building: until the commit point the staged file is
             # discarded on any failure, and it is fsynced whole before that. No WAL either: the
             # file must be complete in itself when it is moved into place.
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA cache_size = -8192")  # KiB: bounded, spilling needs no journal

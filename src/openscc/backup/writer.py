@@ -37,6 +37,8 @@ from openscc.snapshot import EntityRecord
 
 _REGULAR_FILE_ATTR = (stat.S_IFREG | 0o644) << 16
 # ASCII escapes keep every str (lone surrogates too) round-tripping exactly.
+# zlib's default (6): small archives at a moderate cost. Safety backups choose a faster level.
+DEFAULT_COMPRESS_LEVEL = 6
 _LINE_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
@@ -52,6 +54,7 @@ def write_archive(
     source_instance: str,
     created_at_ms: int,
     keys_unique: bool = False,
+    compress_level: int = DEFAULT_COMPRESS_LEVEL,
 ) -> Manifest:
     """Write a complete archive to the seekable ``dst``, iterating ``records`` once; the manifest.
 
@@ -81,7 +84,9 @@ def write_archive(
         # config.jsonl streams straight into the archive.
         sealed_digest = Digest()
         config_digest = Digest()
-        with zf.open(_zip_info(CONFIG_MEMBER, date_time, zipfile.ZIP_DEFLATED), "w") as config:
+        with zf.open(
+            _zip_info(CONFIG_MEMBER, date_time, zipfile.ZIP_DEFLATED, compress_level), "w"
+        ) as config:
             pending = bytearray()  # one write per 64 KiB, not per line: far fewer deflate calls
             for record in records:
                 body_json = record.known_body_json
@@ -205,10 +210,15 @@ def _write_through(sink: IO[bytes], digest: Digest, data: bytes) -> None:
 
 
 def _zip_info(
-    name: str, date_time: tuple[int, int, int, int, int, int], method: int
+    name: str,
+    date_time: tuple[int, int, int, int, int, int],
+    method: int,
+    level: int = DEFAULT_COMPRESS_LEVEL,
 ) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=date_time)
     info.compress_type = method
+    # The member's deflate level (zipfile's attribute; Python 3.13 also names it compress_level).
+    info._compresslevel = level  # type: ignore[attr-defined]
     info.external_attr = _REGULAR_FILE_ATTR
     return info
 
