@@ -67,7 +67,8 @@ class Instance:
         conn = connect(self.data_dir / DB_FILE, migrate_schema=False)
         try:
             conn.execute("BEGIN")
-            conn.execute("SELECT count(*) FROM entity").fetchone()  # pins the snapshot
+            # The first read pins the snapshot the whole transaction sees (one row, not a scan).
+            conn.execute("SELECT 1 FROM entity LIMIT 1").fetchone()
             yield EntityStore(conn, self.sealer)
             conn.execute("COMMIT")
         finally:
