@@ -26,7 +26,6 @@ from openscc.auth.credential_cache import CredentialCache
 from openscc.auth.lockout import Lockout
 from openscc.auth.password_checks import HashSlots
 from openscc.auth.sessions import SessionManager
-from openscc.auth.user_cache import UserCache
 from openscc.errors import (
     InvalidRequest,
     MethodNotAllowed,
@@ -37,7 +36,11 @@ from openscc.errors import (
 )
 from openscc.instance import Instance, open_instance
 from openscc.logsafe import shown
+from openscc.lookups import Lookups
 from openscc.settings import Settings
+from openscc.store.db import DB_FILE
+from openscc.store.stamp import ChangeStamp
+from openscc.store.thread import StoreThread
 
 logger = logging.getLogger("openscc.server")
 
@@ -91,8 +94,14 @@ def create_app(
     """Build the app for one instance. ``request_restart`` is how a restore restarts the server;
     ``clock`` (seconds, monotonic) drives session expiry, lockouts and the credential cache."""
     instance = instance or open_instance(settings)
+    store_thread = StoreThread()
+    stamp = ChangeStamp(instance.data_dir / DB_FILE)
+    lookups = Lookups(instance.store, instance.users, stamp, store_thread)
     services = Services(
         instance=instance,
+        store_thread=store_thread,
+        stamp=stamp,
+        lookups=lookups,
         sessions=SessionManager(
             ttl_seconds=settings.session_ttl_seconds,
             max_per_user=settings.max_sessions_per_user,
@@ -101,8 +110,8 @@ def create_app(
             clock=clock,
         ),
         authenticator=Authenticator(
-            users=instance.users,
-            user_cache=UserCache(instance.store, instance.users),
+            passwords=instance.passwords,
+            lookups=lookups,
             lockout=Lockout(
                 max_failures=settings.login_failures_before_lockout,
                 lockout_seconds=settings.lockout_seconds,
@@ -133,6 +142,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        store_thread.close()
+        stamp.close()
         instance.close()
 
     app = Starlette(

@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from openscc.cli import cli
 from openscc.instance import open_instance
 from openscc.settings import Settings
-from support.apps import ADMINISTRATOR
+from support.apps import ADMINISTRATOR, password_matches
 
 Invoke = Callable[..., Result]
 
@@ -33,7 +33,7 @@ def run(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Invoke:
 def _check(settings: Settings, name: str, password: str) -> bool:
     instance = open_instance(settings)
     try:
-        return instance.users.check_password(name, password) is not None
+        return password_matches(instance, name, password)
     finally:
         instance.close()
 

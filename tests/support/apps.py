@@ -60,3 +60,9 @@ def add_user(
     with instance.store.transaction():
         instance.users.add(name, role, password)
     return name, password
+
+
+def password_matches(instance: Instance, name: str, password: str) -> bool:
+    """Whether ``password`` is the stored password of the user ``name``."""
+    known = instance.users.find_with_hash(name)
+    return known is not None and instance.passwords.verify(known[1], password)

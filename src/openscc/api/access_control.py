@@ -11,7 +11,7 @@ from starlette.responses import Response
 from openscc.api.config_routes import READ, WRITE_SUBACCOUNT, base_of, store_of
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_body
+from openscc.api.read_request import ReadRequest, json_body
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import ONE as MAPPING
 from openscc.api.system_mappings import mapping_of
@@ -60,7 +60,7 @@ def _location(request: Request, suffix: str) -> str:
     response_schema=_CLIENTS_SCHEMA,
     **READ,
 )
-async def get_clients(request: Request, caller: Caller) -> Response:
+def get_clients(request: ReadRequest, caller: Caller) -> Response:
     return json_response(list(mapping_of(request)[1].body.get("allowedClients", [])))
 
 
@@ -72,8 +72,8 @@ async def get_clients(request: Request, caller: Caller) -> Response:
     request_schema=_CLIENTS_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
-async def set_clients(request: Request, caller: Caller) -> Response:
-    clients = parse_clients(await json_body(request))
+def set_clients(request: ReadRequest, caller: Caller) -> Response:
+    clients = parse_clients(json_body(request))
     _change(request, "allowedClients", lambda _old: clients)
     return created(_location(request, "/allowedClients"))
 
@@ -86,8 +86,8 @@ async def set_clients(request: Request, caller: Caller) -> Response:
     request_schema=_CLIENTS_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
-async def add_clients(request: Request, caller: Caller) -> Response:
-    clients = parse_clients(await json_body(request))
+def add_clients(request: ReadRequest, caller: Caller) -> Response:
+    clients = parse_clients(json_body(request))
     _change(request, "allowedClients", lambda old: list(dict.fromkeys([*old, *clients])))
     return empty_response()
 
@@ -95,7 +95,7 @@ async def add_clients(request: Request, caller: Caller) -> Response:
 @endpoints.route(
     "DELETE", CLIENTS, summary="Allow all clients again", status=204, **WRITE_SUBACCOUNT
 )
-async def clear_clients(request: Request, caller: Caller) -> Response:
+def clear_clients(request: ReadRequest, caller: Caller) -> Response:
     _change(request, "allowedClients", lambda _old: [])
     return empty_response()
 
@@ -107,7 +107,7 @@ async def clear_clients(request: Request, caller: Caller) -> Response:
     status=204,
     **WRITE_SUBACCOUNT,
 )
-async def remove_client(request: Request, caller: Caller) -> Response:
+def remove_client(request: ReadRequest, caller: Caller) -> Response:
     client = client_text(request.path_params["client"])
 
     def without(old: list[Any]) -> list[Any]:
@@ -122,7 +122,7 @@ async def remove_client(request: Request, caller: Caller) -> Response:
 @endpoints.route(
     "GET", USERS, summary="Blocked client users", response_schema=_USERS_SCHEMA, **READ
 )
-async def get_users(request: Request, caller: Caller) -> Response:
+def get_users(request: ReadRequest, caller: Caller) -> Response:
     return json_response([dict(u) for u in mapping_of(request)[1].body.get("blacklistedUsers", [])])
 
 
@@ -134,8 +134,8 @@ async def get_users(request: Request, caller: Caller) -> Response:
     request_schema=_USERS_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
-async def set_users(request: Request, caller: Caller) -> Response:
-    users = parse_blocked_users(await json_body(request))
+def set_users(request: ReadRequest, caller: Caller) -> Response:
+    users = parse_blocked_users(json_body(request))
     _change(request, "blacklistedUsers", lambda _old: users)
     return created(_location(request, "/blockedClientUsers"))
 
@@ -148,8 +148,8 @@ async def set_users(request: Request, caller: Caller) -> Response:
     request_schema=_USERS_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
-async def add_users(request: Request, caller: Caller) -> Response:
-    users = parse_blocked_users(await json_body(request))
+def add_users(request: ReadRequest, caller: Caller) -> Response:
+    users = parse_blocked_users(json_body(request))
     _change(request, "blacklistedUsers", lambda old: merge_users(old, users))
     return empty_response()
 
@@ -157,7 +157,7 @@ async def add_users(request: Request, caller: Caller) -> Response:
 @endpoints.route(
     "DELETE", USERS, summary="Unblock all client users", status=204, **WRITE_SUBACCOUNT
 )
-async def clear_users(request: Request, caller: Caller) -> Response:
+def clear_users(request: ReadRequest, caller: Caller) -> Response:
     _change(request, "blacklistedUsers", lambda _old: [])
     return empty_response()
 
@@ -169,7 +169,7 @@ async def clear_users(request: Request, caller: Caller) -> Response:
     status=204,
     **WRITE_SUBACCOUNT,
 )
-async def remove_user(request: Request, caller: Caller) -> Response:
+def remove_user(request: ReadRequest, caller: Caller) -> Response:
     client_part, _sep, user = request.path_params["entry"].partition(":")
     client = client_text(client_part)
 

@@ -19,7 +19,7 @@ from starlette.types import Message
 from openscc.api.audit_trail import note_change
 from openscc.api.context import Caller, Services, services
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import as_bool, json_body, media_type
+from openscc.api.lenient import as_bool, media_type, read_json_body
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.roles import Permission
 from openscc.backup.create import create_backup
@@ -94,7 +94,7 @@ def _build_backup(svc: Services, password: str) -> Path:
     },
 )
 async def create(request: Request, caller: Caller) -> Response:
-    body = await json_body(request)
+    body = await read_json_body(request)
     if not isinstance(body, dict):
         raise InvalidRequest('the request body must be a JSON object {"password": "..."}')
     password = _password(body.get("password"))

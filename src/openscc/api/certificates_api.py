@@ -7,6 +7,9 @@ signed certificate for the pending CSR, PUT uploads a PKCS#12 file. Private keys
 
 from __future__ import annotations
 
+import functools
+
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -18,11 +21,12 @@ from openscc.api.config_routes import (
     base_of,
     store_of,
 )
-from openscc.api.context import Caller
+from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object
+from openscc.api.lenient import read_json_object
+from openscc.api.read_request import ReadRequest, form_parts
 from openscc.api.responses import created, empty_response, json_response
-from openscc.api.uploads import binary_or_base64, form_parts, required_part, text_part
+from openscc.api.uploads import binary_or_base64, required_part, text_part
 from openscc.config import certificate_slots as slots
 from openscc.config import certs
 from openscc.config.certificate_slots import Slot
@@ -71,7 +75,7 @@ def _wants_der(request: Request) -> bool:
 def _routes(slot: Slot, path: str) -> None:
     """Register the endpoints of one certificate slot at ``path``."""
 
-    async def get_certificate(request: Request, caller: Caller) -> Response:
+    def get_certificate(request: ReadRequest, caller: Caller) -> Response:
         pem = slots.current(store_of(request), slot).body["certificatePem"]
         if _wants_der(request):
             return Response(
@@ -85,26 +89,47 @@ def _routes(slot: Slot, path: str) -> None:
         return json_response(certs.describe(pem, with_alt_names=True))
 
     async def generate(request: Request, caller: Caller) -> Response:
-        kind, subject, key_size, alt_names = slots.parse_generation(await json_object(request))
-        store = store_of(request)
+        kind, subject, key_size, alt_names = slots.parse_generation(await read_json_object(request))
+        svc = services(request)
+        store = svc.instance.store
+        # Making the key (up to 4,096 bits) takes a while: in a worker, so neither the event
+        # loop nor the store thread waits for it.
         if kind == "csr":
-            csr_pem, key_pem = certs.signing_request(
-                subject, key_size=key_size, alt_names=alt_names
+            csr_pem, key_pem = await run_in_threadpool(
+                functools.partial(
+                    certs.signing_request, subject, key_size=key_size, alt_names=alt_names
+                )
             )
-            with store.transaction():
-                slots.save_pending(store, slot, csr_pem, key_pem)
+
+            def save_pending() -> None:
+                with store.transaction():
+                    slots.save_pending(store, slot, csr_pem, key_pem)
+
+            await svc.store_thread.run(save_pending)
             audit(request, "certificate.csr", slot=slot.kind)
             return Response(
                 csr_pem, media_type="application/pkcs10", headers={"Cache-Control": "no-store"}
             )
-        pair = certs.self_signed(subject, key_size=key_size, alt_names=alt_names, is_ca=slot.is_ca)
-        with store.transaction():
-            slots.install(store, slot, pair)
+        pair = await run_in_threadpool(
+            functools.partial(
+                certs.self_signed,
+                subject,
+                key_size=key_size,
+                alt_names=alt_names,
+                is_ca=slot.is_ca,
+            )
+        )
+
+        def install() -> None:
+            with store.transaction():
+                slots.install(store, slot, pair)
+
+        await svc.store_thread.run(install)
         audit(request, "certificate.self_signed", slot=slot.kind)
         return created(base_of(request) + path)
 
-    async def install_signed(request: Request, caller: Caller) -> Response:
-        chain = text_part(await form_parts(request), "signedCertificate") or ""
+    def install_signed(request: ReadRequest, caller: Caller) -> Response:
+        chain = text_part(form_parts(request), "signedCertificate") or ""
         store = store_of(request)
         with store.transaction():
             key_pem = slots.take_pending_key(store, slot)
@@ -114,8 +139,8 @@ def _routes(slot: Slot, path: str) -> None:
         audit(request, "certificate.signed_installed", slot=slot.kind)
         return created(base_of(request) + path)
 
-    async def upload_pkcs12(request: Request, caller: Caller) -> Response:
-        parts = await form_parts(request)
+    def upload_pkcs12(request: ReadRequest, caller: Caller) -> Response:
+        parts = form_parts(request)
         data = binary_or_base64(required_part(parts, "pkcs12"))
         password = text_part(parts, "password") or ""
         pair = certs.from_pkcs12(data, password, text_part(parts, "keyPassword", required=False))
@@ -125,7 +150,7 @@ def _routes(slot: Slot, path: str) -> None:
         audit(request, "certificate.pkcs12_uploaded", slot=slot.kind)
         return empty_response()
 
-    async def delete_certificate(request: Request, caller: Caller) -> Response:
+    def delete_certificate(request: ReadRequest, caller: Caller) -> Response:
         store = store_of(request)
         with store.transaction():
             record = slots.current(store, slot)

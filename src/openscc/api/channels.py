@@ -18,7 +18,8 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object, required
+from openscc.api.lenient import required
+from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import SUBACCOUNT, subaccount_of
 from openscc.config import channels as model
@@ -59,7 +60,7 @@ def _channel(request: Request) -> tuple[EntityRecord, EntityRecord]:
     response_schema=ARRAY_OF_OBJECTS,
     **READ,
 )
-async def list_channels(request: Request, caller: Caller) -> Response:
+def list_channels(request: ReadRequest, caller: Caller) -> Response:
     kind = model.channel_type(request.path_params["type"])
     sa = subaccount_of(request)
     base, sa_path = base_of(request), _sa_path(sa)
@@ -77,9 +78,9 @@ async def list_channels(request: Request, caller: Caller) -> Response:
     request_schema=OBJECT,
     **WRITE_SUBACCOUNT,
 )
-async def create_channel(request: Request, caller: Caller) -> Response:
+def create_channel(request: ReadRequest, caller: Caller) -> Response:
     kind = model.channel_type(request.path_params["type"])
-    fields = model.parse(kind, await json_object(request))
+    fields = model.parse(kind, json_object(request))
     store = store_of(request)
     with store.transaction():
         sa = subaccount_of(request)
@@ -101,7 +102,7 @@ async def create_channel(request: Request, caller: Caller) -> Response:
 
 
 @endpoints.route("GET", ONE, summary="One service channel", response_schema=OBJECT, **READ)
-async def get_channel(request: Request, caller: Caller) -> Response:
+def get_channel(request: ReadRequest, caller: Caller) -> Response:
     sa, record = _channel(request)
     return json_response(model.view(base_of(request), _sa_path(sa), record.body))
 
@@ -114,8 +115,8 @@ async def get_channel(request: Request, caller: Caller) -> Response:
     request_schema=OBJECT,
     **WRITE_SUBACCOUNT,
 )
-async def update_channel(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def update_channel(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     store = store_of(request)
     with store.transaction():
         _sa, record = _channel(request)
@@ -125,7 +126,7 @@ async def update_channel(request: Request, caller: Caller) -> Response:
 
 
 @endpoints.route("DELETE", ONE, summary="Remove a service channel", status=204, **WRITE_SUBACCOUNT)
-async def delete_channel(request: Request, caller: Caller) -> Response:
+def delete_channel(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         _sa, record = _channel(request)
@@ -145,8 +146,8 @@ async def delete_channel(request: Request, caller: Caller) -> Response:
         "to SAP BTP); it stays disabled"
     },
 )
-async def put_channel_state(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def put_channel_state(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     enable = as_bool(required(data, "enabled"), "enabled")
     sa, record = _channel(request)
     if enable:

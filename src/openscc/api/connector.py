@@ -9,7 +9,8 @@ from openscc import SCC_API_VERSION
 from openscc.api.audit_trail import note_change
 from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_body, json_object, required
+from openscc.api.lenient import read_json_object, required
+from openscc.api.read_request import ReadRequest, json_body, json_object
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.credentials import MAX_PASSWORD_CHARS
 from openscc.auth.policy import check_new_password
@@ -33,7 +34,7 @@ _ERROR_FREE_OBJECT = {"type": "object"}
     needs_ha_role=False,
     response_schema={"type": "object", "properties": {"version": _STRING}, "required": ["version"]},
 )
-async def get_version(request: Request, caller: Caller) -> Response:
+def get_version(request: ReadRequest, caller: Caller) -> Response:
     return json_response({"version": SCC_API_VERSION}, cache_control="max-age=3600")
 
 
@@ -58,7 +59,7 @@ _CONNECTOR_SCHEMA = {
     permission=Permission.READ_CONFIG,
     response_schema=_CONNECTOR_SCHEMA,
 )
-async def get_connector(request: Request, caller: Caller) -> Response:
+def get_connector(request: ReadRequest, caller: Caller) -> Response:
     return json_response(_connector_view(request))
 
 
@@ -75,8 +76,8 @@ async def get_connector(request: Request, caller: Caller) -> Response:
     },
     response_schema=_CONNECTOR_SCHEMA,
 )
-async def put_connector(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def put_connector(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     description = data.get("description")
     if not isinstance(description, str):
         raise InvalidRequest("description must be a JSON string")
@@ -95,7 +96,7 @@ async def put_connector(request: Request, caller: Caller) -> Response:
     needs_ha_role=False,
     response_schema={"type": ["string", "null"]},
 )
-async def get_ha_role(request: Request, caller: Caller) -> Response:
+def get_ha_role(request: ReadRequest, caller: Caller) -> Response:
     return json_response(ha_role(services(request).instance.store))
 
 
@@ -108,8 +109,8 @@ async def get_ha_role(request: Request, caller: Caller) -> Response:
     status=204,
     request_schema={"type": "string", "enum": list(HA_ROLES)},
 )
-async def post_ha_role(request: Request, caller: Caller) -> Response:
-    role = await json_body(request)
+def post_ha_role(request: ReadRequest, caller: Caller) -> Response:
+    role = json_body(request)
     if role not in HA_ROLES:
         raise InvalidRequest('the HA role must be "master" or "shadow"')
     svc = services(request)
@@ -130,7 +131,7 @@ async def post_ha_role(request: Request, caller: Caller) -> Response:
     permission=Permission.READ_CONNECTOR_SETTINGS,
     response_schema={"type": "object", "properties": {"type": _STRING}},
 )
-async def get_authentication(request: Request, caller: Caller) -> Response:
+def get_authentication(request: ReadRequest, caller: Caller) -> Response:
     return json_response({"type": "basic"})
 
 
@@ -149,7 +150,7 @@ async def get_authentication(request: Request, caller: Caller) -> Response:
     },
 )
 async def change_password(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+    data = await read_json_object(request)
     old = required(data, "oldPassword")
     new = required(data, "newPassword")
     if not isinstance(old, str) or not isinstance(new, str):
@@ -168,11 +169,13 @@ async def change_password(request: Request, caller: Caller) -> Response:
         )
         raise InvalidRequest("the old password is wrong")
 
-    def store_new_password() -> None:
-        with svc.instance.store.transaction():
-            users.set_password(name, new, old=old)
+    new_hash = await svc.authenticator.hash_slots.run(svc.instance.passwords.hash, new)
 
-    await svc.authenticator.hash_slots.run(store_new_password)
+    def store_new_hash() -> None:
+        with svc.instance.store.transaction():
+            users.set_password_hash(name, new_hash)
+
+    await svc.store_thread.run(store_new_hash)
     # Cached logins and every session of the user end: a stolen session does not outlive it.
     svc.forget_credentials(name)
     note_change(request, "password.changed")

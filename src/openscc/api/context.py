@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
-from openscc.api.answer_cache import ReadCache
+from openscc.api.read_cache import ReadCache
 from openscc.auth.authenticator import Authenticator
 from openscc.auth.sessions import Session, SessionManager
 from openscc.auth.users import User
 from openscc.cloud import CloudConnection, OfflineCloud
 from openscc.instance import Instance
+from openscc.lookups import Lookups
+from openscc.store.stamp import ChangeStamp
+from openscc.store.thread import StoreThread
 
 
 @dataclass(kw_only=True)
@@ -21,6 +24,10 @@ class Services:
     """Everything the app holds for its lifetime; built by create_app."""
 
     instance: Instance
+    # Every use of the instance's store connection runs in this thread (never on the loop).
+    store_thread: StoreThread
+    stamp: ChangeStamp
+    lookups: Lookups
     sessions: SessionManager
     authenticator: Authenticator
     request_restart: Callable[[], None]

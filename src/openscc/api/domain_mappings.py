@@ -15,7 +15,7 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object
+from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import SUBACCOUNT, subaccount_of
 from openscc.config import domain_mappings as model
@@ -56,7 +56,7 @@ def _one(request: Request) -> tuple[EntityRecord, list[EntityRecord], EntityReco
     response_schema=ARRAY_OF_OBJECTS,
     **READ,
 )
-async def list_domain_mappings(request: Request, caller: Caller) -> Response:
+def list_domain_mappings(request: ReadRequest, caller: Caller) -> Response:
     sa = subaccount_of(request)
     base, sa_path = base_of(request), _sa_path(sa)
     records = store_of(request).children(kinds.DOMAIN_MAPPING, sa.key)
@@ -71,8 +71,8 @@ async def list_domain_mappings(request: Request, caller: Caller) -> Response:
     request_schema=_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
-async def create_domain_mapping(request: Request, caller: Caller) -> Response:
-    body = model.parse(await json_object(request))
+def create_domain_mapping(request: ReadRequest, caller: Caller) -> Response:
+    body = model.parse(json_object(request))
     store = store_of(request)
     with store.transaction():
         sa = subaccount_of(request)
@@ -100,7 +100,7 @@ async def create_domain_mapping(request: Request, caller: Caller) -> Response:
 @endpoints.route(
     "DELETE", LIST, summary="Remove all domain mappings", status=204, **WRITE_SUBACCOUNT
 )
-async def delete_all_domain_mappings(request: Request, caller: Caller) -> Response:
+def delete_all_domain_mappings(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         sa = subaccount_of(request)
@@ -116,8 +116,8 @@ async def delete_all_domain_mappings(request: Request, caller: Caller) -> Respon
     request_schema=_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
-async def update_domain_mapping(request: Request, caller: Caller) -> Response:
-    body = model.parse(await json_object(request))
+def update_domain_mapping(request: ReadRequest, caller: Caller) -> Response:
+    body = model.parse(json_object(request))
     store = store_of(request)
     with store.transaction():
         _sa, records, found = _one(request)
@@ -127,7 +127,7 @@ async def update_domain_mapping(request: Request, caller: Caller) -> Response:
 
 
 @endpoints.route("DELETE", ONE, summary="Remove a domain mapping", status=204, **WRITE_SUBACCOUNT)
-async def delete_domain_mapping(request: Request, caller: Caller) -> Response:
+def delete_domain_mapping(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         _sa, _records, found = _one(request)

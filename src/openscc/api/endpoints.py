@@ -6,6 +6,7 @@ table, so they cannot disagree.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,12 +14,19 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc.api.read_request import ReadRequest
 from openscc.auth.roles import Permission
 
 if TYPE_CHECKING:
     from openscc.api.context import Caller
 
-Handler = Callable[[Request, "Caller"], Awaitable[Response]]
+# A handler is either a plain function, run in the store thread with its body already read
+# (``ReadRequest``): every handler that reads or changes the configuration; or a coroutine run on
+# the event loop: those that stream (backups) or wait for other workers (password hashing), which
+# reach the store through ``Services.store_thread`` themselves.
+StoreHandler = Callable[[ReadRequest, "Caller"], Response]
+LoopHandler = Callable[[Request, "Caller"], Awaitable[Response]]
+Handler = StoreHandler | LoopHandler
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +51,13 @@ class Endpoint:
     # Further documented answers: status -> an error's description (the error shape), or a whole
     # OpenAPI response object (another success form, such as a CSR instead of a 201).
     more_responses: dict[str, str | dict[str, Any]] = field(default_factory=dict)
+    # A 200 answer is reused while the configuration is unchanged (heavy lists; see read_cache).
+    cached: bool = False
+
+    @property
+    def on_loop(self) -> bool:
+        """True for a coroutine handler (runs on the event loop), False for a store handler."""
+        return inspect.iscoroutinefunction(self.handler)
 
 
 class EndpointTable:

@@ -17,7 +17,6 @@ from openscc.api.endpoints import Endpoint
 from openscc.api.responses import login_page
 from openscc.auth.credentials import basic_credentials
 from openscc.auth.sessions import CSRF_HEADER, SESSION_COOKIE, Session, tokens_match, user_stamp
-from openscc.connector_state import ha_role
 from openscc.errors import Conflict, Forbidden, NotAuthenticated
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -46,13 +45,13 @@ def session_headers(session: Session, *, new: bool) -> list[tuple[str, str]]:
     return headers
 
 
-def _live_session(services: Services, session_id: str) -> tuple[Session, Caller] | None:
+async def _live_session(services: Services, session_id: str) -> tuple[Session, Caller] | None:
     """The session and its caller, if the session lives and its user is unchanged since it
     started (same role and password); a session of a changed or removed user ends here."""
     session = services.sessions.find(session_id)
     if session is None:
         return None
-    known = services.authenticator.user_cache.find_with_hash(session.user)
+    known = await services.lookups.user(session.user)
     if known is None or user_stamp(known[0].role, known[1]) != session.stamp:
         services.sessions.end(session.id)
         return None
@@ -70,7 +69,7 @@ async def authenticate(request: Request, services: Services) -> Authenticated | 
             raise NotAuthenticated("invalid credentials")
         if verified.checked:
             services.instance.audit.record("login.success", actor=name, method="basic")
-        live = _live_session(services, cookie) if cookie else None
+        live = await _live_session(services, cookie) if cookie else None
         session = live[0] if live is not None and live[0].user == verified.user.name else None
         if _wants_close(request):
             # Stateless mode: no token is issued and a session named by the request ends.
@@ -91,7 +90,7 @@ async def authenticate(request: Request, services: Services) -> Authenticated | 
         )
 
     if cookie:
-        live = _live_session(services, cookie)
+        live = await _live_session(services, cookie)
         if live is None:
             return login_page()
         session, caller = live
@@ -107,13 +106,13 @@ async def authenticate(request: Request, services: Services) -> Authenticated | 
     raise NotAuthenticated("authentication required")
 
 
-def authorize(endpoint: Endpoint, caller: Caller, services: Services) -> None:
+async def authorize(endpoint: Endpoint, caller: Caller, services: Services) -> None:
     """Raise Forbidden unless the caller may call this endpoint in the instance's current state."""
     refusal = decide(
         endpoint,
         role=caller.user.role,
         initial_password=caller.user.initial_password,
-        ha_role=ha_role(services.instance.store) if reads_ha_role(endpoint) else None,
+        ha_role=await services.lookups.ha_role() if reads_ha_role(endpoint) else None,
     )
     if refusal is not None:
         raise Forbidden(refusal)

@@ -30,12 +30,15 @@ async def read_capped(request: Request, cap: int, what: str) -> bytes:
     return bytes(body)
 
 
-async def json_body(request: Request) -> Any:
-    """The request's JSON value; 415 for a non-JSON content type, 413 over 1 MiB, 400 for bad JSON."""
+def check_json_media(request: Request) -> None:
+    """415 for a content type other than JSON (none at all is read as JSON)."""
     media = media_type(request)
     if media and media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaType(f"content type {media} is not supported; send application/json")
-    raw = await read_capped(request, MAX_JSON_BYTES, "the request body")
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """A request body's JSON value; 400 for an empty body, bad JSON or text that is not Unicode."""
     if not raw.strip():
         raise InvalidRequest("the request body is empty; a JSON value is required")
     try:
@@ -50,11 +53,21 @@ async def json_body(request: Request) -> Any:
     return value
 
 
-async def json_object(request: Request) -> dict[str, Any]:
-    value = await json_body(request)
+def as_json_object(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InvalidRequest("the request body must be a JSON object")
     return value
+
+
+async def read_json_body(request: Request) -> Any:
+    """For a handler on the event loop: the request's JSON value; 415 for a non-JSON content
+    type, 413 over 1 MiB, 400 for bad JSON."""
+    check_json_media(request)
+    return parse_json_body(await read_capped(request, MAX_JSON_BYTES, "the request body"))
+
+
+async def read_json_object(request: Request) -> dict[str, Any]:
+    return as_json_object(await read_json_body(request))
 
 
 def as_bool(value: Any, field: str) -> bool:

@@ -16,8 +16,7 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object
-from openscc.api.read_cache import cached_until_change
+from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import ONE as MAPPING
 from openscc.api.system_mappings import mapping_of
@@ -55,10 +54,14 @@ def _resource(request: Request) -> tuple[str, EntityRecord]:
 
 
 @endpoints.route(
-    "GET", LIST, summary="The mapping's resources", response_schema=ARRAY_OF_OBJECTS, **READ
+    "GET",
+    LIST,
+    summary="The mapping's resources",
+    response_schema=ARRAY_OF_OBJECTS,
+    cached=True,
+    **READ,
 )
-@cached_until_change
-async def list_resources(request: Request, caller: Caller) -> Response:
+def list_resources(request: ReadRequest, caller: Caller) -> Response:
     sa, mapping = mapping_of(request)
     path, base = mapping_path(sa.body, mapping.body), base_of(request)
     records = store_of(request).children(kinds.RESOURCE, mapping.key)
@@ -68,8 +71,8 @@ async def list_resources(request: Request, caller: Caller) -> Response:
 @endpoints.route(
     "POST", LIST, summary="Add a resource", status=201, request_schema=_SCHEMA, **WRITE_SUBACCOUNT
 )
-async def create_resource(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def create_resource(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     sa, mapping = mapping_of(request)
     body = {**model.parse(data), "creationDate": now_ms()}
     record = model.record(mapping.key, body)
@@ -93,7 +96,7 @@ async def create_resource(request: Request, caller: Caller) -> Response:
 @endpoints.route(
     "DELETE", LIST, summary="Remove all resources of the mapping", status=204, **WRITE_SUBACCOUNT
 )
-async def delete_all_resources(request: Request, caller: Caller) -> Response:
+def delete_all_resources(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         _sa, mapping = mapping_of(request)
@@ -102,7 +105,7 @@ async def delete_all_resources(request: Request, caller: Caller) -> Response:
 
 
 @endpoints.route("GET", ONE, summary="One resource", response_schema=OBJECT, **READ)
-async def get_resource(request: Request, caller: Caller) -> Response:
+def get_resource(request: ReadRequest, caller: Caller) -> Response:
     path, record = _resource(request)
     return json_response(model.view(base_of(request), path, record.body, in_list=False))
 
@@ -110,8 +113,8 @@ async def get_resource(request: Request, caller: Caller) -> Response:
 @endpoints.route(
     "PUT", ONE, summary="Change a resource", status=204, request_schema=_SCHEMA, **WRITE_SUBACCOUNT
 )
-async def update_resource(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def update_resource(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     store = store_of(request)
     with store.transaction():
         _path, record = _resource(request)
@@ -121,7 +124,7 @@ async def update_resource(request: Request, caller: Caller) -> Response:
 
 
 @endpoints.route("DELETE", ONE, summary="Remove a resource", status=204, **WRITE_SUBACCOUNT)
-async def delete_resource(request: Request, caller: Caller) -> Response:
+def delete_resource(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         _path, record = _resource(request)

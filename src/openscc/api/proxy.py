@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc.api.config_routes import OBJECT, READ_CONNECTOR, WRITE_CONNECTOR, audit, store_of
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object
+from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import empty_response, json_response
 from openscc.config import kinds
 from openscc.config import proxy as model
@@ -34,7 +33,7 @@ _SCHEMA = {
     response_schema=OBJECT,
     **READ_CONNECTOR,
 )
-async def get_proxy(request: Request, caller: Caller) -> Response:
+def get_proxy(request: ReadRequest, caller: Caller) -> Response:
     record = store_of(request).get(kinds.PROXY, kinds.SINGLETON_KEY, with_secret=True)
     if record is None:
         return json_response({})
@@ -49,8 +48,8 @@ async def get_proxy(request: Request, caller: Caller) -> Response:
     request_schema=_SCHEMA,
     **WRITE_CONNECTOR,
 )
-async def put_proxy(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def put_proxy(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     store = store_of(request)
     with store.transaction():
         if not data:
@@ -73,7 +72,7 @@ async def put_proxy(request: Request, caller: Caller) -> Response:
 
 
 @endpoints.route("DELETE", PATH, summary="Remove the proxy settings", status=204, **WRITE_CONNECTOR)
-async def delete_proxy(request: Request, caller: Caller) -> Response:
+def delete_proxy(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         store.delete(kinds.PROXY, kinds.SINGLETON_KEY)

@@ -1,22 +1,30 @@
-"""Turning the endpoint table into Starlette routes, each behind the guard."""
+"""Turning the endpoint table into Starlette routes, each behind the guard.
+
+One request, in order: authentication and authorization on the event loop (from cached lookups;
+a miss is read in the store thread), a cached answer if the endpoint keeps them, then the handler
+(a store handler in the store thread, with its body read first; a loop handler on the loop), then
+one audit line if it changed something.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from openscc.api.audit_trail import record_change
-from openscc.api.context import services
-from openscc.api.endpoints import Endpoint, EndpointTable
+from openscc.api.context import Caller, Services, services
+from openscc.api.endpoints import Endpoint, EndpointTable, LoopHandler, StoreHandler
 from openscc.api.guard import SAFE_METHODS, authenticate, authorize
+from openscc.api.read_request import ReadRequest
 from openscc.api.responses import error_response
 from openscc.errors import MethodNotAllowed, OpensccError, StoreBusy
 
 
-def _dispatcher(methods: dict[str, Endpoint]):  # type: ignore[no-untyped-def]
+def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[Response]]:
     async def dispatch(request: Request) -> Response:
         method = "GET" if request.method == "HEAD" else request.method
         endpoint = methods.get(method)
@@ -29,8 +37,8 @@ def _dispatcher(methods: dict[str, Endpoint]):  # type: ignore[no-untyped-def]
             if isinstance(outcome, Response):
                 return outcome
             extra_headers = outcome.headers
-            authorize(endpoint, outcome.caller, svc)
-            response = await endpoint.handler(request, outcome.caller)
+            await authorize(endpoint, outcome.caller, svc)
+            response = await _answer(endpoint, request, outcome.caller, svc)
             if endpoint.method not in SAFE_METHODS and 200 <= response.status_code < 300:
                 record_change(svc.instance.audit, request, endpoint, outcome.caller.user.name)
         except OpensccError as error:
@@ -42,6 +50,23 @@ def _dispatcher(methods: dict[str, Endpoint]):  # type: ignore[no-untyped-def]
         return response
 
     return dispatch
+
+
+async def _answer(endpoint: Endpoint, request: Request, caller: Caller, svc: Services) -> Response:
+    if endpoint.on_loop:
+        handler: LoopHandler = endpoint.handler  # type: ignore[assignment]
+        return await handler(request, caller)
+    stamp = svc.stamp.current() if endpoint.cached else None  # taken before the answer is built
+    if stamp is not None:
+        hit = svc.read_cache.hit(request, stamp)
+        if hit is not None:
+            return hit
+    store_handler: StoreHandler = endpoint.handler  # type: ignore[assignment]
+    read = await ReadRequest.read(request)
+    response = await svc.store_thread.run(store_handler, read, caller)
+    if stamp is not None:
+        svc.read_cache.keep(request, stamp, response)
+    return response
 
 
 # SQLite's primary result codes (the low byte of an extended code) for "another connection

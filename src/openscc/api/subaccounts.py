@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -16,9 +17,10 @@ from openscc.api.config_routes import (
     required_boolean,
     store_of,
 )
-from openscc.api.context import Caller
+from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object, required
+from openscc.api.lenient import read_json_object, required
+from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.cloud import CONNECTED
 from openscc.config import kinds, paths
@@ -60,7 +62,7 @@ def _subaccount(request: Request, *, with_secret: bool = False) -> EntityRecord:
 
 
 @endpoints.route("GET", LIST, summary="All subaccounts", response_schema=ARRAY_OF_OBJECTS, **READ)
-async def list_subaccounts(request: Request, caller: Caller) -> Response:
+def list_subaccounts(request: ReadRequest, caller: Caller) -> Response:
     base = base_of(request)
     records = store_of(request).children(kinds.SUBACCOUNT, None)
     return json_response([model.summary_view(base, r.body) for r in records])
@@ -76,23 +78,30 @@ async def list_subaccounts(request: Request, caller: Caller) -> Response:
     **WRITE_SUBACCOUNT,
 )
 async def create_subaccount(request: Request, caller: Caller) -> Response:
-    new = model.parse_new(await json_object(request))
-    store = store_of(request)
+    new = model.parse_new(await read_json_object(request))
+    svc = services(request)
+    store = svc.instance.store
     key = kinds.subaccount_key(new.region_host, new.subaccount)
-    if store.exists(kinds.SUBACCOUNT, key):
-        raise InvalidConfiguration(
-            f"Subaccount with value '{new.subaccount}@{new.region_host}' already exists"
-        )
-    pair = model.local_certificate(new.region_host, new.subaccount)
-    # The product connects a new subaccount at once; the outcome is what the cloud side says.
-    tunnel = cloud_of(request).connect(new.region_host, new.subaccount)
-    record = model.new_record(new, pair, tunnel)
-    with store.transaction():
+
+    def refuse_existing() -> None:
         if store.exists(kinds.SUBACCOUNT, key):
             raise InvalidConfiguration(
                 f"Subaccount with value '{new.subaccount}@{new.region_host}' already exists"
             )
-        store.put(record)
+
+    await svc.store_thread.run(refuse_existing)
+    # Making the key pair takes a while: in a worker, so the store thread serves others.
+    pair = await run_in_threadpool(model.local_certificate, new.region_host, new.subaccount)
+    # The product connects a new subaccount at once; the outcome is what the cloud side says.
+    tunnel = svc.cloud.connect(new.region_host, new.subaccount)
+    record = model.new_record(new, pair, tunnel)
+
+    def add() -> None:
+        with store.transaction():
+            refuse_existing()
+            store.put(record)
+
+    await svc.store_thread.run(add)
     audit(
         request,
         "subaccount.created",
@@ -109,7 +118,7 @@ async def create_subaccount(request: Request, caller: Caller) -> Response:
 @endpoints.route(
     "GET", ONE, summary="One subaccount with its tunnel", response_schema=OBJECT, **READ
 )
-async def get_subaccount(request: Request, caller: Caller) -> Response:
+def get_subaccount(request: ReadRequest, caller: Caller) -> Response:
     return json_response(model.view(base_of(request), _subaccount(request).body))
 
 
@@ -121,8 +130,8 @@ async def get_subaccount(request: Request, caller: Caller) -> Response:
     response_schema=OBJECT,
     **WRITE_SUBACCOUNT,
 )
-async def update_subaccount(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def update_subaccount(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     store = store_of(request)
     with store.transaction():
         record = _subaccount(request)
@@ -135,7 +144,7 @@ async def update_subaccount(request: Request, caller: Caller) -> Response:
 @endpoints.route(
     "DELETE", ONE, summary="Remove a subaccount and all its content", status=204, **WRITE_SUBACCOUNT
 )
-async def delete_subaccount(request: Request, caller: Caller) -> Response:
+def delete_subaccount(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         record = _subaccount(request)
@@ -153,8 +162,8 @@ async def delete_subaccount(request: Request, caller: Caller) -> Response:
     request_schema=required_boolean("connected"),
     **WRITE_SUBACCOUNT,
 )
-async def put_state(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def put_state(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     connect = as_bool(required(data, "connected"), "connected")
     record = _subaccount(request)
     body = record.body
@@ -186,7 +195,7 @@ async def put_state(request: Request, caller: Caller) -> Response:
     **WRITE_SUBACCOUNT,
     more_responses={"500": "RUNTIME_FAILURE: SAP BTP cannot be reached"},
 )
-async def sync_trust(request: Request, caller: Caller) -> Response:
+def sync_trust(request: ReadRequest, caller: Caller) -> Response:
     body = _subaccount(request).body
     if body.get("tunnelState") != CONNECTED:
         raise Conflict(
@@ -206,8 +215,8 @@ async def sync_trust(request: Request, caller: Caller) -> Response:
     request_schema=required_boolean("autoSyncTrustEnabled"),
     **WRITE_SUBACCOUNT,
 )
-async def put_trust(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def put_trust(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     enabled = as_bool(required(data, "autoSyncTrustEnabled"), "autoSyncTrustEnabled")
     store = store_of(request)
     with store.transaction():
@@ -226,33 +235,42 @@ async def put_trust(request: Request, caller: Caller) -> Response:
     **WRITE_SUBACCOUNT,
 )
 async def renew_certificate(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+    data = await read_json_object(request)
     if present(data, "authenticationData"):
         secret = {"authenticationData": req_str(data, "authenticationData", max_length=64 * 1024)}
     else:
         secret = {"cloudPassword": req_str(data, "password")}
         user = req_str(data, "user", max_length=255)
-    record = _subaccount(request)
-    pair = model.local_certificate(record.body["regionHost"], record.body["subaccount"])
-    store = store_of(request)
-    with store.transaction():
-        current = _subaccount(request, with_secret=True)
-        body = {**current.body, "certificatePem": pair.certificate_pem}
-        if "cloudPassword" in secret:
-            body["cloudUser"] = user
-        old = {
-            k: v
-            for k, v in (current.secret or {}).items()
-            if k not in ("cloudPassword", "authenticationData")
-        }
-        store.put(
-            EntityRecord(
-                kind=current.kind,
-                key=current.key,
-                parent=None,
-                body=body,
-                secret={**old, **secret, "privateKeyPem": pair.private_key_pem},
+    svc = services(request)
+    store = svc.instance.store
+    record = await svc.store_thread.run(_subaccount, request)
+    # Making the key pair takes a while: in a worker, so the store thread serves others.
+    pair = await run_in_threadpool(
+        model.local_certificate, record.body["regionHost"], record.body["subaccount"]
+    )
+
+    def replace() -> dict[str, object]:
+        with store.transaction():
+            current = _subaccount(request, with_secret=True)
+            body = {**current.body, "certificatePem": pair.certificate_pem}
+            if "cloudPassword" in secret:
+                body["cloudUser"] = user
+            old = {
+                k: v
+                for k, v in (current.secret or {}).items()
+                if k not in ("cloudPassword", "authenticationData")
+            }
+            store.put(
+                EntityRecord(
+                    kind=current.kind,
+                    key=current.key,
+                    parent=None,
+                    body=body,
+                    secret={**old, **secret, "privateKeyPem": pair.private_key_pem},
+                )
             )
-        )
+        return body
+
+    body = await svc.store_thread.run(replace)
     audit(request, "subaccount.certificate_renewed", subaccount=body["subaccount"])
     return json_response(model.view(base_of(request), body))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc.api.config_routes import (
@@ -18,7 +17,7 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object
+from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.config import kinds
 from openscc.config import subject_patterns as model
@@ -58,12 +57,12 @@ def _save(store: EntityStore, rules: list[dict[str, Any]]) -> None:
     )
 
 
-async def list_rules(request: Request, caller: Caller) -> Response:
+def list_rules(request: ReadRequest, caller: Caller) -> Response:
     return json_response([model.view(rule) for rule in _rules(store_of(request))])
 
 
-async def create_rule(request: Request, caller: Caller) -> Response:
-    rule = model.parse(await json_object(request))
+def create_rule(request: ReadRequest, caller: Caller) -> Response:
+    rule = model.parse(json_object(request))
     store = store_of(request)
     with store.transaction():
         rules = _rules(store)
@@ -73,20 +72,20 @@ async def create_rule(request: Request, caller: Caller) -> Response:
     return created(f"{base_of(request)}{request.url.path.rstrip('/')}/{index}")
 
 
-async def delete_all_rules(request: Request, caller: Caller) -> Response:
+def delete_all_rules(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         _save(store, [])
     return empty_response()
 
 
-async def get_rule(request: Request, caller: Caller) -> Response:
+def get_rule(request: ReadRequest, caller: Caller) -> Response:
     rules = _rules(store_of(request))
     return json_response(model.view(rules[model.check_index(rules, request.path_params["index"])]))
 
 
-async def update_rule(request: Request, caller: Caller) -> Response:
-    rule = model.parse(await json_object(request))
+def update_rule(request: ReadRequest, caller: Caller) -> Response:
+    rule = model.parse(json_object(request))
     store = store_of(request)
     with store.transaction():
         rules = _rules(store)
@@ -95,7 +94,7 @@ async def update_rule(request: Request, caller: Caller) -> Response:
     return empty_response()
 
 
-async def delete_rule(request: Request, caller: Caller) -> Response:
+def delete_rule(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         rules = _rules(store)

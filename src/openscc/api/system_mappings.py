@@ -16,8 +16,7 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object
-from openscc.api.read_cache import cached_until_change
+from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.config import kinds
 from openscc.config import system_mappings as model
@@ -76,10 +75,10 @@ def delete_mapping(store: EntityStore, mapping: EntityRecord) -> None:
     LIST,
     summary="The subaccount's system mappings",
     response_schema=ARRAY_OF_OBJECTS,
+    cached=True,
     **READ,
 )
-@cached_until_change
-async def list_mappings(request: Request, caller: Caller) -> Response:
+def list_mappings(request: ReadRequest, caller: Caller) -> Response:
     sa = subaccount_of(request)
     store = store_of(request)
     mappings = store.children(kinds.SYSTEM_MAPPING, sa.key)
@@ -101,8 +100,8 @@ async def list_mappings(request: Request, caller: Caller) -> Response:
     request_schema=_MAPPING_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
-async def create_mapping(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def create_mapping(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     sa = subaccount_of(request)
     body = {**model.parse(data), "creationDate": now_ms()}
     record = model.record(sa.key, body)
@@ -129,7 +128,7 @@ async def create_mapping(request: Request, caller: Caller) -> Response:
     status=204,
     **WRITE_SUBACCOUNT,
 )
-async def delete_all_mappings(request: Request, caller: Caller) -> Response:
+def delete_all_mappings(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         sa = subaccount_of(request)
@@ -140,7 +139,7 @@ async def delete_all_mappings(request: Request, caller: Caller) -> Response:
 
 
 @endpoints.route("GET", ONE, summary="One system mapping", response_schema=OBJECT, **READ)
-async def get_mapping(request: Request, caller: Caller) -> Response:
+def get_mapping(request: ReadRequest, caller: Caller) -> Response:
     sa, mapping = mapping_of(request)
     total, enabled = resource_counts(store_of(request), kinds.RESOURCE, [mapping.key])[mapping.key]
     path = model.mapping_path(sa.body, mapping.body)
@@ -155,8 +154,8 @@ async def get_mapping(request: Request, caller: Caller) -> Response:
     request_schema=_MAPPING_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
-async def update_mapping(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def update_mapping(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     store = store_of(request)
     with store.transaction():
         sa, mapping = mapping_of(request)
@@ -185,7 +184,7 @@ async def update_mapping(request: Request, caller: Caller) -> Response:
     status=204,
     **WRITE_SUBACCOUNT,
 )
-async def remove_mapping(request: Request, caller: Caller) -> Response:
+def remove_mapping(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         sa, mapping = mapping_of(request)

@@ -16,9 +16,10 @@ from openscc.api.config_routes import (
 )
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import json_object, required
+from openscc.api.lenient import required
+from openscc.api.read_request import ReadRequest, form_parts, json_object
 from openscc.api.responses import created, empty_response, json_response
-from openscc.api.uploads import form_parts, required_part
+from openscc.api.uploads import required_part
 from openscc.config import kinds
 from openscc.config import truststore as model
 from openscc.config.sequences import next_value
@@ -30,7 +31,7 @@ endpoints = EndpointTable()
 _SETTINGS_SCHEMA = required_boolean("trustAllBackends")
 
 
-async def get_truststore(request: Request, caller: Caller) -> Response:
+def get_truststore(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     entries = store.children(kinds.TRUSTED_BACKEND, None)
     return json_response(
@@ -41,8 +42,8 @@ async def get_truststore(request: Request, caller: Caller) -> Response:
     )
 
 
-async def change_truststore(request: Request, caller: Caller) -> Response:
-    data = await json_object(request)
+def change_truststore(request: ReadRequest, caller: Caller) -> Response:
+    data = json_object(request)
     value = as_bool(required(data, "trustAllBackends"), "trustAllBackends")
     store = store_of(request)
     with store.transaction():
@@ -51,8 +52,8 @@ async def change_truststore(request: Request, caller: Caller) -> Response:
     return empty_response()
 
 
-async def add_certificate(request: Request, caller: Caller) -> Response:
-    pem = model.parse_certificate(required_part(await form_parts(request), "certificate"))
+def add_certificate(request: ReadRequest, caller: Caller) -> Response:
+    pem = model.parse_certificate(required_part(form_parts(request), "certificate"))
     store = store_of(request)
     with store.transaction():
         model.check_new(store.children(kinds.TRUSTED_BACKEND, None), pem)
@@ -74,11 +75,11 @@ def _entry(request: Request) -> EntityRecord:
     return record
 
 
-async def get_certificate(request: Request, caller: Caller) -> Response:
+def get_certificate(request: ReadRequest, caller: Caller) -> Response:
     return json_response(model.entry_view(_entry(request)))
 
 
-async def delete_certificate(request: Request, caller: Caller) -> Response:
+def delete_certificate(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         record = _entry(request)
@@ -87,7 +88,7 @@ async def delete_certificate(request: Request, caller: Caller) -> Response:
     return empty_response()
 
 
-async def delete_all_certificates(request: Request, caller: Caller) -> Response:
+def delete_all_certificates(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
         for record in store.children(kinds.TRUSTED_BACKEND, None):

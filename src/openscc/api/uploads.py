@@ -1,4 +1,4 @@
-"""Reading multipart uploads (certificates, PKCS#12 files) with a size cap."""
+"""Multipart uploads (certificates, PKCS#12 files): read with a size cap, then their parts."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from openscc.api.lenient import media_type
 from openscc.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 
 MAX_UPLOAD_BYTES = 1024 * 1024  # certificates and keystores are a few KiB
+MULTIPART = "multipart/form-data"
 
 
-async def form_parts(request: Request) -> dict[str, bytes]:
+async def read_form_parts(request: Request) -> dict[str, bytes]:
     """Every part of a multipart/form-data body, as bytes (files and plain fields alike)."""
-    if media_type(request) != "multipart/form-data":
+    if media_type(request) != MULTIPART:
         raise UnsupportedMediaType("send multipart/form-data")
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:

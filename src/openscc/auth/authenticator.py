@@ -18,9 +18,10 @@ from openscc.audit import AuditLog
 from openscc.auth.credential_cache import CredentialCache
 from openscc.auth.lockout import Lockout
 from openscc.auth.password_checks import HashSlots, SharedChecks
+from openscc.auth.passwords import Passwords
 from openscc.auth.sessions import user_stamp
-from openscc.auth.user_cache import Known, UserCache
-from openscc.auth.users import User, UserDirectory
+from openscc.auth.users import User
+from openscc.lookups import Known, Lookups
 
 logger = logging.getLogger("openscc.auth")
 
@@ -36,15 +37,15 @@ class Authenticator:
     def __init__(
         self,
         *,
-        users: UserDirectory,
-        user_cache: UserCache,
+        passwords: Passwords,
+        lookups: Lookups,
         lockout: Lockout,
         credentials: CredentialCache,
         slots: HashSlots,
         audit: AuditLog,
     ) -> None:
-        self.users = users
-        self.user_cache = user_cache
+        self.passwords = passwords
+        self.lookups = lookups
         self.lockout = lockout
         self.credentials = credentials
         self.hash_slots = slots
@@ -57,7 +58,7 @@ class Authenticator:
         if self.lockout.is_locked(name):
             self._audit.record("login.refused_locked", actor=name)
             return None
-        known = self.user_cache.find_with_hash(name)
+        known = await self.lookups.user(name)
         if known is not None and self.credentials.lookup(name, password, known[1]):
             return Verified(known[0], user_stamp(known[0].role, known[1]), checked=False)
         checked = await self._shared.run(name, password, lambda: self._check(name, password))
@@ -81,11 +82,15 @@ class Authenticator:
             self._audit.record("login.refused_locked", actor=name)
             return None
         try:
-            known = await self.hash_slots.run(self.users.check_password_with_hash, name, password)
+            known = await self.lookups.user(name)
+            # An unknown user costs the same hash check as a wrong password.
+            right = await self.hash_slots.run(
+                self.passwords.verify, None if known is None else known[1], password
+            )
         except BaseException:
             attempt.abandon()
             raise
-        if known is not None:
+        if right and known is not None:
             attempt.succeeded()
             return known
         if attempt.failed():

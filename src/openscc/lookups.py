@@ -1,0 +1,56 @@
+"""What every request's checks read from the store, kept while the store is unchanged.
+
+The guard reads the caller's user record (with its password hash, for basic auth) and the
+instance's HA role on every request. Entries hold only while the store's change stamp stays the
+same (``openscc.store.stamp``): any commit, by this process or another (``openscc users`` beside
+the server), empties the cache, so a removed user, a changed role or a new password hash is seen
+by the very next request. A miss is read in the store thread; a hit costs no thread switch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from openscc.auth.users import User, UserDirectory
+from openscc.connector_state import ha_role
+from openscc.store.entities import EntityStore
+from openscc.store.stamp import ChangeStamp
+from openscc.store.thread import StoreThread
+
+Known = tuple[User, str]  # a user and their stored password hash (never leaves the server)
+T = TypeVar("T")
+_HA_ROLE = ("haRole", "")
+_MAX_ENTRIES = 1024
+
+
+class Lookups:
+    def __init__(
+        self, store: EntityStore, users: UserDirectory, stamp: ChangeStamp, thread: StoreThread
+    ) -> None:
+        self._store = store
+        self._users = users
+        self._stamp = stamp
+        self._thread = thread
+        self._seen_stamp: int | None = None
+        self._entries: dict[tuple[str, str], object] = {}
+
+    async def user(self, name: str) -> Known | None:
+        """The user called ``name`` with their password hash, or None."""
+        return await self._get(("user", name), self._users.find_with_hash, name)
+
+    async def ha_role(self) -> str | None:
+        """The instance's HA role ("master", "shadow"), or None while it has none."""
+        return await self._get(_HA_ROLE, ha_role, self._store)
+
+    async def _get(self, key: tuple[str, str], read: Callable[..., T], argument: object) -> T:
+        stamp = self._stamp.current()  # taken before reading: an entry is never newer than it
+        if stamp != self._seen_stamp or len(self._entries) >= _MAX_ENTRIES:
+            self._entries.clear()
+            self._seen_stamp = stamp
+        if key in self._entries:
+            return self._entries[key]  # type: ignore[return-value]
+        value = await self._thread.run(read, argument)
+        if self._seen_stamp == stamp:
+            self._entries[key] = value
+        return value
