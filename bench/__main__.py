@@ -21,6 +21,7 @@ from bench import report
 from bench.data import records, shape_for
 from bench.floor import measure_floor, measure_kdf
 from bench.logon_flood import run_logon_flood
+from bench.loop_latency import run_loop_latency
 from bench.peer import etcd_available, measure_etcd
 from bench.scale import run_scale
 from bench.throughput import run_throughput
@@ -57,6 +58,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--kdf-runs", type=int, default=5, help="production KDF derivations timed")
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument("--no-flood", action="store_true", help="skip the logon flood")
+    parser.add_argument("--no-loop", action="store_true", help="skip the event-loop latency run")
+    parser.add_argument(
+        "--loop-resources", type=int, default=100_000, help="resources of the loop-latency run"
+    )
+    parser.add_argument(
+        "--loop-key-seconds", type=float, default=4.0, help="seconds of 4,096-bit key generation"
+    )
     parser.add_argument("--flood-logons", type=int, default=200, help="parallel bad logons")
     parser.add_argument(
         "--flood-kdf", default="production", choices=("production", "test"),
@@ -126,6 +134,16 @@ def main(argv: list[str] | None = None) -> int:
                 mappings=args.mappings,
                 warmup=not args.no_warmup,
             )
+        if not args.no_loop:
+            print(
+                f"Event loop latency: {args.loop_resources:,} resources, keys, backup, restore",
+                flush=True,
+            )
+            results.loop = run_loop_latency(
+                work, resources=args.loop_resources, key_seconds=args.loop_key_seconds
+            )
+            for phase in results.loop.phases:
+                print(f"  {phase.name}: p50 {phase.p50:.1f} ms, p99 {phase.p99:.1f} ms", flush=True)
         if not args.no_flood:
             print(
                 f"Logon flood: {args.flood_logons} parallel bad logons, {args.flood_kdf} Argon2",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.logon_flood import FloodFigures
+from bench.loop_latency import LoopLatency
 from bench.scale import ScaleResult
 from bench.throughput import ENDPOINTS, MODES, ThroughputResult
 
@@ -43,6 +44,7 @@ class Results:
     sizes: list[SizeResult] = field(default_factory=list)
     throughput: ThroughputResult | None = None
     flood: FloodFigures | None = None
+    loop: LoopLatency | None = None
     elapsed_s: float = 0.0
 
     @property
@@ -238,6 +240,33 @@ def _throughput_section(results: Results) -> list[str]:
     return out
 
 
+LOOP_P99_TARGET_MS = 50.0
+
+
+def _loop_section(results: Results) -> list[str]:
+    loop = results.loop
+    out = ["## 6. The event loop under heavy work", ""]
+    if loop is None:
+        return [*out, "Not run."]
+    out += [
+        f"A real server holding {loop.resources:,} resources; one client asks `GET "
+        "/api/v1/connector/version` over and over on a keep-alive connection while other "
+        "clients make the server generate 4,096-bit keys, back up, and restore (until the 204) "
+        "(bench/loop_latency.py). Store work runs in the store thread and keys, hashes and "
+        "backups in workers, so the event loop answers the probe throughout.",
+        "",
+        "| phase | seconds | work | probes | p50 | p99 | worst |",
+        "|---|---:|---|---:|---:|---:|---:|",
+    ]
+    for phase in loop.phases:
+        out.append(
+            f"| {phase.name} | {phase.seconds:.2f} | {phase.work or '-'} "
+            f"| {len(phase.latencies_ms):,} | {phase.p50:.1f} ms | {phase.p99:.1f} ms "
+            f"| {phase.worst:.1f} ms |"
+        )
+    return out
+
+
 def _flood_section(results: Results) -> list[str]:
     f = results.flood
     out = ["## 5. A logon flood", ""]
@@ -314,6 +343,15 @@ def targets(results: Results) -> list[tuple[str, str, bool]]:
             rows.append(
                 (f"{endpoint}: session >= 70% of bare", f"{session:.0%}", session >= SESSION_TARGET)
             )
+    if results.loop is not None:
+        for phase in results.loop.phases:
+            rows.append(
+                (
+                    f"`version` p99 < {LOOP_P99_TARGET_MS:.0f} ms during {phase.name}",
+                    f"{phase.p99:.1f} ms",
+                    phase.p99 < LOOP_P99_TARGET_MS,
+                )
+            )
     return rows
 
 
@@ -352,6 +390,7 @@ def render(results: Results, *, existing: Path | None = None) -> str:
         _peer_section,
         _throughput_section,
         _flood_section,
+        _loop_section,
     ):
         lines += section(results)
         lines.append("")

@@ -28,6 +28,7 @@ SECTIONS = (
     "## 3. Peer: etcd",
     "## 4. API throughput",
     "## 5. A logon flood",
+    "## 6. The event loop under heavy work",
 )
 
 
@@ -40,6 +41,7 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
             "--mappings", "5", "--scale-kdf", "test", "--server-kdf", "test", "--kdf-runs", "1",
             "--generator", "python", "--no-peer", "--no-warmup", "--output", str(output),
             "--flood-logons", "10", "--flood-kdf", "test",
+            "--loop-resources", "200", "--loop-key-seconds", "0.3",
             "--work", str(tmp_path / "work"),
         ]
     )  # fmt: skip
@@ -55,6 +57,10 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     assert re.search(backup_target + r"\*\*(met|missed)\*\* \|", text)
     assert "memory growth <= 150 MB at 20" in text
     assert "skipped (--no-peer)" in text
+    for phase in ("idle", "keys", "backup", "restore"):
+        assert re.search(
+            rf"^\| {phase} \| [\d.]+ \| .* \| [\d,]+ \| [\d.]+ ms \| [\d.]+ ms \|", text, re.M
+        )
     assert re.search(r"^\| 10 \| 10 `401` \| [\d.]+ \| \d+ MiB \| \d+ MiB \|$", text, re.MULTILINE)
     for endpoint in ("version", "mappings"):
         for mode in ("bare", "basic", "session"):
