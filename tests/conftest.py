@@ -1,16 +1,24 @@
 """Shared fixtures: a fresh app on a fresh data directory per test, clients, users, a real server.
 
+The tests start a server in one of two ways: in process (``support.in_process.InProcessServer``,
+behind every fixture below but the last two) or as a real process
+(``support.server_process.ServerProcess``). Both give the Administrator ADMIN_PASSWORD unless a
+test asks for a fresh instance.
+
     settings        Settings on tmp_path/"data" with the fast "test" KDF profile (initial state)
-    app, client     an app on ``settings`` and a TestClient for it (https://testserver)
+    fresh_server    an InProcessServer on ``settings`` (initial password, no HA role)
+    app, client     its app and a TestClient for it (https://testserver)
     admin_settings  ``settings`` with OPENSCC_ADMIN_PASSWORD's effect: ADMIN_PASSWORD, role master
-    admin_app       an app on ``admin_settings``
+    admin_server    an InProcessServer on ``admin_settings``
+    admin_app       its app
     admin           a TestClient on ``admin_app`` sending the Administrator's basic auth
     make_user       adds a user of a role to ``admin_app``; returns (name, password)
     users_by_role   one user of every role on ``admin_app``
     server_factory  makes ServerProcess objects (the real ``openscc serve``), stopped at teardown
     running_server  a started real server whose Administrator has ADMIN_PASSWORD
 
-Constants and helpers live in ``support.apps`` and ``support.server_process``.
+Constants and helpers live in ``support.apps``, ``support.in_process`` and
+``support.server_process``.
 """
 
 from __future__ import annotations
@@ -27,7 +35,6 @@ from starlette.testclient import TestClient
 # Lets test modules `from support.apps import ...` under --import-mode=importlib.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from openscc.app import create_app
 from openscc.auth.roles import ROLE_NAMES
 from openscc.auth.users import ADMINISTRATOR
 from openscc.settings import Settings
@@ -38,6 +45,7 @@ from support.apps import (
     add_user,
     make_client,
 )
+from support.in_process import InProcessServer
 from support.server_process import ServerProcess
 
 # The replay of recorded Cloud Connector traffic reports its totals at the end of any run;
@@ -51,8 +59,15 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Starlette:
-    return create_app(settings)
+def fresh_server(settings: Settings) -> Iterator[InProcessServer]:
+    """A fresh instance (initial password, no HA role), in process."""
+    with InProcessServer(settings.data_dir, password=None) as server:
+        yield server
+
+
+@pytest.fixture
+def app(fresh_server: InProcessServer) -> Starlette:
+    return fresh_server.app
 
 
 @pytest.fixture
@@ -67,8 +82,15 @@ def admin_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def admin_app(admin_settings: Settings) -> Starlette:
-    return create_app(admin_settings)
+def admin_server(admin_settings: Settings) -> Iterator[InProcessServer]:
+    """A ready instance (password changed, HA role master), in process."""
+    with InProcessServer(admin_settings.data_dir, password=ADMIN_PASSWORD) as server:
+        yield server
+
+
+@pytest.fixture
+def admin_app(admin_server: InProcessServer) -> Starlette:
+    return admin_server.app
 
 
 @pytest.fixture
@@ -115,7 +137,7 @@ def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
 @pytest.fixture
 def running_server(server_factory: Callable[..., ServerProcess]) -> ServerProcess:
     """A started ``openscc serve`` whose Administrator has ADMIN_PASSWORD (HA role master)."""
-    return server_factory(admin_password=ADMIN_PASSWORD).start()
+    return server_factory().start()
 
 
 @pytest.fixture(autouse=True)

@@ -142,9 +142,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        store_thread.close()
-        stamp.close()
-        instance.close()
+        services.close()
 
     app = Starlette(
         routes=routes,

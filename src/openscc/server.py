@@ -6,11 +6,14 @@ import hashlib
 import hmac
 import logging
 import ssl
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
 from cryptography.hazmat.primitives import serialization
+from starlette.applications import Starlette
 
 from openscc.app import create_app
 from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND
@@ -53,6 +56,22 @@ def write_tls_files(instance: Instance) -> TlsFiles:
     return files
 
 
+def open_app(
+    settings: Settings,
+    *,
+    request_restart: Callable[[], None] = lambda: None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Starlette:
+    """What every start and every restart after a restore does: apply a committed restore, open
+    the data directory, and build the app on it. (The tests' in-process servers restart this way
+    too.) The app's lifespan, or ``app.state.services.close()``, closes what it opened."""
+    if apply_pending_restore(settings):
+        logger.info("applied the pending restore")
+    return create_app(
+        settings, instance=open_instance(settings), request_restart=request_restart, clock=clock
+    )
+
+
 class _Restartable:
     def __init__(self) -> None:
         self.server: uvicorn.Server | None = None
@@ -67,15 +86,12 @@ class _Restartable:
 def serve(settings: Settings) -> None:
     """Serve until stopped; a restore's restart re-opens the data directory on the same address."""
     while True:
-        applied = apply_pending_restore(settings)
-        if applied:
-            logger.info("applied the pending restore")
-        instance = open_instance(settings)
+        control = _Restartable()
+        app = open_app(settings, request_restart=control.request_restart)
+        instance: Instance = app.state.services.instance
         host = settings.host
         port = settings.port
         tls = write_tls_files(instance)
-        control = _Restartable()
-        app = create_app(settings, instance=instance, request_restart=control.request_restart)
         config = uvicorn.Config(
             app,
             host=host,

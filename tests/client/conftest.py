@@ -19,7 +19,7 @@ from client_harness import BACKUP_PASSWORD, InProcessServer
 def template_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One initialised data directory, copied for each server (key generation is the slow part)."""
     path = tmp_path_factory.mktemp("template") / "data"
-    InProcessServer(path, "https://template.test").instance.close()
+    InProcessServer(path, url="https://template.test").close()
     return path
 
 
@@ -33,14 +33,13 @@ def make_server(
     def make(name: str = "scc", *, mode: str = "restart") -> InProcessServer:
         data_dir = tmp_path / "servers" / name
         shutil.copytree(template_data_dir, data_dir)
-        server = InProcessServer(data_dir, f"https://{name}.test:8443", mode=mode)
+        server = InProcessServer(data_dir, url=f"https://{name}.test:8443", mode=mode)
         made.append(server)
         return server
 
     yield make
     for server in made:
-        if not server.down:
-            server.instance.close()
+        server.close()
 
 
 @pytest.fixture

@@ -9,21 +9,16 @@ import pytest
 from starlette.testclient import TestClient
 
 from compat.replay import RECORDINGS, load, recording_files, replay, shape_differences
-from openscc.app import create_app
-from openscc.settings import Settings
+from support.apps import make_client
+from support.in_process import InProcessServer
 
-ADMIN_PASSWORD = "secret-pw"
 FILES = recording_files()  # raises at collection if the recordings are missing: never a skip
 
 
 @pytest.fixture
 def replay_client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(
-        Settings(data_dir=tmp_path / "data", kdf_profile="test", admin_password=ADMIN_PASSWORD)
-    )
-    with TestClient(app, base_url="https://testserver") as client:
-        client.auth = ("Administrator", ADMIN_PASSWORD)
-        yield client
+    with InProcessServer(tmp_path / "data") as server:
+        yield make_client(server.app, auth=server.auth)
 
 
 def test_recordings_are_there() -> None:

@@ -34,10 +34,10 @@ from openscc.app import create_app
 from openscc.auth.roles import ROLE_NAMES
 from openscc.connector_state import update_connector
 from openscc.settings import Settings
-from support.apps import instance_of, make_client
+from support.apps import ADMIN_PASSWORD, instance_of, make_client
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
-PASSWORD = "Matrix-Pa55word!"
+PASSWORD = ADMIN_PASSWORD  # every user of the matrix has it
 # Dummy values for path parameters: the guard decides before the handler looks them up.
 DUMMY = {
     "region": "region.example",

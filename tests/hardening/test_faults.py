@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
-from support.connector import InProcessConnector
+from support.in_process import InProcessServer
 
 CONNECTOR = "/api/v1/configuration/connector"
 
@@ -64,8 +64,8 @@ def test_disk_full_during_backup_and_restore_is_a_clear_error(
 ) -> None:
     """With no space left, backup and restore answer 500 saying so; no partial file, no change."""
     point, real = small_disk
-    connector = InProcessConnector(point / "data")
-    connector.client.put(CONNECTOR, auth=connector.auth, json={"description": "kept"})
+    connector = InProcessServer(point / "data")
+    connector.http.put(CONNECTOR, auth=connector.auth, json={"description": "kept"})
     archive = connector.backup()
     before = connector.state()
     if real:
@@ -81,7 +81,7 @@ def test_disk_full_during_backup_and_restore_is_a_clear_error(
         monkeypatch.setattr("openscc.backup.staging.build_staged_database", no_space)
         monkeypatch.setattr("openscc.backup.restore.build_staged_database", no_space)
 
-    created = connector.client.post(
+    created = connector.http.post(
         "/api/v1/configuration/backup", auth=connector.auth, json={"password": "p"}
     )
     restored = connector.restore(archive)
@@ -98,8 +98,8 @@ def test_disk_full_during_backup_and_restore_is_a_clear_error(
 @pytest.mark.slow
 def test_database_locked_by_another_process_is_503_and_changes_nothing(tmp_path: Path) -> None:
     """A write while another process holds the database lock answers 503 with Retry-After."""
-    connector = InProcessConnector(tmp_path / "data", store_busy_timeout_ms=200)
-    connector.client.put(CONNECTOR, auth=connector.auth, json={"description": "before"})
+    connector = InProcessServer(tmp_path / "data", store_busy_timeout_ms=200)
+    connector.http.put(CONNECTOR, auth=connector.auth, json={"description": "before"})
     locker = subprocess.Popen(
         [
             sys.executable,
@@ -116,7 +116,7 @@ def test_database_locked_by_another_process_is_503_and_changes_nothing(tmp_path:
         assert locker.stdout is not None
         assert locker.stdout.readline().strip() == "locked"
 
-        response = connector.client.put(
+        response = connector.http.put(
             CONNECTOR, auth=connector.auth, json={"description": "during"}
         )
     finally:
@@ -125,7 +125,7 @@ def test_database_locked_by_another_process_is_503_and_changes_nothing(tmp_path:
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert "locked by another process" in response.json()["message"]
-    after = connector.client.get(CONNECTOR, auth=connector.auth).json()["description"]
+    after = connector.http.get(CONNECTOR, auth=connector.auth).json()["description"]
     assert after == "before"
     connector.close()
 
@@ -135,8 +135,8 @@ def test_data_directory_turning_read_only_gives_clear_errors(
 ) -> None:
     """When the data directory stops accepting writes under a running server, changes and
     backups answer 500 saying why, and the configuration stays as it was."""
-    connector = InProcessConnector(tmp_path / "data")
-    connector.client.put(CONNECTOR, auth=connector.auth, json={"description": "before"})
+    connector = InProcessServer(tmp_path / "data")
+    connector.http.put(CONNECTOR, auth=connector.auth, json={"description": "before"})
     connector.backup()
     import tempfile
 
@@ -148,11 +148,11 @@ def test_data_directory_turning_read_only_gives_clear_errors(
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
     connector.instance.conn.execute("PRAGMA query_only = ON")
 
-    changed = connector.client.put(CONNECTOR, auth=connector.auth, json={"description": "after"})
-    created = connector.client.post(
+    changed = connector.http.put(CONNECTOR, auth=connector.auth, json={"description": "after"})
+    created = connector.http.post(
         "/api/v1/configuration/backup", auth=connector.auth, json={"password": "p"}
     )
-    description = connector.client.get(CONNECTOR, auth=connector.auth).json()["description"]
+    description = connector.http.get(CONNECTOR, auth=connector.auth).json()["description"]
     connector.close()
 
     assert changed.status_code == 500
@@ -167,7 +167,7 @@ def test_serve_on_a_read_only_data_directory_exits_with_a_clear_message(tmp_path
     """Started on a read-only mount, ``openscc serve`` says so in one line and exits non-zero,
     leaving the data untouched."""
     source = tmp_path / "data"
-    InProcessConnector(source).close()
+    InProcessServer(source).close()
     before = sorted((p.name, p.stat().st_size) for p in source.iterdir())
     view = tmp_path / "view"
     view.mkdir()

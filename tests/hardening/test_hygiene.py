@@ -221,7 +221,7 @@ def scenario(
         if isinstance(pair.private_key_pem, bytes)
         else pair.private_key_pem.encode()
     )
-    server = ServerProcess(root / "data")
+    server = ServerProcess(root / "data", admin_password=None)  # a fresh instance
     recorder = Recorder()
     try:
         server.start()

@@ -41,7 +41,7 @@ from openscc.api.openapi import build_openapi
 from openscc.app import create_app
 from openscc.auth.users import ADMINISTRATOR
 from openscc.settings import Settings
-from support.apps import make_client
+from support.apps import ADMIN_PASSWORD, make_client
 from support.populate import REGION, SUBACCOUNTS, populate_every_kind
 
 PROFILE = os.environ.get("OPENSCC_FUZZ_PROFILE", "bounded")
@@ -51,7 +51,7 @@ EXAMPLES = {"bounded": {"positive": 10, "negative": 4}, "fuzz": {"positive": 300
     PROFILE
 ]
 REPORT = os.environ.get("OPENSCC_FUZZ_REPORT")
-PASSWORD = "Fuzz-Adm1n-pw!"
+PASSWORD = ADMIN_PASSWORD
 AUTH = {
     "Authorization": "Basic " + base64.b64encode(f"{ADMINISTRATOR}:{PASSWORD}".encode()).decode()
 }

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
-from support.connector import InProcessConnector
+from support.in_process import InProcessServer
 
 PASSWORD = "fuzz-pw"
 
@@ -24,9 +24,9 @@ PASSWORD = "fuzz-pw"
 @pytest.fixture(scope="module")
 def target(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[InProcessConnector, bytes, Path]]:
+) -> Iterator[tuple[InProcessServer, bytes, Path]]:
     root = tmp_path_factory.mktemp("fuzz")
-    connector = InProcessConnector(root / "data")
+    connector = InProcessServer(root / "data")
     archive = connector.backup(PASSWORD)
     yield connector, archive, root
     connector.close()
@@ -36,7 +36,7 @@ def _tree(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*") if "tmp" not in p.parts}
 
 
-def _check_refused(connector: InProcessConnector, root: Path, payload: bytes) -> None:
+def _check_refused(connector: InProcessServer, root: Path, payload: bytes) -> None:
     before_state = connector.state()
     before_tree = _tree(root)
 

@@ -5,18 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from support.connector import InProcessConnector
+from support.in_process import InProcessServer
 
 
 @pytest.fixture
-def connector(tmp_path: Path) -> Iterator[InProcessConnector]:
-    c = InProcessConnector(tmp_path / "a")
+def connector(tmp_path: Path) -> Iterator[InProcessServer]:
+    c = InProcessServer(tmp_path / "a")
     yield c
     c.close()
 
 
 @pytest.fixture
-def other_connector(tmp_path: Path) -> Iterator[InProcessConnector]:
-    c = InProcessConnector(tmp_path / "b", password="other-admin-pw")
+def other_connector(tmp_path: Path) -> Iterator[InProcessServer]:
+    c = InProcessServer(tmp_path / "b", password="Other-admin-pa55")
     yield c
     c.close()

@@ -59,7 +59,7 @@ def test_a_crash_at_any_restore_step_leaves_old_or_new_never_a_mix(
     server_factory: Callable[..., ServerProcess], tmp_path: Path, point: str, expected: str
 ) -> None:
     """Killed at ``point``, the instance restarts with exactly the ``expected`` configuration."""
-    server = server_factory(admin_password="crash-pw").start()
+    server = server_factory().start()
     auth = server.admin_auth
     with httpx.Client(base_url=server.url, verify=False, timeout=15) as http:
         http.put(CONNECTOR, auth=auth, json={"description": "in the backup"})

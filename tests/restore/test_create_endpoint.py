@@ -7,16 +7,16 @@ import zipfile
 
 import pytest
 
-from support.connector import InProcessConnector
+from support.in_process import InProcessServer
 
 URL = "/api/v1/configuration/backup"
 
 
 def test_backup_is_a_zip_with_the_exact_content_type_and_length(
-    connector: InProcessConnector,
+    connector: InProcessServer,
 ) -> None:
     """The answer is 200, Content-Type exactly application/zip, and a complete ZIP of that length."""
-    response = connector.client.post(URL, auth=connector.auth, json={"password": "pw"})
+    response = connector.http.post(URL, auth=connector.auth, json={"password": "pw"})
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
@@ -35,19 +35,19 @@ def test_backup_is_a_zip_with_the_exact_content_type_and_length(
     ],
 )
 def test_backup_refuses_a_missing_empty_or_non_string_password(
-    connector: InProcessConnector, body: object, message: str
+    connector: InProcessServer, body: object, message: str
 ) -> None:
     """A bad password is 400 INVALID_REQUEST saying what was wrong."""
-    response = connector.client.post(URL, auth=connector.auth, json=body)
+    response = connector.http.post(URL, auth=connector.auth, json=body)
 
     assert response.status_code == 400
     assert response.json()["type"] == "INVALID_REQUEST"
     assert message in response.json()["message"]
 
 
-def test_backup_refuses_a_body_that_is_not_json(connector: InProcessConnector) -> None:
+def test_backup_refuses_a_body_that_is_not_json(connector: InProcessServer) -> None:
     """A body that is not JSON is 400 INVALID_REQUEST, not a framework error."""
-    response = connector.client.post(
+    response = connector.http.post(
         URL,
         auth=connector.auth,
         content=b"password=pw",
@@ -61,32 +61,30 @@ def test_backup_refuses_a_body_that_is_not_json(connector: InProcessConnector) -
     }
 
 
-def test_backup_error_never_echoes_the_password(connector: InProcessConnector) -> None:
+def test_backup_error_never_echoes_the_password(connector: InProcessServer) -> None:
     """Error messages do not repeat the password that was sent."""
-    response = connector.client.post(URL, auth=connector.auth, json={"password": ["s3cr3t-value"]})
+    response = connector.http.post(URL, auth=connector.auth, json={"password": ["s3cr3t-value"]})
 
     assert response.status_code == 400
     assert "s3cr3t-value" not in response.text
 
 
-def test_backup_without_credentials_is_401(connector: InProcessConnector) -> None:
+def test_backup_without_credentials_is_401(connector: InProcessServer) -> None:
     """No credentials: 401 with a Basic challenge."""
-    response = connector.client.post(URL, json={"password": "pw"})
+    response = connector.http.post(URL, json={"password": "pw"})
 
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Basic")
 
 
 @pytest.mark.parametrize("role", ["sccsubadmin", "sccsupport", "sccdisplay", "sccmonitoring"])
-def test_only_administrators_may_back_up_or_restore(
-    connector: InProcessConnector, role: str
-) -> None:
+def test_only_administrators_may_back_up_or_restore(connector: InProcessServer, role: str) -> None:
     """Every role but Administrator gets 403 for both endpoints."""
     connector.instance.users.add("someone", role, "someone-pw")
     archive = connector.backup()
 
-    created = connector.client.post(URL, auth=("someone", "someone-pw"), json={"password": "pw"})
-    restored = connector.client.put(
+    created = connector.http.post(URL, auth=("someone", "someone-pw"), json={"password": "pw"})
+    restored = connector.http.put(
         URL,
         auth=("someone", "someone-pw"),
         files={"backup": ("b.zip", archive)},
@@ -97,49 +95,43 @@ def test_only_administrators_may_back_up_or_restore(
     assert (restored.status_code, restored.json()["type"]) == (403, "FORBIDDEN_REQUEST")
 
 
-def test_admin_alias_role_may_back_up(connector: InProcessConnector) -> None:
+def test_admin_alias_role_may_back_up(connector: InProcessServer) -> None:
     """A user created with the role alias admin is an Administrator."""
     connector.instance.users.add("second-admin", "admin", "second-pw")
 
-    response = connector.client.post(
-        URL, auth=("second-admin", "second-pw"), json={"password": "pw"}
-    )
+    response = connector.http.post(URL, auth=("second-admin", "second-pw"), json={"password": "pw"})
 
     assert response.status_code == 200
 
 
 def test_shadow_instance_refuses_backups(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A shadow instance answers 403 FORBIDDEN_REQUEST to a backup."""
-    connector = InProcessConnector(tmp_path)
+    connector = InProcessServer(tmp_path)
     from openscc.connector_state import update_connector
 
     update_connector(connector.instance.store, haRole="shadow")
 
-    response = connector.client.post(URL, auth=connector.auth, json={"password": "pw"})
+    response = connector.http.post(URL, auth=connector.auth, json={"password": "pw"})
 
     assert response.status_code == 403
     assert "shadow" in response.json()["message"]
     connector.close()
 
 
-def test_backup_works_with_a_session_and_its_csrf_token(connector: InProcessConnector) -> None:
+def test_backup_works_with_a_session_and_its_csrf_token(connector: InProcessServer) -> None:
     """With only the session cookie, the backup needs the session's X-CSRF-Token."""
-    first = connector.client.get("/api/v1/connector/version", auth=connector.auth)
+    first = connector.http.get("/api/v1/connector/version", auth=connector.auth)
     token = first.headers["x-csrf-token"]
 
-    without = connector.client.post(URL, json={"password": "pw"})
-    with_token = connector.client.post(
-        URL, json={"password": "pw"}, headers={"X-CSRF-Token": token}
-    )
+    without = connector.http.post(URL, json={"password": "pw"})
+    with_token = connector.http.post(URL, json={"password": "pw"}, headers={"X-CSRF-Token": token})
 
     assert without.status_code == 403
     assert with_token.status_code == 200
     assert with_token.headers["content-type"] == "application/zip"
 
 
-def test_a_failed_backup_leaves_no_temporary_file(
-    connector: InProcessConnector, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_backup_leaves_no_temporary_file(connector: InProcessServer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """If writing the archive fails, the answer is 500 and no partial file stays behind."""
     import openscc.backup.create as create_module
 
@@ -148,7 +140,7 @@ def test_a_failed_backup_leaves_no_temporary_file(
 
     monkeypatch.setattr(create_module, "write_archive", explode)
 
-    response = connector.client.post(URL, auth=connector.auth, json={"password": "pw"})
+    response = connector.http.post(URL, auth=connector.auth, json={"password": "pw"})
 
     assert response.status_code == 500
     assert response.json()["type"] == "RUNTIME_FAILURE"

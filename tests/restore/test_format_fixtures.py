@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from openscc.backup.manifest import FORMAT_VERSION
-from support.connector import InProcessConnector
+from support.in_process import InProcessServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "archives"
 FIXTURE_PASSWORD = "fixture-password"
@@ -21,13 +21,13 @@ def test_there_is_a_fixture_for_every_format_version() -> None:
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("format-*.zip")), ids=lambda p: p.name)
-def test_a_committed_fixture_archive_restores(connector: InProcessConnector, fixture: Path) -> None:
+def test_a_committed_fixture_archive_restores(connector: InProcessServer, fixture: Path) -> None:
     """The fixture restores onto a fresh instance and brings its description, users and passwords."""
     response = connector.restore(fixture.read_bytes(), password=FIXTURE_PASSWORD)
 
     assert response.status_code == 204, response.text
     connector.restart()
-    viewer = connector.client.get(
+    viewer = connector.http.get(
         "/api/v1/configuration/connector", auth=("fixture-viewer", "fixture-viewer-pw")
     )
     assert viewer.status_code == 200

@@ -7,10 +7,10 @@ import json
 from click.testing import CliRunner
 
 from openscc.cli.history import history_command
-from support.connector import InProcessConnector
+from support.in_process import InProcessServer
 
 
-def test_history_lists_each_safety_backup_newest_first(connector: InProcessConnector) -> None:
+def test_history_lists_each_safety_backup_newest_first(connector: InProcessServer) -> None:
     """After two restores, two safety backups are listed with their creation times and sizes."""
     archive = connector.backup()
     for _ in range(2):

@@ -56,7 +56,7 @@ def test_restore_restarts_in_place_and_ends_every_session(
 ) -> None:
     """After the 204 the server is back on the same port with the backup's configuration, and the
     old session cookie and CSRF token no longer work."""
-    server = server_factory(admin_password="admin-pw-1").start()
+    server = server_factory().start()
     auth = server.admin_auth
     with httpx.Client(base_url=server.url, verify=False, timeout=10) as http:
         http.put(CONNECTOR, auth=auth, json={"description": "in the backup"})

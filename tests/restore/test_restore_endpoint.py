@@ -12,13 +12,13 @@ from openscc.backup.archive import read_archive
 from openscc.backup.safety import SAFETY_DIR
 from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
 from support.archives import checked_records
-from support.connector import InProcessConnector
+from support.in_process import InProcessServer
 
 URL = "/api/v1/configuration/backup"
 
 
-def _describe(connector: InProcessConnector, text: str) -> None:
-    response = connector.client.put(
+def _describe(connector: InProcessServer, text: str) -> None:
+    response = connector.http.put(
         "/api/v1/configuration/connector", auth=connector.auth, json={"description": text}
     )
     assert response.status_code == 200
@@ -28,7 +28,7 @@ def _nothing_staged(data_dir: Path) -> bool:
     return not (data_dir / PENDING_MARKER).exists() and not (data_dir / STAGING_DIR).exists()
 
 
-def test_restore_answers_204_and_asks_for_a_restart(connector: InProcessConnector) -> None:
+def test_restore_answers_204_and_asks_for_a_restart(connector: InProcessServer) -> None:
     """A valid restore is 204 with an empty body, then the server restarts."""
     archive = connector.backup()
 
@@ -40,7 +40,7 @@ def test_restore_answers_204_and_asks_for_a_restart(connector: InProcessConnecto
 
 
 def test_changes_made_after_the_backup_are_gone_after_restore(
-    connector: InProcessConnector,
+    connector: InProcessServer,
 ) -> None:
     """After restore and restart the configuration is exactly the backup's."""
     _describe(connector, "at backup time")
@@ -56,7 +56,7 @@ def test_changes_made_after_the_backup_are_gone_after_restore(
     assert connector.instance.users.find("later-user") is None
 
 
-def test_restore_is_not_applied_before_the_restart(connector: InProcessConnector) -> None:
+def test_restore_is_not_applied_before_the_restart(connector: InProcessServer) -> None:
     """Until the restart the running configuration stays as it was."""
     _describe(connector, "old")
     archive = connector.backup()
@@ -65,19 +65,19 @@ def test_restore_is_not_applied_before_the_restart(connector: InProcessConnector
     connector.restore(archive)
 
     assert (
-        connector.client.get("/api/v1/configuration/connector", auth=connector.auth).json()[
+        connector.http.get("/api/v1/configuration/connector", auth=connector.auth).json()[
             "description"
         ]
         == "current"
     )
 
 
-def test_changes_are_refused_once_a_restore_is_committed(connector: InProcessConnector) -> None:
+def test_changes_are_refused_once_a_restore_is_committed(connector: InProcessServer) -> None:
     """Between the 204 and the restart, configuration changes get 409 instead of being lost."""
     archive = connector.backup()
     connector.restore(archive)
 
-    response = connector.client.put(
+    response = connector.http.put(
         "/api/v1/configuration/connector", auth=connector.auth, json={"description": "lost?"}
     )
 
@@ -85,7 +85,7 @@ def test_changes_are_refused_once_a_restore_is_committed(connector: InProcessCon
 
 
 def test_restore_onto_a_fresh_second_instance_brings_users_and_passwords(
-    connector: InProcessConnector, other_connector: InProcessConnector
+    connector: InProcessServer, other_connector: InProcessServer
 ) -> None:
     """A backup restores on another instance; the source's users and passwords are then in force."""
     connector.instance.users.add("operator", "sccdisplay", "operator-pw")
@@ -95,11 +95,11 @@ def test_restore_onto_a_fresh_second_instance_brings_users_and_passwords(
     assert other_connector.restore(archive).status_code == 204
     other_connector.restart()
 
-    old_login = other_connector.client.get(
+    old_login = other_connector.http.get(
         "/api/v1/configuration/connector", auth=other_connector.auth
     )
-    new_login = other_connector.client.get("/api/v1/configuration/connector", auth=connector.auth)
-    operator = other_connector.client.get(
+    new_login = other_connector.http.get("/api/v1/configuration/connector", auth=connector.auth)
+    operator = other_connector.http.get(
         "/api/v1/configuration/connector", auth=("operator", "operator-pw")
     )
     assert old_login.status_code == 401
@@ -117,13 +117,13 @@ def test_restore_onto_a_fresh_second_instance_brings_users_and_passwords(
     ],
 )
 def test_wrong_missing_or_empty_password_is_400_and_changes_nothing(
-    connector: InProcessConnector, password: str | None, message: str
+    connector: InProcessServer, password: str | None, message: str
 ) -> None:
     """A bad password is 400 INVALID_REQUEST; nothing is staged, no safety backup is written."""
     archive = connector.backup()
     data = {} if password is None else {"password": password}
 
-    response = connector.client.put(
+    response = connector.http.put(
         URL, auth=connector.auth, files={"backup": ("b.zip", archive)}, data=data
     )
 
@@ -134,9 +134,9 @@ def test_wrong_missing_or_empty_password_is_400_and_changes_nothing(
     assert connector.restart_requests == 0
 
 
-def test_missing_file_is_400(connector: InProcessConnector) -> None:
+def test_missing_file_is_400(connector: InProcessServer) -> None:
     """Without the backup part the answer says the file is missing."""
-    response = connector.client.put(
+    response = connector.http.put(
         URL, auth=connector.auth, files={"other": ("x", b"x")}, data={"password": "pw"}
     )
 
@@ -152,7 +152,7 @@ def test_missing_file_is_400(connector: InProcessConnector) -> None:
         (b"PK\x03\x04" + b"\x00" * 100, "not a backup archive: not a ZIP file"),
     ],
 )
-def test_not_a_zip_is_400(connector: InProcessConnector, payload: bytes, message: str) -> None:
+def test_not_a_zip_is_400(connector: InProcessServer, payload: bytes, message: str) -> None:
     """Empty files, random bytes and broken ZIPs are refused as not a ZIP."""
     response = connector.restore(payload)
 
@@ -160,7 +160,7 @@ def test_not_a_zip_is_400(connector: InProcessConnector, payload: bytes, message
     assert response.json()["message"].startswith(message)
 
 
-def test_a_zip_that_is_not_a_backup_is_400(connector: InProcessConnector) -> None:
+def test_a_zip_that_is_not_a_backup_is_400(connector: InProcessServer) -> None:
     """A well-formed ZIP without a manifest is not a backup archive."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
@@ -172,11 +172,11 @@ def test_a_zip_that_is_not_a_backup_is_400(connector: InProcessConnector) -> Non
     assert response.json()["message"].startswith("not a backup archive")
 
 
-def test_raw_zip_body_without_multipart_is_400(connector: InProcessConnector) -> None:
+def test_raw_zip_body_without_multipart_is_400(connector: InProcessServer) -> None:
     """A restore sent as the bare ZIP (a known client mistake) is refused with a hint."""
     archive = connector.backup()
 
-    response = connector.client.put(
+    response = connector.http.put(
         URL, auth=connector.auth, content=archive, headers={"content-type": "application/zip"}
     )
 
@@ -186,7 +186,7 @@ def test_raw_zip_body_without_multipart_is_400(connector: InProcessConnector) ->
 
 def test_body_over_the_upload_cap_is_413(tmp_path: Path) -> None:
     """A body larger than the cap is refused with 413 before it is parsed."""
-    connector = InProcessConnector(tmp_path, max_upload_bytes=10_000)
+    connector = InProcessServer(tmp_path, max_upload_bytes=10_000)
 
     response = connector.restore(b"x" * 20_000)
 
@@ -219,7 +219,7 @@ def _flip(data: bytes) -> bytes:
     ["manifest.json", "manifest.mac", "config.jsonl", "secrets.jsonl.enc", "files/props.ini"],
 )
 def test_a_flipped_byte_in_any_member_is_refused_and_changes_nothing(
-    connector: InProcessConnector, member: str
+    connector: InProcessServer, member: str
 ) -> None:
     """Changing one byte of any member makes the restore a 400, with nothing staged."""
     archive = connector.backup()
@@ -235,7 +235,7 @@ def test_a_flipped_byte_in_any_member_is_refused_and_changes_nothing(
     assert connector.state() == before
 
 
-def test_archive_from_a_newer_format_is_refused(connector: InProcessConnector) -> None:
+def test_archive_from_a_newer_format_is_refused(connector: InProcessServer) -> None:
     """An archive whose format version is newer than ours is refused as such."""
     archive = connector.backup()
     tampered = _rewrite_member(
@@ -250,7 +250,7 @@ def test_archive_from_a_newer_format_is_refused(connector: InProcessConnector) -
     assert response.json()["message"].startswith("archive is too new")
 
 
-def test_dry_run_describes_the_changes_and_changes_nothing(connector: InProcessConnector) -> None:
+def test_dry_run_describes_the_changes_and_changes_nothing(connector: InProcessServer) -> None:
     """dryRun=true validates, reports added/removed/changed per kind, and writes nothing."""
     _describe(connector, "old")
     archive = connector.backup()
@@ -278,7 +278,7 @@ def test_dry_run_describes_the_changes_and_changes_nothing(connector: InProcessC
     assert connector.restart_requests == 0
 
 
-def test_dry_run_with_a_wrong_password_is_400(connector: InProcessConnector) -> None:
+def test_dry_run_with_a_wrong_password_is_400(connector: InProcessServer) -> None:
     """The dry run runs the whole validation, password included."""
     archive = connector.backup()
 
@@ -289,7 +289,7 @@ def test_dry_run_with_a_wrong_password_is_400(connector: InProcessConnector) -> 
 
 
 def test_a_safety_backup_is_kept_encrypted_with_the_restore_password(
-    connector: InProcessConnector,
+    connector: InProcessServer,
 ) -> None:
     """Before a restore the current configuration is saved, openable with the restore's password."""
     archive = connector.backup("restore-pw")
@@ -308,7 +308,7 @@ def test_a_safety_backup_is_kept_encrypted_with_the_restore_password(
     )
 
 
-def test_safety_backups_keep_only_the_newest_five(connector: InProcessConnector) -> None:
+def test_safety_backups_keep_only_the_newest_five(connector: InProcessServer) -> None:
     """Retention is bounded: after seven restores, five safety backups remain, the newest ones."""
     archive = connector.backup()
     for _ in range(7):
@@ -320,7 +320,7 @@ def test_safety_backups_keep_only_the_newest_five(connector: InProcessConnector)
 
 
 def test_props_ini_that_differs_is_written_aside_not_applied(
-    connector: InProcessConnector, other_connector: InProcessConnector
+    connector: InProcessServer, other_connector: InProcessServer
 ) -> None:
     """A different props.ini becomes props.ini.restored; the installed one stays; missing custom
     paths are reset to their defaults."""
@@ -341,7 +341,7 @@ def test_props_ini_that_differs_is_written_aside_not_applied(
     assert "/nonexistent/audit" not in restored
 
 
-def test_equal_props_ini_writes_nothing_aside(connector: InProcessConnector) -> None:
+def test_equal_props_ini_writes_nothing_aside(connector: InProcessServer) -> None:
     """When props.ini is the same, no props.ini.restored appears."""
     archive = connector.backup()
 
@@ -351,7 +351,7 @@ def test_equal_props_ini_writes_nothing_aside(connector: InProcessConnector) -> 
     assert not (connector.instance.data_dir / "props.ini.restored").exists()
 
 
-def test_no_secret_appears_in_plaintext_in_the_archive(connector: InProcessConnector) -> None:
+def test_no_secret_appears_in_plaintext_in_the_archive(connector: InProcessServer) -> None:
     """Neither raw nor decompressed members contain a password, hash or private key."""
     state = connector.state()
     secrets: list[str] = ["backup-pw", connector.password]
@@ -369,7 +369,7 @@ def test_no_secret_appears_in_plaintext_in_the_archive(connector: InProcessConne
             assert secret.encode() not in blob
 
 
-def test_an_archive_holding_an_entity_twice_is_refused(connector: InProcessConnector) -> None:
+def test_an_archive_holding_an_entity_twice_is_refused(connector: InProcessServer) -> None:
     """A well-signed archive that lists the same entity twice is refused, with nothing staged."""
     from openscc.backup.archive import write_archive
     from openscc.backup.kdf import weak_kdf
@@ -401,7 +401,7 @@ def test_an_archive_holding_an_entity_twice_is_refused(connector: InProcessConne
 
 
 def test_an_archive_whose_ui_key_does_not_match_its_certificate_is_refused(
-    connector: InProcessConnector,
+    connector: InProcessServer,
 ) -> None:
     """Restoring a UI certificate with another key would leave a server that cannot start: 400."""
     from openscc.backup.archive import write_archive
@@ -441,12 +441,12 @@ def test_an_archive_whose_ui_key_does_not_match_its_certificate_is_refused(
     assert _nothing_staged(connector.instance.data_dir)
 
 
-def test_every_change_is_refused_once_a_restore_is_committed(connector: InProcessConnector) -> None:
+def test_every_change_is_refused_once_a_restore_is_committed(connector: InProcessServer) -> None:
     """A password change after the 204 would be lost at the restart: it is refused too."""
     archive = connector.backup()
     connector.restore(archive)
 
-    response = connector.client.put(
+    response = connector.http.put(
         "/api/v1/configuration/connector/authentication/basic",
         auth=connector.auth,
         json={"oldPassword": connector.password, "newPassword": "rotated-too-late"},
@@ -455,9 +455,7 @@ def test_every_change_is_refused_once_a_restore_is_committed(connector: InProces
     assert response.status_code == 409
 
 
-def test_a_failed_commit_leaves_no_marker_behind(
-    connector: InProcessConnector, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_commit_leaves_no_marker_behind(connector: InProcessServer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """If writing the commit marker fails half-way, the restore answers 500 and leaves no marker."""
     import openscc.backup.restore as restore_module
     from openscc.fileio import write_atomically

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openscc.config import kinds
-from support.connector import InProcessConnector
+from support.in_process import InProcessServer
 from support.populate import CONNECTOR, PKCS12_PASSWORD, PROXY_PASSWORD, populate_every_kind
 
 # Every kind the product stores must be populated, backed up and restored: a kind added to the
@@ -13,10 +13,10 @@ from support.populate import CONNECTOR, PKCS12_PASSWORD, PROXY_PASSWORD, populat
 EXPECTED_KINDS = kinds.ENTITY_KINDS
 
 
-def _populated(path: Path) -> InProcessConnector:
-    connector = InProcessConnector(path)
-    connector.client.auth = connector.auth
-    populate_every_kind(connector.client)
+def _populated(path: Path) -> InProcessServer:
+    connector = InProcessServer(path)
+    connector.http.auth = connector.auth
+    populate_every_kind(connector.http)
     connector.instance.users.add("viewer", "sccdisplay", "viewer-pw")
     return connector
 
@@ -26,7 +26,7 @@ def test_every_kind_and_every_secret_round_trips_onto_a_fresh_instance(tmp_path:
     source = _populated(tmp_path / "source")
     expected = source.state()
     archive = source.backup()
-    target = InProcessConnector(tmp_path / "target", password="target-pw")
+    target = InProcessServer(tmp_path / "target", password="Target-admin-pa55")
 
     response = target.restore(archive)
     target.restart()
@@ -50,18 +50,18 @@ def test_the_api_serves_the_same_configuration_after_restore(tmp_path: Path) -> 
         f"{CONNECTOR}/onPremise/systemCertificate",
         f"{CONNECTOR}/ui/uiCertificate",
     ]
-    subaccounts = source.client.get("/api/v1/configuration/subaccounts").json()
+    subaccounts = source.http.get("/api/v1/configuration/subaccounts").json()
     for entry in subaccounts:
         base = f"/api/v1/configuration/subaccounts/{entry['regionHost']}/{entry['subaccount']}"
         reads += [base, f"{base}/systemMappings", f"{base}/domainMappings", f"{base}/channels"]
-    before = {url: source.client.get(url).json() for url in reads}
+    before = {url: source.http.get(url).json() for url in reads}
     archive = source.backup()
-    target = InProcessConnector(tmp_path / "target", password="target-pw")
+    target = InProcessServer(tmp_path / "target", password="Target-admin-pa55")
     target.restore(archive)
     target.restart()
-    target.client.auth = source.auth
+    target.http.auth = source.auth
 
-    after = {url: target.client.get(url).json() for url in reads}
+    after = {url: target.http.get(url).json() for url in reads}
 
     assert after == before
     source.close()

@@ -10,11 +10,11 @@ from openscc.backup.create import create_backup
 from openscc.connector_state import update_connector
 from openscc.snapshot import EntityRecord
 from support.archives import checked_records
-from support.connector import InProcessConnector
+from support.in_process import InProcessServer
 
 
 def test_backups_taken_during_writes_never_hold_half_a_transaction(
-    connector: InProcessConnector,
+    connector: InProcessServer,
 ) -> None:
     """Each writer transaction sets two entities to the same number; every backup agrees on it."""
     instance = connector.instance

@@ -102,7 +102,7 @@ def test_real_server_first_start_initialises_the_data_directory(
     server_factory: ServerFactory,
 ) -> None:
     """A first start on an empty directory creates store, props.ini, key, certificate; 0700/0600."""
-    server = server_factory().start()
+    server = server_factory(admin_password=None).start()
     data_dir = server.data_dir
 
     with server.client() as client:

@@ -1,6 +1,6 @@
 """The real ``openscc serve`` process, for end-to-end tests: start, wait, restart, stop, kill -9.
 
-    server = ServerProcess(tmp_path / "data", admin_password="S3cret-admin")
+    server = ServerProcess(tmp_path / "data")   # the Administrator has ADMIN_PASSWORD
     server.start()                 # waits until HTTPS answers
     httpx.get(server.url + "/api/v1/connector/version", verify=False, auth=server.admin_auth)
     server.stop()                  # SIGTERM, then SIGKILL
@@ -26,6 +26,8 @@ from types import TracebackType
 from typing import IO
 
 import httpx
+
+from support.apps import ADMIN_PASSWORD
 
 LOOPBACK = "127.0.0.1"
 READY_PATH = "/api/v1/connector/version"
@@ -55,7 +57,7 @@ class ServerProcess:
         *,
         port: int | None = None,
         host: str = LOOPBACK,
-        admin_password: str | None = None,
+        admin_password: str | None = ADMIN_PASSWORD,
         env: Mapping[str, str] | None = None,
         extra_args: Sequence[str] = (),
         pass_address: bool = True,

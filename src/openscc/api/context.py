@@ -42,6 +42,12 @@ class Services:
     cloud: CloudConnection = field(default_factory=OfflineCloud)
     read_cache: ReadCache = field(default_factory=ReadCache)
 
+    def close(self) -> None:
+        """Finish the store thread's work, then close the store and the instance."""
+        self.store_thread.close()
+        self.stamp.close()
+        self.instance.close()
+
     def forget_credentials(self, user: str | None = None) -> None:
         """After a password or user change: cached logins and the user's sessions end."""
         self.authenticator.forget()
