@@ -19,10 +19,11 @@ from pathlib import Path
 
 from bench import report
 from bench.data import records, shape_for
+from bench.fast_paths import run_fast_paths
 from bench.floor import measure_floor, measure_kdf
 from bench.logon_flood import run_logon_flood
 from bench.loop_latency import run_loop_latency
-from bench.peer import etcd_available, measure_etcd
+from bench.peer import etcd_available, measure_backup_levels, measure_etcd
 from bench.scale import run_scale
 from bench.throughput import run_throughput
 
@@ -59,6 +60,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument("--no-flood", action="store_true", help="skip the logon flood")
     parser.add_argument("--no-loop", action="store_true", help="skip the event-loop latency run")
+    parser.add_argument("--no-fast-paths", action="store_true", help="skip the fast-path figures")
+    parser.add_argument(
+        "--fast-path-resources", type=int, default=100_000, help="resources of the fast-path run"
+    )
     parser.add_argument(
         "--loop-resources", type=int, default=100_000, help="resources of the loop-latency run"
     )
@@ -121,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             if peer_missing is None:
                 peer = measure_etcd(data, runs, work)
                 print(f"  etcd snapshot save {peer['snapshot_s']:.3f}s", flush=True)
+                for level, seconds in measure_backup_levels(work / f"data-{size}", runs).items():
+                    peer[f"in_process_level_{level}_s"] = seconds
             results.sizes.append(report.SizeResult(scale=scale, floor=floor, peer=peer))
             del data
         if not args.no_throughput:
@@ -144,6 +151,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             for phase in results.loop.phases:
                 print(f"  {phase.name}: p50 {phase.p50:.1f} ms, p99 {phase.p99:.1f} ms", flush=True)
+        if not args.no_fast_paths:
+            print("Caches and fast paths: with and without each", flush=True)
+            results.fast_paths = run_fast_paths(
+                work, resources=args.fast_path_resources, runs=1 if args.quick else 3
+            )
+            for row in results.fast_paths:
+                print(f"  {row.name}: {row.gain:.1f}x", flush=True)
         if not args.no_flood:
             print(
                 f"Logon flood: {args.flood_logons} parallel bad logons, {args.flood_kdf} Argon2",

@@ -115,3 +115,28 @@ def measure_etcd(records: Sequence[EntityRecord], runs: int, work: Path) -> dict
         "keys": float(keys),
         "version": _version(),
     }
+
+
+def measure_backup_levels(
+    data_dir: Path, runs: int, levels: Sequence[int] = (6, 1)
+) -> dict[int, float]:
+    """Median seconds of an in-process backup of ``data_dir`` at each deflate level: how close a
+    compressed, encrypted backup can come to etcd's plain snapshot without HTTP."""
+    from openscc.backup.create import create_backup
+    from openscc.instance import open_instance
+    from openscc.settings import Settings
+
+    instance = open_instance(Settings(data_dir=data_dir, kdf_profile="test"))
+    result: dict[int, float] = {}
+    try:
+        for level in levels:
+            times = []
+            for _ in range(runs):
+                with (data_dir.parent / f"levels-{level}.zip").open("w+b") as out:
+                    start = time.perf_counter()
+                    create_backup(instance, "Levels-pa55word", out, compress_level=level)
+                    times.append(time.perf_counter() - start)
+            result[level] = statistics.median(times)
+    finally:
+        instance.close()
+    return result

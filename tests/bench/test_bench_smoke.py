@@ -29,6 +29,7 @@ SECTIONS = (
     "## 4. API throughput",
     "## 5. A logon flood",
     "## 6. The event loop under heavy work",
+    "## 7. What each cache and fast path buys",
 )
 
 
@@ -42,6 +43,7 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
             "--generator", "python", "--no-peer", "--no-warmup", "--output", str(output),
             "--flood-logons", "10", "--flood-kdf", "test",
             "--loop-resources", "200", "--loop-key-seconds", "0.3",
+            "--fast-path-resources", "200",
             "--work", str(tmp_path / "work"),
         ]
     )  # fmt: skip
@@ -57,6 +59,7 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     assert re.search(backup_target + r"\*\*(met|missed)\*\* \|", text)
     assert "memory growth <= 150 MB at 20" in text
     assert "skipped (--no-peer)" in text
+    assert len(re.findall(r"^\| .* \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+x \|$", text, re.M)) == 5
     for phase in ("idle", "keys", "backup", "restore"):
         assert re.search(
             rf"^\| {phase} \| [\d.]+ \| .* \| [\d,]+ \| [\d.]+ ms \| [\d.]+ ms \|", text, re.M
