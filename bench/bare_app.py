@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from openscc.http_edge import HttpLimits, limited_protocol
+
 VERSION_PATH = "/api/v1/connector/version"
 MAPPINGS_PATH = "/api/v1/configuration/subaccounts/{region}/{subaccount}/systemMappings"
 
@@ -64,9 +66,10 @@ def main(argv: list[str]) -> None:
         ssl_certfile=cert,
         ssl_keyfile=key,
         ssl_keyfile_password=key_password,
-        timeout_graceful_shutdown=5,
+        timeout_graceful_shutdown=2,
         log_level="info",
         server_header=False,
+        http=limited_protocol(HttpLimits()),
     )
     config.load()
     assert config.ssl is not None

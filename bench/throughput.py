@@ -262,8 +262,7 @@ def run_throughput(
                     return bare.pid, bare_url, []
                 if mode == "basic":
                     return server.pid, url, [f"Authorization: {basic}"]
-                # A fresh session per run: the basic-auth runs start a session per request, and
-                # beyond Settings.max_sessions the oldest (this one, unused meanwhile) are ended.
+                # A fresh session per run, as a browser's would be.
                 return server.pid, url, [session.start()]
 
             for mode in MODES if warmup else ():  # warm-up, not counted

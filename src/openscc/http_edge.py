@@ -8,7 +8,8 @@ every few seconds. This protocol (uvicorn's httptools protocol, with limits) ans
 - ``431`` for a header line longer than ``max_line_bytes`` or a head larger than
   ``max_head_bytes`` (what is over the limit is never read into memory);
 - ``408`` and closes the connection when a complete request head has not arrived within
-  ``head_timeout_seconds`` of the connection opening or of the request's first byte;
+  ``head_timeout_seconds`` of the connection opening or of the request's first byte (checked a
+  few times per timeout by one timer for all connections);
 
 and closes any connection beyond ``max_connections`` at once. The limits are set in
 ``props.ini`` (section ``[http]``; see docs/api.md, "Limits").
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +51,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._in_head = True
         self._head_bytes = 0
-        self._head_timer: asyncio.TimerHandle | None = None
+        # When the head now being read began (loop time); None while no head is being read.
+        self._head_since: float | None = None
 
     # Connection
 
@@ -59,14 +62,15 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             logger.warning("refused a connection: %d open", len(self.connections))
             transport.abort()
             return
-        self._start_head_timer()
+        self._head_since = self.loop.time()
+        _HeadWatch.of(self.loop, self.limits.head_timeout_seconds).add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_head_timer()
+        _HeadWatch.of(self.loop, self.limits.head_timeout_seconds).discard(self)
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        # As uvicorn's own, with the head's size counted (and the parser's callbacks limited).
+        # As uvicorn's own, with the head's size counted (and its lines checked once complete).
         self._unset_keepalive_if_required()
         try:
             self._feed(data)
@@ -109,22 +113,20 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         # or the connection's start, never reset here: the chunk this is called from is counted.
         super().on_message_begin()
         self._in_head = True
-        if self._head_timer is None:
-            self._start_head_timer()
-
-    def on_url(self, url: bytes) -> None:
-        super().on_url(url)
-        if len(self.url) > self.limits.max_line_bytes:
-            raise _HeadTooLarge(414, "request line too long")
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if len(name) + len(value) > self.limits.max_line_bytes:
-            raise _HeadTooLarge(431, "request header line too large")
-        super().on_header(name, value)
+        if self._head_since is None:
+            self._head_since = self.loop.time()
 
     def on_headers_complete(self) -> None:
+        # Every line was at most max_head_bytes long, since the head was; the line limit is
+        # checked once here rather than in a callback per header.
+        line = self.limits.max_line_bytes
+        if len(self.url) > line:
+            raise _HeadTooLarge(414, "request line too long")
+        for name, value in self.headers:
+            if len(name) + len(value) > line:
+                raise _HeadTooLarge(431, "request header line too large")
         self._in_head = False
-        self._cancel_head_timer()
+        self._head_since = None
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -135,8 +137,16 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     # Refusals
 
+    def head_overdue(self, now: float) -> None:
+        """Called by the watch about once a second: refuse a head that took too long."""
+        since = self._head_since
+        if since is not None and now - since > self.limits.head_timeout_seconds:
+            self._head_since = None
+            if not self.transport.is_closing():
+                self._refuse(408, "the request head did not arrive in time")
+
     def _refuse(self, status: int, reason: str) -> None:
-        self._cancel_head_timer()
+        self._head_since = None
         logger.info("refused a request head from %s: %s", self._peer(), reason)
         if self.transport.is_closing():
             return
@@ -155,23 +165,46 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self.transport.close()
         self.loop.call_later(1.0, self.transport.abort)
 
-    def _start_head_timer(self) -> None:
-        self._head_timer = self.loop.call_later(
-            self.limits.head_timeout_seconds, self._head_timed_out
-        )
-
-    def _cancel_head_timer(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
-
-    def _head_timed_out(self) -> None:
-        self._head_timer = None
-        if self._in_head and not self.transport.is_closing():
-            self._refuse(408, "the request head did not arrive in time")
-
     def _peer(self) -> str:
         return f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
+
+
+class _HeadWatch:
+    """One timer per event loop that looks at every open connection a few times per timeout,
+    instead of a timer armed and cancelled for every request."""
+
+    _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _HeadWatch] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+        self._loop = loop
+        self._interval = max(0.05, min(1.0, timeout / 4))
+        self._protocols: weakref.WeakSet[LimitedHttpProtocol] = weakref.WeakSet()
+        self._timer: asyncio.TimerHandle | None = None
+
+    @classmethod
+    def of(cls, loop: asyncio.AbstractEventLoop, timeout: float) -> _HeadWatch:
+        watch = cls._by_loop.get(loop)
+        if watch is None:
+            watch = cls._by_loop[loop] = cls(loop, timeout)
+        return watch
+
+    def add(self, protocol: LimitedHttpProtocol) -> None:
+        self._protocols.add(protocol)
+        if self._timer is None:
+            self._timer = self._loop.call_later(self._interval, self._tick)
+
+    def discard(self, protocol: LimitedHttpProtocol) -> None:
+        self._protocols.discard(protocol)
+
+    def _tick(self) -> None:
+        self._timer = None
+        now = self._loop.time()
+        for protocol in list(self._protocols):
+            protocol.head_overdue(now)
+        if self._protocols:
+            self._timer = self._loop.call_later(self._interval, self._tick)
 
 
 def limited_protocol(limits: HttpLimits) -> type[LimitedHttpProtocol]:

@@ -10,18 +10,38 @@ by the very next request. A miss is read in the store thread; a hit costs no thr
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
+from openscc.auth.sessions import user_stamp
 from openscc.auth.users import User, UserDirectory
 from openscc.connector_state import ha_role
 from openscc.store.entities import EntityStore
 from openscc.store.stamp import ChangeStamp
 from openscc.store.thread import StoreThread
 
-Known = tuple[User, str]  # a user and their stored password hash (never leaves the server)
 T = TypeVar("T")
 _HA_ROLE = ("haRole", "")
 _MAX_ENTRIES = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A user with their stored password hash (it never leaves the server) and their stamp: a
+    value that changes whenever their role or password does (a session keeps the one it began
+    with, and ends when it differs)."""
+
+    user: User
+    password_hash: str
+    stamp: str
+
+
+def _account(users: UserDirectory, name: str) -> Account | None:
+    known = users.find_with_hash(name)
+    if known is None:
+        return None
+    user, password_hash = known
+    return Account(user, password_hash, user_stamp(user.role, password_hash))
 
 
 class Lookups:
@@ -35,22 +55,22 @@ class Lookups:
         self._seen_stamp: int | None = None
         self._entries: dict[tuple[str, str], object] = {}
 
-    async def user(self, name: str) -> Known | None:
-        """The user called ``name`` with their password hash, or None."""
-        return await self._get(("user", name), self._users.find_with_hash, name)
+    async def user(self, name: str) -> Account | None:
+        """The user called ``name``, or None."""
+        return await self._get(("user", name), _account, self._users, name)
 
     async def ha_role(self) -> str | None:
         """The instance's HA role ("master", "shadow"), or None while it has none."""
         return await self._get(_HA_ROLE, ha_role, self._store)
 
-    async def _get(self, key: tuple[str, str], read: Callable[..., T], argument: object) -> T:
+    async def _get(self, key: tuple[str, str], read: Callable[..., T], *arguments: object) -> T:
         stamp = self._stamp.current()  # taken before reading: an entry is never newer than it
         if stamp != self._seen_stamp or len(self._entries) >= _MAX_ENTRIES:
             self._entries.clear()
             self._seen_stamp = stamp
         if key in self._entries:
             return self._entries[key]  # type: ignore[return-value]
-        value = await self._thread.run(read, argument)
+        value = await self._thread.run(read, *arguments)
         if self._seen_stamp == stamp:
             self._entries[key] = value
         return value

@@ -34,7 +34,8 @@ _ERROR_FREE_OBJECT = {"type": "object"}
     needs_ha_role=False,
     response_schema={"type": "object", "properties": {"version": _STRING}, "required": ["version"]},
 )
-def get_version(request: ReadRequest, caller: Caller) -> Response:
+async def get_version(request: Request, caller: Caller) -> Response:
+    # Nothing to read from the store: answered on the event loop, without a thread switch.
     return json_response({"version": SCC_API_VERSION}, cache_control="max-age=3600")
 
 
@@ -131,7 +132,7 @@ def post_ha_role(request: ReadRequest, caller: Caller) -> Response:
     permission=Permission.READ_CONNECTOR_SETTINGS,
     response_schema={"type": "object", "properties": {"type": _STRING}},
 )
-def get_authentication(request: ReadRequest, caller: Caller) -> Response:
+async def get_authentication(request: Request, caller: Caller) -> Response:
     return json_response({"type": "basic"})
 
 

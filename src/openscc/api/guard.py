@@ -16,7 +16,7 @@ from openscc.api.context import Caller, Services
 from openscc.api.endpoints import Endpoint
 from openscc.api.responses import login_page
 from openscc.auth.credentials import basic_credentials
-from openscc.auth.sessions import CSRF_HEADER, SESSION_COOKIE, Session, tokens_match, user_stamp
+from openscc.auth.sessions import CSRF_HEADER, SESSION_COOKIE, Session, tokens_match
 from openscc.errors import Conflict, Forbidden, NotAuthenticated
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -52,10 +52,10 @@ async def _live_session(services: Services, session_id: str) -> tuple[Session, C
     if session is None:
         return None
     known = await services.lookups.user(session.user)
-    if known is None or user_stamp(known[0].role, known[1]) != session.stamp:
+    if known is None or known.stamp != session.stamp:
         services.sessions.end(session.id)
         return None
-    return session, Caller(user=known[0], session=session)
+    return session, Caller(user=known.user, session=session)
 
 
 async def authenticate(request: Request, services: Services) -> Authenticated | Response:

@@ -19,9 +19,8 @@ from openscc.auth.credential_cache import CredentialCache
 from openscc.auth.lockout import Lockout
 from openscc.auth.password_checks import HashSlots, SharedChecks
 from openscc.auth.passwords import Passwords
-from openscc.auth.sessions import user_stamp
 from openscc.auth.users import User
-from openscc.lookups import Known, Lookups
+from openscc.lookups import Account, Lookups
 
 logger = logging.getLogger("openscc.auth")
 
@@ -49,7 +48,7 @@ class Authenticator:
         self.lockout = lockout
         self.credentials = credentials
         self.hash_slots = slots
-        self._shared: SharedChecks[Known | None] = SharedChecks()
+        self._shared: SharedChecks[Account | None] = SharedChecks()
         self._audit = audit
 
     async def verify(self, name: str, password: str) -> Verified | None:
@@ -59,14 +58,13 @@ class Authenticator:
             self._audit.record("login.refused_locked", actor=name)
             return None
         known = await self.lookups.user(name)
-        if known is not None and self.credentials.lookup(name, password, known[1]):
-            return Verified(known[0], user_stamp(known[0].role, known[1]), checked=False)
+        if known is not None and self.credentials.lookup(name, password, known.password_hash):
+            return Verified(known.user, known.stamp, checked=False)
         checked = await self._shared.run(name, password, lambda: self._check(name, password))
         if checked is None:
             return None
-        user, stored_hash = checked
-        self.credentials.remember(name, password, stored_hash)
-        return Verified(user, user_stamp(user.role, stored_hash), checked=True)
+        self.credentials.remember(name, password, checked.password_hash)
+        return Verified(checked.user, checked.stamp, checked=True)
 
     async def check_password(self, name: str, password: str) -> bool:
         """Whether ``password`` is ``name``'s, through the lockout and the slots, never the cache
@@ -76,7 +74,7 @@ class Authenticator:
             return False
         return await self._check(name, password) is not None
 
-    async def _check(self, name: str, password: str) -> Known | None:
+    async def _check(self, name: str, password: str) -> Account | None:
         attempt = self.lockout.begin(name)
         if attempt is None:
             self._audit.record("login.refused_locked", actor=name)
@@ -85,7 +83,7 @@ class Authenticator:
             known = await self.lookups.user(name)
             # An unknown user costs the same hash check as a wrong password.
             right = await self.hash_slots.run(
-                self.passwords.verify, None if known is None else known[1], password
+                self.passwords.verify, None if known is None else known.password_hash, password
             )
         except BaseException:
             attempt.abandon()

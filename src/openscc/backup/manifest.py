@@ -2,7 +2,7 @@
 
 The manifest is plain JSON, readable without the password. It is authenticated only by the
 ``manifest.mac`` member, which needs the password, so nothing read here may be trusted before
-``open_archive`` has checked that MAC. Parsing is strict: unknown or missing fields, wrong types,
+``read_archive`` has checked that MAC. Parsing is strict: unknown or missing fields, wrong types,
 duplicate JSON keys and non-finite numbers are all refused.
 """
 
