@@ -21,7 +21,7 @@ import asyncio
 import logging
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
@@ -173,7 +173,7 @@ class _HeadWatch:
     """One timer per event loop that looks at every open connection a few times per timeout,
     instead of a timer armed and cancelled for every request."""
 
-    _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _HeadWatch] = (
+    _by_loop: ClassVar[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _HeadWatch]] = (
         weakref.WeakKeyDictionary()
     )
 
