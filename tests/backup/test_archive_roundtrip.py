@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import json
 import tempfile
 import tracemalloc
@@ -355,3 +356,17 @@ def test_a_line_in_another_form_still_reads_but_keeps_no_text(kit, archive) -> N
 
     assert records == list(kit.open(archive).records())
     assert all(record.known_body_json is None for record in records)
+
+
+def test_a_config_larger_than_64_mib_round_trips(kit) -> None:
+    """A configuration beyond about 110,000 resources (a config.jsonl over 64 MiB, the cap of
+    earlier versions) is written and read back: the caps leave room for well over a million."""
+    text = os.urandom(33 * MIB).hex()  # 66 MiB that deflate cannot shrink past the ratio cap
+    big = EntityRecord(kind="connector", key="main", parent=None, body={"description": text})
+    records = [big, *kit.sample_records()[1:]]
+
+    data = kit.build(records=records)
+    read = list(kit.open(data).records())
+
+    assert read[0].body["description"] == big.body["description"]
+    assert len(read) == len(records)

@@ -44,8 +44,11 @@ class ArchiveLimits:
     # A configuration backup is kilobytes to a few megabytes; these leave a wide margin.
     max_archive_bytes: int = 64 * _MIB
     max_members: int = 64
-    max_member_bytes: int = 64 * _MIB  # uncompressed, as declared in the central directory
-    max_total_bytes: int = 128 * _MIB  # uncompressed, all members together
+    # Uncompressed, as declared in the central directory. config.jsonl takes about 600 bytes per
+    # resource (60 MB at 100,000); 1 GiB leaves room for well over a million. Members are read
+    # as streams, so the cap bounds time, not memory.
+    max_member_bytes: int = 1024 * _MIB
+    max_total_bytes: int = 1024 * _MIB  # uncompressed, all members together
     # JSON lines compress about 5-20x; deflate's ceiling is about 1032x.
     max_ratio: int = 100
     # Smaller members may compress better than max_ratio; their size cap already bounds them.
