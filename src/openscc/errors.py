@@ -26,6 +26,7 @@ OpensccError                      500 RUNTIME_FAILURE        exit 1
   Gone                            410 NOT_FOUND              exit 5
   ServerBusy                      503 RUNTIME_FAILURE        exit 1    too many logons being checked
     StoreBusy                     503 RUNTIME_FAILURE        exit 1    database locked elsewhere
+  ListenFailed                    (openscc serve only)       exit 1    port in use
   ClientError                     (client side only)         exit 1
     Unreachable                   (no answer from the URL)   exit 7
     RestartTimeout                (server not back in time)  exit 8
@@ -185,6 +186,10 @@ class ServerBusy(OpensccError):
 
 class StoreBusy(ServerBusy):
     """The configuration store is locked by another process."""
+
+
+class ListenFailed(OpensccError):
+    """``openscc serve`` cannot listen on its address (the port is in use, say)."""
 
 
 class ClientError(OpensccError):

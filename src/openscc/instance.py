@@ -18,6 +18,7 @@ from openscc.auth.policy import INITIAL_PASSWORD
 from openscc.auth.users import ADMINISTRATOR, UserDirectory
 from openscc.certificates import generate_self_signed
 from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, UI_CERTIFICATE_KIND
+from openscc.errors import InvalidRequest
 from openscc.fileio import write_atomically
 from openscc.props import Props, load_props
 from openscc.settings import Settings
@@ -76,6 +77,33 @@ class Instance:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class NotAnInstance(InvalidRequest):
+    """A data directory that does not exist or was never initialised by ``openscc serve``."""
+
+
+def require_instance(data_dir: Path) -> None:
+    """Raise NotAnInstance unless ``data_dir`` holds an initialised instance (only ``openscc
+    serve`` creates one; a mistyped --data-dir must not quietly become a new instance)."""
+    shown = str(data_dir)
+    if not data_dir.exists():
+        raise NotAnInstance(
+            f"{shown} does not exist; give the data directory of an instance (--data-dir), "
+            "which `openscc serve` creates on its first start"
+        )
+    missing = [name for name in (DB_FILE, MASTER_KEY_FILE) if not (data_dir / name).is_file()]
+    if missing:
+        raise NotAnInstance(
+            f"{shown} is not an openscc data directory (no {' or '.join(missing)}); give the "
+            "data directory of an instance (--data-dir), which `openscc serve` creates"
+        )
+
+
+def open_existing_instance(settings: Settings) -> Instance:
+    """Open the data directory of an initialised instance; never create one."""
+    require_instance(settings.data_dir)
+    return open_instance(settings)
 
 
 def open_instance(settings: Settings) -> Instance:

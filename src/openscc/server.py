@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from starlette.applications import Starlette
 
 from openscc.app import create_app
 from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND
+from openscc.errors import ListenFailed
 from openscc.fileio import write_atomically
 from openscc.http_edge import limited_protocol
 from openscc.instance import Instance, open_instance
@@ -83,8 +85,38 @@ class _Restartable:
             self.server.should_exit = True
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is announced or opened; ListenFailed with
+    the reason (a port in use, an address not on this host) if it cannot be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        raise ListenFailed(
+            f"cannot listen on {host}:{port}: {error.strerror or error}; is another server "
+            "running there? Choose another port with --port or in props.ini"
+        ) from None
+    return sock
+
+
 def serve(settings: Settings) -> None:
-    """Serve until stopped; a restore's restart re-opens the data directory on the same address."""
+    """Serve until stopped; a restore's restart re-opens the data directory on the same address.
+
+    The port is bound once, before the data directory is opened: a port in use fails at once,
+    and during a restart new connections wait in the socket's queue instead of being refused.
+    """
+    listener = listen(settings.host, settings.port)
+    try:
+        _serve_on(listener, settings)
+    finally:
+        listener.close()
+
+
+def _serve_on(listener: socket.socket, settings: Settings) -> None:
     while True:
         control = _Restartable()
         app = open_app(settings, request_restart=control.request_restart)
@@ -113,7 +145,8 @@ def serve(settings: Settings) -> None:
         server = uvicorn.Server(config)
         control.server = server
         logger.info("openscc serving https://%s:%d (data in %s)", host, port, instance.data_dir)
-        server.run()
+        # A copy of the listening socket: uvicorn closes it on the way out, the original stays.
+        server.run(sockets=[listener.dup()])
         if not control.restart_requested:
             return
         logger.info("restarting after a restore")

@@ -93,6 +93,22 @@ def test_wrong_login_exits_3_and_writes_nothing(server: InProcessServer, tmp_pat
     assert list(folder.iterdir()) == []
 
 
+def test_a_locked_out_user_is_told_the_account_may_be_locked(
+    server: InProcessServer, tmp_path: Path
+) -> None:
+    """The server answers a locked user as any failed login (as the product does); the CLI says
+    that the account may be locked for a while, and for how long on openscc."""
+    for _ in range(5):
+        invoke(server, *remote(server, "backup", "create"), "-o", str(tmp_path / "x.zip"),
+               env={"OPENSCC_PASSWORD": "Wrong-guess-pw"})  # fmt: skip
+
+    result = invoke(server, *remote(server, "backup", "create"), "-o", str(tmp_path / "y.zip"))
+
+    assert result.exit_code == 3
+    assert "locked" in result.stderr
+    assert "lock it for 5 minutes" in result.stderr
+
+
 def test_a_role_without_backup_permission_exits_4(server: InProcessServer, tmp_path: Path) -> None:
     """A user whose role may not back up gets exit 4 and the server's message."""
     server.add_user("viewer", "sccdisplay", "viewer-pw")

@@ -277,3 +277,23 @@ def test_an_invalid_inventory_exits_2_before_any_backup(
     assert result.exit_code == 2
     assert "user is required" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_summary_never_cuts_a_path_when_not_on_a_terminal(
+    make_server: Callable[..., InProcessServer], tmp_path: Path
+) -> None:
+    """A cron log gets every path whole: one line per connector, tab-separated fields."""
+    server = make_server("eu10-production-landscape-connector")
+    inventory = _inventory(tmp_path, [("eu10-production-landscape-connector", server.url)])
+    out = tmp_path / "a-rather-long-folder-for-the-nightly-backups" / "of-every-connector"
+
+    result = invoke(
+        server, "fleet", "backup", "--inventory", str(inventory), "--out", str(out), env=FLEET_ENV
+    )
+
+    assert result.exit_code == 0, result.output
+    (backup,) = (out / "eu10-production-landscape-connector").iterdir()
+    assert str(backup) in result.stdout
+    assert "…" not in result.stdout
+    line = next(line for line in result.stdout.splitlines() if str(backup) in line)
+    assert line.split("\t")[:2] == ["eu10-production-landscape-connector", "ok"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -28,9 +29,36 @@ def test_history_lists_each_safety_backup_newest_first(connector: InProcessServe
     assert all(row["size"] > 0 and row["createdAt"] > 0 for row in rows)
 
 
-def test_history_of_an_instance_without_restores_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_history_of_an_instance_without_restores_says_so(connector: InProcessServer) -> None:
     """No restore yet: the command says there is nothing, and succeeds."""
-    result = CliRunner().invoke(history_command, ["--data-dir", str(tmp_path)])
+    result = CliRunner().invoke(history_command, ["--data-dir", str(connector.instance.data_dir)])
 
     assert result.exit_code == 0
     assert "no safety backups" in result.output
+
+
+def test_history_refuses_a_directory_that_is_not_an_instance(tmp_path: Path) -> None:
+    """A mistyped --data-dir is an error, not "no safety backups"."""
+    missing = CliRunner().invoke(history_command, ["--data-dir", str(tmp_path / "typo")])
+    empty = CliRunner().invoke(history_command, ["--data-dir", str(tmp_path)])
+
+    assert missing.exit_code == 2
+    assert "does not exist" in missing.output
+    assert empty.exit_code == 2
+    assert "is not an openscc data directory" in empty.output
+    assert not (tmp_path / "typo").exists()
+
+
+def test_history_never_cuts_a_file_name_when_not_on_a_terminal(
+    connector: InProcessServer,
+) -> None:
+    archive = connector.backup()
+    assert connector.restore(archive).status_code == 204
+    connector.restart()
+
+    result = CliRunner().invoke(history_command, ["--data-dir", str(connector.instance.data_dir)])
+
+    (kept,) = (connector.instance.data_dir / "safety-backups").glob("safety-*.zip")
+    assert result.exit_code == 0, result.output
+    assert kept.name in result.output
+    assert "…" not in result.output

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from openscc.audit import AUDIT_FILE
 from openscc.cli import cli
+from openscc.instance import open_instance
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD, ADMINISTRATOR, INITIAL_PASSWORD, make_client
 
@@ -124,6 +125,7 @@ def test_user_changes_from_the_cli_are_audited(
 ) -> None:
     """Adding, re-keying and removing users is recorded with the user concerned."""
     monkeypatch.setenv("OPENSCC_KDF_PROFILE", "test")
+    open_instance(settings).close()  # as `openscc serve` leaves it
     runner = CliRunner()
     data_dir = ["--data-dir", str(settings.data_dir)]
     if args[0] != "add":

@@ -21,6 +21,7 @@ def run(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """Invoke `openscc users ...` on the test's data directory, with the fast KDF."""
     monkeypatch.setenv("OPENSCC_KDF_PROFILE", "test")
     monkeypatch.delenv("OPENSCC_ADMIN_PASSWORD", raising=False)
+    open_instance(settings).close()  # as `openscc serve` leaves it: the commands never create one
 
     def invoke(*args: str, input: str | None = None) -> Result:
         return CliRunner().invoke(
@@ -177,8 +178,37 @@ def test_an_administrator_can_be_removed_while_another_remains(run: Invoke) -> N
 
 
 def test_users_commands_require_no_running_server(run: Invoke, settings: Settings) -> None:
-    """The commands initialise an empty data directory themselves."""
+    """The commands work on the data directory of a stopped server."""
     result = run("list")
 
     assert result.exit_code == 0
-    assert Path(settings.data_dir, "config.db").exists()
+    assert "Administrator" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["add", "bob", "--role", "sccdisplay"], ["set-password", "bob"], ["remove", "bob"]],
+)
+def test_a_mistyped_data_dir_is_refused_and_nothing_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Only `openscc serve` initialises a data directory: elsewhere a directory that does not
+    exist, or holds no instance, is a usage error (exit 2) and stays as it was."""
+    monkeypatch.setenv("OPENSCC_KDF_PROFILE", "test")
+    typo = tmp_path / "typo"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+
+    missing = CliRunner().invoke(
+        cli, ["users", *args, "--data-dir", str(typo)], input="Bob-pa55word\n"
+    )
+    not_one = CliRunner().invoke(
+        cli, ["users", *args, "--data-dir", str(empty)], input="Bob-pa55word\n"
+    )
+
+    assert missing.exit_code == 2
+    assert "does not exist" in missing.output
+    assert not typo.exists()
+    assert not_one.exit_code == 2
+    assert "is not an openscc data directory" in not_one.output
+    assert list(empty.iterdir()) == []

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from openscc.cli.output import Output, error_json, format_size, json_option, run
 from openscc.cli.remote import hooks
+from openscc.cli.tables import print_table
 from openscc.client.fleet import DEFAULT_CONCURRENCY, FleetResult, backup_fleet, fleet_exit_code
 from openscc.client.inventory import InventoryEntry, load_inventory
 
@@ -120,7 +121,7 @@ def _summary(console: Console, results: list[FleetResult]) -> None:
         if r.removed:
             detail += f" (removed {len(r.removed)} older)"
         table.add_row(escape(r.name), status, size, f"{r.seconds:.1f} s", escape(detail))
-    console.print(table)
+    print_table(console, table)
     failed = sum(not r.ok for r in results)
     console.print(
         f"{len(results) - failed} of {len(results)} connectors backed up"

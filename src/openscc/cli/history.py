@@ -12,6 +12,8 @@ from rich.table import Table
 
 from openscc.backup.safety import list_safety_backups
 from openscc.cli.options import data_dir_option
+from openscc.cli.tables import print_table
+from openscc.instance import NotAnInstance, require_instance
 
 
 def _when(ms: int) -> str:
@@ -27,6 +29,10 @@ def history_command(data_dir: Path, as_json: bool) -> None:
     Each was taken just before a restore and is encrypted with that restore's backup password;
     restore one like any other backup to undo a restore.
     """
+    try:
+        require_instance(data_dir)
+    except NotAnInstance as error:
+        raise click.UsageError(error.message) from None
     backups = list_safety_backups(data_dir.resolve())
     rows = [
         {
@@ -50,10 +56,10 @@ def history_command(data_dir: Path, as_json: bool) -> None:
     for row in rows:
         created = row["createdAt"]
         table.add_row(
-            Path(str(row["file"])).name,
+            Path(str(row["file"])).name,  # whole: the table never cuts it
             "unreadable" if created is None else _when(int(created)),
             f"{row['size']:,} B",
             str(row["entities"]),
             str(row["productVersion"]),
         )
-    Console().print(table)
+    print_table(Console(highlight=False, soft_wrap=True), table)

@@ -42,7 +42,12 @@ _HINTS: tuple[tuple[type[OpensccError], str], ...] = (
         TlsVerificationFailed,
         "trust the server's CA with --ca-file FILE, or use --insecure for a self-signed test server",
     ),
-    (NotAuthenticated, "check --user and the login password"),
+    (
+        NotAuthenticated,
+        "check --user and the login password; after repeated failed logins an account is "
+        "locked for a while (openscc: 5 failures within 5 minutes lock it for 5 minutes), "
+        "even with the right password",
+    ),
     (WrongPassword, "the backup password does not open this archive"),
 )
 

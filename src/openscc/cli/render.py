@@ -11,6 +11,7 @@ from rich.table import Table
 
 from openscc.backup.manifest import Manifest
 from openscc.cli.output import format_ms, format_size
+from openscc.cli.tables import print_table
 
 
 def manifest_json(manifest: Manifest) -> dict[str, Any]:
@@ -53,8 +54,8 @@ def render_manifest(console: Console, path: Path, manifest: Manifest) -> None:
         f"{escape(manifest.kdf.name)}, {format_size(manifest.kdf.memory_kib * 1024)}, "
         f"{manifest.kdf.iterations} iterations",
     )
-    console.print(facts)
-    console.print(counts_table(manifest))
+    print_table(console, facts)
+    print_table(console, counts_table(manifest))
 
 
 def counts_table(manifest: Manifest) -> Table:
@@ -108,7 +109,7 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
         )
     if "propsIni" in report:
         facts.add_row("props.ini", escape(str(report["propsIni"])))
-    console.print(facts)
+    print_table(console, facts)
 
     summary = Table(title="Changes per kind", title_justify="left")
     for column in ("Kind", "Added", "Removed", "Changed", "Unchanged"):
@@ -118,7 +119,7 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
             escape(kind),
             *(str(entry.get(c, 0)) for c in ("added", "removed", "changed", "unchanged")),
         )
-    console.print(summary)
+    print_table(console, summary)
     if total == 0:
         return
     details = Table(title="What the restore would do", title_justify="left")
@@ -143,7 +144,7 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
                 escape(str(changed.get("key"))),
                 escape("; ".join(parts)),
             )
-    console.print(details)
+    print_table(console, details)
     truncated = [kind for kind, entry in changes.items() if entry.get("truncated")]
     if truncated:
         console.print(

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from openscc.cli.options import data_dir_option
+from openscc.errors import OpensccError
 from openscc.instance import ensure_data_dir
 from openscc.props import load_props
 from openscc.server import serve
@@ -38,6 +39,8 @@ def serve_command(data_dir: Path, host: str | None, port: int | None) -> None:
         serve(settings)
     except ValueError as error:  # a setting from the environment is invalid
         raise click.ClickException(str(error)) from None
+    except OpensccError as error:  # the port is in use, say
+        raise click.ClickException(error.message) from None
     except (OSError, sqlite3.Error) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise click.ClickException(f"cannot use the data directory {data_dir}: {reason}") from None

@@ -12,7 +12,7 @@ import click
 from openscc.auth.roles import ROLE_ALIASES, ROLE_NAMES, canonical_role
 from openscc.cli.options import data_dir_option, read_secret
 from openscc.errors import OpensccError
-from openscc.instance import Instance, open_instance
+from openscc.instance import Instance, NotAnInstance, open_existing_instance
 from openscc.settings import Settings
 
 _ROLE_CHOICES = click.Choice([*ROLE_NAMES, *ROLE_ALIASES])
@@ -20,7 +20,10 @@ _ROLE_CHOICES = click.Choice([*ROLE_NAMES, *ROLE_ALIASES])
 
 @contextmanager
 def _open(data_dir: Path) -> Iterator[Instance]:
-    instance = open_instance(Settings.from_env(os.environ, data_dir=data_dir))
+    try:
+        instance = open_existing_instance(Settings.from_env(os.environ, data_dir=data_dir))
+    except NotAnInstance as error:
+        raise click.UsageError(error.message) from None
     try:
         yield instance
     finally:
