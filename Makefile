@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
+	@echo "openscc is installed in $(BIN): run '. $(BIN)/activate' in your shell to use the openscc command."
 	$(BIN)/openscc serve --data-dir ./data
 
 # ruff (rules and their reasons in pyproject.toml), the formatter's check, mypy --strict on src/.

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,41 @@ def test_tls_is_verified_unless_a_ca_or_insecure_is_given(
     assert not (tmp_path / "default.zip").exists()
     assert create("ca.zip", "--ca-file", str(server.certificate_path)) == 0
     assert create("insecure.zip", "--insecure") == 0
+
+
+def test_a_restore_that_brings_another_ui_certificate_succeeds_with_a_note(
+    server_factory: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    """Restoring a backup of another instance onto a replacement brings that instance's UI
+    certificate: the CLI checks the server is back with exactly that certificate, exits 0 with a
+    note, and leaves the certificate beside the archive for --ca-file from then on."""
+    source = server_factory(tmp_path / "source").start()
+    target = server_factory(tmp_path / "target").start()
+    with source.client(auth=source.admin_auth) as http:
+        assert http.put(CONNECTOR, json={"description": "from the source"}).status_code == 200
+    password_file = tmp_path / "login-password"
+    password_file.write_text(source.admin_auth[1] + "\n")
+    login = ["--password-file", str(password_file)]
+    code, text = _in_process(
+        "backup", "create", *_remote(source), *login, "-o", "src.zip", cwd=tmp_path
+    )
+    assert code == 0, text
+    source_certificate = source.certificate_path.read_text()
+    assert source_certificate != target.certificate_path.read_text()
+
+    code, text = _in_process(
+        "backup", "restore", "src.zip", *_remote(target), *login, "--json", cwd=tmp_path
+    )
+
+    assert code == 0, text
+    report = json.loads(text)
+    assert report["uiCertificateChanged"] is True
+    saved = tmp_path / report["uiCertificateFile"]
+    assert saved == tmp_path / "src-ui-certificate.pem"
+    assert saved.read_text() == source_certificate
+    with_saved = ["--url", target.url, "--user", "Administrator", "--ca-file", str(saved)]
+    code, text = _in_process(
+        "backup", "diff", "src.zip", *with_saved, *login, "--json", cwd=tmp_path
+    )
+    assert code == 0, text
+    assert json.loads(text)["changes"]["connector"]["changedEntities"] == []  # it is restored

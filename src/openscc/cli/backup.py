@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from rich.console import Console
 from rich.markup import escape
 
@@ -145,6 +148,7 @@ def restore_command(
 
     version = run(output, action)
     seconds = time.monotonic() - started
+    certificate = _save_restored_certificate(file, client.restored_certificate)
 
     def human(console: Console) -> None:
         console.print(
@@ -157,6 +161,13 @@ def restore_command(
                 f"[yellow]Note:[/] the restored configuration no longer accepts the "
                 f"login of {escape(connection.user)}; log in with its credentials."
             )
+        if certificate is not None:
+            console.print(
+                "[yellow]Note:[/] the restored configuration has another UI certificate "
+                f"(SHA-256 {certificate.fingerprint}); the server is back with it. It was "
+                f"saved to {escape(str(certificate.path))}: trust it from now on with "
+                f"--ca-file {escape(str(certificate.path))}."
+            )
 
     output.result(
         {
@@ -165,10 +176,30 @@ def restore_command(
             "url": connection.url,
             "version": version,
             "loginAccepted": version is not None,
+            "uiCertificateChanged": certificate is not None,
+            "uiCertificateFile": None if certificate is None else str(certificate.path),
+            "uiCertificateSha256": None if certificate is None else certificate.fingerprint,
             "seconds": round(seconds, 3),
         },
         human,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _SavedCertificate:
+    path: Path
+    fingerprint: str
+
+
+def _save_restored_certificate(archive: Path, pem: str | None) -> _SavedCertificate | None:
+    """Keep the UI certificate the server came back with beside the archive, for --ca-file."""
+    if pem is None:
+        return None
+    certificate = x509.load_pem_x509_certificate(pem.encode())
+    digest = certificate.fingerprint(hashes.SHA256()).hex(":").upper()
+    path = archive.with_name(f"{archive.stem}-ui-certificate.pem")
+    path.write_text(pem)
+    return _SavedCertificate(path=path, fingerprint=digest)
 
 
 @backup_group.command("diff")

@@ -33,6 +33,7 @@ import httpx
 from openscc import __version__
 from openscc.client.files import AtomicFile, check_complete_zip
 from openscc.client.multipart import BackupUpload
+from openscc.client.offline import archive_ui_certificate
 from openscc.client.progress import ProgressCallback, no_progress
 from openscc.errors import (
     Forbidden,
@@ -76,6 +77,18 @@ class _PendingRestart:
     """What the client knew of the old server process when it sent a restore."""
 
     session: str | None
+    # The UI certificate in the restored archive (openscc archives): the one the server will
+    # present after the restart, if it differs from today's.
+    ui_certificate_pem: str | None = None
+
+
+def pinned_context(certificate_pem: str) -> ssl.SSLContext:
+    """A TLS context that trusts exactly this certificate (its own trust anchor, whatever names
+    it carries): to check that a restored server is back, and nothing else."""
+    context = ssl.create_default_context(cadata=certificate_pem)
+    context.check_hostname = False
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    return context
 
 
 def tls_verify(verify: VerifyTypes) -> bool | ssl.SSLContext:
@@ -117,12 +130,18 @@ class OpensccClient:
         self.poll_interval = poll_interval
         self._csrf_token: str | None = None
         self._pending_restart: _PendingRestart | None = None
+        # After wait_until_back: the restored UI certificate (PEM) if the server came back with
+        # it instead of the certificate this client trusted.
+        self.restored_certificate: str | None = None
         self._dry_run_checked = False
+        self._pinned: httpx.AsyncClient | None = None
+        self._credentials = httpx.BasicAuth(user, password)
+        self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            auth=httpx.BasicAuth(user, password),
+            auth=self._credentials,
             verify=tls_verify(verify),
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            timeout=self._timeout,
             transport=transport,
             follow_redirects=False,  # a redirect means a login page or a proxy, never the API
             headers={"User-Agent": f"openscc-client/{__version__}"},
@@ -247,7 +266,10 @@ class OpensccClient:
         response = await self._upload(Path(path), password, dry_run=False, progress=progress)
         if not response.is_success:
             raise self._error(response)
-        self._pending_restart = _PendingRestart(session=self.session_id)
+        self._pending_restart = _PendingRestart(
+            session=self.session_id,
+            ui_certificate_pem=await asyncio.to_thread(archive_ui_certificate, path, password),
+        )
 
     async def wait_until_back(self, timeout: float = 300.0) -> str | None:
         """After ``restore``: wait until the server has restarted and answers again; its version.
@@ -257,22 +279,52 @@ class OpensccClient:
         back but refuses these credentials (the restored configuration has other users).
         Without a preceding ``restore`` this waits only until the server answers.
         Raises RestartTimeout if that does not happen within ``timeout`` seconds.
+
+        If the restored configuration carries another UI certificate, the server comes back with
+        it and this client no longer trusts it: the check goes on with a connection that trusts
+        exactly the archive's certificate (for this check only), and ``restored_certificate``
+        holds it afterwards.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         pending = self._pending_restart
         restarted = pending is None
         went_down = False
+        http = self._http
+        try:
+            return await self._wait(http, pending, deadline, timeout, restarted, went_down)
+        finally:
+            if self._pinned is not None:
+                await self._pinned.aclose()
+                self._pinned = None
+
+    async def _wait(
+        self,
+        http: httpx.AsyncClient,
+        pending: _PendingRestart | None,
+        deadline: float,
+        timeout: float,
+        restarted: bool,
+        went_down: bool,
+    ) -> str | None:
+        loop = asyncio.get_running_loop()
         while True:
             remaining = max(deadline - loop.time(), 0.1)
             try:
-                response = await self._http.get(
+                response = await http.get(
                     VERSION_PATH, headers=self._headers("GET"), timeout=min(remaining, 10.0)
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-                if _is_certificate_error(error):
+                if not _is_certificate_error(error):
+                    went_down = restarted = True
+                elif pending is not None and pending.ui_certificate_pem and http is self._http:
+                    # Back, with the restored UI certificate: check it with that one alone.
+                    http = self._pinned_client(pending.ui_certificate_pem)
+                    self.restored_certificate = pending.ui_certificate_pem
+                    went_down = restarted = True
+                    continue
+                else:
                     raise self._transport_error(error, during_restart=True) from error
-                went_down = restarted = True
             except httpx.TransportError:
                 pass  # e.g. a kept-alive connection the server closed; the next poll opens a new one
             else:
@@ -314,6 +366,17 @@ class OpensccClient:
             await asyncio.sleep(min(self.poll_interval, max(deadline - loop.time(), 0)))
 
     # --- plumbing --------------------------------------------------------------------------------
+
+    def _pinned_client(self, certificate_pem: str) -> httpx.AsyncClient:
+        self._pinned = httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=self._credentials,
+            verify=pinned_context(certificate_pem),
+            timeout=self._timeout,
+            follow_redirects=False,
+            headers={"User-Agent": f"openscc-client/{__version__}"},
+        )
+        return self._pinned
 
     async def _check_dry_run_offered(self) -> None:
         if self._dry_run_checked:

@@ -10,6 +10,8 @@ from openscc import __version__
 from openscc.backup.archive import inspect_archive, read_archive
 from openscc.backup.content import validated
 from openscc.backup.manifest import Manifest
+from openscc.connector_state import UI_CERTIFICATE_KIND
+from openscc.errors import BackupError
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +49,19 @@ def verify_backup(
         files=len(archive.files),
         members=len(archive.manifest.members),
     )
+
+
+def archive_ui_certificate(path: str | os.PathLike[str], password: str) -> str | None:
+    """The UI certificate (PEM) an openscc archive would restore, or None if the archive is not
+    one this openscc reads. For a display or a pinned check only: the records before it are read,
+    not the whole archive."""
+    try:
+        with Path(path).open("rb") as src:
+            archive = read_archive(src, password=password, product_version=__version__)
+            for record in archive.records(check_unique=False):
+                if record.kind == UI_CERTIFICATE_KIND:
+                    pem = record.body.get("certificatePem")
+                    return pem if isinstance(pem, str) else None
+    except (BackupError, OSError):
+        return None
+    return None
