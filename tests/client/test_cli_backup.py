@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import socket
@@ -42,13 +43,12 @@ def test_create_writes_the_backup_and_says_where_and_how_big(
     assert result.exit_code == 0, result.output
     assert str(out.resolve()) in result.stdout
     assert f"{out.stat().st_size} bytes" in result.stdout
+    assert hashlib.sha256(out.read_bytes()).hexdigest() in result.stdout  # whole, never cut
     assert verify_backup(out, BACKUP_PASSWORD).entities > 0
 
 
 def test_create_json_gives_path_size_and_hash(server: InProcessServer, tmp_path: Path) -> None:
     """With --json, create prints one object with the path, byte count and SHA-256."""
-    import hashlib
-
     out = tmp_path / "scc.zip"
     result = invoke(server, *remote(server, "backup", "create"), "-o", str(out), "--json")
 

@@ -97,7 +97,7 @@ def create_command(
         {"path": str(path), "bytes": backup.size, "sha256": backup.sha256, "url": connection.url},
         lambda c: c.print(
             f"Backup of {escape(connection.url)} written to [bold]{escape(str(path))}[/] "
-            f"({format_size(backup.size)}, {backup.size} bytes, SHA-256 {backup.sha256[:16]}…)"
+            f"({format_size(backup.size)}, {backup.size} bytes, SHA-256 {backup.sha256})"
         ),
     )
 
