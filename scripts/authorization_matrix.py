@@ -80,11 +80,6 @@ def matrix(table: EndpointTable | None = None) -> Iterator[Cell]:
                 yield Cell(endpoint, caller, state, expected_outcome(endpoint, caller, state))
 
 
-def _permission(endpoint: Endpoint) -> str:
-    text = f"`{endpoint.permission.value}`"
-    if endpoint.or_permission is not None:
-        text += f" or `{endpoint.or_permission.value}`"
-    return text
 
 
 def _allowed_states(endpoint: Endpoint, role: str) -> str:
@@ -143,13 +138,13 @@ def render_markdown(table: EndpointTable | None = None) -> str:
             f"{counts[UNAUTHENTICATED]} `401`."
         ),
         "",
-        "| method | path | permission | " + " | ".join(ROLE_NAMES) + " |",
-        "|---|---|---|" + ":-:|" * len(ROLE_NAMES),
+        "| method | path | " + " | ".join(ROLE_NAMES) + " |",
+        "|---|---|" + ":-:|" * len(ROLE_NAMES),
     ]
     for endpoint in endpoints:
         roles = " | ".join(_allowed_states(endpoint, role) for role in ROLE_NAMES)
         lines.append(
-            f"| `{endpoint.method}` | `{endpoint.path}` | {_permission(endpoint)} | {roles} |"
+            f"| `{endpoint.method}` | `{endpoint.path}` | {roles} |"
         )
     return "\n".join(lines) + "\n"
 

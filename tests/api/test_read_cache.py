@@ -86,13 +86,18 @@ def test_each_host_name_gets_its_own_absolute_links(with_subaccount: TestClient)
     assert "https://testserver" not in other
 
 
-def test_roles_are_still_checked_before_a_cached_answer(
-    with_subaccount: TestClient, client_of_role
-) -> None:  # type: ignore[no-untyped-def]
-    """A cached list is never handed to a caller who may not read it."""
+def test_the_guard_still_decides_before_a_cached_answer(
+    with_subaccount: TestClient, admin_app: Starlette
+) -> None:
+    """A cached list is never handed to a caller who may not read it: here a user who has not
+    changed the initial password (every role may read lists, so the refusal is that rule's)."""
     with_subaccount.post(MAPPINGS, json=mapping_body())
     assert with_subaccount.get(MAPPINGS).status_code == 200
+    instance = instance_of(admin_app)
+    with instance.store.transaction():
+        instance.users.add("fresh", "sccdisplay", "Fresh-pa55word", initial_password=True)
 
-    response = client_of_role("sccmonitoring").get(MAPPINGS)
+    response = with_subaccount.get(MAPPINGS, auth=("fresh", "Fresh-pa55word"))
 
     assert response.status_code == 403
+    assert response.json()["message"] == "operation unavailable unless initial password is changed"

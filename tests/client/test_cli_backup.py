@@ -127,7 +127,7 @@ def test_a_role_without_backup_permission_exits_4(server: InProcessServer, tmp_p
     )
 
     assert result.exit_code == 4
-    assert "requires permission BACKUP" in result.stderr
+    assert "requires one of the roles sccadmin. User has role(s) sccdisplay" in result.stderr
 
 
 def test_an_unreachable_server_exits_7(tmp_path: Path, server: InProcessServer) -> None:

@@ -277,7 +277,7 @@ def test_server_errors_become_their_error_classes(server: InProcessServer, tmp_p
 
     with pytest.raises(NotAuthenticated):
         run(backup_as(ADMIN, "wrong"))
-    with pytest.raises(Forbidden, match="BACKUP"):
+    with pytest.raises(Forbidden, match="requires one of the roles sccadmin"):
         run(backup_as("viewer", "viewer-pw"))
     with pytest.raises(WrongPassword, match="wrong password"):
         run(restore_with("not-the-password"))

@@ -84,7 +84,7 @@ def test_forbidden_is_403_forbidden_request(admin: TestClient, make_user: UserFa
 
     assert _is_error(response, 403, "FORBIDDEN_REQUEST")
     assert response.json()["message"] == (
-        "method requires permission CHANGE_CONFIG. User has role(s) sccdisplay"
+        "method requires one of the roles sccadmin, sccassocadmin. User has role(s) sccdisplay"
     )
 
 

@@ -45,12 +45,12 @@ def test_openapi_lists_every_starlette_route(app: Starlette, client: TestClient)
     assert missing == []
 
 
-def test_openapi_operations_name_their_permission_and_error_shape(client: TestClient) -> None:
-    """Table operations state the permission they need and document the error shape."""
+def test_openapi_operations_name_their_roles_and_error_shape(client: TestClient) -> None:
+    """Table operations state the roles that may call them and document the error shape."""
     document = client.get("/api/openapi.json").json()
     operation = document["paths"]["/api/v1/configuration/connector"]["put"]
 
-    assert operation["x-permission"] == "CHANGE_CONFIG"
+    assert operation["x-roles"] == ["sccadmin", "sccassocadmin"]
     assert operation["responses"]["400"]["content"]["application/json"]["schema"]["required"] == [
         "type",
         "message",

@@ -15,6 +15,7 @@ from openscc.api.read_request import ReadRequest, json_body
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import ONE as MAPPING
 from openscc.api.system_mappings import mapping_of
+from openscc.auth.roles import ADMIN, SUBACCOUNT_ADMIN
 from openscc.config.access_control import (
     client_text,
     merge_users,
@@ -105,7 +106,9 @@ def clear_clients(request: ReadRequest, caller: Caller) -> Response:
     f"{CLIENTS}/{{client}}",
     summary="Remove one allowed client",
     status=204,
-    **WRITE_SUBACCOUNT,
+    # The page lists Administrator and Subaccount Administrator here, not the Associate
+    # Administrator it lists for every other access-control change; openscc follows the page.
+    **{**WRITE_SUBACCOUNT, "roles": frozenset({ADMIN, SUBACCOUNT_ADMIN})},
 )
 def remove_client(request: ReadRequest, caller: Caller) -> Response:
     client = client_text(request.path_params["client"])

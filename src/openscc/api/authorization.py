@@ -8,14 +8,14 @@ The order follows the Cloud Connector, each refusal a ``403``:
 
 1. the caller still has the initial password and the endpoint is not the password change;
 2. the endpoint needs an HA role and the instance has none yet;
-3. the caller's role has neither the endpoint's permission nor its alternative permission;
+3. the caller's role is not one of the endpoint's roles;
 4. the endpoint changes the configuration (or makes a backup) and the instance is a shadow.
 """
 
 from __future__ import annotations
 
 from openscc.api.endpoints import Endpoint
-from openscc.auth.roles import ROLES, has_permission
+from openscc.auth.roles import ROLE_NAMES, ROLES
 
 INITIAL_PASSWORD_MESSAGE = "operation unavailable unless initial password is changed"  # noqa: S105
 HA_ROLE_MESSAGE = "operation unavailable unless HA role is defined (master or shadow)"
@@ -31,12 +31,10 @@ def decide(
         return INITIAL_PASSWORD_MESSAGE
     if endpoint.needs_ha_role and ha_role is None:
         return HA_ROLE_MESSAGE
-    permitted = has_permission(role, endpoint.permission) or (
-        endpoint.or_permission is not None and has_permission(role, endpoint.or_permission)
-    )
-    if not permitted:
+    if role not in endpoint.roles:
+        allowed = ", ".join(r for r in ROLE_NAMES if r in endpoint.roles)
         return (
-            f"method requires permission {endpoint.permission.value}. "
+            f"method requires one of the roles {allowed}. "
             f"User has role(s) {role if role in ROLES else 'none'}"
         )
     if endpoint.changes_config and ha_role == "shadow":

@@ -21,7 +21,7 @@ from openscc.api.context import Caller, Services, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import as_bool, media_type, read_json_body
 from openscc.api.responses import empty_response, json_response
-from openscc.auth.roles import Permission
+from openscc.auth.roles import ADMIN_ONLY
 from openscc.backup.create import create_backup
 from openscc.backup.restore import dry_run, stage_restore
 from openscc.errors import Conflict, InvalidRequest, OpensccError, PayloadTooLarge
@@ -80,7 +80,7 @@ def _build_backup(svc: Services, password: str) -> Path:
     "POST",
     BACKUP_PATH,
     summary="Create a backup: a ZIP whose sensitive data is encrypted with the given password",
-    permission=Permission.BACKUP,
+    roles=ADMIN_ONLY,
     changes_config=True,  # a shadow instance refuses backups
     request_schema={
         "type": "object",
@@ -162,7 +162,7 @@ async def _restore_parts(form: FormData) -> tuple[UploadFile, str]:
     BACKUP_PATH,
     summary="Restore a backup (multipart parts backup and password); 204, then the server restarts. "
     "With dryRun=true: validate and describe what would change, changing nothing",
-    permission=Permission.BACKUP,
+    roles=ADMIN_ONLY,
     changes_config=True,
     status=204,
     request_content_type="multipart/form-data",

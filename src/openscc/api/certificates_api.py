@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from openscc.api.config_routes import (
     OBJECT,
-    READ_CONNECTOR,
+    READ,
     WRITE_CONNECTOR,
     audit,
     base_of,
@@ -165,7 +165,7 @@ def _routes(slot: Slot, path: str) -> None:
         summary=f"The {label} (JSON, or DER with Accept: {DER})",
         response_schema=OBJECT,
         more_responses={"200": _DESCRIPTION_OR_DER},
-        **READ_CONNECTOR,
+        **READ,
     )(get_certificate)
     endpoints.route(
         "POST",

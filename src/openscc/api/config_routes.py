@@ -8,26 +8,33 @@ from starlette.requests import Request
 
 from openscc.api.audit_trail import note_change
 from openscc.api.context import base_url, services
-from openscc.auth.roles import Permission
+from openscc.auth.roles import (
+    ADMIN_ONLY,
+    ADMINISTRATORS,
+    EVERY_ROLE,
+    SUBACCOUNT_ADMINS,
+)
 from openscc.cloud import CloudConnection
 from openscc.store.entities import EntityStore
 
-# Reads: every role that may see the configuration.
-READ: dict[str, Any] = {"permission": Permission.READ_CONFIG, "tag": "configuration"}
-READ_CONNECTOR: dict[str, Any] = {
-    "permission": Permission.READ_CONNECTOR_SETTINGS,
-    "tag": "configuration",
-}
-# Writes inside a subaccount: Administrators and Subaccount Administrators; never on a shadow.
+# The role lists of the documentation's pages, as endpoint options. Reads: every role.
+READ: dict[str, Any] = {"roles": EVERY_ROLE, "tag": "configuration"}
+# Writes inside a subaccount: the three administrator roles; never on a shadow.
 WRITE_SUBACCOUNT: dict[str, Any] = {
-    "permission": Permission.CHANGE_CONFIG,
-    "or_permission": Permission.CHANGE_SUBACCOUNT_CONFIG,
+    "roles": SUBACCOUNT_ADMINS,
     "changes_config": True,
     "tag": "configuration",
 }
-# Connector-wide writes (proxy, certificates, subject patterns): Administrators only.
+# Connector-wide writes the Associate Administrator may make too (certificates, trust store,
+# subject pattern rules, the description).
 WRITE_CONNECTOR: dict[str, Any] = {
-    "permission": Permission.CHANGE_CONFIG,
+    "roles": ADMINISTRATORS,
+    "changes_config": True,
+    "tag": "configuration",
+}
+# Connector-wide writes for the Administrator role alone (proxy, HA role, authentication).
+WRITE_ADMIN_ONLY: dict[str, Any] = {
+    "roles": ADMIN_ONLY,
     "changes_config": True,
     "tag": "configuration",
 }

@@ -14,7 +14,7 @@ from openscc.api.read_request import ReadRequest, json_body, json_object
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.credentials import MAX_PASSWORD_CHARS
 from openscc.auth.policy import check_new_password
-from openscc.auth.roles import Permission
+from openscc.auth.roles import ADMIN_ONLY, ADMINISTRATORS, EVERY_ROLE
 from openscc.connector_state import HA_ROLES, connector_body, ha_role, update_connector
 from openscc.errors import Conflict, InvalidRequest
 
@@ -30,7 +30,7 @@ _ERROR_FREE_OBJECT = {"type": "object"}
     "GET",
     f"{V1}/connector/version",
     summary="The Cloud Connector version this server implements",
-    permission=Permission.READ_CONFIG,  # the product's table: A, SA, D, S (not Monitoring)
+    roles=EVERY_ROLE,
     needs_ha_role=False,
     response_schema={"type": "object", "properties": {"version": _STRING}, "required": ["version"]},
 )
@@ -57,7 +57,7 @@ _CONNECTOR_SCHEMA = {
     "GET",
     f"{CONFIG}/connector",
     summary="The connector's HA role and description",
-    permission=Permission.READ_CONFIG,
+    roles=EVERY_ROLE,
     response_schema=_CONNECTOR_SCHEMA,
 )
 def get_connector(request: ReadRequest, caller: Caller) -> Response:
@@ -68,7 +68,7 @@ def get_connector(request: ReadRequest, caller: Caller) -> Response:
     "PUT",
     f"{CONFIG}/connector",
     summary="Set the connector's description (an empty string clears it)",
-    permission=Permission.CHANGE_CONFIG,
+    roles=ADMINISTRATORS,
     changes_config=True,
     request_schema={
         "type": "object",
@@ -93,7 +93,7 @@ def put_connector(request: ReadRequest, caller: Caller) -> Response:
     "GET",
     f"{CONFIG}/connector/haRole",
     summary="The instance's high-availability role",
-    permission=Permission.READ_CONNECTOR_SETTINGS,
+    roles=EVERY_ROLE,
     needs_ha_role=False,
     response_schema={"type": ["string", "null"]},
 )
@@ -105,7 +105,7 @@ def get_ha_role(request: ReadRequest, caller: Caller) -> Response:
     "POST",
     f"{CONFIG}/connector/haRole",
     summary='Set the high-availability role, once: "master" or "shadow"',
-    permission=Permission.CHANGE_CONFIG,
+    roles=ADMIN_ONLY,
     needs_ha_role=False,
     status=204,
     request_schema={"type": "string", "enum": list(HA_ROLES)},
@@ -129,7 +129,7 @@ def post_ha_role(request: ReadRequest, caller: Caller) -> Response:
     "GET",
     f"{CONFIG}/connector/authentication",
     summary="How users authenticate (this server: basic, with the local user store)",
-    permission=Permission.READ_CONNECTOR_SETTINGS,
+    roles=EVERY_ROLE,
     response_schema={"type": "object", "properties": {"type": _STRING}},
 )
 async def get_authentication(request: Request, caller: Caller) -> Response:
@@ -140,7 +140,7 @@ async def get_authentication(request: Request, caller: Caller) -> Response:
     "PUT",
     f"{CONFIG}/connector/authentication/basic",
     summary="Change the caller's own password",
-    permission=Permission.ANY,
+    roles=EVERY_ROLE,  # openscc: every local user changes their own password
     needs_ha_role=False,
     before_initial_password=True,
     status=204,

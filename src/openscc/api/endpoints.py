@@ -1,4 +1,4 @@
-"""The table of endpoints: each route's method, path, permission and rules, in one place.
+"""The table of endpoints: each route's method, path, roles and rules, in one place.
 
 The router, the OpenAPI document and the published authorization table are all built from this
 table, so they cannot disagree.
@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc.api.read_request import ReadRequest
-from openscc.auth.roles import Permission
 
 if TYPE_CHECKING:
     from openscc.api.context import Caller
@@ -35,9 +34,8 @@ class Endpoint:
     path: str
     handler: Handler
     summary: str
-    permission: Permission
-    # Alternative permission that also suffices (subaccount content for Subaccount Administrators).
-    or_permission: Permission | None = None
+    # The technical names of the roles that may call it (see openscc.auth.roles).
+    roles: frozenset[str]
     changes_config: bool = False  # refused on a shadow instance
     needs_ha_role: bool = True
     before_initial_password: bool = False

@@ -69,7 +69,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": endpoint.summary,
         "tags": [endpoint.tag],
-        "x-permission": endpoint.permission.value,
+        "x-roles": sorted(endpoint.roles),
         "responses": responses,
     }
     parameters = [

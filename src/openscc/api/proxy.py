@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from openscc.api.config_routes import OBJECT, READ_CONNECTOR, WRITE_CONNECTOR, audit, store_of
+from openscc.api.config_routes import OBJECT, READ, WRITE_ADMIN_ONLY, audit, store_of
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.read_request import ReadRequest, json_object
@@ -31,7 +31,7 @@ _SCHEMA = {
     PATH,
     summary="The proxy settings (empty object when none)",
     response_schema=OBJECT,
-    **READ_CONNECTOR,
+    **READ,
 )
 def get_proxy(request: ReadRequest, caller: Caller) -> Response:
     record = store_of(request).get(kinds.PROXY, kinds.SINGLETON_KEY, with_secret=True)
@@ -46,7 +46,7 @@ def get_proxy(request: ReadRequest, caller: Caller) -> Response:
     summary="Set the proxy ({} removes it)",
     status=204,
     request_schema=_SCHEMA,
-    **WRITE_CONNECTOR,
+    **WRITE_ADMIN_ONLY,
 )
 def put_proxy(request: ReadRequest, caller: Caller) -> Response:
     data = json_object(request)
@@ -71,7 +71,7 @@ def put_proxy(request: ReadRequest, caller: Caller) -> Response:
     return empty_response()
 
 
-@endpoints.route("DELETE", PATH, summary="Remove the proxy settings", status=204, **WRITE_CONNECTOR)
+@endpoints.route("DELETE", PATH, summary="Remove the proxy settings", status=204, **WRITE_ADMIN_ONLY)
 def delete_proxy(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():

@@ -21,6 +21,8 @@ from openscc.api.endpoints import Endpoint, EndpointTable, LoopHandler, StoreHan
 from openscc.api.guard import SAFE_METHODS, authenticate, authorize
 from openscc.api.read_request import ReadRequest
 from openscc.api.responses import error_response
+from openscc.auth.roles import ADMIN
+from openscc.config.subaccounts import refuse_managed
 from openscc.errors import MethodNotAllowed, OpensccError, StoreBusy
 
 
@@ -63,10 +65,22 @@ async def _answer(endpoint: Endpoint, request: Request, caller: Caller, svc: Ser
             return hit
     store_handler: StoreHandler = endpoint.handler  # type: ignore[assignment]
     read = await ReadRequest.read(request)
-    response = await svc.store_thread.run(store_handler, read, caller)
+    response = await svc.store_thread.run(_handle, endpoint, store_handler, read, caller)
     if stamp is not None:
         svc.read_cache.keep(request, stamp, response)
     return response
+
+
+def _handle(
+    endpoint: Endpoint, handler: StoreHandler, request: ReadRequest, caller: Caller
+) -> Response:
+    """In the store thread: the managed-subaccount rule (it needs the subaccount), then the
+    handler."""
+    if endpoint.method not in SAFE_METHODS and caller.user.role != ADMIN:
+        params = request.path_params
+        if "region" in params and "subaccount" in params:
+            refuse_managed(services(request).instance.store, params["region"], params["subaccount"])
+    return handler(request, caller)
 
 
 # SQLite's primary result codes (the low byte of an extended code) for "another connection

@@ -22,12 +22,13 @@ from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import read_json_object, required
 from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
+from openscc.auth.roles import ADMIN
 from openscc.cloud import CONNECTED
 from openscc.config import kinds, paths
 from openscc.config import subaccounts as model
 from openscc.config.lookup import require_subaccount
 from openscc.config.values import as_bool, present, req_str
-from openscc.errors import Conflict, InvalidConfiguration
+from openscc.errors import Conflict, Forbidden, InvalidConfiguration
 from openscc.snapshot import EntityRecord
 
 endpoints = EndpointTable()
@@ -79,6 +80,8 @@ def list_subaccounts(request: ReadRequest, caller: Caller) -> Response:
 )
 async def create_subaccount(request: Request, caller: Caller) -> Response:
     new = model.parse_new(await read_json_object(request))
+    if new.settings["isManaged"] and caller.user.role != ADMIN:
+        raise Forbidden("only the role Administrator may add a managed subaccount")
     svc = services(request)
     store = svc.instance.store
     key = kinds.subaccount_key(new.region_host, new.subaccount)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from openscc.api.config_routes import (
     ARRAY_OF_OBJECTS,
     OBJECT,
-    READ_CONNECTOR,
+    READ,
     WRITE_CONNECTOR,
     audit,
     base_of,
@@ -110,7 +110,7 @@ for _prefix in PREFIXES:
         _list,
         summary="The subject pattern rules, in order",
         response_schema=ARRAY_OF_OBJECTS,
-        **READ_CONNECTOR,
+        **READ,
     )(list_rules)
     endpoints.route(
         "POST",
@@ -123,7 +123,7 @@ for _prefix in PREFIXES:
     endpoints.route("DELETE", _list, summary="Remove all rules", status=204, **WRITE_CONNECTOR)(
         delete_all_rules
     )
-    endpoints.route("GET", _one, summary="One rule", response_schema=OBJECT, **READ_CONNECTOR)(
+    endpoints.route("GET", _one, summary="One rule", response_schema=OBJECT, **READ)(
         get_rule
     )
     endpoints.route(

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from openscc.api.config_routes import (
     OBJECT,
-    READ_CONNECTOR,
+    READ,
     WRITE_CONNECTOR,
     audit,
     base_of,
@@ -103,7 +103,7 @@ for _prefix in ("onPremise", "onPremises"):
         _base,
         summary="The trust store: trust-all switch and trusted certificates",
         response_schema=OBJECT,
-        **READ_CONNECTOR,
+        **READ,
     )(get_truststore)
     for _method in ("PATCH", "PUT"):
         endpoints.route(
@@ -135,7 +135,7 @@ for _prefix in ("onPremise", "onPremises"):
         f"{_base}/certificates/{{alias}}",
         summary="One trusted certificate",
         response_schema=OBJECT,
-        **READ_CONNECTOR,
+        **READ,
     )(get_certificate)
     endpoints.route(
         "DELETE",

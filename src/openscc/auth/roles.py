@@ -1,43 +1,38 @@
-"""The Cloud Connector's roles and what each may do."""
+"""The Cloud Connector's roles, by their technical names, and the groups its pages name.
+
+Every endpoint lists the roles that may call it, as the operation's page in SAP's documentation
+lists them (``tests/compat/test_documented_roles.py`` compares every served operation with
+``tests/compat/documented-operations.json``).
+"""
 
 from __future__ import annotations
 
-import enum
+ADMIN = "sccadmin"
+ASSOCIATE_ADMIN = "sccassocadmin"
+SUBACCOUNT_ADMIN = "sccsubadmin"
+SUPPORT = "sccsupport"
+DISPLAY = "sccdisplay"
+MONITORING = "sccmonitoring"
 
-
-class Permission(enum.Enum):
-    READ_CONFIG = "READ_CONFIG"
-    # Connector-wide settings (HA role, authentication, proxy, certificates, trust): the product
-    # shows them to Administrators, Display and Support users, not to Subaccount Administrators.
-    READ_CONNECTOR_SETTINGS = "READ_CONNECTOR_SETTINGS"
-    CHANGE_CONFIG = "CHANGE_CONFIG"
-    CHANGE_SUBACCOUNT_CONFIG = "CHANGE_SUBACCOUNT_CONFIG"
-    BACKUP = "BACKUP"
-    MONITORING = "MONITORING"
-    SUPPORT = "SUPPORT"
-    ANY = "ANY"  # any authenticated user (own password)
-
-
-ROLES: dict[str, frozenset[Permission]] = {
-    "sccadmin": frozenset(Permission),
-    "sccsubadmin": frozenset(
-        {Permission.ANY, Permission.READ_CONFIG, Permission.CHANGE_SUBACCOUNT_CONFIG}
-    ),
-    "sccsupport": frozenset(
-        {
-            Permission.ANY,
-            Permission.READ_CONFIG,
-            Permission.READ_CONNECTOR_SETTINGS,
-            Permission.SUPPORT,
-        }
-    ),
-    "sccdisplay": frozenset(
-        {Permission.ANY, Permission.READ_CONFIG, Permission.READ_CONNECTOR_SETTINGS}
-    ),
-    "sccmonitoring": frozenset({Permission.ANY, Permission.MONITORING}),
+ROLE_NAMES = (ADMIN, ASSOCIATE_ADMIN, SUBACCOUNT_ADMIN, SUPPORT, DISPLAY, MONITORING)
+ROLES = frozenset(ROLE_NAMES)
+ROLE_ALIASES = {"admin": ADMIN}
+# The names the documentation's role lists use.
+DOCUMENTED_NAMES = {
+    "Administrator": ADMIN,
+    "Associate Administrator": ASSOCIATE_ADMIN,
+    "Subaccount Administrator": SUBACCOUNT_ADMIN,
+    "Support": SUPPORT,
+    "Display": DISPLAY,
+    "Monitoring": MONITORING,
 }
-ROLE_ALIASES = {"admin": "sccadmin"}
-ROLE_NAMES = tuple(ROLES)
+
+# The role lists the operations' pages use.
+EVERY_ROLE = ROLES
+SUBACCOUNT_ADMINS = frozenset({ADMIN, ASSOCIATE_ADMIN, SUBACCOUNT_ADMIN})
+ADMINISTRATORS = frozenset({ADMIN, ASSOCIATE_ADMIN})
+ADMIN_ONLY = frozenset({ADMIN})
+ADMIN_AND_SUPPORT = frozenset({ADMIN, SUPPORT})
 
 
 def canonical_role(name: str) -> str:
@@ -46,7 +41,3 @@ def canonical_role(name: str) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {name!r}; roles are {', '.join(ROLE_NAMES)} (or admin)")
     return role
-
-
-def has_permission(role: str, permission: Permission) -> bool:
-    return permission in ROLES.get(role, frozenset())

@@ -19,8 +19,9 @@ from cryptography.x509.oid import NameOID
 from openscc.cloud import DISCONNECTED, TunnelOutcome
 from openscc.config import certs, kinds, paths
 from openscc.config.values import host, identifier, opt_bool, opt_str, present, req_str
-from openscc.errors import InvalidRequest
+from openscc.errors import Forbidden, InvalidRequest
 from openscc.snapshot import EntityRecord
+from openscc.store.entities import EntityStore
 
 # Link names in the order the product sends them.
 _CHANNEL_LINKS = ("ABAPCloud", "HANA", "K8S", "VirtualMachine")
@@ -199,3 +200,14 @@ def view(base: str, body: dict[str, Any]) -> dict[str, Any]:
         "subaccount": body["subaccount"],
         "locationID": body.get("locationID", ""),
     }
+
+
+def refuse_managed(store: EntityStore, region_host: str, subaccount: str) -> None:
+    """Forbidden if this subaccount is managed: only the Administrator role may change a managed
+    subaccount or its content (every role may read it), as the pages say."""
+    record = store.get(kinds.SUBACCOUNT, kinds.subaccount_key(region_host, subaccount))
+    if record is not None and record.body.get("isManaged"):
+        raise Forbidden(
+            "Access to managed subaccounts is reserved for the role Administrator "
+            "for all methods except GET"
+        )
