@@ -80,8 +80,6 @@ def matrix(table: EndpointTable | None = None) -> Iterator[Cell]:
                 yield Cell(endpoint, caller, state, expected_outcome(endpoint, caller, state))
 
 
-
-
 def _allowed_states(endpoint: Endpoint, role: str) -> str:
     letters = [s.letter for s in STATES if expected_outcome(endpoint, role, s) == ALLOWED]
     return " ".join(letters) if letters else "—"
@@ -143,9 +141,7 @@ def render_markdown(table: EndpointTable | None = None) -> str:
     ]
     for endpoint in endpoints:
         roles = " | ".join(_allowed_states(endpoint, role) for role in ROLE_NAMES)
-        lines.append(
-            f"| `{endpoint.method}` | `{endpoint.path}` | {roles} |"
-        )
+        lines.append(f"| `{endpoint.method}` | `{endpoint.path}` | {roles} |")
     return "\n".join(lines) + "\n"
 
 

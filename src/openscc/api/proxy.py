@@ -71,7 +71,9 @@ def put_proxy(request: ReadRequest, caller: Caller) -> Response:
     return empty_response()
 
 
-@endpoints.route("DELETE", PATH, summary="Remove the proxy settings", status=204, **WRITE_ADMIN_ONLY)
+@endpoints.route(
+    "DELETE", PATH, summary="Remove the proxy settings", status=204, **WRITE_ADMIN_ONLY
+)
 def delete_proxy(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():

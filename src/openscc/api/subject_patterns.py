@@ -123,9 +123,7 @@ for _prefix in PREFIXES:
     endpoints.route("DELETE", _list, summary="Remove all rules", status=204, **WRITE_CONNECTOR)(
         delete_all_rules
     )
-    endpoints.route("GET", _one, summary="One rule", response_schema=OBJECT, **READ)(
-        get_rule
-    )
+    endpoints.route("GET", _one, summary="One rule", response_schema=OBJECT, **READ)(get_rule)
     endpoints.route(
         "PUT", _one, summary="Replace a rule", status=204, request_schema=_SCHEMA, **WRITE_CONNECTOR
     )(update_rule)
