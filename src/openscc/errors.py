@@ -26,6 +26,7 @@ OpensccError                      500 RUNTIME_FAILURE        exit 1
   Gone                            410 NOT_FOUND              exit 5
   ServerBusy                      503 RUNTIME_FAILURE        exit 1    too many logons being checked
     StoreBusy                     503 RUNTIME_FAILURE        exit 1    database locked elsewhere
+  DamagedStore                    500 RUNTIME_FAILURE        exit 1    "stored configuration is damaged: ..."
   ListenFailed                    (openscc serve only)       exit 1    port in use
   ClientError                     (client side only)         exit 1
     Unreachable                   (no answer from the URL)   exit 7
@@ -186,6 +187,12 @@ class ServerBusy(OpensccError):
 
 class StoreBusy(ServerBusy):
     """The configuration store is locked by another process."""
+
+
+class DamagedStore(OpensccError):
+    """A stored entity no longer reads (changed outside openscc): nothing can use it as it is."""
+
+    prefix = "stored configuration is damaged"
 
 
 class ListenFailed(OpensccError):

@@ -9,9 +9,9 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from openscc.cloud import CONNECTED, TunnelOutcome
 from openscc.config import kinds
 from openscc.store.entities import EntityStore
+from support.cloud import ReachableCloud, install
 from support.config_api import (
     CLOUD_PASSWORD,
     REGION,
@@ -238,26 +238,10 @@ def test_trust_sync_is_refused_while_the_tunnel_is_not_connected(
     assert "ConnectFailure" in response.json()["message"]
 
 
-class ConnectedCloud:
-    """A CloudConnection that connects (to test what the API does with a real tunnel)."""
-
-    def __init__(self) -> None:
-        self.synced: list[str] = []
-
-    def connect(self, region_host: str, subaccount: str) -> TunnelOutcome:
-        return TunnelOutcome(state=CONNECTED, connected_since_ms=1_700_000_000_000, message="ok")
-
-    def sync_trust(self, region_host: str, subaccount: str) -> None:
-        self.synced.append(subaccount)
-
-    def open_channel(self, region_host: str, subaccount: str, channel: str) -> None:
-        return None
-
-
 def test_a_connected_cloud_is_reported_and_used(admin: TestClient) -> None:
     """With a CloudConnection that connects, the state is Connected and trust sync goes through it."""
-    cloud = ConnectedCloud()
-    admin.app.state.services.cloud = cloud
+    cloud = ReachableCloud()
+    install(admin, cloud)
     tunnel = create_subaccount(admin)["tunnel"]
 
     response = admin.post(f"{SA}/trust")

@@ -35,6 +35,12 @@ ROLE_DEVIATIONS: dict[tuple[str, str], str] = {
         "PUT",
         "/api/v1/configuration/connector/authentication/basic",
     ): "openscc has local users of every role; each may change their own password",
+    (
+        "DELETE",
+        "/api/v1/configuration/subaccounts/{regionHost}/{subaccount}/systemMappings/"
+        "{virtualHost}:{virtualPort}/allowedClients/{client}",
+    ): "the access-control page omits the Associate Administrator, which the system-mapping "
+    "page documenting the same operation lists, as every other access-control change does",
 }
 
 _VALUES = {"virtualHost": "host.example", "virtualPort": "443", "client": "100", "user": "DDIC"}

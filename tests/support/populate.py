@@ -16,6 +16,7 @@ from cryptography.x509.oid import NameOID
 from starlette.testclient import TestClient
 
 from openscc.config import certs
+from support.cloud import APP, ReachableCloud, install
 
 CONFIG = "/api/v1/configuration"
 CONNECTOR = f"{CONFIG}/connector"
@@ -29,6 +30,7 @@ SUBACCOUNTS = (
 )
 PROXY_PASSWORD = "Pr0xy-Pa55word!"
 PKCS12_PASSWORD = "P12-Pa55word!"
+VM_ENDPOINT = "3f2b1c4d-0000-4000-8000-00000000a001"
 
 
 def _ok(response: Any) -> Any:
@@ -64,6 +66,21 @@ def _subaccounts(client: TestClient) -> list[str]:
     _ok(client.put(f"{paths[0]}/trust", json={"autoSyncTrustEnabled": True}))
     _ok(client.put(f"{paths[1]}/state", json={"connected": False}))
     return paths
+
+
+def _through_sap_btp(client: TestClient, sa: str) -> None:
+    """What only a tunnel brings: trust lists (one entry distrusted) and an open channel. The
+    tunnel is closed afterwards and openscc's own connection to SAP BTP put back."""
+    offline = install(client, ReachableCloud())
+    try:
+        _ok(client.put(f"{sa}/state", json={"connected": True}))
+        _ok(client.post(f"{sa}/trust"))
+        _ok(client.put(f"{sa}/trust/apps/{APP['id']}", json={"enabled": False}))
+        k8s = client.get(f"{sa}/channels/K8S").json()[0]["id"]
+        _ok(client.put(f"{sa}/channels/K8S/{k8s}/state", json={"enabled": True}))
+    finally:
+        install(client, offline)
+    _ok(client.put(f"{sa}/state", json={"connected": False}))
 
 
 def _mappings(client: TestClient, sa: str) -> None:
@@ -132,7 +149,7 @@ def _channels(client: TestClient, sa: str) -> None:
         ("ABAPCloud", {"abapCloudTenantHost": "tenant.abap.example", "instanceNumber": "50"}),
         ("ABAPCloudSNC", {"abapCloudTenantHost": "tenant.abap.example", "instanceNumber": 20}),
         ("HANA", {"hanaInstanceName": "hana-1", "instanceNumber": 1}),
-        ("VirtualMachine", {"vmName": "vm-1", "port": 2222}),
+        ("VirtualMachine", {"name": "vm-1", "endpointId": VM_ENDPOINT, "port": 2222}),
     ):
         _ok(
             client.post(f"{sa}/channels/{kind}", json={**body, "connections": "2", "comment": kind})
@@ -208,6 +225,7 @@ def populate_every_kind(client: TestClient) -> None:
     first, second = _subaccounts(client)
     _mappings(client, first)
     _channels(client, first)
+    _through_sap_btp(client, first)
     _ok(
         client.post(
             f"{second}/domainMappings",

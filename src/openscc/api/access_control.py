@@ -15,7 +15,6 @@ from openscc.api.read_request import ReadRequest, json_body
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import ONE as MAPPING
 from openscc.api.system_mappings import mapping_of
-from openscc.auth.roles import ADMIN, SUBACCOUNT_ADMIN
 from openscc.config.access_control import (
     client_text,
     merge_users,
@@ -106,9 +105,10 @@ def clear_clients(request: ReadRequest, caller: Caller) -> Response:
     f"{CLIENTS}/{{client}}",
     summary="Remove one allowed client",
     status=204,
-    # The page lists Administrator and Subaccount Administrator here, not the Associate
-    # Administrator it lists for every other access-control change; openscc follows the page.
-    **{**WRITE_SUBACCOUNT, "roles": frozenset({ADMIN, SUBACCOUNT_ADMIN})},
+    # Two pages document it: the access-control page leaves the Associate Administrator out,
+    # the system-mapping page (and every other access-control change) lists it; openscc
+    # follows the latter.
+    **WRITE_SUBACCOUNT,
 )
 def remove_client(request: ReadRequest, caller: Caller) -> Response:
     client = client_text(request.path_params["client"])

@@ -1,4 +1,5 @@
-"""Subaccounts: list, create, read, update, delete, tunnel state, trust and certificate validity."""
+"""Subaccounts: list, create, read, update, delete, tunnel state and certificate validity; the
+corrupted ones; the discontinued recovery subaccount."""
 
 from __future__ import annotations
 
@@ -22,13 +23,12 @@ from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import read_json_object, required
 from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
-from openscc.auth.roles import ADMIN
-from openscc.cloud import CONNECTED
+from openscc.auth.roles import ADMIN, SUBACCOUNT_ADMINS
 from openscc.config import kinds, paths
 from openscc.config import subaccounts as model
 from openscc.config.lookup import require_subaccount
 from openscc.config.values import as_bool, present, req_str
-from openscc.errors import Conflict, Forbidden, InvalidConfiguration
+from openscc.errors import Forbidden, Gone, InvalidConfiguration
 from openscc.snapshot import EntityRecord
 
 endpoints = EndpointTable()
@@ -65,8 +65,13 @@ def _subaccount(request: Request, *, with_secret: bool = False) -> EntityRecord:
 @endpoints.route("GET", LIST, summary="All subaccounts", response_schema=ARRAY_OF_OBJECTS, **READ)
 def list_subaccounts(request: ReadRequest, caller: Caller) -> Response:
     base = base_of(request)
-    records = store_of(request).children(kinds.SUBACCOUNT, None)
-    return json_response([model.summary_view(base, r.body) for r in records])
+    store = store_of(request)
+    # A corrupted subaccount is not loaded, as in the product: it is listed under /corrupted.
+    damaged = set(store.unreadable(kinds.SUBACCOUNT))
+    records = store.children(kinds.SUBACCOUNT, None)
+    return json_response(
+        [model.summary_view(base, r.body) for r in records if r.key not in damaged]
+    )
 
 
 @endpoints.route(
@@ -116,6 +121,17 @@ async def create_subaccount(request: Request, caller: Caller) -> Response:
     base = base_of(request)
     location = base + paths.subaccount_path(new.region_host, new.subaccount)
     return created(location, model.view(base, record.body))
+
+
+@endpoints.route(
+    "GET",
+    f"{LIST}/corrupted",
+    summary="Subaccounts whose stored configuration was changed outside openscc and cannot be used",
+    response_schema=ARRAY_OF_OBJECTS,
+    **READ,
+)
+def list_corrupted(request: ReadRequest, caller: Caller) -> Response:
+    return json_response(model.corrupted(store_of(request)))
 
 
 @endpoints.route(
@@ -192,45 +208,6 @@ def put_state(request: ReadRequest, caller: Caller) -> Response:
 
 @endpoints.route(
     "POST",
-    f"{ONE}/trust",
-    summary="Synchronize the trust configuration from SAP BTP",
-    status=204,
-    **WRITE_SUBACCOUNT,
-    more_responses={"500": "RUNTIME_FAILURE: SAP BTP cannot be reached"},
-)
-def sync_trust(request: ReadRequest, caller: Caller) -> Response:
-    body = _subaccount(request).body
-    if body.get("tunnelState") != CONNECTED:
-        raise Conflict(
-            f"Trust configuration cannot be synchronized: the tunnel of subaccount "
-            f"{body['subaccount']}@{body['regionHost']} is {body.get('tunnelState')} "
-            f"({body.get('tunnelMessage', '')})"
-        )
-    cloud_of(request).sync_trust(body["regionHost"], body["subaccount"])
-    return empty_response()
-
-
-@endpoints.route(
-    "PUT",
-    f"{ONE}/trust",
-    summary="Turn automatic trust synchronization on or off",
-    status=204,
-    request_schema=required_boolean("autoSyncTrustEnabled"),
-    **WRITE_SUBACCOUNT,
-)
-def put_trust(request: ReadRequest, caller: Caller) -> Response:
-    data = json_object(request)
-    enabled = as_bool(required(data, "autoSyncTrustEnabled"), "autoSyncTrustEnabled")
-    store = store_of(request)
-    with store.transaction():
-        record = _subaccount(request)
-        body = {**record.body, "autoSyncTrustEnabled": enabled}
-        store.update_body(record.kind, record.key, body)
-    return empty_response()
-
-
-@endpoints.route(
-    "POST",
     f"{ONE}/validity",
     summary="Renew the subaccount certificate (with cloud user and password, or authentication data)",
     request_schema=OBJECT,
@@ -277,3 +254,27 @@ async def renew_certificate(request: Request, caller: Caller) -> Response:
     body = await svc.store_thread.run(replace)
     audit(request, "subaccount.certificate_renewed", subaccount=body["subaccount"])
     return json_response(model.view(base_of(request), body))
+
+
+def _recovery_discontinued(request: ReadRequest, caller: Caller) -> Response:
+    raise Gone(
+        "Disaster recovery subaccounts were discontinued with Cloud Connector 2.16 (the Enhanced "
+        "Disaster Recovery service ended); use high availability and backups instead"
+    )
+
+
+for _method, _suffix, _what in (
+    ("POST", "recovery", "Create a recovery subaccount"),
+    ("DELETE", "recovery", "Delete the recovery subaccount"),
+    ("POST", "recovery/validity", "Refresh the recovery subaccount's certificate"),
+    ("PUT", "recovery/state", "Activate or deactivate the recovery subaccount"),
+    ("POST", "recovery/takeover", "Take over from the recovery subaccount"),
+):
+    endpoints.route(
+        _method,
+        f"{ONE}/{_suffix}",
+        summary=f"{_what}: discontinued with 2.16, always 410",
+        roles=SUBACCOUNT_ADMINS,
+        tag="configuration",
+        more_responses={"410": "NOT_FOUND: disaster recovery is discontinued"},
+    )(_recovery_discontinued)

@@ -24,6 +24,7 @@ UI_CERTIFICATE = UI_CERTIFICATE_KIND
 PENDING_CSR = "certificateSigningRequest"
 TRUSTSTORE = "truststore"
 TRUSTED_BACKEND = "trustedBackend"
+SUBACCOUNT_TRUST = "subaccountTrust"
 
 # Every kind of entity the product stores. A backup carries all of them; a restore refuses any other
 # (an archive of the same format version cannot hold a kind this version does not know).
@@ -45,6 +46,7 @@ ENTITY_KINDS = frozenset(
         PENDING_CSR,
         TRUSTSTORE,
         TRUSTED_BACKEND,
+        SUBACCOUNT_TRUST,
     }
 )
 

@@ -21,7 +21,7 @@ from openscc.config import certs, kinds, paths
 from openscc.config.values import host, identifier, opt_bool, opt_str, present, req_str
 from openscc.errors import Forbidden, InvalidRequest
 from openscc.snapshot import EntityRecord
-from openscc.store.entities import EntityStore
+from openscc.store.entities import KEY_SEPARATOR, EntityStore
 
 # Link names in the order the product sends them.
 _CHANNEL_LINKS = ("ABAPCloud", "HANA", "K8S", "VirtualMachine")
@@ -211,3 +211,13 @@ def refuse_managed(store: EntityStore, region_host: str, subaccount: str) -> Non
             "Access to managed subaccounts is reserved for the role Administrator "
             "for all methods except GET"
         )
+
+
+def corrupted(store: EntityStore) -> list[dict[str, str]]:
+    """``[{regionHost, subaccount}]`` of the subaccounts whose stored entity no longer reads: its
+    body is not JSON or its secret (key, password) fails authentication under the master key."""
+    found = []
+    for key in store.unreadable(kinds.SUBACCOUNT):
+        _kind, region_host, subaccount = key.split(KEY_SEPARATOR)
+        found.append({"regionHost": region_host, "subaccount": subaccount})
+    return found

@@ -8,12 +8,16 @@ forget to update. ``seq`` keeps creation order, which the API's lists preserve.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+
+from openscc.errors import DamagedStore
 from openscc.snapshot import EntityRecord, encode_body
 from openscc.store.sealing import SecretSealer
 
@@ -66,7 +70,13 @@ class EntityStore:
         kind, key, parent, body, sealed = row
         secret = None
         if with_secret and sealed is not None:
-            secret = self._sealer.unseal(kind, key, sealed)
+            try:
+                secret = self._sealer.unseal(kind, key, sealed)
+            except (InvalidTag, ValueError) as error:
+                raise DamagedStore(
+                    f"the secret of {kind} {key.replace(KEY_SEPARATOR, '/')!r} does not open "
+                    "under the master key (changed outside openscc); delete or restore it"
+                ) from error
         return EntityRecord(kind=kind, key=key, parent=parent, body_json=body, secret=secret)
 
     def get(self, kind: str, key: str, *, with_secret: bool = False) -> EntityRecord | None:
@@ -165,6 +175,25 @@ class EntityStore:
                 return None
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
             return int(version), self._conn.total_changes
+
+    def unreadable(self, kind: str) -> list[str]:
+        """Keys of the entities of ``kind`` whose stored body is not a JSON object or whose
+        secret no longer opens under the master key: rows changed outside openscc."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT key, body, secret FROM entity WHERE kind = ? ORDER BY seq", (kind,)
+            ).fetchall()
+        damaged = []
+        for key, body, sealed in rows:
+            try:
+                readable = isinstance(json.loads(body), dict)
+                if sealed is not None:
+                    self._sealer.unseal(kind, key, sealed)
+            except (ValueError, TypeError, InvalidTag):
+                readable = False
+            if not readable:
+                damaged.append(key)
+        return damaged
 
     def counts(self) -> dict[str, int]:
         with self._lock:
