@@ -12,7 +12,7 @@ from openscc.backup.archive import read_archive
 from openscc.backup.safety import SAFETY_DIR
 from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
 from support.archives import checked_records
-from support.in_process import InProcessServer
+from support.in_process import BACKUP_PASSWORD, InProcessServer
 
 URL = "/api/v1/configuration/backup"
 
@@ -132,6 +132,37 @@ def test_wrong_missing_or_empty_password_is_400_and_changes_nothing(
     assert _nothing_staged(connector.instance.data_dir)
     assert not (connector.instance.data_dir / SAFETY_DIR).exists()
     assert connector.restart_requests == 0
+
+
+def test_a_backup_part_without_a_filename_is_restored(connector: InProcessServer) -> None:
+    """SAP's Kotlin sample sends the backup part with no filename: its bytes are the file."""
+    _describe(connector, "at backup time")
+    archive = connector.backup()
+    _describe(connector, "changed later")
+
+    refused = connector.http.put(
+        URL,
+        auth=connector.auth,
+        files={"backup": (None, b"not an archive"), "password": (None, BACKUP_PASSWORD)},
+    )
+    response = connector.http.put(
+        URL,
+        auth=connector.auth,
+        files={
+            "backup": (None, archive, "application/octet-stream"),
+            "password": (None, BACKUP_PASSWORD),
+        },
+    )
+
+    assert response.status_code == 204, response.text
+    assert refused.status_code == 400
+    assert connector.restart()
+    assert (
+        connector.http.get("/api/v1/configuration/connector", auth=connector.auth).json()[
+            "description"
+        ]
+        == "at backup time"
+    )
 
 
 def test_missing_file_is_400(connector: InProcessServer) -> None:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.types import Message
@@ -21,6 +21,7 @@ from openscc.api.context import Caller, Services, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import as_bool, media_type, read_json_body
 from openscc.api.responses import empty_response, json_response
+from openscc.api.uploads import FilePartsParser
 from openscc.auth.roles import ADMIN_ONLY
 from openscc.backup.create import create_backup
 from openscc.backup.restore import dry_run, stage_restore
@@ -139,10 +140,18 @@ async def _read_restore_form(request: Request, cap: int) -> FormData:
             "and 'password'; a raw ZIP body is not accepted"
         )
     capped = Request(request.scope, receive=_CappedBody(request, cap))
+    parser = FilePartsParser(
+        capped.headers,
+        capped.stream(),
+        file_parts=frozenset({"backup"}),
+        max_files=2,
+        max_fields=8,
+        max_part_size=64 * 1024,
+    )
     try:
-        return await capped.form(max_files=2, max_fields=8, max_part_size=64 * 1024)
-    except HTTPException as error:
-        raise InvalidRequest(f"the multipart body is invalid: {error.detail}") from None
+        return await parser.parse()
+    except MultiPartException as error:
+        raise InvalidRequest(f"the multipart body is invalid: {error.message}") from None
 
 
 async def _restore_parts(form: FormData) -> tuple[UploadFile, str]:

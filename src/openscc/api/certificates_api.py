@@ -25,7 +25,7 @@ from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import read_json_object
 from openscc.api.read_request import ReadRequest, form_parts
-from openscc.api.responses import created, empty_response, json_response
+from openscc.api.responses import accepts, attachment, created, empty_response, json_response
 from openscc.api.uploads import binary_or_base64, required_part, text_part
 from openscc.config import certificate_slots as slots
 from openscc.config import certs
@@ -68,24 +68,13 @@ _CSR_RESPONSE = {
 }
 
 
-def _wants_der(request: Request) -> bool:
-    return DER in request.headers.get("accept", "").lower()
-
-
 def _routes(slot: Slot, path: str) -> None:
     """Register the endpoints of one certificate slot at ``path``."""
 
     def get_certificate(request: ReadRequest, caller: Caller) -> Response:
         pem = slots.current(store_of(request), slot).body["certificatePem"]
-        if _wants_der(request):
-            return Response(
-                certs.to_der(pem),
-                media_type="application/octet-stream",
-                headers={
-                    "Content-Disposition": f'attachment;filename="{slot.file_name}"',
-                    "Cache-Control": "no-store",
-                },
-            )
+        if accepts(request, DER):
+            return attachment(certs.to_der(pem), slot.file_name, "application/octet-stream")
         return json_response(certs.describe(pem, with_alt_names=True))
 
     async def generate(request: Request, caller: Caller) -> Response:

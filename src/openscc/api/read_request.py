@@ -21,7 +21,7 @@ from openscc.api.lenient import (
     parse_json_body,
     read_capped,
 )
-from openscc.api.uploads import MULTIPART, read_form_parts
+from openscc.api.uploads import MULTIPART, FormParts, read_form_parts
 from openscc.errors import OpensccError, UnsupportedMediaType
 
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,7 +31,7 @@ class ReadRequest(Request):
     """A Starlette request whose body was read before its handler ran."""
 
     _body_bytes: bytes
-    _parts: dict[str, bytes] | None
+    _parts: FormParts | None
     _error: OpensccError | None
 
     @classmethod
@@ -57,7 +57,7 @@ class ReadRequest(Request):
         return self._body_bytes
 
     @property
-    def parts(self) -> dict[str, bytes] | None:
+    def parts(self) -> FormParts | None:
         """The parts of a multipart form by name, or None if the body is not one."""
         if self._error is not None:
             raise self._error
@@ -75,7 +75,7 @@ def json_object(request: ReadRequest) -> dict[str, Any]:
     return as_json_object(json_body(request))
 
 
-def form_parts(request: ReadRequest) -> dict[str, bytes]:
+def form_parts(request: ReadRequest) -> FormParts:
     """The parts of the multipart form the router read for the handler (415 if it sent none)."""
     parts = request.parts
     if parts is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from openscc.errors import OpensccError, ServerBusy
@@ -38,6 +39,23 @@ def created(location: str, content: Any = None) -> Response:
     if content is None:
         return empty_response(201, headers={"Location": location})
     return json_response(content, 201, headers={"Location": location})
+
+
+def attachment(data: bytes, file_name: str, media_type: str) -> Response:
+    """A file to save (a certificate, a bundle), never cached."""
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment;filename="{file_name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def accepts(request: Request, media_type: str) -> bool:
+    """The request names this media type in its Accept header."""
+    return media_type in request.headers.get("accept", "").lower()
 
 
 def error_response(error: OpensccError, *, headers: dict[str, str] | None = None) -> Response:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc.api.config_routes import (
@@ -15,16 +18,33 @@ from openscc.api.config_routes import (
     base_of,
     store_of,
 )
-from openscc.api.context import Caller
+from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.read_request import ReadRequest, json_object
-from openscc.api.responses import created, empty_response, json_response
-from openscc.config import kinds
+from openscc.api.responses import accepts, attachment, created, empty_response, json_response
+from openscc.auth.roles import ADMINISTRATORS
+from openscc.config import certs, kinds
 from openscc.config import subject_patterns as model
+from openscc.errors import Conflict, InvalidRequest
 from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
 
 endpoints = EndpointTable()
+DER = "application/pkix-cert"
+PEM = "application/x-pem-file"
+# How long a sample certificate is valid: the product's default validity of principal-propagation
+# certificates.
+SAMPLE_VALIDITY_MINUTES = 60
+_MOVE_SCHEMA = {
+    "type": "object",
+    "properties": {"position": {"type": "integer", "minimum": 0}},
+    "required": ["position"],
+}
+_FILE = {"type": "string", "format": "binary"}
+_SAMPLE = {
+    "description": f"The sample certificate: DER, or PEM with Accept: {PEM}",
+    "content": {DER: {"schema": _FILE}, PEM: {"schema": _FILE}},
+}
 PREFIXES = (
     "/api/v1/configuration/connector/onPremises",
     "/api/v1/configuration/connector/onPremise",
@@ -94,6 +114,53 @@ def update_rule(request: ReadRequest, caller: Caller) -> Response:
     return empty_response()
 
 
+def move_rule(request: ReadRequest, caller: Caller) -> Response:
+    """Move a rule to another place in the list; answers the list in its new order."""
+    data = json_object(request)
+    store = store_of(request)
+    with store.transaction():
+        rules = _rules(store)
+        position = model.move(rules, request.path_params["index"], data)
+        _save(store, rules)
+    audit(
+        request, "subjectPatternRule.moved", index=request.path_params["index"], position=position
+    )
+    return json_response([model.view(rule) for rule in rules])
+
+
+async def sample_certificate(request: Request, caller: Caller) -> Response:
+    """A certificate as principal propagation would issue it for the rule, the query giving the
+    placeholders' values: signed by the principal-propagation CA, DER or PEM by Accept."""
+    values: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name in values:
+            raise InvalidRequest(f"query parameter {name} is given twice")
+        values[name] = value
+    svc = services(request)
+
+    def read() -> tuple[list[tuple[str, str]], certs.KeyPair, int]:
+        store = svc.instance.store
+        rules = _rules(store)
+        rule = rules[model.check_index(rules, request.path_params["index"])]
+        subject = model.sample_subject(rule, values)
+        ca = store.get(kinds.PP_CA_CERTIFICATE, kinds.SINGLETON_KEY, with_secret=True)
+        if ca is None or ca.secret is None:
+            raise Conflict("no CA certificate for principal propagation is configured")
+        pair = certs.KeyPair(
+            certificate_pem=ca.body["certificatePem"], private_key_pem=ca.secret["privateKeyPem"]
+        )
+        return subject, pair, SAMPLE_VALIDITY_MINUTES
+
+    subject, ca, minutes = await svc.store_thread.run(read)
+    # A new key takes a while: in a worker, so neither the loop nor the store thread waits.
+    issued = await run_in_threadpool(
+        functools.partial(certs.issued_by, certs.name_of(subject), ca, minutes=minutes)
+    )
+    if accepts(request, PEM):
+        return attachment(issued.certificate_pem.encode(), "scc_sample_cert.pem", PEM)
+    return attachment(certs.to_der(issued.certificate_pem), "scc_sample_cert.der", DER)
+
+
 def delete_rule(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
@@ -130,3 +197,23 @@ for _prefix in PREFIXES:
     endpoints.route("DELETE", _one, summary="Remove a rule", status=204, **WRITE_CONNECTOR)(
         delete_rule
     )
+    endpoints.route(
+        "POST",
+        f"{_one}/move",
+        summary="Move a rule to another zero-based position ({position}); answers the new list",
+        request_schema=_MOVE_SCHEMA,
+        response_schema=ARRAY_OF_OBJECTS,
+        **WRITE_CONNECTOR,
+    )(move_rule)
+    endpoints.route(
+        "GET",
+        f"{_one}/sampleCertificate",
+        summary="A sample certificate from the rule (the query gives the placeholders' values)",
+        roles=ADMINISTRATORS,
+        tag="configuration",
+        response_content_type=DER,
+        more_responses={
+            "200": _SAMPLE,
+            "409": "ILLEGAL_STATE: no CA certificate for principal propagation is configured",
+        },
+    )(sample_certificate)

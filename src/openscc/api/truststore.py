@@ -18,8 +18,7 @@ from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import required
 from openscc.api.read_request import ReadRequest, form_parts, json_object
-from openscc.api.responses import created, empty_response, json_response
-from openscc.api.uploads import required_part
+from openscc.api.responses import accepts, attachment, created, empty_response, json_response
 from openscc.config import kinds
 from openscc.config import truststore as model
 from openscc.config.sequences import next_value
@@ -29,6 +28,24 @@ from openscc.snapshot import EntityRecord
 
 endpoints = EndpointTable()
 _SETTINGS_SCHEMA = required_boolean("trustAllBackends")
+DER = "application/pkix-cert"
+PEM = "application/x-pem-file"
+_FILE = {"type": "string", "format": "binary"}
+_UPLOAD_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "certificates": {"anyOf": [_FILE, {"type": "array", "items": _FILE}]},
+        "certificate": _FILE,
+    },
+}
+_BUNDLE = {
+    "description": f"The certificates as PEM, or DER with Accept: {DER}",
+    "content": {PEM: {"schema": _FILE}, DER: {"schema": _FILE}},
+}
+_DESCRIPTION_OR_DER = {
+    "description": f"The certificate's description, or the certificate (DER) with Accept: {DER}",
+    "content": {"application/json": {"schema": OBJECT}, DER: {"schema": _FILE}},
+}
 
 
 def get_truststore(request: ReadRequest, caller: Caller) -> Response:
@@ -52,19 +69,26 @@ def change_truststore(request: ReadRequest, caller: Caller) -> Response:
     return empty_response()
 
 
-def add_certificate(request: ReadRequest, caller: Caller) -> Response:
-    pem = model.parse_certificate(required_part(form_parts(request), "certificate"))
+def add_certificates(request: ReadRequest, caller: Caller) -> Response:
+    """One or more certificates: the 2.18+ part ``certificates`` (repeatable, each file PEM with
+    one or more, or DER) and the older ``certificate``."""
+    parts = form_parts(request)
+    pems = model.parse_certificates(parts.every("certificates") + parts.every("certificate"))
     store = store_of(request)
+    aliases = []
     with store.transaction():
-        model.check_new(store.children(kinds.TRUSTED_BACKEND, None), pem)
-        alias = model.alias_for(next_value(store, kinds.TRUSTED_BACKEND))
-        store.put(
-            EntityRecord(
-                kind=kinds.TRUSTED_BACKEND, key=alias, parent=None, body={"certificatePem": pem}
+        model.check_new(store.children(kinds.TRUSTED_BACKEND, None), pems)
+        for pem in pems:
+            alias = model.alias_for(next_value(store, kinds.TRUSTED_BACKEND))
+            store.put(
+                EntityRecord(
+                    kind=kinds.TRUSTED_BACKEND, key=alias, parent=None, body={"certificatePem": pem}
+                )
             )
-        )
-    audit(request, "truststore.certificate_added", alias=alias)
-    return created(f"{base_of(request)}{request.url.path.rstrip('/')}/{alias}")
+            aliases.append(alias)
+    audit(request, "truststore.certificate_added", aliases=",".join(aliases))
+    # The Location names the first one added (the only one, with the older form).
+    return created(f"{base_of(request)}{request.url.path.rstrip('/')}/{aliases[0]}")
 
 
 def _entry(request: Request) -> EntityRecord:
@@ -76,7 +100,21 @@ def _entry(request: Request) -> EntityRecord:
 
 
 def get_certificate(request: ReadRequest, caller: Caller) -> Response:
-    return json_response(model.entry_view(_entry(request)))
+    record = _entry(request)
+    if accepts(request, DER):
+        return attachment(model.der_sequence([record]), f"{record.key}.der", DER)
+    return json_response(model.entry_view(record))
+
+
+def download_certificates(request: ReadRequest, caller: Caller) -> Response:
+    """Every trusted certificate: DER ones after another with Accept: application/pkix-cert,
+    else a PEM bundle."""
+    records = store_of(request).children(kinds.TRUSTED_BACKEND, None)
+    if not records:
+        raise NotFound("The trust store holds no certificates")
+    if accepts(request, DER):
+        return attachment(model.der_sequence(records), "truststore.der", DER)
+    return attachment(model.pem_bundle(records), "truststore.pem", PEM)
 
 
 def delete_certificate(request: ReadRequest, caller: Caller) -> Response:
@@ -91,8 +129,10 @@ def delete_certificate(request: ReadRequest, caller: Caller) -> Response:
 def delete_all_certificates(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
-        for record in store.children(kinds.TRUSTED_BACKEND, None):
+        records = store.children(kinds.TRUSTED_BACKEND, None)
+        for record in records:
             store.delete(record.kind, record.key)
+    audit(request, "truststore.certificates_removed", count=len(records))
     return empty_response()
 
 
@@ -117,12 +157,20 @@ for _prefix in ("onPremise", "onPremises"):
     endpoints.route(
         "POST",
         f"{_base}/certificates",
-        summary="Add a trusted CA certificate (PEM)",
+        summary="Add trusted CA certificates (parts certificates or certificate; PEM or DER)",
         status=201,
-        request_schema={"type": "object", "properties": {"certificate": {"type": "string"}}},
+        request_schema=_UPLOAD_SCHEMA,
         request_content_type="multipart/form-data",
         **WRITE_CONNECTOR,
-    )(add_certificate)
+    )(add_certificates)
+    endpoints.route(
+        "GET",
+        f"{_base}/certificates",
+        summary=f"Every trusted certificate: PEM, or DER with Accept: {DER}",
+        response_content_type=PEM,
+        more_responses={"200": _BUNDLE},
+        **READ,
+    )(download_certificates)
     endpoints.route(
         "DELETE",
         f"{_base}/certificates",
@@ -133,8 +181,9 @@ for _prefix in ("onPremise", "onPremises"):
     endpoints.route(
         "GET",
         f"{_base}/certificates/{{alias}}",
-        summary="One trusted certificate",
+        summary=f"One trusted certificate: its description, or DER with Accept: {DER}",
         response_schema=OBJECT,
+        more_responses={"200": _DESCRIPTION_OR_DER},
         **READ,
     )(get_certificate)
     endpoints.route(

@@ -18,7 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from openscc.errors import InvalidRequest
 
@@ -170,6 +170,48 @@ def self_signed(
     if names:
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
     cert = builder.sign(key, hashes.SHA256())
+    return KeyPair(
+        certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
+        private_key_pem=_key_pem(key),
+    )
+
+
+def name_of(pairs: list[tuple[str, str]]) -> x509.Name:
+    """A Name from (attribute, value) pairs, most specific first (as a subject pattern lists)."""
+    try:
+        attributes = [x509.NameAttribute(_ATTRIBUTES[key], value) for key, value in pairs]
+    except (KeyError, ValueError) as error:
+        raise InvalidRequest(f"the subject is invalid: {error}") from None
+    return x509.Name(list(reversed(attributes)))
+
+
+def issued_by(
+    subject: x509.Name,
+    ca: KeyPair,
+    *,
+    minutes: int,
+    now: dt.datetime | None = None,
+) -> KeyPair:
+    """A new RSA key and an end-entity certificate for it that the CA signs, valid ``minutes``
+    (a principal-propagation certificate: client authentication)."""
+    ca_cert = load_certificate(ca.certificate_pem)
+    ca_key = serialization.load_pem_private_key(ca.private_key_pem.encode(), password=None)
+    if not isinstance(ca_key, rsa.RSAPrivateKey):
+        raise InvalidRequest("the CA's key is not an RSA key")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    start = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(int.from_bytes(secrets.token_bytes(16), "big") >> 1)
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(minutes=minutes))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     return KeyPair(
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
         private_key_pem=_key_pem(key),

@@ -13,34 +13,48 @@ from openscc.config.values import opt_str
 from openscc.errors import InvalidRequest, NotFound
 
 ALWAYS_TRUE = "always true"
+# The documented operators; the first two test that the variable exists and take no value.
+OPERATORS_WITHOUT_VALUE = ("exist", "exist_not")
+OPERATORS_WITH_VALUE = ("is", "is_not")
+OPERATORS = OPERATORS_WITHOUT_VALUE + OPERATORS_WITH_VALUE
 ATTRIBUTES = ("CN", "EMAIL", "L", "OU", "O", "ST", "C")
 DEFAULT_RULES: list[dict[str, Any]] = [{"condition": None, "subjectPattern": {"CN": "${name}"}}]
 _WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
 def _condition(value: Any) -> dict[str, str] | None:
+    """None for ``always true``; else ``{variable, operator[, value]}``, from the object form or
+    the text form the list shows (``name is admin``, ``name exist``)."""
     if value is None:
         return None
     if isinstance(value, str):
         if value.strip().lower() == ALWAYS_TRUE:
             return None
         parts = value.strip().split(" ", 2)
-        if len(parts) != 3:
+        if len(parts) < 2:
             raise InvalidRequest(
-                "condition must be 'always true' or '<variable> <operator> <value>'"
+                "condition must be 'always true' or '<variable> <operator> [<value>]'"
             )
-        value = {"variable": parts[0], "operator": parts[1], "value": parts[2]}
+        value = dict(zip(("variable", "operator", "value"), parts, strict=False))
     if not isinstance(value, dict):
         raise InvalidRequest("condition must be an object {variable, operator, value}")
     out = {}
-    for field in ("variable", "operator", "value"):
-        text = value.get(field)
-        if not isinstance(text, str) or not text.strip():
-            raise InvalidRequest(f"condition.{field} is required")
-        out[field] = text.strip()
     for field in ("variable", "operator"):
-        if not _WORD.match(out[field]):
-            raise InvalidRequest(f"condition.{field} {out[field]!r} is not a valid name")
+        text = value.get(field)
+        if not isinstance(text, str) or not _WORD.match(text.strip()):
+            raise InvalidRequest(f"condition.{field} is required: a name")
+        out[field] = text.strip()
+    operator = out["operator"]
+    if operator not in OPERATORS:
+        raise InvalidRequest(f"condition.operator must be one of {', '.join(OPERATORS)}")
+    given = value.get("value")
+    if operator in OPERATORS_WITH_VALUE:
+        if not isinstance(given, str) or not given.strip():
+            raise InvalidRequest(f"condition.value is required with operator {operator}")
+        out["value"] = given.strip()
+    elif given not in (None, ""):
+        raise InvalidRequest(f"condition.value must not be given with operator {operator}")
     return out
 
 
@@ -92,7 +106,47 @@ def view(rule: dict[str, Any]) -> dict[str, Any]:
     out["condition"] = (
         ALWAYS_TRUE
         if condition is None
-        else f"{condition['variable']} {condition['operator']} {condition['value']}"
+        else " ".join(condition[f] for f in ("variable", "operator", "value") if condition.get(f))
     )
     out["subjectPattern"] = dict(rule["subjectPattern"])
     return out
+
+
+def move(rules: list[dict[str, Any]], index_text: str, data: dict[str, Any]) -> int:
+    """Move the rule at ``index_text`` to ``position`` (both zero-based); returns the position."""
+    index = check_index(rules, index_text)
+    position = data.get("position")
+    if isinstance(position, str) and position.strip().isdigit():
+        position = int(position)
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise InvalidRequest("position is required: a zero-based index")
+    if not 0 <= position < len(rules):
+        raise InvalidRequest(f"position must be between 0 and {len(rules) - 1}")
+    rules.insert(position, rules.pop(index))
+    return position
+
+
+def placeholders(rule: dict[str, Any]) -> list[str]:
+    """The variables the rule's subject pattern names, ``${name}``, in order of appearance."""
+    names: list[str] = []
+    for text in rule["subjectPattern"].values():
+        for name in _PLACEHOLDER.findall(text):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def sample_subject(rule: dict[str, Any], values: dict[str, str]) -> list[tuple[str, str]]:
+    """The subject a certificate for these values would get: (attribute, text) pairs. Every
+    placeholder needs its value and nothing else may be given, as the product checks."""
+    wanted = placeholders(rule)
+    missing = [name for name in wanted if not values.get(name)]
+    if missing:
+        raise InvalidRequest(f"query parameters required by the rule: {', '.join(missing)}")
+    extra = sorted(set(values) - set(wanted))
+    if extra:
+        raise InvalidRequest(f"query parameters the rule does not use: {', '.join(extra)}")
+    return [
+        (name, _PLACEHOLDER.sub(lambda m: values[m.group(1)], text))
+        for name, text in rule["subjectPattern"].items()
+    ]
