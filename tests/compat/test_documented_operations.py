@@ -9,25 +9,24 @@ docs/compatibility.md publishes the coverage.
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pytest
+from scripts.documented_coverage import (
+    NEEDS_SAP_BTP,
+    concrete_paths,
+    not_yet,
+    operations,
+    published_section,
+    render_markdown,
+    served_by,
+)
 
-from openscc.api.catalog import all_endpoints
-from openscc.api.endpoints import Endpoint
 from openscc.auth.roles import DOCUMENTED_NAMES
 
-OPERATIONS = json.loads((Path(__file__).parent / "documented-operations.json").read_text())
-
-# Operations that belong to other work (the HA issue and the monitoring issue); none may be here
-# when that work is done. Each entry: (method, documented path) -> why it is not served yet.
-NOT_YET: dict[tuple[str, str], str] = {
-    (op["method"], op["path"]): "high availability is its own issue"
-    for op in OPERATIONS
-    if "/ha/" in op["path"]
-}
+OPERATIONS = operations()
+NOT_YET = not_yet()
+DOC = Path(__file__).resolve().parents[2] / "docs" / "compatibility.md"
 
 # Where openscc's roles differ from the page on purpose, and why.
 ROLE_DEVIATIONS: dict[tuple[str, str], str] = {
@@ -42,35 +41,6 @@ ROLE_DEVIATIONS: dict[tuple[str, str], str] = {
     ): "the access-control page omits the Associate Administrator, which the system-mapping "
     "page documenting the same operation lists, as every other access-control change does",
 }
-
-_VALUES = {"virtualHost": "host.example", "virtualPort": "443", "client": "100", "user": "DDIC"}
-
-
-def concrete_paths(op: dict[str, str]) -> list[str]:
-    """Request paths for a documented path: made-up values for its parameters."""
-    path = op["path"]
-    variants = [path]
-    if "[/{type}]" in path:
-        variants = [path.replace("[/{type}]", ""), path.replace("[/{type}]", "/{type}")]
-    values = dict(_VALUES, type="idps" if "/trust/" in path else "K8S")
-    return [re.sub(r"\{([^}]+)\}", lambda m: values.get(m.group(1), "x1"), v) for v in variants]
-
-
-def served_by(method: str, path: str) -> Endpoint | None:
-    """The endpoint the router would give this request, if any."""
-    for endpoint in all_endpoints().endpoints:
-        if endpoint.method == method and _pattern(endpoint.path).fullmatch(path):
-            return endpoint
-    return None
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}]+\})", template)
-    regex = "".join(
-        ("(.+)" if p.endswith(":path}") else "([^/]+)") if p.startswith("{") else re.escape(p)
-        for p in parts
-    )
-    return re.compile(regex)
 
 
 def _id(op: dict[str, str]) -> str:
@@ -98,4 +68,20 @@ def test_served_operations_allow_the_documented_roles(op: dict[str, str]) -> Non
         return
     assert set(endpoint.roles) == documented, (
         f"{_id(op)}: {sorted(endpoint.roles)} instead of {sorted(documented)} ({op['page']})"
+    )
+
+
+def test_every_operation_said_to_need_sap_btp_is_documented_and_served() -> None:
+    documented = {(op["method"], op["path"]) for op in OPERATIONS}
+
+    assert set(NEEDS_SAP_BTP) <= documented
+    assert not set(NEEDS_SAP_BTP) & set(NOT_YET)
+
+
+def test_the_published_coverage_is_the_code_s() -> None:
+    """docs/compatibility.md holds the table computed from the endpoint table (regenerate:
+    python scripts/documented_coverage.py --write docs/compatibility.md)."""
+    assert published_section(DOC.read_text()) == render_markdown(), (
+        "docs/compatibility.md is out of date; run: "
+        "python scripts/documented_coverage.py --write docs/compatibility.md"
     )
