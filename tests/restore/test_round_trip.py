@@ -49,11 +49,21 @@ def test_the_api_serves_the_same_configuration_after_restore(tmp_path: Path) -> 
         f"{CONNECTOR}/onPremises/subjectPatternRules",
         f"{CONNECTOR}/onPremise/systemCertificate",
         f"{CONNECTOR}/ui/uiCertificate",
+        f"{CONNECTOR}/ui/cipherSuites",
+        f"{CONNECTOR}/logAndTrace",
+        # (auditLog is not compared: its logPath is the installation's own, not configuration.)
+        f"{CONNECTOR}/onPremises/ppSettings",
+        f"{CONNECTOR}/solutionManagement",
     ]
     subaccounts = source.http.get("/api/v1/configuration/subaccounts").json()
     for entry in subaccounts:
         base = f"/api/v1/configuration/subaccounts/{entry['regionHost']}/{entry['subaccount']}"
         reads += [base, f"{base}/systemMappings", f"{base}/domainMappings", f"{base}/channels"]
+        names = f"{entry['regionHost']}/{entry['subaccount']}"
+        reads += [
+            f"{CONNECTOR}/logAndTrace/subaccounts/{names}",
+            f"{CONNECTOR}/auditLog/subaccounts/{names}",
+        ]
     before = {url: source.http.get(url).json() for url in reads}
     archive = source.backup()
     target = InProcessServer(tmp_path / "target", password="Target-admin-pa55")
