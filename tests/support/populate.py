@@ -214,7 +214,12 @@ def _settings(client: TestClient, sa: str) -> None:
     _ok(
         client.patch(
             f"{CONNECTOR}/logAndTrace",
-            json={"tlsTrace": True, "cpicTraceLevel": 2, "cleanup": 30, "rolloverThreshold": "75MB"},
+            json={
+                "tlsTrace": True,
+                "cpicTraceLevel": 2,
+                "cleanup": 30,
+                "rolloverThreshold": "75MB",
+            },
         )
     )
     trace = sa.replace(f"{CONFIG}/subaccounts/", f"{CONNECTOR}/logAndTrace/subaccounts/")
