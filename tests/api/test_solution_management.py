@@ -124,7 +124,8 @@ def test_the_registration_file_describes_this_connector(
     assert "attachment" in response.headers["content-disposition"]
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         assert archive.namelist() == [solution_management.REGISTRATION_MEMBER]
-        root = ElementTree.fromstring(archive.read(solution_management.REGISTRATION_MEMBER))
+        xml = archive.read(solution_management.REGISTRATION_MEMBER)
+    root = ElementTree.fromstring(xml)  # noqa: S314 - the server under test wrote it
     assert root.tag == "TechnicalSystem"
     assert root.find("Product").get("version") == SCC_API_VERSION  # type: ignore[union-attr]
     installation = root.find("Installation")
