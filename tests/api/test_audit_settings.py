@@ -102,6 +102,18 @@ def test_at_all_every_allowed_request_is_recorded_too(
     assert events[0]["status"] == 200
 
 
+def test_at_all_a_request_that_fails_is_recorded_with_its_status(
+    admin: TestClient, admin_app: Starlette
+) -> None:
+    admin.patch(AUDIT, json={"level": "ALL"})
+    since = len(_events(admin_app))
+
+    admin.put(PP_SETTINGS, json={})
+
+    events = _events(admin_app)[since:]
+    assert [(e["event"], e["status"]) for e in events] == [("request.allowed", 400)]
+
+
 def test_at_off_nothing_is_recorded_but_the_level_change_itself(
     admin: TestClient, admin_app: Starlette, client_of_role: ClientOfRole
 ) -> None:

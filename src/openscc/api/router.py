@@ -35,6 +35,7 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
         svc = services(request)
         extra_headers: list[tuple[str, str]] = []
         actor: str | None = None
+        authorized = False
         try:
             outcome = await authenticate(request, svc)
             if isinstance(outcome, Response):
@@ -42,11 +43,14 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
             extra_headers = outcome.headers
             actor = outcome.caller.user.name
             await authorize(endpoint, outcome.caller, svc)
+            authorized = True
             response = await _answer(endpoint, request, outcome.caller, svc)
             await _audit_answer(svc, request, endpoint, actor, response.status_code)
         except OpensccError as error:
             if error.status == 403:
                 await _audit_refusal(svc, request, endpoint, actor, error.message)
+            elif authorized and actor is not None:  # allowed, but it failed
+                await _audit_answer(svc, request, endpoint, actor, error.status)
             response = error_response(error)
         except sqlite3.OperationalError as error:
             response = _store_failure(error)
