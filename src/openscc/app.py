@@ -26,6 +26,7 @@ from openscc.auth.credential_cache import CredentialCache
 from openscc.auth.lockout import Lockout
 from openscc.auth.password_checks import HashSlots
 from openscc.auth.sessions import SessionManager
+from openscc.config import log_settings
 from openscc.errors import (
     InvalidRequest,
     MethodNotAllowed,
@@ -94,6 +95,8 @@ def create_app(
     """Build the app for one instance. ``request_restart`` is how a restore restarts the server;
     ``clock`` (seconds, monotonic) drives session expiry, lockouts and the credential cache."""
     instance = instance or open_instance(settings)
+    # The stored log levels apply from the start (and at once when changed; see log_and_trace).
+    log_settings.apply_stored_levels(instance.store)
     store_thread = StoreThread()
     stamp = ChangeStamp(instance.data_dir / DB_FILE)
     lookups = Lookups(instance.store, instance.users, stamp, store_thread)

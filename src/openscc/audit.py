@@ -2,6 +2,13 @@
 
 Every value in a line is bounded (see ``openscc.logsafe``): a client-supplied user name, path or
 key adds at most a few hundred characters to the log, whatever its length.
+
+What is recorded follows the audit level (the product's three): ``OFF`` records nothing,
+``SECURITY`` (the default) security events (logons, refused requests, configuration changes),
+``ALL`` also every allowed request (``access=True`` events). An event about a subaccount follows
+that subaccount's level, which its caller passes; others follow ``level``, the cross-subaccount
+one. A change of an audit level is recorded whatever the levels (``always=True``), so that turning
+the audit log off leaves a trace.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from typing import Any
 from openscc.logsafe import bounded, shown
 
 AUDIT_FILE = "audit.log"
+AUDIT_LEVELS = ("OFF", "SECURITY", "ALL")
+DEFAULT_LEVEL = "SECURITY"
 logger = logging.getLogger("openscc.audit")
 
 
@@ -24,8 +33,33 @@ class AuditLog:
     def __init__(self, directory: Path) -> None:
         self.path = directory / AUDIT_FILE
         self._lock = threading.Lock()
+        # The cross-subaccount level; set from the stored settings when the instance opens.
+        self.level = DEFAULT_LEVEL
+
+    def records(self, *, level: str | None = None, access: bool = False) -> bool:
+        """Whether an event is recorded: a security event unless the governing level (the
+        subaccount's, or else the cross-subaccount one) is OFF, an access event only at ALL."""
+        governing = level or self.level
+        return governing == "ALL" or (governing == "SECURITY" and not access)
 
     def record(self, event: str, *, actor: str | None, **details: Any) -> None:
+        """A security event of no subaccount (cross-subaccount level)."""
+        self.record_event(event, actor=actor, details=details)
+
+    def record_event(
+        self,
+        event: str,
+        *,
+        actor: str | None,
+        details: dict[str, Any],
+        level: str | None = None,
+        access: bool = False,
+        always: bool = False,
+    ) -> None:
+        """``level``: the subaccount's level if the event is about one; ``access``: an allowed
+        request (recorded at ALL only); ``always``: whatever the levels."""
+        if not always and not self.records(level=level, access=access):
+            return
         entry = {
             "time": int(time.time() * 1000),
             "event": event,

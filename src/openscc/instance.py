@@ -17,6 +17,7 @@ from openscc.auth.passwords import Passwords
 from openscc.auth.policy import INITIAL_PASSWORD
 from openscc.auth.users import ADMINISTRATOR, UserDirectory
 from openscc.certificates import generate_self_signed
+from openscc.config import audit_settings
 from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, UI_CERTIFICATE_KIND
 from openscc.errors import InvalidRequest
 from openscc.fileio import write_atomically
@@ -131,6 +132,8 @@ def open_instance(settings: Settings) -> Instance:
         master_key=master_key,
     )
     _initialise(instance)
+    # The audit level applies to whoever opens the instance: the server and the CLI alike.
+    instance.audit.level = audit_settings.settings(store)["level"]
     return instance
 
 

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from openscc.auth.sessions import user_stamp
 from openscc.auth.users import User, UserDirectory
+from openscc.config.audit_settings import subaccount_level_of
 from openscc.connector_state import ha_role
 from openscc.store.entities import EntityStore
 from openscc.store.stamp import ChangeStamp
@@ -62,6 +63,11 @@ class Lookups:
     async def ha_role(self) -> str | None:
         """The instance's HA role ("master", "shadow"), or None while it has none."""
         return await self._get(_HA_ROLE, ha_role, self._store)
+
+    async def subaccount_audit_level(self, region_host: str, subaccount: str) -> str:
+        """The audit level of the subaccount a request path names."""
+        key = ("auditLevel", f"{region_host}/{subaccount}")
+        return await self._get(key, subaccount_level_of, self._store, region_host, subaccount)
 
     async def _get(self, key: tuple[str, str], read: Callable[..., T], *arguments: object) -> T:
         stamp = self._stamp.current()  # taken before reading: an entry is never newer than it

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from starlette.applications import Starlette
 
 from openscc.app import create_app
+from openscc.config import cipher_suites, log_settings
 from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND
 from openscc.errors import ListenFailed
 from openscc.fileio import write_atomically
@@ -142,6 +143,11 @@ def _serve_on(listener: socket.socket, settings: Settings) -> None:
         config.load()
         assert config.ssl is not None
         config.ssl.minimum_version = ssl.TLSVersion.TLSv1_2
+        # The UI's cipher suites as configured (a change waits for this: the next start).
+        offered = cipher_suites.configure(config.ssl, cipher_suites.stored_choice(instance.store))
+        logger.info("TLS cipher suites offered: %s", ", ".join(offered))
+        # uvicorn.Config has just set its own loggers' levels; the stored ones win.
+        log_settings.apply_stored_levels(instance.store)
         server = uvicorn.Server(config)
         control.server = server
         logger.info("openscc serving https://%s:%d (data in %s)", host, port, instance.data_dir)

@@ -276,3 +276,14 @@ def test_a_key_pair_must_belong_together() -> None:
     certs.check_key_pair(one.certificate_pem, one.private_key_pem)
     with pytest.raises(Exception, match="does not belong"):
         certs.check_key_pair(one.certificate_pem, other.private_key_pem)
+
+
+def test_both_spellings_serve_the_same_pp_ca_certificate(admin: TestClient) -> None:
+    """onPremise (the recordings, older releases) and onPremises (the pages, 2.18+) are one slot."""
+    spelled = f"{CONNECTOR}/onPremises/ppCaCertificate"
+    generate = {"type": "selfsigned", "subjectDN": "CN=pp ca", "keySize": 2048}
+    assert admin.post(PP_CA, json=generate).status_code == 201
+
+    assert admin.get(spelled).json() == admin.get(PP_CA).json()
+    assert admin.delete(spelled).status_code == 204
+    assert admin.get(PP_CA).status_code == 404

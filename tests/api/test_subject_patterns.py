@@ -214,6 +214,16 @@ def test_a_sample_certificate_needs_exactly_the_rules_placeholders(
     assert fragment in response.json()["message"]
 
 
+def test_a_sample_certificate_is_valid_as_long_as_the_pp_settings_say(admin: TestClient) -> None:
+    _pp_ca(admin)
+    admin.patch(f"{CONFIG}/connector/onPremises/ppSettings", json={"certificateValidityInMin": 5})
+
+    response = admin.get(f"{RULES}/0/sampleCertificate", params={"name": "a"})
+
+    cert = x509.load_der_x509_certificate(response.content)
+    assert cert.not_valid_after_utc - cert.not_valid_before_utc == dt.timedelta(minutes=5)
+
+
 def test_a_sample_certificate_needs_a_pp_ca(admin: TestClient) -> None:
     response = admin.get(f"{RULES}/0/sampleCertificate", params={"name": "a"})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from typing import Any
 
 from cryptography import x509
@@ -220,6 +221,44 @@ def _connector(client: TestClient) -> None:
     _ok(client.patch(f"{CONNECTOR}/onPremise/truststore", json={"trustAllBackends": False}))
 
 
+def _settings(client: TestClient, sa: str) -> None:
+    """The connector-wide settings, and a subaccount's trace and audit settings."""
+    available = _ok(client.get(f"{CONFIG}/availableCipherSuites")).json()
+    tls13 = [name for name in available if "_WITH_" not in name]
+    tls12 = [name for name in available if "_WITH_" in name][:2]
+    _ok(client.post(f"{CONNECTOR}/ui/cipherSuites", json=tls12 + tls13))
+    # Levels stay INFO: they change the test process's loggers.
+    _ok(
+        client.patch(
+            f"{CONNECTOR}/logAndTrace",
+            json={
+                "tlsTrace": True,
+                "cpicTraceLevel": 2,
+                "cleanup": 30,
+                "rolloverThreshold": "75MB",
+            },
+        )
+    )
+    trace = sa.replace(f"{CONFIG}/subaccounts/", f"{CONNECTOR}/logAndTrace/subaccounts/")
+    _ok(client.patch(trace, json={"trafficTrace": True}))
+    _ok(client.patch(f"{CONNECTOR}/auditLog", json={"cleanup": 90}))
+    audit = sa.replace(f"{CONFIG}/subaccounts/", f"{CONNECTOR}/auditLog/subaccounts/")
+    _ok(client.patch(audit, json={"level": "ALL"}))
+    _ok(
+        client.put(
+            f"{CONNECTOR}/onPremises/ppSettings",
+            json={"expirationToleranceInHr": 2, "certificateValidityInMin": 120},
+        )
+    )
+    # Any existing executable stands in for the SAP Host Agent.
+    _ok(
+        client.post(
+            f"{CONNECTOR}/solutionManagement",
+            json={"hostAgentPath": sys.executable, "dsrEnabled": True},
+        )
+    )
+
+
 def populate_every_kind(client: TestClient) -> None:
     """Create at least one entity of every kind the configuration API stores, with every secret."""
     first, second = _subaccounts(client)
@@ -233,3 +272,4 @@ def populate_every_kind(client: TestClient) -> None:
         )
     )
     _connector(client)
+    _settings(client, first)

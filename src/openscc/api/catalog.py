@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from openscc.api import (
     access_control,
+    audit_settings,
     backup,
     certificates_api,
     channels,
+    cipher_suites,
     connector,
     domain_mappings,
+    log_and_trace,
     mapping_resources,
+    pp_settings,
     proxy,
+    solution_management,
     subaccount_trust,
     subaccounts,
     subject_patterns,
@@ -33,6 +38,11 @@ _MODULES = (
     subject_patterns,
     certificates_api,
     truststore,
+    cipher_suites,
+    log_and_trace,
+    audit_settings,
+    pp_settings,
+    solution_management,
 )
 
 

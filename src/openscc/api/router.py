@@ -34,16 +34,23 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
             raise MethodNotAllowed(f"method {request.method} is not allowed here")
         svc = services(request)
         extra_headers: list[tuple[str, str]] = []
+        actor: str | None = None
+        authorized = False
         try:
             outcome = await authenticate(request, svc)
             if isinstance(outcome, Response):
                 return outcome
             extra_headers = outcome.headers
+            actor = outcome.caller.user.name
             await authorize(endpoint, outcome.caller, svc)
+            authorized = True
             response = await _answer(endpoint, request, outcome.caller, svc)
-            if endpoint.method not in SAFE_METHODS and 200 <= response.status_code < 300:
-                record_change(svc.instance.audit, request, endpoint, outcome.caller.user.name)
+            await _audit_answer(svc, request, endpoint, actor, response.status_code)
         except OpensccError as error:
+            if error.status == 403:
+                await _audit_refusal(svc, request, endpoint, actor, error.message)
+            elif authorized and actor is not None:  # allowed, but it failed
+                await _audit_answer(svc, request, endpoint, actor, error.status)
             response = error_response(error)
         except sqlite3.OperationalError as error:
             response = _store_failure(error)
@@ -52,6 +59,58 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
         return response
 
     return dispatch
+
+
+async def _audit_level(svc: Services, request: Request) -> str | None:
+    """The audit level governing this request: its subaccount's if the path names one, else
+    None (the cross-subaccount level)."""
+    params = request.path_params
+    if "region" in params and "subaccount" in params:
+        return await svc.lookups.subaccount_audit_level(params["region"], params["subaccount"])
+    return None
+
+
+async def _audit_answer(
+    svc: Services, request: Request, endpoint: Endpoint, actor: str, status: int
+) -> None:
+    """A successful change is recorded at level SECURITY; every other allowed request only at
+    level ALL."""
+    audit = svc.instance.audit
+    level = await _audit_level(svc, request)
+    if endpoint.method not in SAFE_METHODS and 200 <= status < 300:
+        record_change(audit, request, endpoint, actor, level=level)
+    elif audit.records(level=level, access=True):
+        audit.record_event(
+            "request.allowed",
+            actor=actor,
+            level=level,
+            access=True,
+            details={
+                "operation": f"{request.method} {endpoint.path}",
+                "status": status,
+                **_key(request),
+            },
+        )
+
+
+async def _audit_refusal(
+    svc: Services, request: Request, endpoint: Endpoint, actor: str | None, reason: str
+) -> None:
+    """A refused request (403) is a security event."""
+    svc.instance.audit.record_event(
+        "request.refused",
+        actor=actor,
+        level=await _audit_level(svc, request),
+        details={
+            "operation": f"{request.method} {endpoint.path}",
+            "reason": reason,
+            **_key(request),
+        },
+    )
+
+
+def _key(request: Request) -> dict[str, object]:
+    return {"key": dict(request.path_params)} if request.path_params else {}
 
 
 async def _answer(endpoint: Endpoint, request: Request, caller: Caller, svc: Services) -> Response:

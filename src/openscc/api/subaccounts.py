@@ -274,6 +274,7 @@ for _method, _suffix, _what in (
         _method,
         f"{ONE}/{_suffix}",
         summary=f"{_what}: discontinued with 2.16, always 410",
+        status=410,
         roles=SUBACCOUNT_ADMINS,
         tag="configuration",
         more_responses={"410": "NOT_FOUND: disaster recovery is discontinued"},

@@ -23,7 +23,7 @@ from openscc.api.endpoints import EndpointTable
 from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import accepts, attachment, created, empty_response, json_response
 from openscc.auth.roles import ADMINISTRATORS
-from openscc.config import certs, kinds
+from openscc.config import certs, kinds, pp_settings
 from openscc.config import subject_patterns as model
 from openscc.errors import Conflict, InvalidRequest
 from openscc.snapshot import EntityRecord
@@ -32,9 +32,6 @@ from openscc.store.entities import EntityStore
 endpoints = EndpointTable()
 DER = "application/pkix-cert"
 PEM = "application/x-pem-file"
-# How long a sample certificate is valid: the product's default validity of principal-propagation
-# certificates.
-SAMPLE_VALIDITY_MINUTES = 60
 _MOVE_SCHEMA = {
     "type": "object",
     "properties": {"position": {"type": "integer", "minimum": 0}},
@@ -149,7 +146,8 @@ async def sample_certificate(request: Request, caller: Caller) -> Response:
         pair = certs.KeyPair(
             certificate_pem=ca.body["certificatePem"], private_key_pem=ca.secret["privateKeyPem"]
         )
-        return subject, pair, SAMPLE_VALIDITY_MINUTES
+        # As long as a principal-propagation certificate would be: the ppSettings' validity.
+        return subject, pair, pp_settings.settings(store)["certificateValidityInMin"]
 
     subject, ca, minutes = await svc.store_thread.run(read)
     # A new key takes a while: in a worker, so neither the loop nor the store thread waits.

@@ -25,6 +25,13 @@ PENDING_CSR = "certificateSigningRequest"
 TRUSTSTORE = "truststore"
 TRUSTED_BACKEND = "trustedBackend"
 SUBACCOUNT_TRUST = "subaccountTrust"
+UI_CIPHER_SUITES = "uiCipherSuites"
+LOG_AND_TRACE = "logAndTrace"
+SUBACCOUNT_TRACE = "subaccountTrace"  # under a subaccount
+AUDIT_LOG = "auditLog"
+SUBACCOUNT_AUDIT_LOG = "subaccountAuditLog"  # under a subaccount
+PP_SETTINGS = "ppSettings"
+SOLUTION_MANAGEMENT = "solutionManagement"
 
 # Every kind of entity the product stores. A backup carries all of them; a restore refuses any other
 # (an archive of the same format version cannot hold a kind this version does not know).
@@ -47,6 +54,13 @@ ENTITY_KINDS = frozenset(
         TRUSTSTORE,
         TRUSTED_BACKEND,
         SUBACCOUNT_TRUST,
+        UI_CIPHER_SUITES,
+        LOG_AND_TRACE,
+        SUBACCOUNT_TRACE,
+        AUDIT_LOG,
+        SUBACCOUNT_AUDIT_LOG,
+        PP_SETTINGS,
+        SOLUTION_MANAGEMENT,
     }
 )
 

@@ -1,0 +1,85 @@
+"""Audit log settings: the cross-subaccount level and cleanup, and each subaccount's level.
+
+Levels, as the product's audit log defines them: ``OFF`` records nothing; ``SECURITY`` (the
+default) records security events: logons, refused requests and configuration changes; ``ALL``
+records, besides, every request that was allowed. Events about a subaccount (requests whose path
+names it) follow that subaccount's level, every other event the cross-subaccount level. The
+levels live in ``openscc.audit.AuditLog``; this module stores and validates them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openscc.audit import AUDIT_LEVELS, DEFAULT_LEVEL
+from openscc.config import kinds
+from openscc.config.values import as_int
+from openscc.errors import InvalidRequest
+from openscc.snapshot import EntityRecord
+from openscc.store.entities import EntityStore, join_key
+
+KIND = kinds.AUDIT_LOG
+SUBACCOUNT_KIND = kinds.SUBACCOUNT_AUDIT_LOG
+CLEANUP_DAYS = (0, 14, 30, 90, 180, 365)  # 0: never remove
+DEFAULTS: dict[str, Any] = {"level": DEFAULT_LEVEL, "cleanup": 0}
+
+
+def level(value: Any) -> str:
+    if isinstance(value, str) and value.strip().upper() in AUDIT_LEVELS:
+        return value.strip().upper()
+    raise InvalidRequest(f"level must be one of {', '.join(AUDIT_LEVELS)}")
+
+
+def cleanup(value: Any) -> int:
+    days = as_int(value, "cleanup", minimum=0, maximum=365)
+    if days not in CLEANUP_DAYS:
+        raise InvalidRequest(
+            f"cleanup must be 0 (never remove logs) or one of {', '.join(map(str, CLEANUP_DAYS[1:]))}"
+        )
+    return days
+
+
+def patched(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The settings after a PATCH: given properties replace, the rest keep their values
+    (``logPath`` cannot be changed here, as in the product; it is ignored)."""
+    updated = {**DEFAULTS, **body}
+    if data.get("level") is not None:
+        updated["level"] = level(data["level"])
+    if data.get("cleanup") is not None:
+        updated["cleanup"] = cleanup(data["cleanup"])
+    return updated
+
+
+def settings(store: EntityStore) -> dict[str, Any]:
+    record = store.get(KIND, kinds.SINGLETON_KEY)
+    return {**DEFAULTS, **(record.body if record is not None else {})}
+
+
+def save(store: EntityStore, body: dict[str, Any]) -> None:
+    store.put(EntityRecord(kind=KIND, key=kinds.SINGLETON_KEY, parent=None, body=body))
+
+
+def subaccount_key(sa_key: str) -> str:
+    return join_key(sa_key, SUBACCOUNT_KIND)
+
+
+def subaccount_level(store: EntityStore, sa_key: str) -> str:
+    record = store.get(SUBACCOUNT_KIND, subaccount_key(sa_key))
+    return DEFAULT_LEVEL if record is None else str(record.body["level"])
+
+
+def subaccount_level_of(store: EntityStore, region_host: str, subaccount: str) -> str:
+    """The level of a subaccount named in a request path (the default if it has none, or if
+    there is no such subaccount: then the request fails and is recorded as refused or not)."""
+    return subaccount_level(store, kinds.subaccount_key(region_host, subaccount))
+
+
+def save_subaccount_level(store: EntityStore, sa_key: str, new_level: str) -> None:
+    store.put(
+        EntityRecord(
+            kind=SUBACCOUNT_KIND,
+            key=subaccount_key(sa_key),
+            parent=sa_key,
+            body={"level": new_level},
+        )
+    )

@@ -1,0 +1,133 @@
+"""Log and trace settings: the levels of openscc's loggers and of all others, and the per-subaccount
+trace switches.
+
+The documented levels map to Python's logging levels; ``sccLogLevel`` sets the ``openscc``
+logger (every ``openscc.*`` logger inherits it), ``otherLogLevel`` the root logger and uvicorn's
+loggers (which carry levels of their own). They apply at every start and at once on a change.
+
+The other settings are stored, validated and answered as the product does, but change nothing in
+openscc: it writes its log to standard error (no trace files to roll over or clean up), has no
+TLS trace, no CPIC layer and no tunnel traffic to trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from openscc.config import kinds
+from openscc.config.values import as_bool, as_int
+from openscc.errors import InvalidRequest
+from openscc.snapshot import EntityRecord
+from openscc.store.entities import EntityStore, join_key
+
+KIND = kinds.LOG_AND_TRACE
+SUBACCOUNT_KIND = kinds.SUBACCOUNT_TRACE
+
+TRACE = 5  # below DEBUG; uvicorn names it TRACE too
+LEVELS = {
+    "OFF": logging.CRITICAL + 10,  # above every level a record can have
+    "ERROR": logging.ERROR,
+    "WARN": logging.WARNING,
+    "INFO": logging.INFO,
+    "DEBUG": logging.DEBUG,
+    "TRACE": TRACE,
+    "ALL": 1,  # not 0: NOTSET would mean "inherit"
+}
+OPENSCC_LOGGER = "openscc"
+# uvicorn sets levels on these at every start; "other" loggers otherwise inherit the root's.
+_OTHER_LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+
+DEFAULTS: dict[str, Any] = {
+    "sccLogLevel": "INFO",
+    "otherLogLevel": "INFO",
+    "tlsTrace": False,
+    "cpicTraceLevel": 0,
+    "cleanup": 0,
+    "rolloverThreshold": "20 MB",
+}
+SUBACCOUNT_DEFAULTS: dict[str, Any] = {"trafficTrace": False, "payloadSncTrace": False}
+MAX_CLEANUP_DAYS = 3650
+MAX_ROLLOVER_MB = 10_000
+_MEGABYTES = re.compile(r"^\s*(\d{1,9})\s*MB\s*$", re.IGNORECASE)
+
+
+def _level(value: Any, field: str) -> str:
+    if isinstance(value, str) and value.strip().upper() in LEVELS:
+        return value.strip().upper()
+    raise InvalidRequest(f"{field} must be one of {', '.join(LEVELS)}")
+
+
+def _megabytes(value: Any) -> str:
+    match = _MEGABYTES.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise InvalidRequest(
+            "rolloverThreshold must be a size in megabytes with its unit, e.g. '75 MB'"
+        )
+    size = int(match.group(1))
+    if not 1 <= size <= MAX_ROLLOVER_MB:
+        raise InvalidRequest(f"rolloverThreshold must be between 1 MB and {MAX_ROLLOVER_MB} MB")
+    return f"{size} MB"
+
+
+def patched(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The settings after a PATCH: given properties replace, the rest keep their values. The
+    read-only ``isTlsTraceActive`` and ``logAndTracePath`` a client may send back are ignored."""
+    updated = {**DEFAULTS, **body}
+    readers = {
+        "sccLogLevel": lambda v: _level(v, "sccLogLevel"),
+        "otherLogLevel": lambda v: _level(v, "otherLogLevel"),
+        "tlsTrace": lambda v: as_bool(v, "tlsTrace"),
+        "cpicTraceLevel": lambda v: as_int(v, "cpicTraceLevel", minimum=0, maximum=3),
+        "cleanup": lambda v: as_int(v, "cleanup", minimum=0, maximum=MAX_CLEANUP_DAYS),
+        "rolloverThreshold": _megabytes,
+    }
+    for field, read in readers.items():
+        if data.get(field) is not None:
+            updated[field] = read(data[field])
+    return updated
+
+
+def patched_subaccount(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    updated = {**SUBACCOUNT_DEFAULTS, **body}
+    for field in SUBACCOUNT_DEFAULTS:
+        if data.get(field) is not None:
+            updated[field] = as_bool(data[field], field)
+    return updated
+
+
+def settings(store: EntityStore) -> dict[str, Any]:
+    record = store.get(KIND, kinds.SINGLETON_KEY)
+    return {**DEFAULTS, **(record.body if record is not None else {})}
+
+
+def save(store: EntityStore, body: dict[str, Any]) -> None:
+    store.put(EntityRecord(kind=KIND, key=kinds.SINGLETON_KEY, parent=None, body=body))
+
+
+def subaccount_key(sa_key: str) -> str:
+    return join_key(sa_key, SUBACCOUNT_KIND)
+
+
+def subaccount_settings(store: EntityStore, sa_key: str) -> dict[str, Any]:
+    record = store.get(SUBACCOUNT_KIND, subaccount_key(sa_key))
+    return {**SUBACCOUNT_DEFAULTS, **(record.body if record is not None else {})}
+
+
+def save_subaccount(store: EntityStore, sa_key: str, body: dict[str, Any]) -> None:
+    store.put(
+        EntityRecord(kind=SUBACCOUNT_KIND, key=subaccount_key(sa_key), parent=sa_key, body=body)
+    )
+
+
+def apply_levels(body: dict[str, Any]) -> None:
+    """Set openscc's loggers and all others to the stored levels (process-wide)."""
+    logging.getLogger(OPENSCC_LOGGER).setLevel(LEVELS[body.get("sccLogLevel", "INFO")])
+    other = LEVELS[body.get("otherLogLevel", "INFO")]
+    for name in _OTHER_LOGGERS:
+        logging.getLogger(name).setLevel(other)
+
+
+def apply_stored_levels(store: EntityStore) -> None:
+    apply_levels(settings(store))

@@ -1,0 +1,52 @@
+"""Principal propagation settings: how long a principal outlives its token, how long a generated
+short-lived certificate is valid. Stored and answered; openscc issues no such certificates (it
+has no tunnel to receive principals from)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openscc.config import kinds
+from openscc.config.values import as_int
+from openscc.errors import InvalidRequest
+from openscc.snapshot import EntityRecord
+from openscc.store.entities import EntityStore
+
+KIND = kinds.PP_SETTINGS
+# field -> (minimum, maximum), as the page gives them: 14 days in hours, 30 days in minutes.
+RANGES = {"expirationToleranceInHr": (1, 336), "certificateValidityInMin": (1, 43200)}
+DEFAULTS = {"expirationToleranceInHr": 1, "certificateValidityInMin": 60}
+
+
+def _given(data: dict[str, Any]) -> dict[str, int]:
+    values = {}
+    for field, (low, high) in RANGES.items():
+        if data.get(field) is not None:
+            values[field] = as_int(data[field], field, minimum=low, maximum=high)
+    return values
+
+
+def parse_put(data: dict[str, Any]) -> dict[str, int]:
+    """Both values, required."""
+    values = _given(data)
+    missing = [field for field in RANGES if field not in values]
+    if missing:
+        raise InvalidRequest(f"{' and '.join(missing)} must be set")
+    return values
+
+
+def parse_patch(body: dict[str, int], data: dict[str, Any]) -> dict[str, int]:
+    """One value or both; the other keeps its value."""
+    values = _given(data)
+    if not values:
+        raise InvalidRequest(f"give {' or '.join(RANGES)}")
+    return {**body, **values}
+
+
+def settings(store: EntityStore) -> dict[str, int]:
+    record = store.get(KIND, kinds.SINGLETON_KEY)
+    return {**DEFAULTS, **(record.body if record is not None else {})}
+
+
+def save(store: EntityStore, values: dict[str, int]) -> None:
+    store.put(EntityRecord(kind=KIND, key=kinds.SINGLETON_KEY, parent=None, body=values))
