@@ -1,7 +1,7 @@
 """What every request's checks read from the store, kept while the store is unchanged.
 
-The guard reads the caller's user record (with its password hash, for basic auth) and the
-instance's HA role on every request. Entries hold only while the store's change stamp stays the
+The guard reads the caller's user record (with its password hash, for basic auth), the LDAP
+configuration and the instance's HA role on every request. Entries hold only while the store's change stamp stays the
 same (``openscc.store.stamp``): any commit, by this process or another (``openscc users`` beside
 the server), empties the cache, so a removed user, a changed role or a new password hash is seen
 by the very next request. A miss is read in the store thread; a hit costs no thread switch.
@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from openscc.auth.ldap.store import LdapConfiguration
+from openscc.auth.ldap.store import load as load_ldap
 from openscc.auth.sessions import user_stamp
 from openscc.auth.users import User, UserDirectory
 from openscc.connector_state import ha_role
@@ -22,6 +24,7 @@ from openscc.store.thread import StoreThread
 
 T = TypeVar("T")
 _HA_ROLE = ("haRole", "")
+_LDAP = ("ldap", "")
 _MAX_ENTRIES = 1024
 
 
@@ -62,6 +65,11 @@ class Lookups:
     async def ha_role(self) -> str | None:
         """The instance's HA role ("master", "shadow"), or None while it has none."""
         return await self._get(_HA_ROLE, ha_role, self._store)
+
+    async def ldap(self) -> LdapConfiguration:
+        """The LDAP configuration (servers with their connection passwords, and whether logons
+        go to the directory)."""
+        return await self._get(_LDAP, load_ldap, self._store)
 
     async def _get(self, key: tuple[str, str], read: Callable[..., T], *arguments: object) -> T:
         stamp = self._stamp.current()  # taken before reading: an entry is never newer than it

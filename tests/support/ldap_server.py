@@ -165,7 +165,12 @@ class LdapServer:
         return " ".join(f'{name}="{value}"' for name, value in values.items())
 
     def configuration(
-        self, *, secure: bool = False, start_tls: bool = False, ca: str | None = None, **fields: object
+        self,
+        *,
+        secure: bool = False,
+        start_tls: bool = False,
+        ca: str | None = None,
+        **fields: object,
     ) -> dict[str, object]:
         """An LDAP server configuration object of the API for this directory."""
         extra = {"useStartTls": "true"} if start_tls else {}
@@ -219,7 +224,14 @@ class LdapServer:
         (directory / "slapd.conf").write_text(server._config())
         (directory / "data.ldif").write_text(server._ldif())
         subprocess.run(
-            [str(SLAPADD), "-q", "-f", str(directory / "slapd.conf"), "-l", str(directory / "data.ldif")],
+            [
+                str(SLAPADD),
+                "-q",
+                "-f",
+                str(directory / "slapd.conf"),
+                "-l",
+                str(directory / "data.ldif"),
+            ],
             check=True,
             capture_output=True,
             timeout=60,
@@ -262,7 +274,10 @@ class LdapServer:
         d = self.directory
         return "\n".join(
             [
-                *(f"include {SCHEMA / name}.schema" for name in ("core", "cosine", "inetorgperson")),
+                *(
+                    f"include {SCHEMA / name}.schema"
+                    for name in ("core", "cosine", "inetorgperson")
+                ),
                 f"pidfile {d / 'slapd.pid'}",
                 f"argsfile {d / 'slapd.args'}",
                 f"modulepath {MODULES}",
@@ -308,7 +323,11 @@ class LdapServer:
             "sccmonitoring": [self.bind_dn],
         }
         for group, dns in members.items():
-            lines = [f"dn: {self.group_dn(group)}", "objectClass: groupOfUniqueNames", f"cn: {group}"]
+            lines = [
+                f"dn: {self.group_dn(group)}",
+                "objectClass: groupOfUniqueNames",
+                f"cn: {group}",
+            ]
             lines += [f"uniqueMember: {dn}" for dn in dns]
             entries.append("\n".join(lines))
         return "\n\n".join(entries) + "\n"

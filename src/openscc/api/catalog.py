@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openscc.api import (
     access_control,
+    authentication,
     backup,
     certificates_api,
     channels,
@@ -31,6 +32,7 @@ _MODULES = (
     subject_patterns,
     certificates_api,
     truststore,
+    authentication,
 )
 
 

@@ -6,6 +6,7 @@ mappings, resources, domain mappings and channels with it.
 
 from __future__ import annotations
 
+from openscc.auth.ldap import LDAP_SERVER_KIND, LDAP_SETTINGS_KIND
 from openscc.auth.users import USER_KIND
 from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, UI_CERTIFICATE_KIND
 from openscc.store.entities import join_key
@@ -24,6 +25,8 @@ UI_CERTIFICATE = UI_CERTIFICATE_KIND
 PENDING_CSR = "certificateSigningRequest"
 TRUSTSTORE = "truststore"
 TRUSTED_BACKEND = "trustedBackend"
+LDAP_SETTINGS = LDAP_SETTINGS_KIND
+LDAP_SERVER = LDAP_SERVER_KIND
 
 # Every kind of entity the product stores. A backup carries all of them; a restore refuses any other
 # (an archive of the same format version cannot hold a kind this version does not know).
@@ -45,6 +48,8 @@ ENTITY_KINDS = frozenset(
         PENDING_CSR,
         TRUSTSTORE,
         TRUSTED_BACKEND,
+        LDAP_SETTINGS,
+        LDAP_SERVER,
     }
 )
 

@@ -11,6 +11,7 @@ system's CAs) and name the host. There is no switch to turn verification off.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import ssl
@@ -59,13 +60,15 @@ class Outcome:
     unusable: tuple[str, ...]
 
 
-class _VerifiedTls(ldap3.Tls):  # type: ignore[misc]
+class _VerifiedTls(ldap3.Tls):
     """ldap3's TLS with Python's own verification: the chain against the configured CAs (or the
     system's) and the host name, during the handshake."""
 
     def __init__(self, ca_pem: str | None, host_name: str) -> None:
         super().__init__(validate=ssl.CERT_REQUIRED)
-        context = ssl.create_default_context(cadata=ca_pem) if ca_pem else ssl.create_default_context()
+        context = (
+            ssl.create_default_context(cadata=ca_pem) if ca_pem else ssl.create_default_context()
+        )
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         self._context = context
         self._host_name = host_name
@@ -130,10 +133,8 @@ class _Session:
         self.host = host
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(LDAPException, OSError):
             self.connection.unbind()
-        except (LDAPException, OSError):
-            pass
 
     def bind(self, name: str | None, password: str | None) -> bool:
         """Bind as ``name`` (anonymously for None); False for refused credentials."""
@@ -160,7 +161,13 @@ class _Session:
             raise Unusable(f"{self.host}: the connection user {self.server.user!r} was refused")
 
     def search(
-        self, base: str, search_filter: str, *, subtree: bool, attributes: list[str], base_only: bool = False
+        self,
+        base: str,
+        search_filter: str,
+        *,
+        subtree: bool,
+        attributes: list[str],
+        base_only: bool = False,
     ) -> list[tuple[str, dict[str, Any]]]:
         """(DN, attributes) of each entry found; a missing base finds nothing."""
         scope = ldap3.BASE if base_only else ldap3.SUBTREE if subtree else ldap3.LEVEL
@@ -209,7 +216,9 @@ def _find_user(session: _Session, name: str, password: str) -> tuple[str, dict[s
         dn = rules.user_pattern.replace("{0}", escape_rdn(name))
         if not session.bind(dn, password):
             return None
-        entries = session.search(dn, "(objectClass=*)", subtree=False, attributes=wanted, base_only=True)
+        entries = session.search(
+            dn, "(objectClass=*)", subtree=False, attributes=wanted, base_only=True
+        )
         return dn, entries[0][1] if entries else {}
     assert rules.user_search is not None
     if rules.user_search_as_user:
@@ -322,7 +331,9 @@ def reread_groups(
     def reread(session: _Session) -> frozenset[str] | None:
         session.bind_connection_user()
         wanted = _attributes_wanted(session.rules)
-        entries = session.search(dn, "(objectClass=*)", subtree=False, attributes=wanted, base_only=True)
+        entries = session.search(
+            dn, "(objectClass=*)", subtree=False, attributes=wanted, base_only=True
+        )
         if not entries:
             return None
         return _groups(session, name, dn, entries[0][1])

@@ -123,9 +123,7 @@ def _check_complete(rules: SearchRules) -> None:
             raise InvalidRequest("config roleSearch needs roleName (the group's role attribute)")
         _filter(rules.role_search, "roleSearch")
     if rules.role_search is None and rules.user_role_name is None:
-        raise InvalidRequest(
-            "config finds no roles: give roleSearch and roleName, or userRoleName"
-        )
+        raise InvalidRequest("config finds no roles: give roleSearch and roleName, or userRoleName")
     if rules.role_nested and rules.role_search is None:
         raise InvalidRequest("config roleNested needs roleSearch")
 
@@ -164,6 +162,6 @@ def _dn(value: str, name: str) -> str:
 def _filter(value: str, name: str) -> None:
     sample = value.replace("{0}", "x").replace("{1}", "x").replace("{2}", "x")
     try:
-        parse_filter(sample, None, True, True, None, False)
+        parse_filter(sample, None, True, True, None, False)  # type: ignore[no-untyped-call]
     except (LDAPException, ValueError, IndexError):
         raise InvalidRequest(f"config {name} is not a valid LDAP filter") from None

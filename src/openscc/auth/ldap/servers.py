@@ -161,7 +161,9 @@ def _hosts(value: Any) -> tuple[Host, ...]:
         if not present(entry, "host"):
             raise InvalidRequest(f"{where}.host is required")
         name = host(as_str(entry["host"], f"{where}.host", max_length=253).strip(), f"{where}.host")
-        secure = as_bool(entry["isSecure"], f"{where}.isSecure") if present(entry, "isSecure") else False
+        secure = (
+            as_bool(entry["isSecure"], f"{where}.isSecure") if present(entry, "isSecure") else False
+        )
         port = (
             as_int(entry["port"], f"{where}.port", minimum=1, maximum=65535)
             if present(entry, "port") and str(entry["port"]).strip()
