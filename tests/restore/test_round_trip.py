@@ -6,7 +6,13 @@ from pathlib import Path
 
 from openscc.config import kinds
 from support.in_process import InProcessServer
-from support.populate import CONNECTOR, PKCS12_PASSWORD, PROXY_PASSWORD, populate_every_kind
+from support.populate import (
+    CONNECTOR,
+    LDAP_PASSWORD,
+    PKCS12_PASSWORD,
+    PROXY_PASSWORD,
+    populate_every_kind,
+)
 
 # Every kind the product stores must be populated, backed up and restored: a kind added to the
 # product without joining populate_every_kind fails the round trip.
@@ -49,6 +55,7 @@ def test_the_api_serves_the_same_configuration_after_restore(tmp_path: Path) -> 
         f"{CONNECTOR}/onPremises/subjectPatternRules",
         f"{CONNECTOR}/onPremise/systemCertificate",
         f"{CONNECTOR}/ui/uiCertificate",
+        "/api/v2/configuration/connector/authentication/ldap",
     ]
     subaccounts = source.http.get("/api/v1/configuration/subaccounts").json()
     for entry in subaccounts:
@@ -76,7 +83,7 @@ def test_secrets_used_by_the_populated_configuration_never_appear_in_the_archive
     import zipfile
 
     source = _populated(tmp_path / "source")
-    values = {PROXY_PASSWORD, PKCS12_PASSWORD, "Cl0ud-Pa55word!", "backup-pw"}
+    values = {PROXY_PASSWORD, PKCS12_PASSWORD, LDAP_PASSWORD, "Cl0ud-Pa55word!", "backup-pw"}
     for *_, secret in source.state():
         for value in (secret or {}).values():
             text = value if isinstance(value, str) else repr(value)

@@ -11,9 +11,9 @@ The directory:
 
     ou=users:  alice (sccadmin group), bob (sccdisplay group), carol (only the staff group),
                dave (ops-admins group: a custom role name), erin (sccsupport through a nested
-               group), connector (the connection user)
+               group), frank (sccassocadmin and sccsubadmin), connector (the connection user)
     ou=groups: groupOfUniqueNames sccadmin, sccdisplay, staff, ops-admins, support-team (member
-               of sccsupport), sccsupport, sccmonitoring
+               of sccsupport), sccsupport, sccmonitoring, sccassocadmin, sccsubadmin
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import secrets
-import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,12 +33,19 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from starlette.testclient import TestClient
 
 SLAPD = Path("/usr/sbin/slapd")
 SLAPADD = Path("/usr/sbin/slapadd")
 SCHEMA = Path("/etc/ldap/schema")
 MODULES = Path("/usr/lib/ldap")
-USERS = ("alice", "bob", "carol", "dave", "erin")
+LDAP_V1 = "/api/v1/configuration/connector/authentication/ldap"
+LDAP_V2 = "/api/v2/configuration/connector/authentication/ldap"
+SERVERS = f"{LDAP_V2}/servers"
+AUTH_V1 = "/api/v1/configuration/connector/authentication"
+AUTH_V2 = "/api/v2/configuration/connector/authentication"
+CONNECTOR = "/api/v1/configuration/connector"
+USERS = ("alice", "bob", "carol", "dave", "erin", "frank")
 
 
 def _require_slapd() -> None:
@@ -321,6 +328,8 @@ class LdapServer:
             "support-team": [self.user_dn("erin")],
             "sccsupport": [self.group_dn("support-team")],
             "sccmonitoring": [self.bind_dn],
+            "sccassocadmin": [self.user_dn("frank")],
+            "sccsubadmin": [self.user_dn("frank")],
         }
         for group, dns in members.items():
             lines = [
@@ -360,6 +369,21 @@ def _answers(port: int) -> bool:
         return False
 
 
-def remove(server: LdapServer) -> None:
-    server.stop()
-    shutil.rmtree(server.directory, ignore_errors=True)
+@pytest.fixture
+def ldap_directory(tmp_path: Path) -> Iterator[LdapServer]:
+    """A running slapd with the users and groups above, stopped after the test (slow tests only:
+    it starts a process)."""
+    server = LdapServer.start(tmp_path / "ldap")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def enable_ldap(client: TestClient, directory: LdapServer, **options: object) -> None:
+    """Turn LDAP authentication on (as the local Administrator) with one server on ``directory``."""
+    response = client.put(
+        LDAP_V2,
+        json={"enabled": True, "orderedLdapConfigurations": [directory.configuration(**options)]},
+    )
+    assert response.status_code == 204, response.text

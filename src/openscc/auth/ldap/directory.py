@@ -97,16 +97,19 @@ def _reason(error: BaseException) -> str:
 class _Session:
     """One connection to one host, with the server's rules and the call's deadline."""
 
-    def __init__(self, server: LdapServer, host: Host, deadline: float) -> None:
+    def __init__(self, server: LdapServer, host: Host, address: str, deadline: float) -> None:
         self.server = server
         self.rules: SearchRules = server.rules
+        self.host = host
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise Unusable(f"{host}: no time left to try it")
         start_tls = self.rules.use_start_tls and not host.secure
         tls = _VerifiedTls(server.ca_certificate, host.host) if host.secure or start_tls else None
+        # One resolved address per session (so every socket is ours to close); TLS verifies the
+        # configured host name, whatever address it resolved to.
         ldap_server = ldap3.Server(
-            host.host,
+            address,
             port=host.port,
             use_ssl=host.secure,
             tls=tls,
@@ -130,11 +133,13 @@ class _Session:
         except (LDAPException, OSError) as error:
             self.close()
             raise Unusable(f"{host}: {_reason(error)}") from None
-        self.host = host
 
     def close(self) -> None:
         with contextlib.suppress(LDAPException, OSError):
             self.connection.unbind()
+        sock = getattr(self.connection, "socket", None)
+        if sock is not None:  # ldap3 leaves a socket that failed to connect open
+            sock.close()
 
     def bind(self, name: str | None, password: str | None) -> bool:
         """Bind as ``name`` (anonymously for None); False for refused credentials."""
@@ -278,17 +283,32 @@ def _on_each_host(server: LdapServer, deadline: float, work: Any) -> Any:
     reasons = []
     for host in server.hosts:
         try:
-            session = _Session(server, host, deadline)
+            addresses = _addresses(host)
         except Unusable as error:
             reasons.append(str(error))
             continue
-        try:
-            return work(session)
-        except Unusable as error:
-            reasons.append(str(error))
-        finally:
-            session.close()
-    raise Unusable("; ".join(reasons))
+        for address in addresses:
+            try:
+                session = _Session(server, host, address, deadline)
+            except Unusable as error:
+                reasons.append(str(error))
+                continue
+            try:
+                return work(session)
+            except Unusable as error:
+                reasons.append(str(error))
+            finally:
+                session.close()
+    raise Unusable("; ".join(dict.fromkeys(reasons)))
+
+
+def _addresses(host: Host) -> list[str]:
+    """The host's addresses, each once, in the resolver's order."""
+    try:
+        found = socket.getaddrinfo(host.host, host.port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        raise Unusable(f"{host}: the name cannot be resolved ({error.strerror or error})") from None
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
 
 
 def authenticate(
