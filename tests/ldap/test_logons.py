@@ -96,6 +96,24 @@ def test_nested_groups_count_with_role_nested(
     assert change.json()["message"].endswith("User has role(s) sccsupport")
 
 
+def test_a_user_pattern_and_a_role_attribute_of_the_users_entry(
+    admin: TestClient, ldap_directory: LdapServer
+) -> None:
+    """userPattern gives the DN without a search; userRoleName reads role names from the user's
+    own entry: dave's employeeType names sccmonitoring."""
+    rules = f'userPattern="uid={{0}},ou=users,{ldap_directory.suffix}" userRoleName="employeeType"'
+    enable_ldap(admin, ldap_directory, config=rules)
+    dave = _auth(ldap_directory, "dave")
+
+    read = admin.get(CONNECTOR, auth=dave)
+    change = admin.put(CONNECTOR, auth=dave, json={"description": "x"})
+    alice = admin.get(CONNECTOR, auth=_auth(ldap_directory, "alice"))
+
+    assert read.status_code == 200
+    assert change.json()["message"].endswith("User has role(s) sccmonitoring")
+    assert alice.status_code == 403  # her entry names no role, and no groups are searched
+
+
 def test_a_user_with_several_role_groups_holds_each_role(
     admin: TestClient, ldap_directory: LdapServer
 ) -> None:

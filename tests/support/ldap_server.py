@@ -11,7 +11,8 @@ The directory:
 
     ou=users:  alice (sccadmin group), bob (sccdisplay group), carol (only the staff group),
                dave (ops-admins group: a custom role name), erin (sccsupport through a nested
-               group), frank (sccassocadmin and sccsubadmin), connector (the connection user)
+               group), frank (sccassocadmin and sccsubadmin), connector (the connection user);
+               dave's entry also names a role itself (employeeType: sccmonitoring)
     ou=groups: groupOfUniqueNames sccadmin, sccdisplay, staff, ops-admins, support-team (member
                of sccsupport), sccsupport, sccmonitoring, sccassocadmin, sccsubadmin
 """
@@ -319,6 +320,8 @@ class LdapServer:
             entries.append(
                 f"dn: {self.user_dn(name)}\nobjectClass: inetOrgPerson\nuid: {name}\n"
                 f"cn: {name.title()}\nsn: {name.title()}\nuserPassword: {self.passwords[name]}"
+                # A role named on the user's own entry (for userRoleName).
+                + ("\nemployeeType: sccmonitoring" if name == "dave" else "")
             )
         members = {
             "sccadmin": [self.user_dn("alice")],

@@ -101,6 +101,7 @@ class _Session:
         self.server = server
         self.rules: SearchRules = server.rules
         self.host = host
+        self.deadline = deadline
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise Unusable(f"{host}: no time left to try it")
@@ -175,6 +176,8 @@ class _Session:
         base_only: bool = False,
     ) -> list[tuple[str, dict[str, Any]]]:
         """(DN, attributes) of each entry found; a missing base finds nothing."""
+        if time.monotonic() >= self.deadline:
+            raise Unusable(f"{self.host}: no answer in time")
         scope = ldap3.BASE if base_only else ldap3.SUBTREE if subtree else ldap3.LEVEL
         connection = self.connection
         try:
