@@ -49,8 +49,8 @@ from support.in_process import InProcessServer
 from support.server_process import ServerProcess
 
 # The replay of recorded Cloud Connector traffic reports its totals at the end of any run;
-# fast_keys offers the pooled_rsa_keys fixture.
-pytest_plugins = ["support.replay_report", "support.fast_keys"]
+# fast_keys offers the pooled_rsa_keys fixture; ldap_server the ldap_directory fixture (a slapd).
+pytest_plugins = ["support.replay_report", "support.fast_keys", "support.ldap_server"]
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from openscc.api.responses import error_response, json_response
 from openscc.api.router import build_routes
 from openscc.auth.authenticator import Authenticator
 from openscc.auth.credential_cache import CredentialCache
+from openscc.auth.ldap.logons import DirectoryLogons
 from openscc.auth.lockout import Lockout
 from openscc.auth.password_checks import HashSlots
 from openscc.auth.sessions import SessionManager
@@ -100,6 +101,12 @@ def create_app(
     store_thread = StoreThread()
     stamp = ChangeStamp(instance.data_dir / DB_FILE)
     lookups = Lookups(instance.store, instance.users, stamp, store_thread)
+    lockout = Lockout(
+        max_failures=settings.login_failures_before_lockout,
+        lockout_seconds=settings.lockout_seconds,
+        clock=clock,
+    )
+    credentials = CredentialCache(ttl_seconds=settings.credential_cache_seconds, clock=clock)
     services = Services(
         instance=instance,
         store_thread=store_thread,
@@ -115,17 +122,25 @@ def create_app(
         authenticator=Authenticator(
             passwords=instance.passwords,
             lookups=lookups,
-            lockout=Lockout(
-                max_failures=settings.login_failures_before_lockout,
-                lockout_seconds=settings.lockout_seconds,
-                clock=clock,
-            ),
-            credentials=CredentialCache(ttl_seconds=settings.credential_cache_seconds, clock=clock),
+            lockout=lockout,
+            credentials=credentials,
             slots=HashSlots(
                 slots=settings.password_check_slots,
                 wait_seconds=settings.password_check_wait_seconds,
             ),
             audit=instance.audit,
+            directory=DirectoryLogons(
+                lockout=lockout,
+                credentials=credentials,
+                slots=HashSlots(
+                    slots=settings.directory_check_slots,
+                    wait_seconds=settings.directory_check_wait_seconds,
+                ),
+                audit=instance.audit,
+                timeout_seconds=settings.directory_timeout_seconds,
+                recheck_seconds=settings.directory_recheck_seconds,
+                clock=clock,
+            ),
         ),
         kdf_slots=threading.BoundedSemaphore(settings.backup_kdf_slots),
         request_restart=request_restart or (lambda: None),

@@ -1,7 +1,7 @@
 """What every request's checks read from the store, kept while the store is unchanged.
 
-The guard reads the caller's user record (with its password hash, for basic auth) and the
-instance's HA role on every request. Entries hold only while the store's change stamp stays the
+The guard reads the caller's user record (with its password hash, for basic auth), the LDAP
+configuration and the instance's HA role on every request. Entries hold only while the store's change stamp stays the
 same (``openscc.store.stamp``): any commit, by this process or another (``openscc users`` beside
 the server), empties the cache, so a removed user, a changed role or a new password hash is seen
 by the very next request. A miss is read in the store thread; a hit costs no thread switch.
@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from openscc.auth.ldap.store import LdapConfiguration
+from openscc.auth.ldap.store import load as load_ldap
 from openscc.auth.sessions import user_stamp
 from openscc.auth.users import User, UserDirectory
 from openscc.config.audit_settings import subaccount_level_of
@@ -23,6 +25,7 @@ from openscc.store.thread import StoreThread
 
 T = TypeVar("T")
 _HA_ROLE = ("haRole", "")
+_LDAP = ("ldap", "")
 _MAX_ENTRIES = 1024
 
 
@@ -68,6 +71,11 @@ class Lookups:
         """The audit level of the subaccount a request path names."""
         key = ("auditLevel", f"{region_host}/{subaccount}")
         return await self._get(key, subaccount_level_of, self._store, region_host, subaccount)
+
+    async def ldap(self) -> LdapConfiguration:
+        """The LDAP configuration (servers with their connection passwords, and whether logons
+        go to the directory)."""
+        return await self._get(_LDAP, load_ldap, self._store)
 
     async def _get(self, key: tuple[str, str], read: Callable[..., T], *arguments: object) -> T:
         stamp = self._stamp.current()  # taken before reading: an entry is never newer than it

@@ -40,6 +40,13 @@ class Settings:
     # before it is answered 503 with Retry-After.
     password_check_slots: int = 2
     password_check_wait_seconds: float = 5.0
+    # LDAP logons: directory calls at once (each holds a worker thread while it waits for the
+    # directory), how long a logon waits for one (then 503), how long one logon may take with
+    # every server and host tried, and how often a session's roles are read again.
+    directory_check_slots: int = 8
+    directory_check_wait_seconds: float = 5.0
+    directory_timeout_seconds: float = 15.0
+    directory_recheck_seconds: int = 300
     # Backup and restore key derivations at once (each holds 64 MiB for a moment).
     backup_kdf_slots: int = 2
     safety_backups_kept: int = 5

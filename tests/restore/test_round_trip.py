@@ -13,6 +13,7 @@ from support.in_process import InProcessServer
 from support.populate import (
     CONFIG,
     CONNECTOR,
+    LDAP_PASSWORD,
     PKCS12_PASSWORD,
     PROXY_PASSWORD,
     populate_every_kind,
@@ -107,6 +108,11 @@ def _every_read(client: TestClient) -> list[str]:
                     _fill(endpoint.path, {**values, "type": kind, "id": str(channel["id"])})
                 )
             continue
+        if endpoint.path.endswith("/ldap/servers/{id}"):
+            ldap = client.get("/api/v2/configuration/connector/authentication/ldap").json()
+            for server in ldap["orderedLdapConfigurations"]:
+                paths.append(_fill(endpoint.path, {**values, "id": str(server["id"])}))
+            continue
         if "{id}" in endpoint.path and "/trust/" in endpoint.path:
             kind = endpoint.path.split("/trust/")[1].split("/")[0]
             for entry in client.get(f"{base}/trust/{kind}").json():
@@ -161,7 +167,7 @@ def test_secrets_used_by_the_populated_configuration_never_appear_in_the_archive
     import zipfile
 
     source = _populated(tmp_path / "source")
-    values = {PROXY_PASSWORD, PKCS12_PASSWORD, "Cl0ud-Pa55word!", "backup-pw"}
+    values = {PROXY_PASSWORD, PKCS12_PASSWORD, LDAP_PASSWORD, "Cl0ud-Pa55word!", "backup-pw"}
     for *_, secret in source.state():
         for value in (secret or {}).values():
             text = value if isinstance(value, str) else repr(value)

@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from openscc.auth.ldap.servers import LdapServer, parse_server
+from openscc.auth.ldap.store import LdapConfiguration
+from openscc.auth.ldap.store import load as load_ldap
+from openscc.auth.ldap.store import save as save_ldap
 from openscc.cli import cli
 from openscc.instance import open_instance
 from openscc.settings import Settings
@@ -212,3 +216,32 @@ def test_a_mistyped_data_dir_is_refused_and_nothing_is_created(
     assert not_one.exit_code == 2
     assert "is not an openscc data directory" in not_one.output
     assert list(empty.iterdir()) == []
+
+
+def test_use_file_store_turns_ldap_off(run: Invoke, settings: Settings) -> None:
+    """`users use-file-store` (the product's useFileUserStore) turns LDAP authentication off and
+    keeps its configuration."""
+    instance = open_instance(settings)
+    with instance.store.transaction():
+        save_ldap(instance.store, LdapConfiguration(enabled=True, servers=(_directory_server(),)))
+    instance.close()
+
+    result = run("use-file-store")
+
+    instance = open_instance(settings)
+    configuration = load_ldap(instance.store)
+    instance.close()
+    assert result.exit_code == 0, result.output
+    assert "turned off" in result.output
+    assert (configuration.enabled, len(configuration.servers)) == (False, 1)
+
+
+def _directory_server() -> LdapServer:
+    return parse_server(
+        {
+            "config": 'userPattern="uid={0},ou=users,dc=x" userRoleName="memberOf"',
+            "hosts": [{"host": "ldap.corp"}],
+        },
+        server_id="0",
+        previous=None,
+    )

@@ -32,6 +32,7 @@ SUBACCOUNTS = (
 PROXY_PASSWORD = "Pr0xy-Pa55word!"
 PKCS12_PASSWORD = "P12-Pa55word!"
 VM_ENDPOINT = "3f2b1c4d-0000-4000-8000-00000000a001"
+LDAP_PASSWORD = "Ld4p-Pa55word!"
 
 
 def _ok(response: Any) -> Any:
@@ -259,6 +260,41 @@ def _settings(client: TestClient, sa: str) -> None:
     )
 
 
+def _ldap(client: TestClient) -> None:
+    """Two LDAP servers, stored as a draft (LDAP authentication off, so no server is asked): on
+    loopback ports where nothing listens, so that no test that enables it reaches anything."""
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "directory CA")])
+    ca = certs.self_signed(subject, is_ca=True).certificate_pem
+    rules = (
+        'roleBase="ou=groups,dc=scc" roleName="cn" roleSearch="(uniqueMember={0})" '
+        'userBase="ou=users,dc=scc" userSearch="(uid={0})" useStartTls="true"'
+    )
+    servers = [
+        {
+            "config": rules,
+            "hosts": [
+                {"host": "127.0.0.1", "port": "1", "isSecure": False},
+                {"host": "localhost", "port": 1, "isSecure": "false"},
+            ],
+            "user": "cn=connector,dc=scc",
+            "password": LDAP_PASSWORD,
+            "customAdminRole": "connector-admins",
+            "customDisplayRole": "connector-viewers",
+            "caCertificate": ca,
+        },
+        {
+            "config": 'userPattern="uid={0},ou=people,dc=scc" userRoleName="memberOf"',
+            "hosts": [{"host": "127.0.0.1", "port": "2", "isSecure": True}],
+        },
+    ]
+    _ok(
+        client.put(
+            "/api/v2/configuration/connector/authentication/ldap",
+            json={"enabled": False, "orderedLdapConfigurations": servers},
+        )
+    )
+
+
 def populate_every_kind(client: TestClient) -> None:
     """Create at least one entity of every kind the configuration API stores, with every secret."""
     first, second = _subaccounts(client)
@@ -273,3 +309,4 @@ def populate_every_kind(client: TestClient) -> None:
     )
     _connector(client)
     _settings(client, first)
+    _ldap(client)

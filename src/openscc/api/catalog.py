@@ -5,6 +5,7 @@ from __future__ import annotations
 from openscc.api import (
     access_control,
     audit_settings,
+    authentication,
     backup,
     certificates_api,
     channels,
@@ -43,6 +44,7 @@ _MODULES = (
     audit_settings,
     pp_settings,
     solution_management,
+    authentication,
 )
 
 

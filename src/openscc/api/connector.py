@@ -1,12 +1,15 @@
-"""The connector's own endpoints: version, description, HA role, the administrator's password."""
+"""The connector's own endpoints: version, description, HA role, the local user's name and password."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc import SCC_API_VERSION
 from openscc.api.audit_trail import note_change
+from openscc.api.authorization import INITIAL_PASSWORD_MESSAGE
 from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import read_json_object, required
@@ -14,9 +17,10 @@ from openscc.api.read_request import ReadRequest, json_body, json_object
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.credentials import MAX_PASSWORD_CHARS
 from openscc.auth.policy import check_new_password
-from openscc.auth.roles import ADMIN_ONLY, ADMINISTRATORS, EVERY_ROLE
+from openscc.auth.roles import ADMIN, ADMIN_ONLY, ADMINISTRATORS, EVERY_ROLE
+from openscc.auth.users import check_user_name
 from openscc.connector_state import HA_ROLES, connector_body, ha_role, update_connector
-from openscc.errors import Conflict, InvalidRequest
+from openscc.errors import Conflict, Forbidden, InvalidRequest
 
 endpoints = EndpointTable()
 V1 = "/api/v1"
@@ -125,33 +129,58 @@ def post_ha_role(request: ReadRequest, caller: Caller) -> Response:
     return empty_response()
 
 
-@endpoints.route(
-    "GET",
-    f"{CONFIG}/connector/authentication",
-    summary="How users authenticate (this server: basic, with the local user store)",
-    roles=EVERY_ROLE,
-    response_schema={"type": "object", "properties": {"type": _STRING}},
-)
-async def get_authentication(request: Request, caller: Caller) -> Response:
-    return json_response({"type": "basic"})
+_PASSWORD_CHANGE = {"oldPassword", "newPassword"}
+_RENAME = {"user", "password"}
 
 
 @endpoints.route(
     "PUT",
     f"{CONFIG}/connector/authentication/basic",
-    summary="Change the caller's own password",
+    summary="Change the caller's own password ({oldPassword, newPassword}), or, for the "
+    "Administrator role, the caller's own user name ({user, password}: the new name and the "
+    "current password)",
     roles=EVERY_ROLE,  # openscc: every local user changes their own password
     needs_ha_role=False,
     before_initial_password=True,
     status=204,
     request_schema={
-        "type": "object",
-        "properties": {"oldPassword": _STRING, "newPassword": _STRING},
-        "required": ["oldPassword", "newPassword"],
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {"oldPassword": _STRING, "newPassword": _STRING},
+                "required": ["oldPassword", "newPassword"],
+            },
+            {
+                "type": "object",
+                "properties": {"user": _STRING, "password": _STRING},
+                "required": ["user", "password"],
+            },
+        ]
+    },
+    more_responses={
+        "409": "ILLEGAL_STATE: LDAP authentication is active (users are the directory's), or "
+        "the new user name is taken"
     },
 )
-async def change_password(request: Request, caller: Caller) -> Response:
+async def change_basic_user(request: Request, caller: Caller) -> Response:
     data = await read_json_object(request)
+    given = _PASSWORD_CHANGE.union(_RENAME).intersection(data)
+    if given & _RENAME and given & _PASSWORD_CHANGE:
+        raise InvalidRequest(
+            "send either {oldPassword, newPassword} (a new password) or {user, password} "
+            "(a new user name), not both"
+        )
+    if caller.user.from_directory:
+        raise Conflict(
+            "LDAP authentication is active: users, their names and passwords are the "
+            "directory's, changed there"
+        )
+    if given & _RENAME:
+        return await _rename(request, caller, data)
+    return await _change_password(request, caller, data)
+
+
+async def _change_password(request: Request, caller: Caller, data: dict[str, Any]) -> Response:
     old = required(data, "oldPassword")
     new = required(data, "newPassword")
     if not isinstance(old, str) or not isinstance(new, str):
@@ -180,4 +209,40 @@ async def change_password(request: Request, caller: Caller) -> Response:
     # Cached logins and every session of the user end: a stolen session does not outlive it.
     svc.forget_credentials(name)
     note_change(request, "password.changed")
+    return empty_response()
+
+
+async def _rename(request: Request, caller: Caller, data: dict[str, Any]) -> Response:
+    """The page's "Change Basic Authentication User": ``user`` is the new name, ``password`` the
+    current password. The page gives it to the Administrator role alone, before whom the
+    initial password must be changed like for any other operation."""
+    if caller.user.initial_password:
+        raise Forbidden(INITIAL_PASSWORD_MESSAGE)
+    if caller.user.role != ADMIN:
+        raise Forbidden(
+            f"method requires one of the roles {ADMIN}. User has role(s) {caller.user.role}"
+        )
+    new_name = required(data, "user")
+    password = required(data, "password")
+    if not isinstance(new_name, str) or not isinstance(password, str):
+        raise InvalidRequest("user and password must be strings")
+    check_user_name(new_name)  # before any hash: a refused name costs nothing
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise InvalidRequest("the current password is wrong")
+    svc = services(request)
+    name = caller.user.name
+    # As for a password change: a wrong password counts as a failed logon.
+    if not await svc.authenticator.check_password(name, password):
+        svc.instance.audit.record("user.rename_refused", actor=name, reason="wrong password")
+        raise InvalidRequest("the current password is wrong")
+
+    def rename() -> None:
+        with svc.instance.store.transaction():
+            svc.instance.users.rename(name, new_name)
+
+    await svc.store_thread.run(rename)
+    if new_name != name:
+        # Sessions and cached logons of the old name end; the user logs on with the new one.
+        svc.forget_credentials(name)
+    note_change(request, "user.renamed", user=new_name)
     return empty_response()

@@ -16,6 +16,7 @@ from openscc.api.context import Caller, Services
 from openscc.api.endpoints import Endpoint
 from openscc.api.responses import login_page
 from openscc.auth.credentials import basic_credentials
+from openscc.auth.roles import ROLE_NAMES
 from openscc.auth.sessions import CSRF_HEADER, SESSION_COOKIE, Session, tokens_match
 from openscc.errors import Conflict, Forbidden, NotAuthenticated
 
@@ -51,11 +52,11 @@ async def _live_session(services: Services, session_id: str) -> tuple[Session, C
     session = services.sessions.find(session_id)
     if session is None:
         return None
-    known = await services.lookups.user(session.user)
-    if known is None or known.stamp != session.stamp:
+    known = await services.authenticator.account(session.user)
+    if known is None or known[1] != session.stamp:
         services.sessions.end(session.id)
         return None
-    return session, Caller(user=known.user, session=session)
+    return session, Caller(user=known[0], session=session)
 
 
 async def authenticate(request: Request, services: Services) -> Authenticated | Response:
@@ -108,9 +109,12 @@ async def authenticate(request: Request, services: Services) -> Authenticated | 
 
 async def authorize(endpoint: Endpoint, caller: Caller, services: Services) -> None:
     """Raise Forbidden unless the caller may call this endpoint in the instance's current state."""
+    # A directory user may hold several roles: the first of them the endpoint allows decides.
+    roles = caller.user.roles
+    role = next((r for r in ROLE_NAMES if r in roles and r in endpoint.roles), caller.user.role)
     refusal = decide(
         endpoint,
-        role=caller.user.role,
+        role=role,
         initial_password=caller.user.initial_password,
         ha_role=await services.lookups.ha_role() if reads_ha_role(endpoint) else None,
     )

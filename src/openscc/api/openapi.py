@@ -119,9 +119,13 @@ _SERVER_PATHS: dict[str, dict[str, Any]] = {
             },
             "responses": {
                 "204": {"description": "Logged in"},
-                "401": _error("Invalid credentials or locked out"),
+                "401": _error(
+                    "Invalid credentials, locked out, or the LDAP directory cannot be reached"
+                ),
+                "403": _error("A directory (LDAP) user with none of the Cloud Connector's roles"),
                 "413": _error("Form too large"),
                 "415": _error("Not application/x-www-form-urlencoded"),
+                "503": _error("Too many logons are being checked at once; retry later"),
             },
         }
     },

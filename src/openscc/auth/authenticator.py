@@ -1,5 +1,8 @@
 """Checking a user name and password: lockout, caches, bounded hash checks and their audit lines.
 
+While LDAP authentication is active, logons go to the directory instead
+(``openscc.auth.ldap.logons``, with the same lockout and credential cache); otherwise:
+
 The order matters:
 
 1. the lockout is asked first: a locked user is refused, the right password too, at no cost;
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 
 from openscc.audit import AuditLog
 from openscc.auth.credential_cache import CredentialCache
+from openscc.auth.ldap.logons import DirectoryLogons
 from openscc.auth.lockout import Lockout
 from openscc.auth.password_checks import HashSlots, SharedChecks
 from openscc.auth.passwords import Passwords
@@ -42,6 +46,7 @@ class Authenticator:
         credentials: CredentialCache,
         slots: HashSlots,
         audit: AuditLog,
+        directory: DirectoryLogons,
     ) -> None:
         self.passwords = passwords
         self.lookups = lookups
@@ -50,6 +55,8 @@ class Authenticator:
         self.hash_slots = slots
         self._shared: SharedChecks[Account | None] = SharedChecks()
         self._audit = audit
+        # Logons while LDAP authentication is active (see openscc.auth.ldap.logons).
+        self.directory = directory
 
     async def verify(self, name: str, password: str) -> Verified | None:
         """The user if the password is right and the user is not locked out; None otherwise.
@@ -57,6 +64,11 @@ class Authenticator:
         if self.lockout.is_locked(name):
             self._audit.record("login.refused_locked", actor=name)
             return None
+        ldap = await self.lookups.ldap()
+        if ldap.active:
+            # The directory replaces the local users, as in the product.
+            logon = await self.directory.verify(ldap, name, password)
+            return None if logon is None else Verified(logon.user, logon.stamp, logon.checked)
         known = await self.lookups.user(name)
         if known is not None and self.credentials.lookup(name, password, known.password_hash):
             return Verified(known.user, known.stamp, checked=False)
@@ -65,6 +77,15 @@ class Authenticator:
             return None
         self.credentials.remember(name, password, checked.password_hash)
         return Verified(checked.user, checked.stamp, checked=True)
+
+    async def account(self, name: str) -> tuple[User, str] | None:
+        """A session's user as they are now, and their stamp; None if they can no longer log on
+        (removed, or from the other user store than the one now active)."""
+        ldap = await self.lookups.ldap()
+        if ldap.active:
+            return await self.directory.current(ldap, name)
+        known = await self.lookups.user(name)
+        return None if known is None else (known.user, known.stamp)
 
     async def check_password(self, name: str, password: str) -> bool:
         """Whether ``password`` is ``name``'s, through the lockout and the slots, never the cache

@@ -20,8 +20,26 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class User:
     name: str
-    role: str
+    role: str  # a directory user's most powerful role (the order of roles.ROLE_NAMES)
     initial_password: bool
+    # A directory (LDAP) user holds every role their groups grant; a local user has ``role``.
+    directory_roles: frozenset[str] = frozenset()
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.directory_roles or frozenset({self.role})
+
+    @property
+    def from_directory(self) -> bool:
+        return bool(self.directory_roles)
+
+
+def check_user_name(name: str) -> None:
+    """Raise InvalidRequest unless ``name`` may name a local user."""
+    if not _NAME.match(name):
+        raise InvalidRequest(
+            "user names are 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
+        )
 
 
 def _user(record: EntityRecord) -> User:
@@ -52,10 +70,7 @@ class UserDirectory:
         return _user(record), record.secret["passwordHash"]
 
     def add(self, name: str, role: str, password: str, *, initial_password: bool = False) -> User:
-        if not _NAME.match(name):
-            raise InvalidRequest(
-                "user names are 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
-            )
+        check_user_name(name)
         if not initial_password:
             check_new_password(name, password)
         role = canonical_role(role)
@@ -82,6 +97,23 @@ class UserDirectory:
         if user is None:
             raise NotFound(f"user {name} does not exist")
         self._put(name, user.role, password_hash, False)
+
+    def rename(self, name: str, new_name: str) -> User:
+        """Give the user ``name`` the name ``new_name``, keeping their role and password hash."""
+        check_user_name(new_name)
+        record = self._store.get(USER_KIND, name, with_secret=True)
+        if record is None:
+            raise NotFound(f"user {name} does not exist")
+        if new_name == name:
+            return _user(record)
+        if self._store.exists(USER_KIND, new_name):
+            raise Conflict(f"user {new_name} already exists")
+        renamed = EntityRecord(
+            kind=USER_KIND, key=new_name, parent=None, body=record.body, secret=record.secret
+        )
+        self._store.delete(USER_KIND, name)
+        self._store.put(renamed)
+        return _user(renamed)
 
     def remove(self, name: str) -> None:
         user = self.find(name)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from openscc.auth.ldap import LDAP_SERVER_KIND, LDAP_SETTINGS_KIND
+from openscc.auth.ldap.servers import parse_server
 from openscc.auth.roles import ROLES
 from openscc.auth.users import USER_KIND
 from openscc.config import certs
@@ -50,7 +52,27 @@ def _check_ui_certificate(record: EntityRecord) -> None:
         raise _invalid(record, "certificate or key does not parse") from None
 
 
+def _check_ldap_settings(record: EntityRecord) -> None:
+    if record.key != CONNECTOR_KEY:
+        raise _invalid(record, "unexpected key")
+    order = record.body.get("order")
+    if not isinstance(record.body.get("enabled"), bool):
+        raise _invalid(record, "enabled is not a boolean")
+    if not isinstance(order, list) or not all(isinstance(i, str) for i in order):
+        raise _invalid(record, "order is not a list of server ids")
+
+
+def _check_ldap_server(record: EntityRecord) -> None:
+    password = (record.secret or {}).get("password")
+    try:
+        parse_server({**record.body, "password": password}, server_id=record.key, previous=None)
+    except InvalidRequest as error:
+        raise _invalid(record, error.message) from None
+
+
 _CHECKS = {
+    LDAP_SETTINGS_KIND: _check_ldap_settings,
+    LDAP_SERVER_KIND: _check_ldap_server,
     USER_KIND: _check_user,
     CONNECTOR_KIND: _check_connector,
     UI_CERTIFICATE_KIND: _check_ui_certificate,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from openscc.auth.ldap.store import load as load_ldap
+from openscc.auth.ldap.store import save as save_ldap
 from openscc.auth.roles import ROLE_ALIASES, ROLE_NAMES, canonical_role
 from openscc.cli.options import data_dir_option, read_secret
 from openscc.errors import OpensccError
@@ -91,3 +94,22 @@ def set_password(data_dir: Path, name: str) -> None:
     password = read_secret(f"New password for {name}", confirm=True)
     _run("password_set", data_dir, name, lambda i: i.users.set_password(name, password))
     click.echo(f"password of {name} set")
+
+
+@users_group.command("use-file-store")
+@data_dir_option
+def use_file_store(data_dir: Path) -> None:
+    """Turn LDAP authentication off: logons go to the local users again (the product's
+    useFileUserStore). The LDAP configuration is kept, off; a running server follows at once."""
+    with _open(data_dir) as instance:
+        with instance.store.transaction():
+            configuration = load_ldap(instance.store)
+            was_on = configuration.enabled
+            if configuration.servers or was_on:
+                save_ldap(instance.store, dataclasses.replace(configuration, enabled=False))
+        instance.audit.record("ldap.changed", actor="cli", enabled=False)
+    click.echo(
+        "LDAP authentication turned off: local users log on again"
+        if was_on
+        else "LDAP authentication was already off: local users log on"
+    )

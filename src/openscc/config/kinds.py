@@ -6,6 +6,7 @@ mappings, resources, domain mappings and channels with it.
 
 from __future__ import annotations
 
+from openscc.auth.ldap import LDAP_SERVER_KIND, LDAP_SETTINGS_KIND
 from openscc.auth.users import USER_KIND
 from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, UI_CERTIFICATE_KIND
 from openscc.store.entities import join_key
@@ -32,6 +33,8 @@ AUDIT_LOG = "auditLog"
 SUBACCOUNT_AUDIT_LOG = "subaccountAuditLog"  # under a subaccount
 PP_SETTINGS = "ppSettings"
 SOLUTION_MANAGEMENT = "solutionManagement"
+LDAP_SETTINGS = LDAP_SETTINGS_KIND
+LDAP_SERVER = LDAP_SERVER_KIND
 
 # Every kind of entity the product stores. A backup carries all of them; a restore refuses any other
 # (an archive of the same format version cannot hold a kind this version does not know).
@@ -61,6 +64,8 @@ ENTITY_KINDS = frozenset(
         SUBACCOUNT_AUDIT_LOG,
         PP_SETTINGS,
         SOLUTION_MANAGEMENT,
+        LDAP_SETTINGS,
+        LDAP_SERVER,
     }
 )
 
