@@ -7,17 +7,16 @@ reaches the handler (``allowed``, which may still answer 400, 404, ...).
 tests/hardening/test_authorization_matrix.py calls every cell against the running app, and
 ``render_markdown`` publishes the same table in docs/api.md, so code and docs cannot drift:
 
-    python scripts/authorization_matrix.py                    # print the docs section
-    python scripts/authorization_matrix.py --write docs/api.md
+    python -m scripts.authorization_matrix                    # print the docs section
+    python -m scripts.authorization_matrix --write docs/api.md
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+
+from scripts import doc_sections
 
 from openscc.api.authorization import decide
 from openscc.api.catalog import all_endpoints
@@ -32,8 +31,7 @@ NO_CREDENTIALS = "no credentials"
 WRONG_CREDENTIALS = "wrong credentials"
 CALLERS: tuple[str, ...] = (NO_CREDENTIALS, WRONG_CREDENTIALS, *ROLE_NAMES)
 
-START_MARKER = "<!-- authorization-matrix:start -->"
-END_MARKER = "<!-- authorization-matrix:end -->"
+SECTION = "authorization-matrix"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +105,7 @@ def render_markdown(table: EndpointTable | None = None) -> str:
     lines = [
         (
             "Generated from the endpoint table and the guard's rules by "
-            "`python scripts/authorization_matrix.py --write docs/api.md`; "
+            "`python -m scripts.authorization_matrix --write docs/api.md`; "
             "`tests/hardening/test_authorization_matrix.py` calls every cell against the server "
             "and fails if this section differs from what the code says."
         ),
@@ -146,34 +144,11 @@ def render_markdown(table: EndpointTable | None = None) -> str:
 
 
 def published_section(text: str) -> str:
-    """The part of a document between the markers (ValueError if they are missing)."""
-    start = text.index(START_MARKER) + len(START_MARKER)
-    end = text.index(END_MARKER, start)
-    return text[start:end].strip("\n") + "\n"
-
-
-def replace_section(text: str, section: str) -> str:
-    start = text.index(START_MARKER) + len(START_MARKER)
-    end = text.index(END_MARKER, start)
-    return text[:start] + "\n" + section + text[end:]
+    return doc_sections.published_section(text, SECTION)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Print or publish the authorization matrix.")
-    parser.add_argument(
-        "--write",
-        type=Path,
-        metavar="DOC",
-        help="replace the section between the markers in DOC (docs/api.md)",
-    )
-    args = parser.parse_args(argv)
-    section = render_markdown()
-    if args.write is None:
-        sys.stdout.write(section)
-        return 0
-    text = args.write.read_text()
-    args.write.write_text(replace_section(text, section))
-    return 0
+    return doc_sections.main(SECTION, render_markdown, "docs/api.md", argv)
 
 
 if __name__ == "__main__":

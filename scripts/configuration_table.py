@@ -4,22 +4,19 @@ One row per route and method: path (relative to /api/v1/configuration where it l
 success status, the roles that may call it and its summary. tests/api/test_configuration_docs.py
 fails when the published table differs from the code:
 
-    python scripts/configuration_table.py                              # print the table
-    python scripts/configuration_table.py --write docs/configuration-api.md
+    python -m scripts.configuration_table                              # print the table
+    python -m scripts.configuration_table --write docs/configuration-api.md
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
+from scripts import doc_sections
 
 from openscc.api.catalog import all_endpoints
 from openscc.api.endpoints import Endpoint, EndpointTable
 from openscc.auth.roles import EVERY_ROLE, ROLE_NAMES
 
-START_MARKER = "<!-- configuration-endpoints:start -->"
-END_MARKER = "<!-- configuration-endpoints:end -->"
+SECTION = "configuration-endpoints"
 PREFIX = "/api/v1/configuration"
 
 
@@ -52,33 +49,11 @@ def render_markdown(table: EndpointTable | None = None) -> str:
 
 
 def published_section(text: str) -> str:
-    """The part of a document between the markers (ValueError if they are missing)."""
-    start = text.index(START_MARKER) + len(START_MARKER)
-    end = text.index(END_MARKER, start)
-    return text[start:end].strip("\n") + "\n"
-
-
-def replace_section(text: str, section: str) -> str:
-    start = text.index(START_MARKER) + len(START_MARKER)
-    end = text.index(END_MARKER, start)
-    return text[:start] + "\n" + section + text[end:]
+    return doc_sections.published_section(text, SECTION)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Print or publish the configuration endpoints.")
-    parser.add_argument(
-        "--write",
-        type=Path,
-        metavar="DOC",
-        help="replace the section between the markers in DOC (docs/configuration-api.md)",
-    )
-    args = parser.parse_args(argv)
-    section = render_markdown()
-    if args.write is None:
-        sys.stdout.write(section)
-        return 0
-    args.write.write_text(replace_section(args.write.read_text(), section))
-    return 0
+    return doc_sections.main(SECTION, render_markdown, "docs/configuration-api.md", argv)
 
 
 if __name__ == "__main__":

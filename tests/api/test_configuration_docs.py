@@ -1,5 +1,5 @@
 """docs/configuration-api.md lists every configuration endpoint as the code has it, so the docs
-cannot drift (regenerate: python scripts/configuration_table.py --write docs/configuration-api.md)."""
+cannot drift (regenerate: python -m scripts.configuration_table --write docs/configuration-api.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_every_configuration_endpoint_is_documented() -> None:
     assert "## Configuration API" in text
     assert published_section(text) == render_markdown(), (
         "docs/configuration-api.md is out of date; run: "
-        "python scripts/configuration_table.py --write docs/configuration-api.md"
+        "python -m scripts.configuration_table --write docs/configuration-api.md"
     )
 
 

@@ -3,10 +3,6 @@ or DER, and delete all."""
 
 from __future__ import annotations
 
-import asyncio
-import base64
-from typing import Any
-
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -14,10 +10,9 @@ from cryptography.x509.oid import NameOID
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from openscc.auth.users import ADMINISTRATOR
 from openscc.config import certs
-from support.apps import ADMIN_PASSWORD
 from support.config_api import CONFIG
+from support.raw_asgi import body_messages, send_raw
 
 TRUSTSTORE = f"{CONFIG}/connector/onPremises/truststore"
 CERTIFICATES = f"{TRUSTSTORE}/certificates"
@@ -155,41 +150,11 @@ def test_delete_all(admin: TestClient, cas: list[x509.Certificate]) -> None:
 def test_a_chunked_upload_is_cut_off_at_the_cap(admin_app: Starlette) -> None:
     """Without Content-Length the body is read only up to the cap, then 413: a form parser never
     spools a larger upload to disk."""
-    token = base64.b64encode(f"{ADMINISTRATOR}:{ADMIN_PASSWORD}".encode())
     head = b'--b\r\nContent-Disposition: form-data; name="certificates"; filename="a"\r\n\r\n'
     chunks = [head] + [b"A" * (256 * 1024)] * 256  # 64 MiB in all
-    received = 0
-    sent: list[dict[str, Any]] = []
+    headers = [(b"content-type", b"multipart/form-data; boundary=b")]
 
-    async def receive() -> dict[str, Any]:
-        nonlocal received
-        received += 1
-        more = received < len(chunks)
-        return {"type": "http.request", "body": chunks[received - 1], "more_body": more}
+    exchange = send_raw(admin_app, "POST", CERTIFICATES, body_messages(chunks), headers=headers)
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "https",
-        "path": CERTIFICATES,
-        "raw_path": CERTIFICATES.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "server": ("testserver", 443),
-        "client": ("127.0.0.1", 5000),
-        "headers": [
-            (b"host", b"testserver"),
-            (b"authorization", b"Basic " + token),
-            (b"content-type", b"multipart/form-data; boundary=b"),
-        ],
-    }
-
-    asyncio.run(admin_app(scope, receive, send))  # type: ignore[arg-type]
-
-    assert sent[0]["status"] == 413
-    assert received <= 6  # 1 MiB and a little: the rest was never read
+    assert exchange.status == 413
+    assert exchange.received <= 6  # 1 MiB and a little: the rest was never read

@@ -94,8 +94,8 @@ def test_every_operation_said_to_need_sap_btp_is_documented_and_served() -> None
 
 def test_the_published_coverage_is_the_code_s() -> None:
     """docs/compatibility.md holds the table computed from the endpoint table (regenerate:
-    python scripts/documented_coverage.py --write docs/compatibility.md)."""
+    python -m scripts.documented_coverage --write docs/compatibility.md)."""
     assert published_section(DOC.read_text()) == render_markdown(), (
         "docs/compatibility.md is out of date; run: "
-        "python scripts/documented_coverage.py --write docs/compatibility.md"
+        "python -m scripts.documented_coverage --write docs/compatibility.md"
     )

@@ -141,9 +141,9 @@ def test_matrix_has_every_kind_of_answer_in_every_state() -> None:
 
 
 def test_published_matrix_matches_the_code() -> None:
-    """docs/api.md holds exactly the table the code computes (regenerate: python scripts/authorization_matrix.py --write docs/api.md)."""
+    """docs/api.md holds exactly the table the code computes (regenerate: python -m scripts.authorization_matrix --write docs/api.md)."""
     published = published_section(DOCS.read_text())
 
     assert published == render_markdown(), (
-        "docs/api.md is out of date; run: python scripts/authorization_matrix.py --write docs/api.md"
+        "docs/api.md is out of date; run: python -m scripts.authorization_matrix --write docs/api.md"
     )

@@ -22,6 +22,7 @@ from openscc.cli import cli
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD, ADMINISTRATOR, INITIAL_PASSWORD, add_user, make_client
 from support.populate import PKCS12_PASSWORD, PROXY_PASSWORD, populate_every_kind
+from support.raw_asgi import send_raw
 from support.server_process import ServerProcess
 
 CONNECTOR = "/api/v1/configuration/connector"
@@ -245,50 +246,26 @@ def test_an_unauthenticated_trailing_slash_is_not_redirected_either(admin_app: S
 def test_a_client_that_disconnects_during_a_restore_upload_is_an_ordinary_event(
     admin_app: Starlette, admin_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import asyncio
-    import base64
-
-    token = base64.b64encode(f"{ADMINISTRATOR}:{ADMIN_PASSWORD}".encode())
     boundary = b"b0undary"
     first_part = (
         b"--" + boundary + b"\r\n"
         b'Content-Disposition: form-data; name="backup"; filename="b.zip"\r\n'
         b"Content-Type: application/zip\r\n\r\n" + b"PK" + b"\0" * 200_000
     )
-    messages = [
-        {"type": "http.request", "body": first_part, "more_body": True},
-        {"type": "http.disconnect"},
+    headers = [
+        (b"content-type", b"multipart/form-data; boundary=" + boundary),
+        (b"content-length", b"400000"),
     ]
-    sent: list[dict[str, object]] = []
-
-    async def receive() -> dict[str, object]:
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-    async def send(message: dict[str, object]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "PUT",
-        "scheme": "https",
-        "path": BACKUP,
-        "raw_path": BACKUP.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "server": ("testserver", 443),
-        "client": ("127.0.0.1", 5000),
-        "headers": [
-            (b"host", b"testserver"),
-            (b"authorization", b"Basic " + token),
-            (b"content-type", b"multipart/form-data; boundary=" + boundary),
-            (b"content-length", b"400000"),
-        ],
-    }
 
     caplog.set_level("INFO")
-    asyncio.run(admin_app(scope, receive, send))  # type: ignore[arg-type]
+    # The first part, then the client goes away.
+    send_raw(
+        admin_app,
+        "PUT",
+        BACKUP,
+        [{"type": "http.request", "body": first_part, "more_body": True}],
+        headers=headers,
+    )
 
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     assert not [r for r in caplog.records if r.exc_info]

@@ -13,10 +13,10 @@ from typing import Any
 
 from openscc.audit import AUDIT_LEVELS, DEFAULT_LEVEL
 from openscc.config import kinds
+from openscc.config.setting_entities import ConnectorSetting, SubaccountSetting
 from openscc.config.values import as_int
 from openscc.errors import InvalidRequest
-from openscc.snapshot import EntityRecord
-from openscc.store.entities import EntityStore, join_key
+from openscc.store.entities import EntityStore
 
 KIND = kinds.AUDIT_LOG
 SUBACCOUNT_KIND = kinds.SUBACCOUNT_AUDIT_LOG
@@ -50,22 +50,14 @@ def patched(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return updated
 
 
-def settings(store: EntityStore) -> dict[str, Any]:
-    record = store.get(KIND, kinds.SINGLETON_KEY)
-    return {**DEFAULTS, **(record.body if record is not None else {})}
-
-
-def save(store: EntityStore, body: dict[str, Any]) -> None:
-    store.put(EntityRecord(kind=KIND, key=kinds.SINGLETON_KEY, parent=None, body=body))
-
-
-def subaccount_key(sa_key: str) -> str:
-    return join_key(sa_key, SUBACCOUNT_KIND)
+CONNECTOR_SETTING = ConnectorSetting(KIND, DEFAULTS)
+SUBACCOUNT_SETTING = SubaccountSetting(SUBACCOUNT_KIND, {"level": DEFAULT_LEVEL})
+settings = CONNECTOR_SETTING.read
+save = CONNECTOR_SETTING.write
 
 
 def subaccount_level(store: EntityStore, sa_key: str) -> str:
-    record = store.get(SUBACCOUNT_KIND, subaccount_key(sa_key))
-    return DEFAULT_LEVEL if record is None else str(record.body["level"])
+    return str(SUBACCOUNT_SETTING.read(store, sa_key)["level"])
 
 
 def subaccount_level_of(store: EntityStore, region_host: str, subaccount: str) -> str:
@@ -75,11 +67,4 @@ def subaccount_level_of(store: EntityStore, region_host: str, subaccount: str) -
 
 
 def save_subaccount_level(store: EntityStore, sa_key: str, new_level: str) -> None:
-    store.put(
-        EntityRecord(
-            kind=SUBACCOUNT_KIND,
-            key=subaccount_key(sa_key),
-            parent=sa_key,
-            body={"level": new_level},
-        )
-    )
+    SUBACCOUNT_SETTING.write(store, sa_key, {"level": new_level})

@@ -17,10 +17,10 @@ import re
 from typing import Any
 
 from openscc.config import kinds
+from openscc.config.setting_entities import ConnectorSetting, SubaccountSetting
 from openscc.config.values import as_bool, as_int
 from openscc.errors import InvalidRequest
-from openscc.snapshot import EntityRecord
-from openscc.store.entities import EntityStore, join_key
+from openscc.store.entities import EntityStore
 
 KIND = kinds.LOG_AND_TRACE
 SUBACCOUNT_KIND = kinds.SUBACCOUNT_TRACE
@@ -97,28 +97,12 @@ def patched_subaccount(body: dict[str, Any], data: dict[str, Any]) -> dict[str, 
     return updated
 
 
-def settings(store: EntityStore) -> dict[str, Any]:
-    record = store.get(KIND, kinds.SINGLETON_KEY)
-    return {**DEFAULTS, **(record.body if record is not None else {})}
-
-
-def save(store: EntityStore, body: dict[str, Any]) -> None:
-    store.put(EntityRecord(kind=KIND, key=kinds.SINGLETON_KEY, parent=None, body=body))
-
-
-def subaccount_key(sa_key: str) -> str:
-    return join_key(sa_key, SUBACCOUNT_KIND)
-
-
-def subaccount_settings(store: EntityStore, sa_key: str) -> dict[str, Any]:
-    record = store.get(SUBACCOUNT_KIND, subaccount_key(sa_key))
-    return {**SUBACCOUNT_DEFAULTS, **(record.body if record is not None else {})}
-
-
-def save_subaccount(store: EntityStore, sa_key: str, body: dict[str, Any]) -> None:
-    store.put(
-        EntityRecord(kind=SUBACCOUNT_KIND, key=subaccount_key(sa_key), parent=sa_key, body=body)
-    )
+CONNECTOR_SETTING = ConnectorSetting(KIND, DEFAULTS)
+SUBACCOUNT_SETTING = SubaccountSetting(SUBACCOUNT_KIND, SUBACCOUNT_DEFAULTS)
+settings = CONNECTOR_SETTING.read
+save = CONNECTOR_SETTING.write
+subaccount_settings = SUBACCOUNT_SETTING.read
+save_subaccount = SUBACCOUNT_SETTING.write
 
 
 def apply_levels(body: dict[str, Any]) -> None:

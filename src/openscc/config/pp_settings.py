@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from openscc.config import kinds
+from openscc.config.setting_entities import ConnectorSetting
 from openscc.config.values import as_int
 from openscc.errors import InvalidRequest
-from openscc.snapshot import EntityRecord
-from openscc.store.entities import EntityStore
 
 KIND = kinds.PP_SETTINGS
 # field -> (minimum, maximum), as the page gives them: 14 days in hours, 30 days in minutes.
@@ -43,10 +42,6 @@ def parse_patch(body: dict[str, int], data: dict[str, Any]) -> dict[str, int]:
     return {**body, **values}
 
 
-def settings(store: EntityStore) -> dict[str, int]:
-    record = store.get(KIND, kinds.SINGLETON_KEY)
-    return {**DEFAULTS, **(record.body if record is not None else {})}
-
-
-def save(store: EntityStore, values: dict[str, int]) -> None:
-    store.put(EntityRecord(kind=KIND, key=kinds.SINGLETON_KEY, parent=None, body=values))
+SETTING = ConnectorSetting(KIND, DEFAULTS)
+settings = SETTING.read
+save = SETTING.write

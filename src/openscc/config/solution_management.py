@@ -25,10 +25,10 @@ from xml.etree import ElementTree
 
 from openscc import SCC_API_VERSION, __version__
 from openscc.config import kinds
+from openscc.config.setting_entities import ConnectorSetting
 from openscc.config.values import as_bool, as_str
 from openscc.connector_state import connector_body
 from openscc.errors import InvalidConfiguration
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
 
 KIND = kinds.SOLUTION_MANAGEMENT
@@ -42,13 +42,9 @@ DEFAULTS: dict[str, Any] = {
 REGISTRATION_MEMBER = "scc_lmdb_registration.xml"
 
 
-def settings(store: EntityStore) -> dict[str, Any]:
-    record = store.get(KIND, kinds.SINGLETON_KEY)
-    return {**DEFAULTS, **(record.body if record is not None else {})}
-
-
-def save(store: EntityStore, body: dict[str, Any]) -> None:
-    store.put(EntityRecord(kind=KIND, key=kinds.SINGLETON_KEY, parent=None, body=body))
+SETTING = ConnectorSetting(KIND, DEFAULTS)
+settings = SETTING.read
+save = SETTING.write
 
 
 def activated(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
