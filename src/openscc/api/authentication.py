@@ -256,10 +256,17 @@ async def put_ldap_v1(request: Request, caller: Caller) -> Response:
         servers = current.servers
         if enable and not servers:
             raise InvalidRequest("configuration is required: there is no LDAP configuration yet")
-    if enable:
+    return await _switch(request, svc, enable, servers)
+
+
+async def _switch(
+    request: Request, svc: Services, enabled: bool, servers: tuple[LdapServer, ...]
+) -> Response:
+    """Store LDAP on or off with these servers, after checking them if it is to be on."""
+    if enabled:
         await _check_reachable(svc, servers)
-    await _replace(svc, enable, servers)
-    audit(request, "ldap.changed", enabled=enable, servers=len(servers))
+    await _replace(svc, enabled, servers)
+    audit(request, "ldap.changed", enabled=enabled, servers=len(servers))
     return empty_response()
 
 
@@ -294,11 +301,7 @@ async def put_ldap_v2(request: Request, caller: Caller) -> Response:
         servers = current.servers
     if enabled and not servers:
         raise InvalidRequest("orderedLdapConfigurations needs at least one LDAP configuration")
-    if enabled:
-        await _check_reachable(svc, servers)
-    await _replace(svc, enabled, servers)
-    audit(request, "ldap.changed", enabled=enabled, servers=len(servers))
-    return empty_response()
+    return await _switch(request, svc, enabled, servers)
 
 
 @endpoints.route(
