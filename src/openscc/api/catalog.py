@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from openscc.api import (
     access_control,
+    alerting,
     backup,
     certificates_api,
     channels,
     connector,
     domain_mappings,
+    email,
+    email_truststore,
     mapping_resources,
     proxy,
     subaccounts,
@@ -31,6 +34,9 @@ _MODULES = (
     subject_patterns,
     certificates_api,
     truststore,
+    alerting,
+    email,
+    email_truststore,
 )
 
 

@@ -18,25 +18,34 @@ MULTIPART = "multipart/form-data"
 
 async def read_form_parts(request: Request) -> dict[str, bytes]:
     """Every part of a multipart/form-data body, as bytes (files and plain fields alike)."""
+    return dict(await read_form_items(request))
+
+
+async def read_form_items(
+    request: Request, *, max_files: int = 4, max_fields: int = 8
+) -> list[tuple[str, bytes]]:
+    """The parts of a multipart/form-data body in order, as (name, bytes): a name may repeat."""
     if media_type(request) != MULTIPART:
         raise UnsupportedMediaType("send multipart/form-data")
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge("the upload is too large")
     try:
-        form = await request.form(max_files=4, max_fields=8)
+        form = await request.form(max_files=max_files, max_fields=max_fields)
     except MultiPartException as error:
         raise InvalidRequest(f"the multipart body cannot be read: {error.message}") from None
-    parts: dict[str, bytes] = {}
+    parts: list[tuple[str, bytes]] = []
+    total = 0
     try:
         for name, value in form.multi_items():
             if isinstance(value, UploadFile):
                 data = await value.read(MAX_UPLOAD_BYTES + 1)
             else:
                 data = value.encode()
-            if len(data) > MAX_UPLOAD_BYTES:
+            total += len(data)
+            if total > MAX_UPLOAD_BYTES:
                 raise PayloadTooLarge("the upload is too large")
-            parts[name] = data
+            parts.append((name, data))
     finally:
         await form.close()
     return parts

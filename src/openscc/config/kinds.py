@@ -24,6 +24,9 @@ UI_CERTIFICATE = UI_CERTIFICATE_KIND
 PENDING_CSR = "certificateSigningRequest"
 TRUSTSTORE = "truststore"
 TRUSTED_BACKEND = "trustedBackend"
+ALERTING = "alerting"
+EMAIL = "email"
+TRUSTED_EMAIL_SERVER = "trustedEmailServer"
 
 # Every kind of entity the product stores. A backup carries all of them; a restore refuses any other
 # (an archive of the same format version cannot hold a kind this version does not know).
@@ -45,6 +48,9 @@ ENTITY_KINDS = frozenset(
         PENDING_CSR,
         TRUSTSTORE,
         TRUSTED_BACKEND,
+        ALERTING,
+        EMAIL,
+        TRUSTED_EMAIL_SERVER,
     }
 )
 
