@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -22,7 +23,8 @@ from support.alerts_harness import (
     fail_backups,
     fail_restores,
 )
-from support.in_process import BACKUP_PATH
+from support.apps import make_client
+from support.in_process import BACKUP_PATH, InProcessServer
 from support.smtp import MailPki, SmtpServer, make_ca
 
 MakeConnector = Callable[..., Connector]
@@ -312,19 +314,22 @@ def test_certificate_alerts_switched_off_send_nothing(
 def test_the_validity_period_decides_what_expires_soon(
     connector: MakeConnector, smtp_server: MakeSmtp, pki: MailPki
 ) -> None:
-    """certificateValidityDays 5: a certificate with 10 days left raises nothing."""
+    """certificateValidityDays 5: a certificate with 10 days left raises nothing, one with 3 does."""
     smtp = smtp_server(tls="starttls", users=USERS)
     c = connector(alert_check_interval_seconds=0.05)
     c.http.patch(f"{CONNECTOR}/alerting", json={"thresholds": {"certificateValidityDays": 5}})
     c.trust(pki.ca_pem)
     c.configure_email(smtp)
-    c.trust(_pem(make_ca("Short Lived CA", days=10)[0]))
+    c.trust(_pem(make_ca("Ten Days CA", days=10)[0]))
+    c.trust(_pem(make_ca("Three Days CA", days=3)[0]))
 
-    time.sleep(0.3)
+    [message] = smtp.wait_for(1)
+    time.sleep(0.3)  # several more checks
     c.idle()
 
-    assert c.alerts.recent() == []
-    assert smtp.messages == []
+    assert "Three Days CA" in message.get_content()
+    assert len(smtp.messages) == 1
+    assert [a.entity for a in c.alerts.recent()] == ["trustedemailserver.3.1"]
 
 
 def test_sending_disabled_sends_nothing(
@@ -455,3 +460,26 @@ def test_unknown_kinds_of_alerts_are_a_programming_error(connector: MakeConnecto
         c.alerts.raise_alert("Backups", "typo")
     with pytest.raises(ValueError, match="Error or Warning"):
         c.alerts.raise_alert(BACKUP, "resolved?", status="Info")
+
+
+def test_the_certificates_are_checked_when_the_server_starts(tmp_path: Path) -> None:
+    """An instance that already holds an expiring certificate raises its alert at start, long
+    before the next periodic check (an hour away here)."""
+    with InProcessServer(tmp_path / "data") as first:
+        first.http.post(
+            f"{CONNECTOR}/email/truststore/certificates",
+            auth=first.auth,
+            files={"certificates": ("ca.pem", _pem(make_ca("Short Lived CA", days=10)[0]))},
+        )
+    server = InProcessServer(tmp_path / "data", alert_check_interval_seconds=3600.0)
+    alerts = server.app.state.services.alerts
+
+    with make_client(server.app):
+        deadline = time.monotonic() + 10
+        while not alerts.recent() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        [alert] = alerts.recent()
+
+    assert (alert.type, alert.status) == ("EmailTrustStoreCertificate", "Warning")
+    assert alert.entity == "trustedemailserver.1.1"
+    server.close()

@@ -199,6 +199,7 @@ def test_an_enabled_configuration_is_validated(
         ({}, "empty"),
         ({"sendTo": "a@corp.de"}, "enabled is required"),
         ({"enabled": "yes"}, "enabled must be a boolean"),
+        ({"enabled": ""}, "enabled must be a boolean"),
         ({"enabled": False, "sendTo": 5}, "sendTo must be a string"),
         ({"enabled": False, "smtpPort": 1.5}, "smtpPort must be a number or a string"),
         ({"enabled": False, "smtpPassword": 7}, "smtpPassword must be a string"),

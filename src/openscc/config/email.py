@@ -215,10 +215,10 @@ def _applied(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     for name, value in data.items():
         if name == PASSWORD:
             continue
-        if value is None or value == "":
+        if name == "enabled":
+            body[name] = False if value is None else as_bool(value, name)
+        elif value is None or value == "":
             body.pop(name, None)
-        elif name == "enabled":
-            body[name] = as_bool(value, name)
         elif name == "smtpPort":
             body[name] = _port_as_given(value)
         elif name == PROPERTIES:
