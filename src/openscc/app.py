@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
@@ -14,6 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from openscc.alerts.service import AlertService
 from openscc.api.catalog import all_endpoints
 from openscc.api.context import Services
 from openscc.api.login import j_security_check
@@ -142,6 +144,12 @@ def create_app(
                 clock=clock,
             ),
         ),
+        alerts=AlertService(
+            instance,
+            store_thread,
+            smtp_timeout=settings.smtp_timeout_seconds,
+            server=f"https://{settings.host}:{settings.port}",
+        ),
         kdf_slots=threading.BoundedSemaphore(settings.backup_kdf_slots),
         request_restart=request_restart or (lambda: None),
     )
@@ -159,7 +167,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # The certificates are checked for expiry at start and then periodically.
+        watcher = asyncio.create_task(services.alerts.watch(settings.alert_check_interval_seconds))
         yield
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
         services.close()
 
     app = Starlette(

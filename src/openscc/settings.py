@@ -54,6 +54,10 @@ class Settings:
     # Writes run on the event loop, so this also bounds how long a foreign lock can stall the
     # server; `openscc users` holds it for milliseconds.
     store_busy_timeout_ms: int = 2_000
+    # Alerts: how often the certificates are checked for expiry (the product checks its
+    # thresholds every 30 seconds), and how long one step of sending an alert e-mail may take.
+    alert_check_interval_seconds: float = 30.0
+    smtp_timeout_seconds: float = 30.0
     # Test-only: names of restore steps at which the process kills itself (crash tests).
     fault_points: frozenset[str] = frozenset()
     admin_password: str | None = dataclasses.field(default=None, repr=False)

@@ -113,6 +113,11 @@ def _every_read(client: TestClient) -> list[str]:
             for server in ldap["orderedLdapConfigurations"]:
                 paths.append(_fill(endpoint.path, {**values, "id": str(server["id"])}))
             continue
+        if endpoint.path.endswith("/email/truststore/certificates/{alias}"):
+            mail = client.get(f"{CONNECTOR}/email/truststore").json()
+            for entry in mail["trustedEmailCertificates"]:
+                paths.append(_fill(endpoint.path, {**values, "alias": entry["alias"]}))
+            continue
         if "{id}" in endpoint.path and "/trust/" in endpoint.path:
             kind = endpoint.path.split("/trust/")[1].split("/")[0]
             for entry in client.get(f"{base}/trust/{kind}").json():

@@ -33,6 +33,7 @@ PROXY_PASSWORD = "Pr0xy-Pa55word!"
 PKCS12_PASSWORD = "P12-Pa55word!"
 VM_ENDPOINT = "3f2b1c4d-0000-4000-8000-00000000a001"
 LDAP_PASSWORD = "Ld4p-Pa55word!"
+SMTP_PASSWORD = "Smtp-Pa55word-for-alerts!"
 
 
 def _ok(response: Any) -> Any:
@@ -295,6 +296,43 @@ def _ldap(client: TestClient) -> None:
     )
 
 
+def _alerting(client: TestClient) -> None:
+    _ok(
+        client.put(
+            f"{CONNECTOR}/alerting",
+            json={
+                "thresholds": {"certificateValidityDays": 45, "cpuLoad": 80},
+                "notification": {"troubleshooting": False},
+            },
+        )
+    )
+    # Sending stays off, so no test that populates an instance ever reaches for a mail server.
+    _ok(
+        client.put(
+            f"{CONNECTOR}/email",
+            json={
+                "enabled": False,
+                "trustOption": "emailTrustStore",
+                "sendTo": "ops@example.com, Jane Doe <jane.doe@example.com>",
+                "sendFrom": "openscc@example.com",
+                "smtpHost": "mail.example.com",
+                "smtpPort": 587,
+                "smtpUsername": "openscc",
+                "smtpPassword": SMTP_PASSWORD,
+                "additionalProperties": {"mail.smtp.localhost": "openscc.example.com"},
+            },
+        )
+    )
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail CA")])
+    pem = certs.self_signed(subject, is_ca=True).certificate_pem
+    _ok(
+        client.post(
+            f"{CONNECTOR}/email/truststore/certificates",
+            files={"certificates": ("mail-ca.pem", pem, "application/x-pem-file")},
+        )
+    )
+
+
 def populate_every_kind(client: TestClient) -> None:
     """Create at least one entity of every kind the configuration API stores, with every secret."""
     first, second = _subaccounts(client)
@@ -310,3 +348,4 @@ def populate_every_kind(client: TestClient) -> None:
     _connector(client)
     _settings(client, first)
     _ldap(client)
+    _alerting(client)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.types import Message
 
+from openscc.alerts.model import BACKUP, RESTORE
 from openscc.api.audit_trail import note_change
 from openscc.api.context import Caller, Services, services
 from openscc.api.endpoints import EndpointTable
@@ -77,6 +79,22 @@ def _build_backup(svc: Services, password: str) -> Path:
         raise
 
 
+def _alert_if_failed(svc: Services, kind: str, what: str, error: BaseException) -> None:
+    """Raise an alert for a failure the server answers 5xx (disk full, store unreadable, a bug),
+    never for bad input (4xx). The alert says openscc's own words, never a traceback."""
+    if isinstance(error, OpensccError):
+        if error.status < 500:
+            return
+        reason = error.message
+    elif isinstance(error, sqlite3.Error):
+        reason = f"the configuration store failed ({error})"
+    elif isinstance(error, Exception):
+        reason = f"an unexpected {type(error).__name__}; see the server log"
+    else:
+        return  # cancelled: the client went away, nothing failed
+    svc.alerts.raise_alert(kind, f"{what} failed: {reason}")
+
+
 @endpoints.route(
     "POST",
     BACKUP_PATH,
@@ -101,7 +119,12 @@ async def create(request: Request, caller: Caller) -> Response:
     password = _password(body.get("password"))
     svc = services(request)
     # The archive is complete on disk before the first byte is sent: never a truncated 200.
-    path = await run_in_threadpool(_build_backup, svc, password)
+    try:
+        path = await run_in_threadpool(_build_backup, svc, password)
+    except BaseException as error:
+        _alert_if_failed(svc, BACKUP, f"A backup requested by {caller.user.name}", error)
+        raise
+    svc.alerts.resolve_alert(BACKUP, "A backup succeeded again")
     note_change(request, "backup.created", size=path.stat().st_size)
     return FileResponse(
         path,
@@ -216,8 +239,9 @@ async def restore(request: Request, caller: Caller) -> Response:
                 staged = await run_in_threadpool(
                     _in_kdf_slot, svc, stage_restore, svc.instance, upload.file, password
                 )
-            except BaseException:
+            except BaseException as error:
                 svc.restore_pending = False
+                _alert_if_failed(svc, RESTORE, f"A restore requested by {caller.user.name}", error)
                 raise
         finally:
             svc.restore_lock.release()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openscc.api import (
     access_control,
+    alerting,
     audit_settings,
     authentication,
     backup,
@@ -12,6 +13,8 @@ from openscc.api import (
     cipher_suites,
     connector,
     domain_mappings,
+    email,
+    email_truststore,
     log_and_trace,
     mapping_resources,
     pp_settings,
@@ -45,6 +48,9 @@ _MODULES = (
     pp_settings,
     solution_management,
     authentication,
+    alerting,
+    email,
+    email_truststore,
 )
 
 

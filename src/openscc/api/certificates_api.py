@@ -25,7 +25,7 @@ from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import read_json_object
 from openscc.api.read_request import ReadRequest, form_parts
-from openscc.api.responses import accepts, attachment, created, empty_response, json_response
+from openscc.api.responses import DER, accepts, attachment, created, empty_response, json_response
 from openscc.api.uploads import binary_or_base64, required_part, text_part
 from openscc.config import certificate_slots as slots
 from openscc.config import certs
@@ -33,7 +33,6 @@ from openscc.config.certificate_slots import Slot
 
 endpoints = EndpointTable()
 CONNECTOR = "/api/v1/configuration/connector"
-DER = "application/pkix-cert"
 _GENERATE_SCHEMA = {
     "type": "object",
     "properties": {

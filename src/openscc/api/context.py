@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from openscc.alerts.service import AlertService
 from openscc.api.read_cache import ReadCache
 from openscc.auth.authenticator import Authenticator
 from openscc.auth.sessions import Session, SessionManager
@@ -30,6 +31,9 @@ class Services:
     lookups: Lookups
     sessions: SessionManager
     authenticator: Authenticator
+    # Raises, keeps and e-mails alerts (openscc.alerts); its certificate check runs in the
+    # app's lifespan.
+    alerts: AlertService
     request_restart: Callable[[], None]
     # Each backup or restore holds the KDF's memory (64 MiB) for a moment; a few at a time.
     kdf_slots: threading.BoundedSemaphore
@@ -43,7 +47,9 @@ class Services:
     read_cache: ReadCache = field(default_factory=ReadCache)
 
     def close(self) -> None:
-        """Finish the store thread's work, then close the store and the instance."""
+        """Stop e-mailing alerts, finish the store thread's work, then close the store and the
+        instance."""
+        self.alerts.close()
         self.store_thread.close()
         self.stamp.close()
         self.instance.close()

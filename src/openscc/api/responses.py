@@ -11,6 +11,8 @@ from starlette.responses import HTMLResponse, Response
 from openscc.errors import OpensccError, ServerBusy
 
 JSON = "application/json"
+DER = "application/pkix-cert"  # one certificate, binary (several: one after another)
+PEM = "application/x-pem-file"
 
 
 def json_response(
@@ -56,6 +58,13 @@ def attachment(data: bytes, file_name: str, media_type: str) -> Response:
 def accepts(request: Request, media_type: str) -> bool:
     """The request names this media type in its Accept header."""
     return media_type in request.headers.get("accept", "").lower()
+
+
+def wants_der(request: Request) -> bool:
+    """DER when the client accepts application/pkix-cert before (or without) PEM."""
+    accept = request.headers.get("accept", "").lower()
+    der, pem = accept.find(DER), accept.find(PEM)
+    return der >= 0 and (pem < 0 or der < pem)
 
 
 def error_response(error: OpensccError, *, headers: dict[str, str] | None = None) -> Response:

@@ -21,7 +21,15 @@ from openscc.api.config_routes import (
 from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.read_request import ReadRequest, json_object
-from openscc.api.responses import accepts, attachment, created, empty_response, json_response
+from openscc.api.responses import (
+    DER,
+    PEM,
+    accepts,
+    attachment,
+    created,
+    empty_response,
+    json_response,
+)
 from openscc.auth.roles import ADMINISTRATORS
 from openscc.config import certs, kinds, pp_settings
 from openscc.config import subject_patterns as model
@@ -30,8 +38,6 @@ from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
 
 endpoints = EndpointTable()
-DER = "application/pkix-cert"
-PEM = "application/x-pem-file"
 _MOVE_SCHEMA = {
     "type": "object",
     "properties": {"position": {"type": "integer", "minimum": 0}},

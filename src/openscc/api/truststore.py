@@ -18,8 +18,17 @@ from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import required
 from openscc.api.read_request import ReadRequest, form_parts, json_object
-from openscc.api.responses import accepts, attachment, created, empty_response, json_response
-from openscc.config import kinds
+from openscc.api.responses import (
+    DER,
+    PEM,
+    accepts,
+    attachment,
+    created,
+    empty_response,
+    json_response,
+    wants_der,
+)
+from openscc.config import certificate_lists, kinds
 from openscc.config import truststore as model
 from openscc.config.sequences import next_value
 from openscc.config.values import as_bool
@@ -28,8 +37,6 @@ from openscc.snapshot import EntityRecord
 
 endpoints = EndpointTable()
 _SETTINGS_SCHEMA = required_boolean("trustAllBackends")
-DER = "application/pkix-cert"
-PEM = "application/x-pem-file"
 _FILE = {"type": "string", "format": "binary"}
 _UPLOAD_SCHEMA = {
     "type": "object",
@@ -54,7 +61,7 @@ def get_truststore(request: ReadRequest, caller: Caller) -> Response:
     return json_response(
         {
             "trustAllBackends": model.trust_all(store),
-            "trustedBackends": [model.entry_view(r) for r in entries],
+            "trustedBackends": [certificate_lists.entry_view(r) for r in entries],
         }
     )
 
@@ -73,11 +80,11 @@ def add_certificates(request: ReadRequest, caller: Caller) -> Response:
     """One or more certificates: the 2.18+ part ``certificates`` (repeatable, each file PEM with
     one or more, or DER) and the older ``certificate``."""
     parts = form_parts(request)
-    pems = model.parse_certificates(parts.every("certificates") + parts.every("certificate"))
+    pems = certificate_lists.parse_upload(parts.every("certificates") + parts.every("certificate"))
     store = store_of(request)
     aliases = []
     with store.transaction():
-        model.check_new(store.children(kinds.TRUSTED_BACKEND, None), pems)
+        certificate_lists.refuse_known(store.children(kinds.TRUSTED_BACKEND, None), pems)
         for pem in pems:
             alias = model.alias_for(next_value(store, kinds.TRUSTED_BACKEND))
             store.put(
@@ -102,8 +109,8 @@ def _entry(request: Request) -> EntityRecord:
 def get_certificate(request: ReadRequest, caller: Caller) -> Response:
     record = _entry(request)
     if accepts(request, DER):
-        return attachment(model.der_sequence([record]), f"{record.key}.der", DER)
-    return json_response(model.entry_view(record))
+        return attachment(certificate_lists.der_sequence([record]), f"{record.key}.der", DER)
+    return json_response(certificate_lists.entry_view(record))
 
 
 def download_certificates(request: ReadRequest, caller: Caller) -> Response:
@@ -112,9 +119,9 @@ def download_certificates(request: ReadRequest, caller: Caller) -> Response:
     records = store_of(request).children(kinds.TRUSTED_BACKEND, None)
     if not records:
         raise NotFound("The trust store holds no certificates")
-    if accepts(request, DER):
-        return attachment(model.der_sequence(records), "truststore.der", DER)
-    return attachment(model.pem_bundle(records), "truststore.pem", PEM)
+    if wants_der(request):
+        return attachment(certificate_lists.der_sequence(records), "truststore.der", DER)
+    return attachment(certificate_lists.pem_bundle(records), "truststore.pem", PEM)
 
 
 def delete_certificate(request: ReadRequest, caller: Caller) -> Response:

@@ -35,6 +35,9 @@ PP_SETTINGS = "ppSettings"
 SOLUTION_MANAGEMENT = "solutionManagement"
 LDAP_SETTINGS = LDAP_SETTINGS_KIND
 LDAP_SERVER = LDAP_SERVER_KIND
+ALERTING = "alerting"
+EMAIL = "email"
+TRUSTED_EMAIL_SERVER = "trustedEmailServer"
 
 # Every kind of entity the product stores. A backup carries all of them; a restore refuses any other
 # (an archive of the same format version cannot hold a kind this version does not know).
@@ -66,6 +69,9 @@ ENTITY_KINDS = frozenset(
         SOLUTION_MANAGEMENT,
         LDAP_SETTINGS,
         LDAP_SERVER,
+        ALERTING,
+        EMAIL,
+        TRUSTED_EMAIL_SERVER,
     }
 )
 

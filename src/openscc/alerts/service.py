@@ -1,0 +1,243 @@
+"""The alerting service of one app: raises, keeps and e-mails alerts, and watches certificates.
+
+``raise_alert`` may be called from any thread (the event loop, the store thread, a worker) and
+never blocks: it records the alert and hands it to the mail thread (it raises only ValueError,
+for an unknown kind or status: a programming error). The mail
+thread (one, started on first use) reads the e-mail and alerting configuration on a snapshot
+connection of its own, decides whether to send, and sends with a timeout; a failure is logged
+without secrets and goes no further. At most ``MAX_QUEUED`` e-mails wait; more are dropped with a
+log line. The certificate check runs on the event loop and reads the store in the store thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import smtplib
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from openscc.alerts import expiry, mail, notify
+from openscc.alerts.model import (
+    CERTIFICATE_KINDS,
+    ERROR,
+    INFO,
+    STATUSES,
+    Alert,
+    AlertBook,
+    kind_of,
+    origin_of,
+)
+from openscc.config import alerting, email, email_truststore
+from openscc.connector_state import ha_role
+from openscc.errors import OpensccError
+from openscc.instance import Instance
+from openscc.logsafe import shown
+from openscc.store.thread import StoreThread
+
+logger = logging.getLogger("openscc.alerts")
+
+MAX_QUEUED = 100
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Scan:
+    origin: str
+    days: int
+    findings: list[expiry.Finding]
+
+
+class AlertService:
+    def __init__(
+        self,
+        instance: Instance,
+        store_thread: StoreThread,
+        *,
+        smtp_timeout: float,
+        server: str,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._instance = instance
+        self._store_thread = store_thread
+        self._smtp_timeout = smtp_timeout
+        self._server = server
+        self._now = now
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._book = AlertBook()
+        self._origin = origin_of(ha_role(instance.store))
+        self._mailer: ThreadPoolExecutor | None = None
+        self._pending = 0
+        self._closed = False
+
+    # Raising and resolving
+
+    def raise_alert(
+        self, kind: str, message: str, *, entity: str = "", status: str = ERROR
+    ) -> Alert | None:
+        """Raise an alert of ``kind`` (see openscc.alerts.model.KINDS), status Error or Warning.
+        The same alert is not raised again while it is in force; returns the new alert, or None
+        when it repeats the one in force."""
+        kind_of(kind)
+        if status not in STATUSES or status == INFO:
+            raise ValueError(f"an alert is raised as Error or Warning, not {status!r}")
+        return self._record(kind, message, entity, status)
+
+    def resolve_alert(self, kind: str, message: str, *, entity: str = "") -> Alert | None:
+        """Replace the unresolved alert of ``kind`` and ``entity`` with an informational one that
+        says ``message`` (and e-mail it); None if no such alert is in force."""
+        kind_of(kind)
+        with self._lock:
+            if not self._book.is_unresolved((kind, entity)):
+                return None
+        return self._record(kind, message, entity, INFO)
+
+    def recent(self) -> list[Alert]:
+        """The alerts kept (the most recent 500, in memory only), most recent first."""
+        with self._lock:
+            return self._book.recent()
+
+    def _record(self, kind: str, message: str, entity: str, status: str) -> Alert | None:
+        alert = Alert(
+            timestamp=int(self._now() * 1000),
+            status=status,
+            type=kind,
+            origin=self._origin,
+            message=message,
+            entity=entity,
+        )
+        with self._lock:
+            if not self._book.record(alert):
+                return None
+        level = logging.INFO if status == INFO else logging.WARNING
+        logger.log(level, "alert %s (%s): %s", kind, status, shown(message, 1000))
+        self._dispatch(alert)
+        return alert
+
+    # E-mail, in the mail thread
+
+    def _dispatch(self, alert: Alert) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if self._pending >= MAX_QUEUED:
+                logger.error(
+                    "too many alert e-mails are waiting; the %s alert is not e-mailed", alert.type
+                )
+                return
+            if self._mailer is None:
+                self._mailer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openscc-mail")
+            self._pending += 1
+            future = self._mailer.submit(self._mail, alert)
+        future.add_done_callback(self._sent)
+
+    def _sent(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending -= 1
+            self._idle.notify_all()
+
+    def _mail(self, alert: Alert) -> None:
+        try:
+            with self._instance.snapshot() as store:
+                body, password = email.stored(store)
+                settings = email.sending_settings(body, password)
+                if settings is None or not notify.should_mail(alert, alerting.current(store)):
+                    return
+                trusted = email_truststore.trusted_pems(store) if settings.uses_tls else []
+            message = notify.compose(
+                alert, settings, instance_id=self._instance.instance_id, server=self._server
+            )
+            mail.send(message, settings, trusted, timeout=self._smtp_timeout)
+        except (
+            OpensccError,
+            mail.MailRefused,
+            smtplib.SMTPException,
+            ssl.SSLError,
+            OSError,
+        ) as error:
+            logger.error("the %s alert could not be e-mailed: %s", alert.type, _reason(error))
+        except Exception as error:
+            logger.error(
+                "the %s alert could not be e-mailed: unexpected %s",
+                alert.type,
+                type(error).__name__,
+            )
+        else:
+            logger.info("the %s alert was e-mailed through %s", alert.type, shown(settings.host))
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no e-mail is waiting or being sent; False if that took over ``timeout``."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    # The certificate check
+
+    async def check_certificates(self) -> None:
+        """Raise an alert for each certificate that is expired or expires within the configured
+        days, and resolve those that no longer do (renewed, replaced or removed)."""
+        now = dt.datetime.fromtimestamp(self._now(), dt.UTC)
+        scan = await self._store_thread.run(self._scan, now)
+        self._origin = scan.origin
+        in_force = set()
+        for finding in scan.findings:
+            in_force.add((finding.type, finding.entity))
+            self.raise_alert(
+                finding.type, finding.message, entity=finding.entity, status=finding.status
+            )
+        with self._lock:
+            gone = self._book.unresolved(CERTIFICATE_KINDS) - in_force
+        for kind, entity in sorted(gone):
+            self.resolve_alert(
+                kind,
+                f"The certificate no longer expires within {scan.days} days (it was renewed, "
+                "replaced or removed)",
+                entity=entity,
+            )
+
+    def _scan(self, now: dt.datetime) -> _Scan:
+        """In the store thread: what the check needs from the store, and its findings."""
+        store = self._instance.store
+        days = alerting.certificate_days(alerting.current(store))
+        held = expiry.held_certificates(store)
+        return _Scan(
+            origin=origin_of(ha_role(store)), days=days, findings=expiry.findings(held, now, days)
+        )
+
+    async def watch(self, interval: float) -> None:
+        """Check the certificates now and every ``interval`` seconds, until cancelled."""
+        while True:
+            try:
+                await self.check_certificates()
+            except Exception:
+                logger.exception("the certificate check failed; it runs again in %s s", interval)
+            await asyncio.sleep(interval)
+
+    def close(self) -> None:
+        """Stop e-mailing: what waits is dropped, a send under way finishes in its thread."""
+        with self._lock:
+            self._closed = True
+            mailer, self._mailer = self._mailer, None
+            waiting = self._pending
+        if mailer is not None:
+            if waiting:
+                logger.warning("closing: %d alert e-mail(s) not sent", waiting)
+            mailer.shutdown(wait=False, cancel_futures=True)
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, for the log: the error's own words (smtplib, ssl and socket errors and
+    openscc's never contain the password), bounded."""
+    if isinstance(error, OpensccError):
+        text = error.message
+    elif isinstance(error, smtplib.SMTPResponseException):
+        answer = error.smtp_error
+        said = answer.decode("utf-8", "replace") if isinstance(answer, bytes) else answer
+        text = f"the server answered {error.smtp_code} {said}"
+    else:
+        text = str(error) or type(error).__name__
+    return shown(f"{type(error).__name__}: {text}", 500)

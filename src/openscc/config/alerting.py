@@ -1,0 +1,157 @@
+"""The alerting configuration: thresholds, and which alert categories are e-mailed.
+
+One singleton entity holds the whole configuration, defaults filled in, so what is stored is
+what is in force. The defaults are the product's (SAP's Alerting page): CPU load 90 % for 60
+seconds, 10 MB of free disk space, certificates 30 days before they expire, and every category
+e-mailed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from openscc.config import kinds
+from openscc.config.values import as_bool, as_int
+from openscc.errors import InvalidRequest
+from openscc.snapshot import EntityRecord
+from openscc.store.entities import EntityStore
+
+THRESHOLDS = "thresholds"
+NOTIFICATION = "notification"
+CERTIFICATE_DAYS = "certificateValidityDays"
+AUDIT_LOG_DISK = "freeDiscForAuditLogMb"
+TRACE_DISK = "freeDiscForTraceMb"
+_MAX_MB = 10_000_000  # 10 TB
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    default: int
+    minimum: int
+    maximum: int
+
+
+# In the documented order. The product accepts 0 for the CPU values (its own example alert
+# reads "CPU load exceeded 0 percent for more than 0 seconds").
+_ALWAYS = {
+    "cpuLoad": Threshold(90, 0, 100),
+    "cpuLoadViolationToleranceSec": Threshold(60, 0, 86_400),
+    "freeDiskSpaceMb": Threshold(10, 0, _MAX_MB),
+    CERTIFICATE_DAYS: Threshold(30, 0, 3_650),
+}
+# Shown only once set, or (the audit log's) when the audit log is kept outside the data folder.
+_OPTIONAL = {
+    AUDIT_LOG_DISK: Threshold(10, 0, _MAX_MB),
+    TRACE_DISK: Threshold(10, 0, _MAX_MB),
+}
+CATEGORIES = (
+    "ha",
+    "tunnels",
+    "serviceChannels",
+    "CPU",
+    "freeDiskSpace",
+    "certificates",
+    "troubleshooting",
+)
+
+
+def defaults() -> dict[str, Any]:
+    return {
+        THRESHOLDS: {name: limits.default for name, limits in _ALWAYS.items()},
+        NOTIFICATION: dict.fromkeys(CATEGORIES, True),
+    }
+
+
+def current(store: EntityStore) -> dict[str, Any]:
+    """The configuration in force: the stored one, or the defaults."""
+    record = store.get(kinds.ALERTING, kinds.SINGLETON_KEY)
+    return _complete(record.body) if record is not None else defaults()
+
+
+def save(store: EntityStore, body: dict[str, Any]) -> None:
+    store.put(EntityRecord(kind=kinds.ALERTING, key=kinds.SINGLETON_KEY, parent=None, body=body))
+
+
+def view(body: dict[str, Any], *, external_audit_log: bool) -> dict[str, Any]:
+    """The GET answer: {thresholds, notification}."""
+    thresholds = dict(body[THRESHOLDS])
+    if external_audit_log:
+        thresholds.setdefault(AUDIT_LOG_DISK, _OPTIONAL[AUDIT_LOG_DISK].default)
+    return {THRESHOLDS: thresholds, NOTIFICATION: dict(body[NOTIFICATION])}
+
+
+def replaced(data: dict[str, Any]) -> dict[str, Any]:
+    """PUT: the new configuration; what the request leaves out takes its default."""
+    return changed(defaults(), data)
+
+
+def changed(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """PATCH: ``body`` with the values the request gives; ``null`` resets a value."""
+    _check_shape(data)
+    thresholds = dict(body[THRESHOLDS])
+    for name, value in (data.get(THRESHOLDS) or {}).items():
+        limits = _ALWAYS.get(name) or _OPTIONAL[name]
+        if value is None:
+            if name in _ALWAYS:
+                thresholds[name] = limits.default
+            else:
+                thresholds.pop(name, None)
+            continue
+        thresholds[name] = as_int(
+            value, f"{THRESHOLDS}.{name}", minimum=limits.minimum, maximum=limits.maximum
+        )
+    notification = dict(body[NOTIFICATION])
+    for name, value in (data.get(NOTIFICATION) or {}).items():
+        notification[name] = True if value is None else as_bool(value, f"{NOTIFICATION}.{name}")
+    return {THRESHOLDS: thresholds, NOTIFICATION: notification}
+
+
+def certificate_days(body: dict[str, Any]) -> int:
+    return int(body[THRESHOLDS][CERTIFICATE_DAYS])
+
+
+def notifies(body: dict[str, Any], category: str) -> bool:
+    return bool(body[NOTIFICATION].get(category, True))
+
+
+def _check_shape(data: dict[str, Any]) -> None:
+    """400 for an empty request, an unknown name, or a section that is not an object. An unknown
+    name is refused rather than ignored: a setting that silently does nothing is worse."""
+    if not data:
+        raise InvalidRequest("the request is empty: give thresholds, notification or both")
+    unknown = sorted(set(data) - {THRESHOLDS, NOTIFICATION})
+    if unknown:
+        raise InvalidRequest(
+            f"unknown field {unknown[0]!r}; the alerting configuration has thresholds and "
+            "notification"
+        )
+    known = {THRESHOLDS: {*_ALWAYS, *_OPTIONAL}, NOTIFICATION: set(CATEGORIES)}
+    for section, names in known.items():
+        value = data.get(section)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise InvalidRequest(f"{section} must be a JSON object")
+        for name in value:
+            if name not in names:
+                raise InvalidRequest(_unknown_name(section, name))
+
+
+def _unknown_name(section: str, name: str) -> str:
+    other = NOTIFICATION if section == THRESHOLDS else THRESHOLDS
+    if name in ({*_ALWAYS, *_OPTIONAL} if other == THRESHOLDS else set(CATEGORIES)):
+        return f"{section}.{name} is unknown: {name} belongs in {other}"
+    return f"{section}.{name} is unknown"
+
+
+def _complete(body: dict[str, Any]) -> dict[str, Any]:
+    """A stored body with any value it lacks (one from an older version) at its default."""
+    full = defaults()
+    stored_thresholds = body.get(THRESHOLDS)
+    if isinstance(stored_thresholds, dict):
+        full[THRESHOLDS].update(stored_thresholds)
+    stored_notification = body.get(NOTIFICATION)
+    if isinstance(stored_notification, dict):
+        full[NOTIFICATION].update(stored_notification)
+    return full
