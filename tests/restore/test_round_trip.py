@@ -145,7 +145,7 @@ def test_the_api_serves_the_same_configuration_after_restore(tmp_path: Path) -> 
 
     after = {url: _read(target.http, url) for url in reads}
 
-    assert len(reads) > 40
+    assert len(reads) > 55
     assert [url for url in reads if before[url] != after[url]] == []
     assert all(status == 200 for status, _ in before.values()), {
         url: read for url, read in before.items() if read[0] != 200
