@@ -16,6 +16,9 @@ import sys
 from pathlib import Path
 
 _SECTION = re.compile(r"^#{2,3} (.+)$")
+# The monitoring page titles its operations with a bold line instead of a heading.
+_BOLD_TITLE = re.compile(r"^\*\*([^*]+[^*:])\*\*(.*)$")
+_AVAILABLE_SINCE = re.compile(r"\s*\(available as of [^)]*\)\s*$", re.I)
 _ROW = re.compile(r"<td[^>]*>\s*(.*?)\s*</td>", re.S)
 _TABLE = re.compile(r"<table>(.*?)</table>", re.S)
 _PARAM = re.compile(r"<([^>]+)>")
@@ -26,14 +29,14 @@ def _cells(table: str) -> dict[str, str]:
     for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
         cells = [c.strip() for c in _ROW.findall(row)]
         if len(cells) == 2:
-            rows[cells[0]] = cells[1]
+            rows[cells[0].strip("* ")] = cells[1]
     return rows
 
 
-def _path(uri: str) -> str:
-    path = uri.strip().strip("`").strip()
-    path = path.split("?", 1)[0]
-    return _PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
+def _path(uri: str) -> tuple[str, str]:
+    """The path (``{name}`` for ``<name>``) and the query, if the URI has one."""
+    path, _, query = uri.strip().strip("`").strip().partition("?")
+    return _PARAM.sub(lambda m: "{" + m.group(1) + "}", path), query
 
 
 def operations(docs: Path) -> list[dict[str, object]]:
@@ -44,9 +47,10 @@ def operations(docs: Path) -> list[dict[str, object]]:
         position = 0
         for match in _TABLE.finditer(text):
             for line in text[position : match.start()].splitlines():
-                heading = _SECTION.match(line)
+                heading = _SECTION.match(line) or _BOLD_TITLE.match(line)
                 if heading:
-                    section = heading.group(1).replace("\\", "").strip()
+                    title = "".join(heading.groups()).replace("\\", "")
+                    section = _AVAILABLE_SINCE.sub("", title.replace("**", "")).strip()
             position = match.end()
             rows = _cells(match.group(1))
             if "URI" not in rows or "Method" not in rows:
@@ -59,16 +63,18 @@ def operations(docs: Path) -> list[dict[str, object]]:
             if not uri.startswith("/") or not methods:
                 continue
             roles = [r.strip() for r in re.sub(r"<[^>]+>", "", rows.get("Roles", "")).split(",")]
+            path, query = _path(uri)
             for method in methods:
-                found.append(
-                    {
-                        "page": page.name,
-                        "section": section,
-                        "method": method,
-                        "path": _path(uri),
-                        "roles": [r for r in roles if r],
-                    }
-                )
+                operation: dict[str, object] = {
+                    "page": page.name,
+                    "section": section,
+                    "method": method,
+                    "path": path,
+                }
+                if query:
+                    operation["query"] = query
+                operation["roles"] = [r for r in roles if r]
+                found.append(operation)
     return found
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from openscc.alerts.expiry import Held, findings
+from openscc.alerts.expiry import findings
 from openscc.alerts.mail import MailRefused, tls_context
 from openscc.alerts.model import (
     BACKUP,
@@ -23,6 +23,7 @@ from openscc.alerts.model import (
 )
 from openscc.alerts.notify import compose, should_mail, subject
 from openscc.config import alerting
+from openscc.config.certificate_inventory import Held
 from openscc.config.email import EmailSettings, sending_settings
 from openscc.errors import InvalidRequest
 from support.smtp import make_ca
@@ -97,7 +98,7 @@ class TestExpiry:
     def _held(self, days: int) -> Held:
         cert = make_ca("Soon", days=days)[0]
         pem = cert.public_bytes(serialization.Encoding.PEM).decode()
-        return Held(type=UI_CERTIFICATE, entity="", label="UI certificate", pem=pem)
+        return Held(role="UI", entity="", label="UI certificate", pem=pem)
 
     def test_expiring_within_the_days_is_a_warning_and_expired_an_error(self) -> None:
         now = dt.datetime.now(dt.UTC)
@@ -118,7 +119,7 @@ class TestExpiry:
         assert findings([self._held(1)], now, 0) == []
 
     def test_a_certificate_that_does_not_parse_is_skipped(self) -> None:
-        broken = Held(type=UI_CERTIFICATE, entity="", label="UI certificate", pem="garbage")
+        broken = Held(role="UI", entity="", label="UI certificate", pem="garbage")
 
         assert findings([broken], NOW, 30) == []
 

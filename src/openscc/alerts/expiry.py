@@ -1,9 +1,9 @@
-"""Which certificates openscc holds, and which of them expire soon: decisions without I/O.
+"""Which of the certificates openscc holds expire soon: decisions without I/O.
 
-``held_certificates`` reads the store (call it in the store thread); ``findings`` decides, from
-the certificates, the time and the alerting configuration's ``certificateValidityDays``, which
-alerts are in force: Error for an expired certificate, Warning for one that expires in fewer
-than that many days (the monitoring API's "expiring").
+``findings`` decides, from the certificates (``openscc.config.certificate_inventory``), the time
+and the alerting configuration's ``certificateValidityDays``, which alerts are in force: Error for
+an expired certificate, Warning for one that expires in fewer than that many days (the
+monitoring API's "expiring").
 """
 
 from __future__ import annotations
@@ -24,31 +24,22 @@ from openscc.alerts.model import (
     UI_CERTIFICATE,
     WARNING,
 )
-from openscc.config import certs, kinds
+from openscc.config import certificate_inventory as inventory
+from openscc.config import certs
+from openscc.config.certificate_inventory import Held
 from openscc.logsafe import shown
-from openscc.store.entities import EntityStore
 
 logger = logging.getLogger("openscc.alerts")
 
-_SLOTS = (
-    (kinds.UI_CERTIFICATE, UI_CERTIFICATE, "UI certificate"),
-    (kinds.SYSTEM_CERTIFICATE, SYSTEM_CERTIFICATE, "System certificate"),
-    (kinds.PP_CA_CERTIFICATE, CA_CERTIFICATE, "Principal propagation CA certificate"),
-)
-_STORES = (
-    (kinds.TRUSTED_BACKEND, TRUSTSTORE_CERTIFICATE, "Trusted back-end certificate"),
-    (kinds.TRUSTED_EMAIL_SERVER, EMAIL_TRUSTSTORE_CERTIFICATE, "Trusted e-mail certificate"),
-)
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Held:
-    """A certificate openscc holds: the alert type and entity it would raise, and its name."""
-
-    type: str
-    entity: str
-    label: str
-    pem: str
+# The alert each role of certificate raises.
+ALERT_TYPES = {
+    inventory.UI: UI_CERTIFICATE,
+    inventory.SYSTEM: SYSTEM_CERTIFICATE,
+    inventory.CA: CA_CERTIFICATE,
+    inventory.SUBACCOUNT: SUBACCOUNT_CERTIFICATE,
+    inventory.TRUSTED_BACKEND: TRUSTSTORE_CERTIFICATE,
+    inventory.TRUSTED_EMAIL_SERVER: EMAIL_TRUSTSTORE_CERTIFICATE,
+}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -57,39 +48,6 @@ class Finding:
     entity: str
     status: str
     message: str
-
-
-def held_certificates(store: EntityStore) -> list[Held]:
-    held = []
-    for kind, alert_type, label in _SLOTS:
-        record = store.get(kind, kinds.SINGLETON_KEY)
-        if record is not None:
-            held.append(
-                Held(type=alert_type, entity="", label=label, pem=record.body["certificatePem"])
-            )
-    for record in store.children(kinds.SUBACCOUNT, None):
-        body = record.body
-        name = f"{body['subaccount']}@{body['regionHost']}"
-        display = body.get("displayName") or body["subaccount"]
-        held.append(
-            Held(
-                type=SUBACCOUNT_CERTIFICATE,
-                entity=name,
-                label=f"Certificate of subaccount {display} ({name})",
-                pem=body["certificatePem"],
-            )
-        )
-    for kind, alert_type, label in _STORES:
-        for record in store.children(kind, None):
-            held.append(
-                Held(
-                    type=alert_type,
-                    entity=record.key,
-                    label=f"{label} {record.key}",
-                    pem=record.body["certificatePem"],
-                )
-            )
-    return held
 
 
 def findings(held: list[Held], now: dt.datetime, days: int) -> list[Finding]:
@@ -111,7 +69,7 @@ def findings(held: list[Held], now: dt.datetime, days: int) -> list[Finding]:
             continue
         out.append(
             Finding(
-                type=item.type,
+                type=ALERT_TYPES[item.role],
                 entity=item.entity,
                 status=status,
                 message=f"{item.label} ({_names(cert)}) {verb} {expires:%Y-%m-%d %H:%M:%S %z}"

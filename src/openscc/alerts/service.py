@@ -33,7 +33,7 @@ from openscc.alerts.model import (
     kind_of,
     origin_of,
 )
-from openscc.config import alerting, email, email_truststore
+from openscc.config import alerting, certificate_inventory, email, email_truststore
 from openscc.connector_state import ha_role
 from openscc.errors import OpensccError
 from openscc.instance import Instance
@@ -203,7 +203,7 @@ class AlertService:
         """In the store thread: what the check needs from the store, and its findings."""
         store = self._instance.store
         days = alerting.certificate_days(alerting.current(store))
-        held = expiry.held_certificates(store)
+        held = certificate_inventory.held_certificates(store)
         return _Scan(
             origin=origin_of(ha_role(store)), days=days, findings=expiry.findings(held, now, days)
         )

@@ -67,6 +67,10 @@ class Caller:
     session: Session | None
 
 
+# The caller of a public endpoint: nobody in particular, with no role.
+ANONYMOUS = Caller(user=User(name="", role="", initial_password=False), session=None)
+
+
 def services(request: Request) -> Services:
     value: Services = request.app.state.services
     return value

@@ -37,6 +37,9 @@ class Endpoint:
     # The technical names of the roles that may call it (see openscc.auth.roles).
     roles: frozenset[str]
     changes_config: bool = False  # refused on a shadow instance
+    # Answered without authentication, to anyone (the monitoring API's health and master-role
+    # checks): no credentials are read, nothing is audited; ``roles`` is informational.
+    public: bool = False
     needs_ha_role: bool = True
     before_initial_password: bool = False
     status: int = 200
