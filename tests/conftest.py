@@ -113,6 +113,23 @@ def make_user(admin_app: Starlette) -> UserFactory:
 
 
 @pytest.fixture
+def client_of_role(
+    admin_app: Starlette, make_user: Callable[..., tuple[str, str]]
+) -> Iterator[Callable[[str], TestClient]]:
+    """A client for a new user of a role, on the same instance as ``admin``."""
+    clients: list[TestClient] = []
+
+    def make(role: str) -> TestClient:
+        client = make_client(admin_app, auth=make_user(role))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
 def users_by_role(make_user: UserFactory) -> dict[str, tuple[str, str]]:
     """One user of every role on the ready instance, by technical role name."""
     return {role: make_user(role) for role in ROLE_NAMES}

@@ -19,7 +19,7 @@ from openscc.alerts.service import AlertService
 from openscc.api.catalog import all_endpoints
 from openscc.api.context import Services
 from openscc.api.login import j_security_check
-from openscc.api.middleware import SECURITY_HEADERS, SecurityHeaders
+from openscc.api.middleware import SECURITY_HEADERS, RequestMetrics, SecurityHeaders
 from openscc.api.openapi import build_openapi
 from openscc.api.responses import error_response, json_response
 from openscc.api.router import build_routes
@@ -41,6 +41,9 @@ from openscc.errors import (
 from openscc.instance import Instance, open_instance
 from openscc.logsafe import shown
 from openscc.lookups import Lookups
+from openscc.monitoring.backup_history import BackupHistory
+from openscc.monitoring.metrics import Metrics
+from openscc.monitoring.system import SystemFigures
 from openscc.settings import Settings
 from openscc.store.db import DB_FILE
 from openscc.store.stamp import ChangeStamp
@@ -109,6 +112,8 @@ def create_app(
         clock=clock,
     )
     credentials = CredentialCache(ttl_seconds=settings.credential_cache_seconds, clock=clock)
+    metrics = Metrics(BackupHistory(instance.data_dir), instance.data_dir)
+    instance.audit.observers.append(metrics.observe_audit_event)
     services = Services(
         instance=instance,
         store_thread=store_thread,
@@ -149,7 +154,11 @@ def create_app(
             store_thread,
             smtp_timeout=settings.smtp_timeout_seconds,
             server=f"https://{settings.host}:{settings.port}",
+            system=SystemFigures(instance.data_dir),
         ),
+        system=SystemFigures(instance.data_dir),
+        metrics=metrics,
+        started_ms=int(time.time() * 1000),
         kdf_slots=threading.BoundedSemaphore(settings.backup_kdf_slots),
         request_restart=request_restart or (lambda: None),
     )
@@ -190,4 +199,5 @@ def create_app(
     app.state.services = services
     app.state.endpoints = table
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestMetrics, metrics=metrics)
     return app

@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ class AuditLog:
         self._lock = threading.Lock()
         # The cross-subaccount level; set from the stored settings when the instance opens.
         self.level = DEFAULT_LEVEL
+        # Told of every event, whatever the levels record (the server's metrics count them).
+        self.observers: list[Callable[[str], None]] = []
 
     def records(self, *, level: str | None = None, access: bool = False) -> bool:
         """Whether an event is recorded: a security event unless the governing level (the
@@ -58,6 +61,9 @@ class AuditLog:
     ) -> None:
         """``level``: the subaccount's level if the event is about one; ``access``: an allowed
         request (recorded at ALL only); ``always``: whatever the levels."""
+        if not access:
+            for observe in self.observers:
+                observe(event)
         if not always and not self.records(level=level, access=access):
             return
         entry = {

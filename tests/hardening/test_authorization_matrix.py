@@ -51,6 +51,7 @@ DUMMY = {
     "id": "1",
     "index": "0",
     "alias": "a",
+    "selection": "expired",
 }
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
 

@@ -105,6 +105,7 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
             "id": str(channel),
             "index": "0",
             "alias": trusted["trustedBackends"][0]["alias"],
+            "selection": "expiring",
         }
         for path in (
             f"{sa}/systemMappings/erp.virtual:44300/resources/-sap-opu-odata",

@@ -72,10 +72,13 @@ def test_every_call_but_the_password_change_is_refused_until_it_is_changed(
 
 
 def test_only_the_password_change_is_allowed_with_the_initial_password() -> None:
-    """The password change is the one endpoint exempt from the initial-password rule."""
-    exempt = [_id(e) for e in ENDPOINTS if e.before_initial_password]
+    """The password change is the one endpoint of a user exempt from the initial-password rule
+    (the public health checks take no user at all)."""
+    exempt = [_id(e) for e in ENDPOINTS if e.before_initial_password and not e.public]
+    public = [_id(e) for e in ENDPOINTS if e.public]
 
     assert exempt == [f"PUT {PASSWORD_CHANGE}"]
+    assert public == ["GET /exposed"]
 
 
 def test_changing_the_initial_password_answers_204_and_lifts_the_rule(client: TestClient) -> None:
@@ -149,8 +152,10 @@ def test_configuration_calls_are_refused_until_the_ha_role_is_set(client: TestCl
 
 
 def test_only_version_ha_role_and_password_calls_work_without_an_ha_role() -> None:
-    """The calls exempt from the HA-role rule are the ones needed to reach a role."""
-    exempt = {_id(e) for e in ENDPOINTS if not e.needs_ha_role}
+    """The calls exempt from the HA-role rule are the ones needed to reach a role, and
+    monitoring (a monitoring tool watches an instance whatever its role)."""
+    exempt = {_id(e) for e in ENDPOINTS if not e.needs_ha_role and e.tag != "monitoring"}
+    monitoring = {_id(e) for e in ENDPOINTS if e.tag == "monitoring"}
 
     assert {
         "GET /api/v1/connector/version",
@@ -158,6 +163,8 @@ def test_only_version_ha_role_and_password_calls_work_without_an_ha_role() -> No
         f"POST {HA_ROLE}",
         f"PUT {PASSWORD_CHANGE}",
     } == exempt
+    assert all(not e.needs_ha_role for e in ENDPOINTS if _id(e) in monitoring)
+    assert len(monitoring) == 14  # the 12 of /api/monitoring, /exposed and /metrics
 
 
 def test_ha_role_is_null_until_set(client: TestClient) -> None:

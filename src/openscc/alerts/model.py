@@ -52,13 +52,12 @@ KINDS = {
         Kind(SCHEDULED_BACKUP, "Scheduled backup failed", None),
         Kind(RESTORE, "Restore failed", None),
         Kind(HA, "High availability", "ha"),
-        # The product's kinds that need what openscc does not have (the tunnel to SAP BTP, the
-        # observation of CPU and disk, the troubleshooting diagnoses): known, so a later part
-        # can raise them, but nothing in openscc does today.
-        Kind("Tunnel", "Tunnel to SAP BTP", "tunnels"),
-        Kind("ServiceChannel", "Service channel", "serviceChannels"),
         Kind("CPU", "CPU load", "CPU"),
         Kind("Disk", "Free disk space", "freeDiskSpace"),
+        # The product's kinds that need what openscc does not have (the tunnel to SAP BTP, the
+        # troubleshooting diagnoses): known, but nothing in openscc raises them.
+        Kind("Tunnel", "Tunnel to SAP BTP", "tunnels"),
+        Kind("ServiceChannel", "Service channel", "serviceChannels"),
         Kind("Troubleshooting", "New troubleshooting diagnosis", "troubleshooting"),
         Kind(UI_CERTIFICATE, "UI certificate expires", "certificates"),
         Kind(SYSTEM_CERTIFICATE, "System certificate expires", "certificates"),

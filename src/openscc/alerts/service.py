@@ -22,12 +22,13 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from openscc.alerts import expiry, mail, notify
+from openscc.alerts import expiry, mail, notify, resources
 from openscc.alerts.model import (
     CERTIFICATE_KINDS,
     ERROR,
     INFO,
     STATUSES,
+    WARNING,
     Alert,
     AlertBook,
     kind_of,
@@ -38,11 +39,15 @@ from openscc.connector_state import ha_role
 from openscc.errors import OpensccError
 from openscc.instance import Instance
 from openscc.logsafe import shown
+from openscc.monitoring.system import SystemFigures
 from openscc.store.thread import StoreThread
 
 logger = logging.getLogger("openscc.alerts")
 
 MAX_QUEUED = 100
+CPU = "CPU"
+DISK = "Disk"
+_MB = 1024 * 1024
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -60,6 +65,7 @@ class AlertService:
         *,
         smtp_timeout: float,
         server: str,
+        system: SystemFigures,
         now: Callable[[], float] = time.time,
     ) -> None:
         self._instance = instance
@@ -74,6 +80,10 @@ class AlertService:
         self._mailer: ThreadPoolExecutor | None = None
         self._pending = 0
         self._closed = False
+        # The CPU and disk check: its own readings of the machine (see openscc.monitoring).
+        self._system = system
+        self._cpu_watch = resources.CpuWatch()
+        self._last_cpu_reading = now()
 
     # Raising and resolving
 
@@ -208,13 +218,50 @@ class AlertService:
             origin=origin_of(ha_role(store)), days=days, findings=expiry.findings(held, now, days)
         )
 
+    # The CPU and disk check
+
+    async def check_resources(self) -> None:
+        """Raise the CPU alert when the load stays above the threshold longer than the
+        tolerance, the Disk alert when free space drops below the threshold; resolve them when
+        that ends. An alert in force is not raised again (its figures change at every check)."""
+        limits = await self._store_thread.run(self._resource_thresholds)
+        start = self._last_cpu_reading
+        total, mine = await asyncio.to_thread(self._system.cpu)
+        self._last_cpu_reading = end = self._now()
+        cpu = self._cpu_watch.observe(start=start, end=end, total=total, mine=mine, limits=limits)
+        self._raise_or_resolve(CPU, cpu, f"CPU load is back at or below {limits.cpu_percent}%")
+        usage = await asyncio.to_thread(self._system.disk)
+        disk = resources.disk_message(usage.free // _MB, usage.openscc // _MB, limits.free_disk_mb)
+        self._raise_or_resolve(
+            DISK, disk, f"Free disk space is back at or above {limits.free_disk_mb} MB"
+        )
+
+    def _resource_thresholds(self) -> resources.Thresholds:
+        thresholds = alerting.current(self._instance.store)[alerting.THRESHOLDS]
+        return resources.Thresholds(
+            cpu_percent=int(thresholds["cpuLoad"]),
+            cpu_tolerance_seconds=int(thresholds["cpuLoadViolationToleranceSec"]),
+            free_disk_mb=int(thresholds["freeDiskSpaceMb"]),
+        )
+
+    def _raise_or_resolve(self, kind: str, message: str | None, resolved: str) -> None:
+        with self._lock:
+            in_force = self._book.is_unresolved((kind, ""))
+        if message is None:
+            if in_force:
+                self.resolve_alert(kind, resolved)
+        elif not in_force:
+            self.raise_alert(kind, message, status=WARNING)
+
     async def watch(self, interval: float) -> None:
-        """Check the certificates now and every ``interval`` seconds, until cancelled."""
+        """Check the certificates, the CPU and the disk now and every ``interval`` seconds,
+        until cancelled."""
         while True:
-            try:
-                await self.check_certificates()
-            except Exception:
-                logger.exception("the certificate check failed; it runs again in %s s", interval)
+            for check in (self.check_certificates, self.check_resources):
+                try:
+                    await check()
+                except Exception:
+                    logger.exception("an alert check failed; it runs again in %s s", interval)
             await asyncio.sleep(interval)
 
     def close(self) -> None:

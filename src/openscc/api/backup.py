@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,8 +27,9 @@ from openscc.api.responses import empty_response, json_response
 from openscc.api.uploads import FilePartsParser
 from openscc.auth.roles import ADMIN_ONLY
 from openscc.backup.create import create_backup
-from openscc.backup.restore import dry_run, stage_restore
+from openscc.backup.restore import StagedRestore, dry_run, stage_restore
 from openscc.errors import Conflict, InvalidRequest, OpensccError, PayloadTooLarge
+from openscc.monitoring import backup_history as history
 
 endpoints = EndpointTable()
 BACKUP_PATH = "/api/v1/configuration/backup"
@@ -79,20 +81,25 @@ def _build_backup(svc: Services, password: str) -> Path:
         raise
 
 
-def _alert_if_failed(svc: Services, kind: str, what: str, error: BaseException) -> None:
-    """Raise an alert for a failure the server answers 5xx (disk full, store unreadable, a bug),
-    never for bad input (4xx). The alert says openscc's own words, never a traceback."""
+def _server_failure(error: BaseException) -> str | None:
+    """Why the server failed, if ``error`` is its failure (5xx: disk full, store unreadable, a
+    bug), in openscc's own words; None for bad input (4xx) or a client that went away."""
     if isinstance(error, OpensccError):
-        if error.status < 500:
-            return
-        reason = error.message
-    elif isinstance(error, sqlite3.Error):
-        reason = f"the configuration store failed ({error})"
-    elif isinstance(error, Exception):
-        reason = f"an unexpected {type(error).__name__}; see the server log"
-    else:
-        return  # cancelled: the client went away, nothing failed
-    svc.alerts.raise_alert(kind, f"{what} failed: {reason}")
+        return error.message if error.status >= 500 else None
+    if isinstance(error, sqlite3.Error):
+        return f"the configuration store failed ({error})"
+    if isinstance(error, Exception):
+        return f"an unexpected {type(error).__name__}; see the server log"
+    return None  # cancelled: the client went away, nothing failed
+
+
+def _failed(svc: Services, operation: str, kind: str, what: str, error: BaseException) -> None:
+    """Count a failed backup or restore, and raise an alert if the server failed."""
+    reason = _server_failure(error)
+    if isinstance(error, Exception):
+        svc.metrics.backup_failed(operation, server_error=reason is not None)
+    if reason is not None:
+        svc.alerts.raise_alert(kind, f"{what} failed: {reason}")
 
 
 @endpoints.route(
@@ -113,19 +120,22 @@ def _alert_if_failed(svc: Services, kind: str, what: str, error: BaseException) 
     },
 )
 async def create(request: Request, caller: Caller) -> Response:
-    body = await read_json_body(request)
-    if not isinstance(body, dict):
-        raise InvalidRequest('the request body must be a JSON object {"password": "..."}')
-    password = _password(body.get("password"))
     svc = services(request)
-    # The archive is complete on disk before the first byte is sent: never a truncated 200.
+    started = time.monotonic()
     try:
+        body = await read_json_body(request)
+        if not isinstance(body, dict):
+            raise InvalidRequest('the request body must be a JSON object {"password": "..."}')
+        password = _password(body.get("password"))
+        # The archive is complete on disk before the first byte is sent: never a truncated 200.
         path = await run_in_threadpool(_build_backup, svc, password)
     except BaseException as error:
-        _alert_if_failed(svc, BACKUP, f"A backup requested by {caller.user.name}", error)
+        _failed(svc, history.BACKUP, BACKUP, f"A backup requested by {caller.user.name}", error)
         raise
+    size = path.stat().st_size
+    svc.metrics.backup_done(history.BACKUP, size=size, seconds=time.monotonic() - started)
     svc.alerts.resolve_alert(BACKUP, "A backup succeeded again")
-    note_change(request, "backup.created", size=path.stat().st_size)
+    note_change(request, "backup.created", size=size)
     return FileResponse(
         path,
         media_type=ZIP,
@@ -218,15 +228,47 @@ async def _restore_parts(form: FormData) -> tuple[UploadFile, str]:
 async def restore(request: Request, caller: Caller) -> Response:
     svc = services(request)
     is_dry_run = as_bool(request.query_params.get("dryRun", "false"), "dryRun")
+    if is_dry_run:
+        return await _dry_run(request, svc)
+    started = time.monotonic()
+    what = f"A restore requested by {caller.user.name}"
+    try:
+        staged, size = await _stage(request, svc)
+    except BaseException as error:
+        _failed(svc, history.RESTORE, RESTORE, what, error)
+        raise
+    svc.metrics.backup_done(history.RESTORE, size=size, seconds=time.monotonic() - started)
+    note_change(
+        request,
+        "backup.restored",
+        source_instance=staged.source_instance,
+        created_at=staged.created_at,
+        safety_backup=staged.safety_backup.name,
+        props_ini_restored_aside=staged.props_restored_aside,
+    )
+    response = empty_response(204)
+    response.background = BackgroundTask(svc.request_restart)
+    return response
+
+
+async def _dry_run(request: Request, svc: Services) -> Response:
     form = await _read_restore_form(request, svc.instance.settings.max_upload_bytes)
     try:
         upload, password = await _restore_parts(form)
-        if is_dry_run:
-            report = await run_in_threadpool(
-                _in_kdf_slot, svc, dry_run, svc.instance, upload.file, password
-            )
-            note_change(request, "backup.restore_previewed")
-            return json_response(report)
+        report = await run_in_threadpool(
+            _in_kdf_slot, svc, dry_run, svc.instance, upload.file, password
+        )
+    finally:
+        await form.close()
+    note_change(request, "backup.restore_previewed")
+    return json_response(report)
+
+
+async def _stage(request: Request, svc: Services) -> tuple[StagedRestore, int]:
+    """Validate, stage and commit the uploaded archive; the staged restore and its size."""
+    form = await _read_restore_form(request, svc.instance.settings.max_upload_bytes)
+    try:
+        upload, password = await _restore_parts(form)
         if not svc.restore_lock.acquire(blocking=False):
             raise Conflict("another restore is in progress")
         try:
@@ -239,22 +281,11 @@ async def restore(request: Request, caller: Caller) -> Response:
                 staged = await run_in_threadpool(
                     _in_kdf_slot, svc, stage_restore, svc.instance, upload.file, password
                 )
-            except BaseException as error:
+            except BaseException:
                 svc.restore_pending = False
-                _alert_if_failed(svc, RESTORE, f"A restore requested by {caller.user.name}", error)
                 raise
         finally:
             svc.restore_lock.release()
+        return staged, upload.size or 0
     finally:
         await form.close()
-    note_change(
-        request,
-        "backup.restored",
-        source_instance=staged.source_instance,
-        created_at=staged.created_at,
-        safety_backup=staged.safety_backup.name,
-        props_ini_restored_aside=staged.props_restored_aside,
-    )
-    response = empty_response(204)
-    response.background = BackgroundTask(svc.request_restart)
-    return response

@@ -17,6 +17,7 @@ from openscc.api import (
     email_truststore,
     log_and_trace,
     mapping_resources,
+    monitoring,
     pp_settings,
     proxy,
     solution_management,
@@ -51,6 +52,7 @@ _MODULES = (
     alerting,
     email,
     email_truststore,
+    monitoring,
 )
 
 

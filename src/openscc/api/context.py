@@ -16,6 +16,8 @@ from openscc.auth.users import User
 from openscc.cloud import CloudConnection, OfflineCloud
 from openscc.instance import Instance
 from openscc.lookups import Lookups
+from openscc.monitoring.metrics import Metrics
+from openscc.monitoring.system import SystemFigures
 from openscc.store.stamp import ChangeStamp
 from openscc.store.thread import StoreThread
 
@@ -34,6 +36,11 @@ class Services:
     # Raises, keeps and e-mails alerts (openscc.alerts); its certificate check runs in the
     # app's lifespan.
     alerts: AlertService
+    # The monitoring API's machine figures and the Prometheus metrics (openscc.monitoring).
+    system: SystemFigures
+    metrics: Metrics
+    # When this app started (epoch ms): the performance monitor's "sinceTime".
+    started_ms: int
     request_restart: Callable[[], None]
     # Each backup or restore holds the KDF's memory (64 MiB) for a moment; a few at a time.
     kdf_slots: threading.BoundedSemaphore

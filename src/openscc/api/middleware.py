@@ -1,8 +1,13 @@
-"""Security headers on every response (pure ASGI, so it costs next to nothing per request)."""
+"""Middleware on every request (pure ASGI, so it costs next to nothing): security headers, and
+the request metrics."""
 
 from __future__ import annotations
 
+import time
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from openscc.monitoring.metrics import UNMATCHED, Metrics
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
@@ -28,3 +33,36 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RequestMetrics:
+    """Counts each answered request by method, route template (not the path: bounded labels)
+    and status, with the time it took (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500  # unless the app answers: an error that escaped it
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            route = scope.get("route")
+            self.metrics.observe_request(
+                scope["method"],
+                getattr(route, "path", UNMATCHED),
+                status,
+                time.perf_counter() - start,
+            )

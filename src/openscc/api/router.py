@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from openscc.api.audit_trail import record_change
-from openscc.api.context import Caller, Services, services
+from openscc.api.context import ANONYMOUS, Caller, Services, services
 from openscc.api.endpoints import Endpoint, EndpointTable, LoopHandler, StoreHandler
 from openscc.api.guard import SAFE_METHODS, authenticate, authorize
 from openscc.api.read_request import ReadRequest
@@ -33,6 +33,8 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
         if endpoint is None:
             raise MethodNotAllowed(f"method {request.method} is not allowed here")
         svc = services(request)
+        if endpoint.public:
+            return await _answer_public(endpoint, request, svc)
         extra_headers: list[tuple[str, str]] = []
         actor: str | None = None
         authorized = False
@@ -59,6 +61,14 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
         return response
 
     return dispatch
+
+
+async def _answer_public(endpoint: Endpoint, request: Request, svc: Services) -> Response:
+    """An endpoint anyone may call: no credentials are read and nothing is audited."""
+    try:
+        return await _answer(endpoint, request, ANONYMOUS, svc)
+    except OpensccError as error:
+        return error_response(error)
 
 
 async def _audit_level(svc: Services, request: Request) -> str | None:

@@ -1,0 +1,1 @@
+"""Monitoring: the machine's figures, the monitoring API's answers, Prometheus metrics."""
