@@ -56,6 +56,8 @@ def expected_outcome(endpoint: Endpoint, caller: str, state: InstanceState) -> s
     """``"401"``, ``"403"`` or ``"allowed"`` for one endpoint, caller and instance state."""
     if endpoint.public:
         return ALLOWED  # credentials are not even read
+    if endpoint.peer_auth:
+        return UNAUTHENTICATED  # only the high-availability peer's token gets through
     if caller in (NO_CREDENTIALS, WRONG_CREDENTIALS):
         return UNAUTHENTICATED
     refusal = decide(

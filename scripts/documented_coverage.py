@@ -31,11 +31,11 @@ NOT_YET: dict[tuple[str, str], str] = {}
 
 
 def _not_yet(operations: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
-    found = dict(NOT_YET)
-    for op in operations:
-        if "/ha/" in op["path"]:
-            found[(op["method"], op["path"])] = "high availability: its own issue"
-    return found
+    return {
+        key: why
+        for key, why in NOT_YET.items()
+        if key in {(o["method"], o["path"]) for o in operations}
+    }
 
 
 # Served, but what the real product does there needs the tunnel to SAP BTP, which openscc does

@@ -38,6 +38,7 @@ from openscc.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from openscc.ha.coordinator import HighAvailability
 from openscc.instance import Instance, open_instance
 from openscc.logsafe import shown
 from openscc.lookups import Lookups
@@ -113,6 +114,13 @@ def create_app(
     )
     credentials = CredentialCache(ttl_seconds=settings.credential_cache_seconds, clock=clock)
     metrics = Metrics(BackupHistory(instance.data_dir), instance.data_dir)
+    alerts = AlertService(
+        instance,
+        store_thread,
+        smtp_timeout=settings.smtp_timeout_seconds,
+        server=f"https://{settings.host}:{settings.port}",
+        system=SystemFigures(instance.data_dir),
+    )
     instance.audit.observers.append(metrics.observe_audit_event)
     services = Services(
         instance=instance,
@@ -149,15 +157,12 @@ def create_app(
                 clock=clock,
             ),
         ),
-        alerts=AlertService(
-            instance,
-            store_thread,
-            smtp_timeout=settings.smtp_timeout_seconds,
-            server=f"https://{settings.host}:{settings.port}",
-            system=SystemFigures(instance.data_dir),
-        ),
+        alerts=alerts,
         system=SystemFigures(instance.data_dir),
         metrics=metrics,
+        ha=HighAvailability(
+            instance, store_thread, audit=instance.audit, alerts=alerts, ui_port=settings.port
+        ),
         started_ms=int(time.time() * 1000),
         kdf_slots=threading.BoundedSemaphore(settings.backup_kdf_slots),
         request_restart=request_restart or (lambda: None),
@@ -178,10 +183,13 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The certificates are checked for expiry at start and then periodically.
         watcher = asyncio.create_task(services.alerts.watch(settings.alert_check_interval_seconds))
+        # High availability: the shadow's link to its master, the master's watch of its shadow.
+        pairing = asyncio.create_task(services.ha.run())
         yield
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        for task in (watcher, pairing):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         services.close()
 
     app = Starlette(

@@ -21,11 +21,13 @@ from openscc.config import audit_settings
 from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, UI_CERTIFICATE_KIND
 from openscc.errors import InvalidRequest
 from openscc.fileio import write_atomically
+from openscc.ha import replication
 from openscc.props import Props, load_props
 from openscc.settings import Settings
 from openscc.snapshot import EntityRecord
 from openscc.store.db import DB_FILE, connect
 from openscc.store.entities import EntityStore
+from openscc.store.journal import ChangeJournal
 from openscc.store.sealing import MASTER_KEY_FILE, SecretSealer
 
 
@@ -114,7 +116,7 @@ def open_instance(settings: Settings) -> Instance:
     master_key = load_master_key(data_dir)
     sealer = SecretSealer(master_key)
     conn = connect(data_dir / DB_FILE, busy_timeout_ms=settings.store_busy_timeout_ms)
-    store = EntityStore(conn, sealer)
+    store = EntityStore(conn, sealer, ChangeJournal(conn, replication.is_replicated))
     passwords = Passwords(settings.kdf_profile)
     props = load_props(data_dir)
     audit_dir = Path(props.audit_log_dir) if props.audit_log_dir else data_dir

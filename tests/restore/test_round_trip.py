@@ -102,6 +102,8 @@ def _every_read(client: TestClient) -> list[str]:
             continue
         if endpoint.tag == "monitoring":
             continue  # the machine's figures and this server's own history, not configuration
+        if endpoint.shadow_only or endpoint.peer_auth:
+            continue  # a shadow's, or the pair's: not on this master
         if "{type}" in endpoint.path and "/channels/" in endpoint.path:
             for channel in client.get(f"{base}/channels").json():
                 key = channel["typeDesc"]["typeKey"]

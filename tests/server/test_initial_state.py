@@ -63,7 +63,7 @@ def test_every_call_but_the_password_change_is_refused_until_it_is_changed(
     client: TestClient,
 ) -> None:
     """Until the initial password is changed, every API call is 403 with the product's message."""
-    endpoints = [e for e in ENDPOINTS if not e.before_initial_password]
+    endpoints = [e for e in ENDPOINTS if not (e.before_initial_password or e.peer_auth)]
 
     wrong = _refusals(client, endpoints, INITIAL, INITIAL_PASSWORD_MESSAGE)
 
@@ -154,7 +154,11 @@ def test_configuration_calls_are_refused_until_the_ha_role_is_set(client: TestCl
 def test_only_version_ha_role_and_password_calls_work_without_an_ha_role() -> None:
     """The calls exempt from the HA-role rule are the ones needed to reach a role, and
     monitoring (a monitoring tool watches an instance whatever its role)."""
-    exempt = {_id(e) for e in ENDPOINTS if not e.needs_ha_role and e.tag != "monitoring"}
+    exempt = {
+        _id(e)
+        for e in ENDPOINTS
+        if not e.needs_ha_role and e.tag != "monitoring" and not e.peer_auth
+    }
     monitoring = {_id(e) for e in ENDPOINTS if e.tag == "monitoring"}
 
     assert {

@@ -32,12 +32,17 @@ AVAILABLE = {
 }
 
 
-def install(client: Any, cloud: Any) -> Any:
-    """Install ``cloud`` as the app's connection to SAP BTP; returns the one it replaces."""
+def services_of(client: Any) -> Any:
+    """The services of the app a test client talks to (an app, or an InProcessServer's)."""
     app = client.app
     if not isinstance(app, Starlette):
         app = app.app  # an InProcessServer: the app it serves now
-    services = app.state.services
+    return app.state.services
+
+
+def install(client: Any, cloud: Any) -> Any:
+    """Install ``cloud`` as the app's connection to SAP BTP; returns the one it replaces."""
+    services = services_of(client)
     previous = services.cloud
     services.cloud = cloud
     return previous

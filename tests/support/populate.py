@@ -17,7 +17,8 @@ from cryptography.x509.oid import NameOID
 from starlette.testclient import TestClient
 
 from openscc.config import certs
-from support.cloud import APP, ReachableCloud, install
+from openscc.ha import settings as ha_settings
+from support.cloud import APP, ReachableCloud, install, services_of
 
 CONFIG = "/api/v1/configuration"
 CONNECTOR = f"{CONFIG}/connector"
@@ -333,6 +334,27 @@ def _alerting(client: TestClient) -> None:
     )
 
 
+def _high_availability(client: TestClient) -> None:
+    """The master's HA settings through the API; the shadow settings, which only a shadow's API
+    changes, as a master keeps them from an earlier role (after a role switch)."""
+    _ok(
+        client.put(
+            f"{CONNECTOR}/ha/master/config",
+            json={"haEnabled": True, "allowedShadowHost": "shadow.example", "haPort": 8444},
+        )
+    )
+    store = services_of(client).instance.store
+    with store.transaction():
+        ha_settings.save_shadow(
+            store,
+            ha_settings.parse_shadow(
+                {"masterHost": "master.example", "masterPort": 8443, "checkIntervalInSeconds": 10},
+                ha_settings.shadow_settings(store),
+                8443,
+            ),
+        )
+
+
 def populate_every_kind(client: TestClient) -> None:
     """Create at least one entity of every kind the configuration API stores, with every secret."""
     first, second = _subaccounts(client)
@@ -349,3 +371,4 @@ def populate_every_kind(client: TestClient) -> None:
     _settings(client, first)
     _ldap(client)
     _alerting(client)
+    _high_availability(client)

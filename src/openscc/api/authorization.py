@@ -9,7 +9,8 @@ The order follows the Cloud Connector, each refusal a ``403``:
 1. the caller still has the initial password and the endpoint is not the password change;
 2. the endpoint needs an HA role and the instance has none yet;
 3. the caller's role is not one of the endpoint's roles;
-4. the endpoint changes the configuration (or makes a backup) and the instance is a shadow.
+4. the endpoint changes the configuration (or makes a backup) and the instance is a shadow;
+5. the endpoint is a shadow's (its high-availability settings) and the instance is not one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from openscc.auth.roles import ROLE_NAMES, ROLES
 INITIAL_PASSWORD_MESSAGE = "operation unavailable unless initial password is changed"  # noqa: S105
 HA_ROLE_MESSAGE = "operation unavailable unless HA role is defined (master or shadow)"
 SHADOW_MESSAGE = "operation not allowed on a shadow instance"
+SHADOW_ONLY_MESSAGE = "operation only permitted on a shadow instance"
 
 
 def decide(
@@ -39,9 +41,11 @@ def decide(
         )
     if endpoint.changes_config and ha_role == "shadow":
         return SHADOW_MESSAGE
+    if endpoint.shadow_only and ha_role != "shadow":
+        return SHADOW_ONLY_MESSAGE
     return None
 
 
 def reads_ha_role(endpoint: Endpoint) -> bool:
     """Whether ``decide`` needs the instance's HA role for this endpoint."""
-    return endpoint.needs_ha_role or endpoint.changes_config
+    return endpoint.needs_ha_role or endpoint.changes_config or endpoint.shadow_only

@@ -15,6 +15,8 @@ from openscc.api import (
     domain_mappings,
     email,
     email_truststore,
+    ha_internal,
+    high_availability,
     log_and_trace,
     mapping_resources,
     monitoring,
@@ -53,6 +55,8 @@ _MODULES = (
     email,
     email_truststore,
     monitoring,
+    high_availability,
+    ha_internal,
 )
 
 

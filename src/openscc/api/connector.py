@@ -12,8 +12,8 @@ from openscc.api.audit_trail import note_change
 from openscc.api.authorization import INITIAL_PASSWORD_MESSAGE
 from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
-from openscc.api.lenient import read_json_object, required
-from openscc.api.read_request import ReadRequest, json_body, json_object
+from openscc.api.lenient import read_json_body, read_json_object, required
+from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.credentials import MAX_PASSWORD_CHARS
 from openscc.auth.policy import check_new_password
@@ -114,17 +114,29 @@ def get_ha_role(request: ReadRequest, caller: Caller) -> Response:
     status=204,
     request_schema={"type": "string", "enum": list(HA_ROLES)},
 )
-def post_ha_role(request: ReadRequest, caller: Caller) -> Response:
-    role = json_body(request)
+async def post_ha_role(request: Request, caller: Caller) -> Response:
+    role = await read_json_body(request)
     if role not in HA_ROLES:
         raise InvalidRequest('the HA role must be "master" or "shadow"')
     svc = services(request)
     store = svc.instance.store
-    with store.transaction():
-        current = ha_role(store)
-        if current is not None:
-            raise Conflict(f"the HA role is already set to {current}")
-        update_connector(store, haRole=role)
+
+    def set_first_role() -> str | None:
+        with store.transaction():
+            current = ha_role(store)
+            if current is None:
+                update_connector(store, haRole=role)
+            return current
+
+    current = await svc.store_thread.run(set_first_role)
+    if current is not None:
+        # A master with a connected shadow switches roles with it ("shadow" only).
+        if not (current == "master" and role == "shadow" and await svc.ha.shadow_connected()):
+            raise Conflict(
+                f"the HA role is already {current}; it changes only from master to shadow, "
+                "with a shadow connected (the roles switch)"
+            )
+        await svc.ha.switch(force=False)
     note_change(request, "connector.haRole", role=role)
     return empty_response()
 

@@ -14,6 +14,7 @@ from openscc.auth.authenticator import Authenticator
 from openscc.auth.sessions import Session, SessionManager
 from openscc.auth.users import User
 from openscc.cloud import CloudConnection, OfflineCloud
+from openscc.ha.coordinator import HighAvailability
 from openscc.instance import Instance
 from openscc.lookups import Lookups
 from openscc.monitoring.metrics import Metrics
@@ -39,6 +40,8 @@ class Services:
     # The monitoring API's machine figures and the Prometheus metrics (openscc.monitoring).
     system: SystemFigures
     metrics: Metrics
+    # High availability: the shadow's link, the master's watch, role changes (openscc.ha).
+    ha: HighAvailability
     # When this app started (epoch ms): the performance monitor's "sinceTime".
     started_ms: int
     request_restart: Callable[[], None]
@@ -56,6 +59,7 @@ class Services:
     def close(self) -> None:
         """Stop e-mailing alerts, finish the store thread's work, then close the store and the
         instance."""
+        self.ha.close()
         self.alerts.close()
         self.store_thread.close()
         self.stamp.close()

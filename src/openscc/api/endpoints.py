@@ -37,9 +37,13 @@ class Endpoint:
     # The technical names of the roles that may call it (see openscc.auth.roles).
     roles: frozenset[str]
     changes_config: bool = False  # refused on a shadow instance
+    shadow_only: bool = False  # refused on any instance but a shadow (its HA settings)
     # Answered without authentication, to anyone (the monitoring API's health and master-role
     # checks): no credentials are read, nothing is audited; ``roles`` is informational.
     public: bool = False
+    # Called by the other instance of a high-availability pair, authenticated by the pair's own
+    # credential (a bearer token), never by a user's: every user's request is 401.
+    peer_auth: bool = False
     needs_ha_role: bool = True
     before_initial_password: bool = False
     status: int = 200

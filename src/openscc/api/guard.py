@@ -120,5 +120,7 @@ async def authorize(endpoint: Endpoint, caller: Caller, services: Services) -> N
     )
     if refusal is not None:
         raise Forbidden(refusal)
+    if endpoint.changes_config and services.ha.master.switching:
+        raise Conflict("the master is switching roles with its shadow; try again shortly")
     if endpoint.method not in SAFE_METHODS and services.restore_pending:
         raise Conflict("a restore is being applied and the server is restarting; try again shortly")

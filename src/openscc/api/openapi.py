@@ -72,6 +72,10 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         "x-roles": sorted(endpoint.roles),
         "responses": responses,
     }
+    if endpoint.public:
+        operation["security"] = []
+    elif endpoint.peer_auth:
+        operation["security"] = [{"peer": []}]
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _PARAM.findall(endpoint.path)
@@ -158,7 +162,13 @@ def build_openapi(table: EndpointTable) -> dict[str, Any]:
             "title": "openscc: Cloud Connector administration API",
             "version": __version__,
         },
-        "components": {"securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}},
+        "components": {
+            "securitySchemes": {
+                "basic": {"type": "http", "scheme": "basic"},
+                # The high-availability pair's own credential (docs/high-availability.md).
+                "peer": {"type": "http", "scheme": "bearer"},
+            }
+        },
         "security": [{"basic": []}],
         "paths": paths,
     }

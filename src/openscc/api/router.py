@@ -35,6 +35,8 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
         svc = services(request)
         if endpoint.public:
             return await _answer_public(endpoint, request, svc)
+        if endpoint.peer_auth:
+            return await _answer_peer(endpoint, request, svc)
         extra_headers: list[tuple[str, str]] = []
         actor: str | None = None
         authorized = False
@@ -66,6 +68,15 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
 async def _answer_public(endpoint: Endpoint, request: Request, svc: Services) -> Response:
     """An endpoint anyone may call: no credentials are read and nothing is audited."""
     try:
+        return await _answer(endpoint, request, ANONYMOUS, svc)
+    except OpensccError as error:
+        return error_response(error)
+
+
+async def _answer_peer(endpoint: Endpoint, request: Request, svc: Services) -> Response:
+    """A request of the high-availability peer: its bearer token must be the pair's."""
+    try:
+        await svc.ha.authenticate_peer(request.headers.get("authorization", ""))
         return await _answer(endpoint, request, ANONYMOUS, svc)
     except OpensccError as error:
         return error_response(error)

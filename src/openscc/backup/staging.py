@@ -40,6 +40,10 @@ def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -
             conn.execute(
                 "INSERT INTO instance (name, value) VALUES ('id', ?)", (instance.instance_id,)
             )
+            # The installation's own state goes on: its high-availability pair (a restored
+            # master keeps its shadow, which then syncs the whole configuration again).
+            for name, value in _installation_state(instance):
+                conn.execute("INSERT INTO instance (name, value) VALUES (?, ?)", (name, value))
             try:
                 EntityStore(conn, instance.sealer).insert_many(validated(records))
             except sqlite3.IntegrityError:
@@ -52,6 +56,17 @@ def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -
         discard_staging(instance.data_dir)
         raise
     return path
+
+
+_INSTALLATION_STATE = ("ha_pair", "ha_link")
+
+
+def _installation_state(instance: Instance) -> list[tuple[str, str]]:
+    with instance.snapshot() as snapshot:
+        rows = snapshot.connection.execute(
+            "SELECT name, value FROM instance WHERE name IN (?, ?)", _INSTALLATION_STATE
+        ).fetchall()
+    return [(str(name), str(value)) for name, value in rows]
 
 
 def stage_props(instance: Instance, archived: bytes | None) -> bool:

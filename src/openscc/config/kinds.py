@@ -26,6 +26,8 @@ PENDING_CSR = "certificateSigningRequest"
 TRUSTSTORE = "truststore"
 TRUSTED_BACKEND = "trustedBackend"
 SUBACCOUNT_TRUST = "subaccountTrust"
+HA_MASTER_CONFIG = "haMasterConfig"
+HA_SHADOW_CONFIG = "haShadowConfig"
 UI_CIPHER_SUITES = "uiCipherSuites"
 LOG_AND_TRACE = "logAndTrace"
 SUBACCOUNT_TRACE = "subaccountTrace"  # under a subaccount
@@ -60,6 +62,8 @@ ENTITY_KINDS = frozenset(
         TRUSTSTORE,
         TRUSTED_BACKEND,
         SUBACCOUNT_TRUST,
+        HA_MASTER_CONFIG,
+        HA_SHADOW_CONFIG,
         UI_CIPHER_SUITES,
         LOG_AND_TRACE,
         SUBACCOUNT_TRACE,

@@ -19,6 +19,8 @@ from cryptography.exceptions import InvalidTag
 
 from openscc.errors import DamagedStore
 from openscc.snapshot import EntityRecord, encode_body
+from openscc.store import journal
+from openscc.store.journal import ChangeJournal
 from openscc.store.sealing import SecretSealer
 
 # Separates the parts of hierarchical keys ("region", "subaccount", "vhost:port", ...). It cannot
@@ -33,15 +35,24 @@ def join_key(*parts: str) -> str:
 class EntityStore:
     """Reads and writes entities; one writer at a time, readers see committed state."""
 
-    def __init__(self, conn: sqlite3.Connection, sealer: SecretSealer) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, sealer: SecretSealer, journal: ChangeJournal | None = None
+    ) -> None:
         self._conn = conn
         self._sealer = sealer
         self._lock = threading.RLock()
         self._depth = 0
+        # Records every change to a replicated entity, in the change's transaction (the
+        # instance's own store has one; snapshots and a restore's staging store do not).
+        self._journal = journal
 
     @property
     def connection(self) -> sqlite3.Connection:
         return self._conn
+
+    @property
+    def journal(self) -> ChangeJournal | None:
+        return self._journal
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -60,9 +71,13 @@ class EntityStore:
                 yield
             except BaseException:
                 self._conn.execute("ROLLBACK")
+                if self._journal is not None:
+                    self._journal.rolled_back()
                 raise
             else:
                 self._conn.execute("COMMIT")
+                if self._journal is not None:
+                    self._journal.committed()
             finally:
                 self._depth = 0
 
@@ -120,7 +135,7 @@ class EntityStore:
             if record.secret is None
             else self._sealer.seal(record.kind, record.key, record.secret)
         )
-        with self._lock:
+        with self.transaction():
             self._conn.execute(
                 "INSERT INTO entity (kind, key, parent, seq, body, secret) VALUES "
                 "(?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM entity), ?, ?) "
@@ -128,39 +143,51 @@ class EntityStore:
                 "parent = excluded.parent, body = excluded.body, secret = excluded.secret",
                 (record.kind, record.key, record.parent, record.body_json, sealed),
             )
+            if self._journal is not None:
+                self._journal.append(
+                    journal.PUT, record.kind, record.key, record.parent, record.body_json, sealed
+                )
 
     def update_body(self, kind: str, key: str, body: dict[str, Any]) -> bool:
         """Replace an entity's body only: its parent, place in lists and secret stay as they
         are (so a body change never needs, or risks, the secret). False if there is no entity."""
-        with self._lock:
+        text = encode_body(body)
+        with self.transaction():
             cursor = self._conn.execute(
-                "UPDATE entity SET body = ? WHERE kind = ? AND key = ?",
-                (encode_body(body), kind, key),
+                "UPDATE entity SET body = ? WHERE kind = ? AND key = ?", (text, kind, key)
             )
+            if cursor.rowcount and self._journal is not None:
+                self._journal.append(journal.BODY, kind, key, body=text)
         return cursor.rowcount > 0
 
     def delete(self, kind: str, key: str) -> bool:
-        with self._lock:
+        with self.transaction():
             cursor = self._conn.execute(
                 "DELETE FROM entity WHERE kind = ? AND key = ?", (kind, key)
             )
+            if cursor.rowcount and self._journal is not None:
+                self._journal.append(journal.DELETE, kind, key)
         return cursor.rowcount > 0
 
     def delete_children(self, kind: str, parent: str) -> int:
-        with self._lock:
+        with self.transaction():
             cursor = self._conn.execute(
                 "DELETE FROM entity WHERE kind = ? AND parent = ?", (kind, parent)
             )
+            if cursor.rowcount and self._journal is not None:
+                self._journal.append(journal.DELETE_CHILDREN, kind, parent)
         return cursor.rowcount
 
     def delete_subtree(self, key: str) -> int:
         """Delete every entity, of any kind, whose key lies below ``key``."""
         low = key + KEY_SEPARATOR
         high = key + chr(ord(KEY_SEPARATOR) + 1)
-        with self._lock:
+        with self.transaction():
             cursor = self._conn.execute(
                 "DELETE FROM entity WHERE key >= ? AND key < ?", (low, high)
             )
+            if cursor.rowcount and self._journal is not None:
+                self._journal.append(journal.DELETE_SUBTREE, None, key)
         return cursor.rowcount
 
     def change_stamp(self) -> tuple[int, int] | None:
@@ -214,7 +241,7 @@ class EntityStore:
                 yield self._record(row, with_secret)
 
     def insert_many(self, records: Iterable[EntityRecord]) -> int:
-        """Append records in order (used to build a fresh store from an archive)."""
+        """Append records in order (a fresh store from an archive; test and bench data)."""
         seq = int(self._conn.execute("SELECT coalesce(max(seq), 0) FROM entity").fetchone()[0])
         first = seq
         seal = self._sealer.seal
@@ -233,4 +260,7 @@ class EntityStore:
             "INSERT INTO entity (kind, key, parent, seq, body, secret) VALUES (?, ?, ?, ?, ?, ?)",
             rows(),
         )
+        if self._journal is not None:
+            # Not journaled one by one: a new history, so a shadow syncs everything again.
+            self._journal.restart()
         return seq - first

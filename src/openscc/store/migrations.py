@@ -22,6 +22,18 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # The change journal a shadow replays (openscc.store.journal).
+    """
+    CREATE TABLE ha_change (
+        seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+        op     TEXT NOT NULL,
+        kind   TEXT,
+        key    TEXT NOT NULL,
+        parent TEXT,
+        body   TEXT,
+        secret BLOB
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,117 @@
+"""Applying the master's configuration on a shadow: a whole snapshot, or changes in order.
+
+Each application is one transaction with the position it reaches (generation and seq, in the
+instance table), so after a crash or a reconnect the shadow asks for exactly the changes after
+the last one it applied: none is lost, none applied twice. Entities that are each instance's own
+(replication.LOCAL_KINDS) are never touched, but for a deleted subaccount's subtree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from openscc.config import kinds
+from openscc.config.kinds import ENTITY_KINDS
+from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, connector_body
+from openscc.ha import replication
+from openscc.ha.protocol import Position, WireChange
+from openscc.snapshot import EntityRecord
+from openscc.store import journal
+from openscc.store.entities import EntityStore
+
+_APPLIED = "ha_applied"
+
+
+def applied(store: EntityStore) -> Position | None:
+    """The master's position this shadow's configuration has reached, if any."""
+    row = store.connection.execute(
+        "SELECT value FROM instance WHERE name = ?", (_APPLIED,)
+    ).fetchone()
+    if row is None:
+        return None
+    data = json.loads(row[0])
+    return Position(str(data["generation"]), int(data["seq"]))
+
+
+def _reached(store: EntityStore, position: Position) -> None:
+    store.connection.execute(
+        "INSERT INTO instance (name, value) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (_APPLIED, json.dumps({"generation": position.generation, "seq": position.seq})),
+    )
+
+
+def forget_position(store: EntityStore) -> None:
+    with store.transaction():
+        store.connection.execute("DELETE FROM instance WHERE name = ?", (_APPLIED,))
+
+
+def _merge_connector(store: EntityStore, master_body: dict[str, object]) -> None:
+    merged = replication.connector_body(connector_body(store), master_body)
+    store.put(EntityRecord(kind=CONNECTOR_KIND, key=CONNECTOR_KEY, parent=None, body=merged))
+
+
+def apply_snapshot(store: EntityStore, records: Iterable[EntityRecord], position: Position) -> int:
+    """Replace every replicated entity with the snapshot's; returns how many were applied. If
+    reading the snapshot fails (it is checked as it is read), nothing changes."""
+    master_connector: dict[str, object] = {}
+
+    def entities() -> Iterator[EntityRecord]:
+        for record in records:
+            if record.kind == CONNECTOR_KIND:
+                master_connector.update(record.body)
+                continue
+            yield record
+
+    with store.transaction():
+        conn = store.connection
+        for kind in sorted(ENTITY_KINDS):
+            if kind in replication.LOCAL_KINDS or kind == CONNECTOR_KIND:
+                continue
+            if kind == kinds.PENDING_CSR:
+                conn.execute(
+                    "DELETE FROM entity WHERE kind = ? AND key != ?", (kind, kinds.UI_CERTIFICATE)
+                )
+            else:
+                conn.execute("DELETE FROM entity WHERE kind = ?", (kind,))
+        count = store.insert_many(entities())
+        _merge_connector(store, master_connector)
+        _reached(store, position)
+    return count + 1
+
+
+def apply_changes(store: EntityStore, changes: list[WireChange], position: Position) -> None:
+    """Apply the changes, in order, and reach ``position``, all in one transaction."""
+    with store.transaction():
+        for change in changes:
+            _apply(store, change)
+        _reached(store, position)
+
+
+def _apply(store: EntityStore, change: WireChange) -> None:
+    op, kind, key = change.op, change.kind, change.key
+    if op == journal.DELETE_SUBTREE:
+        store.delete_subtree(key)
+        return
+    assert kind is not None  # decode_change checked it
+    if kind == CONNECTOR_KIND:
+        if change.body is not None:
+            _merge_connector(store, json.loads(change.body))
+        return
+    if op == journal.PUT:
+        store.put(
+            EntityRecord(
+                kind=kind,
+                key=key,
+                parent=change.parent,
+                body_json=change.body or "{}",
+                secret=change.secret,
+            )
+        )
+    elif op == journal.BODY:
+        store.update_body(kind, key, json.loads(change.body or "{}"))
+    elif op == journal.DELETE:
+        store.delete(kind, key)
+    elif op == journal.DELETE_CHILDREN:
+        store.delete_children(kind, key)

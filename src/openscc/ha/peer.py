@@ -1,0 +1,76 @@
+"""Talking to the other instance of the pair: HTTPS whose certificate is verified, always.
+
+The peer's certificate is pinned: the pair remembers the certificates it learned over a verified
+connection (a host name then need not match: only the holder of that key gets through). Before a
+pair exists, the shadow verifies the master against the certificate the administrator gave with
+CONNECT, or else against the system's certificate authorities, host name included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ssl
+from dataclasses import dataclass
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from openscc.ha.protocol import BEARER
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect_ms: int
+    request_ms: int
+
+    def httpx(self, *, longer_by: float = 0.0) -> httpx.Timeout:
+        request = self.request_ms / 1000 + longer_by
+        return httpx.Timeout(request, connect=self.connect_ms / 1000)
+
+
+def tls_context(pinned: tuple[str, ...]) -> ssl.SSLContext:
+    """Verification against these certificates (PEM) only, or, with none, the system's CAs."""
+    context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if pinned:
+        context = ssl.create_default_context(cadata="".join(pinned))
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        # The pinned certificate itself is the trust anchor (a leaf signed by another CA too).
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+        context.check_hostname = False
+    return context
+
+
+def client(
+    host: str, port: int, pinned: tuple[str, ...], timeouts: Timeouts, token: str | None = None
+) -> httpx.AsyncClient:
+    headers = {"Authorization": BEARER + token} if token else {}
+    return httpx.AsyncClient(
+        base_url=f"https://{_bracketed(host)}:{port}",
+        verify=tls_context(pinned),
+        timeout=timeouts.httpx(),
+        headers=headers,
+        follow_redirects=False,
+    )
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def fingerprint(pem: str) -> str:
+    """SHA-256 of the certificate's DER, as hex pairs (what an administrator compares)."""
+    der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def served_certificate(host: str, port: int, timeout: float) -> str | None:
+    """The certificate a TLS server presents, unverified: only to tell an administrator which
+    fingerprint to check when the master cannot be verified. Never trusted for anything."""
+    try:
+        pem = ssl.get_server_certificate((host, port), timeout=timeout)
+    except OSError:
+        return None
+    return pem
