@@ -160,7 +160,10 @@ def _initialise(instance: Instance) -> None:
                     kind=CONNECTOR_KIND,
                     key=CONNECTOR_KEY,
                     parent=None,
-                    body={"description": "", "haRole": "master" if automated else None},
+                    body={
+                        "description": "",
+                        "haRole": instance.settings.initial_ha_role if automated else None,
+                    },
                 )
             )
         if not instance.users.all():

@@ -15,12 +15,15 @@ from pathlib import Path
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from openscc.app import create_app
 from openscc.config import cipher_suites, log_settings
-from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND
+from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND, ha_role
 from openscc.errors import ListenFailed
 from openscc.fileio import write_atomically
+from openscc.ha import settings as ha_settings
+from openscc.ha.port import HaPortOnly
 from openscc.http_edge import limited_protocol
 from openscc.instance import Instance, open_instance
 from openscc.restore_apply import apply_pending_restore
@@ -86,6 +89,28 @@ class _Restartable:
             self.server.should_exit = True
 
 
+def _ha_listener(instance: Instance, host: str, ui_port: int) -> socket.socket | None:
+    """The socket of the HA port, if this instance's role has one set apart from the UI port
+    (a change applies at the next start, as in the product)."""
+    store = instance.store
+    role = ha_role(store)
+    if role == "master":
+        ha_port = ha_settings.master_settings(store).ha_port
+    elif role == "shadow":
+        ha_port = ha_settings.shadow_settings(store).ha_port
+    else:
+        return None
+    if not ha_port or ha_port == ui_port:
+        return None
+    try:
+        sock = listen(host, ha_port)
+    except ListenFailed as error:
+        logger.error("high availability: %s; the peer must use the UI port", error.message)
+        return None
+    logger.info("high availability: listening on port %d for the peer", ha_port)
+    return sock
+
+
 def listen(host: str, port: int) -> socket.socket:
     """The listening socket, bound before anything is announced or opened; ListenFailed with
     the reason (a port in use, an address not on this host) if it cannot be."""
@@ -125,8 +150,13 @@ def _serve_on(listener: socket.socket, settings: Settings) -> None:
         host = settings.host
         port = settings.port
         tls = write_tls_files(instance)
+        # The HA port, when set apart from the UI port, serves the pair's protocol only.
+        ha_listener = _ha_listener(instance, host, port)
+        served: ASGIApp = app
+        if ha_listener is not None:
+            served = HaPortOnly(app, ha_listener.getsockname()[1])
         config = uvicorn.Config(
-            app,
+            served,
             host=host,
             port=port,
             ssl_certfile=str(tls.certificate),
@@ -152,7 +182,8 @@ def _serve_on(listener: socket.socket, settings: Settings) -> None:
         control.server = server
         logger.info("openscc serving https://%s:%d (data in %s)", host, port, instance.data_dir)
         # A copy of the listening socket: uvicorn closes it on the way out, the original stays.
-        server.run(sockets=[listener.dup()])
+        sockets = [listener.dup()] + ([] if ha_listener is None else [ha_listener])
+        server.run(sockets=sockets)
         if not control.restart_requested:
             return
         logger.info("restarting after a restore")

@@ -61,6 +61,8 @@ class Settings:
     # Test-only: names of restore steps at which the process kills itself (crash tests).
     fault_points: frozenset[str] = frozenset()
     admin_password: str | None = dataclasses.field(default=None, repr=False)
+    # With admin_password, the role a fresh instance starts in (OPENSCC_HA_ROLE).
+    initial_ha_role: str = "master"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: object) -> Settings:
@@ -83,6 +85,11 @@ class Settings:
             except InvalidRequest as error:
                 raise ValueError(f"OPENSCC_ADMIN_PASSWORD is refused: {error.message}") from None
             values["admin_password"] = password
+        role = environ.get("OPENSCC_HA_ROLE")
+        if role:
+            if role not in ("master", "shadow"):
+                raise ValueError("OPENSCC_HA_ROLE must be master or shadow")
+            values["initial_ha_role"] = role
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

@@ -4,6 +4,8 @@ everything else the pair's own credential (``peer_auth``)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -120,6 +122,8 @@ async def bind(request: Request, caller: Caller) -> Response:
                 peer_host=shadow.host,
                 peer_port=shadow.port,
                 peer_certificates=(shadow.certificate,),
+                check_interval=shadow.interval,
+                takeover_delay=shadow.delay,
             )
             svc.ha.save_pair(new)
             return new, _own_certificate(svc)
@@ -162,6 +166,8 @@ async def rebind(request: Request, caller: Caller) -> Response:
                 peer_port=shadow.port,
                 peer_certificates=current.with_certificate(shadow.certificate).peer_certificates,
                 took_over_from="",
+                check_interval=shadow.interval,
+                takeover_delay=shadow.delay,
             )
         )
 
@@ -240,18 +246,20 @@ async def changes(request: Request, caller: Caller) -> Response:
         conn = svc.instance.store.connection
         return svc.ha.position(), journal.first_kept(conn)
 
-    position, first = await svc.store_thread.run(where)
-    svc.ha.master.checked(
-        current.peer_instance,
-        shadow_host,
-        interval,
-        delay,
-        Position(generation, after) if generation == position.generation else None,
-    )
-    if generation != position.generation or after < first or after > position.seq:
-        raise Gone("the shadow's history cannot be continued: sync the whole configuration")
-    if after == position.seq and wait:
-        await svc.ha.wait_for_change(wait)
+    with svc.ha.change_waiter() as changed:
+        position, first = await svc.store_thread.run(where)
+        svc.ha.master.checked(
+            current.peer_instance,
+            shadow_host,
+            interval,
+            delay,
+            Position(generation, after) if generation == position.generation else None,
+        )
+        if generation != position.generation or after < first or after > position.seq:
+            raise Gone("the shadow's history cannot be continued: sync the whole configuration")
+        if after == position.seq and wait:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), wait)
 
     own, sealer = svc.instance.sealer, protocol.pair_sealer(current.token)
 

@@ -12,12 +12,14 @@ configuration in a safety backup) and becomes the shadow of the new master.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from openscc import __version__
 from openscc.alerts.model import HA
 from openscc.alerts.service import AlertService
 from openscc.audit import AuditLog
+from openscc.config import kinds
 from openscc.connector_state import ha_role, update_connector
 from openscc.errors import Conflict, InvalidRequest, NotAuthenticated, OpensccError
 from openscc.ha import apply, pair, protocol, settings
@@ -93,9 +96,11 @@ class HighAvailability:
         self.status = ShadowStatus()
         self._ever_ready = False
         self._lost_since: float | None = None
-        self._changed: asyncio.Event | None = None
-        self._wake: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._asked_at_start = False
+        self._signal_lock = threading.Lock()
+        self._change_waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._wake_waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._runner: object | None = None
         changes = instance.store.journal
         self._stop_listening = changes.listen(self._journal_committed) if changes else _nothing
 
@@ -151,36 +156,61 @@ class HighAvailability:
             raise NotAuthenticated("not the high-availability peer of this instance")
         return current
 
-    # Signals
+    # Signals (thread-safe: commits come from the store thread, requests and the task may run
+    # on different loops in tests)
 
     def _journal_committed(self) -> None:
         """In the store thread, after a commit that added changes: wake waiting requests."""
-        loop, event = self._loop, self._changed
-        if loop is not None and event is not None:
-            loop.call_soon_threadsafe(event.set)
+        self._signal(self._change_waiters)
 
     def wake(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
+        """Wake the task (a CONNECT, a bind, a role change)."""
+        self._signal(self._wake_waiters)
 
-    async def wait_for_change(self, seconds: float) -> None:
-        assert self._changed is not None
-        event = self._changed
+    def _signal(self, waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]) -> None:
+        with self._signal_lock:
+            targets = list(waiters)
+        for loop, event in targets:
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:
+                continue  # that loop is closed
+
+    async def _wait_on(
+        self, waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]], seconds: float
+    ) -> None:
+        entry = (asyncio.get_running_loop(), asyncio.Event())
+        with self._signal_lock:
+            waiters.add(entry)
         try:
-            await asyncio.wait_for(event.wait(), seconds)
+            await asyncio.wait_for(entry[1].wait(), seconds)
         except TimeoutError:
             return
         finally:
-            if event.is_set():
-                event.clear()
+            with self._signal_lock:
+                waiters.discard(entry)
+
+    @contextlib.contextmanager
+    def change_waiter(self) -> Iterator[asyncio.Event]:
+        """An event set by the next commit that adds changes: take it before reading the
+        journal's position, so a commit in between is not missed."""
+        entry = (asyncio.get_running_loop(), asyncio.Event())
+        with self._signal_lock:
+            self._change_waiters.add(entry)
+        try:
+            yield entry[1]
+        finally:
+            with self._signal_lock:
+                self._change_waiters.discard(entry)
 
     # The task
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._changed = asyncio.Event()
-        self._wake = asyncio.Event()
-        while True:
+        """Until cancelled; a second ``run`` (a second lifespan of the same app, in tests)
+        takes over from the first."""
+        token = object()
+        self._runner = token
+        while self._runner is token:
             try:
                 role, current_pair, shadow, linked = await self._store_thread.run(self._read)
                 if role == "shadow" and linked and current_pair is not None and shadow.configured:
@@ -201,13 +231,7 @@ class HighAvailability:
             await self._sleep(delay)
 
     async def _sleep(self, seconds: float) -> None:
-        assert self._wake is not None
-        try:
-            await asyncio.wait_for(self._wake.wait(), seconds)
-        except TimeoutError:
-            return
-        finally:
-            self._wake.clear()
+        await self._wait_on(self._wake_waiters, seconds)
 
     def close(self) -> None:
         self._stop_listening()
@@ -225,13 +249,13 @@ class HighAvailability:
                 await self._initial_sync(current, shadow)
                 position = await self._store_thread.run(apply.applied, self._instance.store)
                 assert position is not None
+            await self._follow(current, shadow, position)
             if self.status.state != READY:
                 logger.info(
                     "high availability: in sync with the master; checking every %ss",
                     shadow.check_interval,
                 )
             self.status = ShadowStatus(READY, "", self.status.master_version)
-            await self._follow(current, shadow, position)
             self._ever_ready = True
             self._lost_since = None
         except Resync:
@@ -407,7 +431,8 @@ class HighAvailability:
 
         except httpx.HTTPError as error:
             self.status = ShadowStatus(DISCONNECTED, _reason(error), self.status.master_version)
-            raise OpensccError(_unverified_hint(shadow, error, timeouts)) from None
+            hint = await asyncio.to_thread(_unverified_hint, shadow, error, timeouts)
+            raise OpensccError(hint) from None
         except OpensccError as error:
             self.status = ShadowStatus(DISCONNECTED, error.message, self.status.master_version)
             raise
@@ -468,7 +493,10 @@ class HighAvailability:
             "ha.took_over", actor=None, reason=reason, former_master=current.peer_instance
         )
         self._alerts.raise_alert(
-            HA, f"This instance took over the master role: {reason}", status="Warning"
+            HA,
+            f"This instance took over the master role: {reason}",
+            entity="takeover",
+            status="Warning",
         )
 
     def _become_master(self, current: Pair) -> None:
@@ -520,6 +548,8 @@ class HighAvailability:
         with store.transaction():
             update_connector(store, haRole="shadow")
             own = settings.shadow_settings(store)
+            # Checking as the pair's shadow did, unless this instance has settings of its own.
+            configured = store.exists(kinds.HA_SHADOW_CONFIG, kinds.SINGLETON_KEY)
             settings.save_shadow(
                 store,
                 ShadowSettings(
@@ -527,8 +557,8 @@ class HighAvailability:
                     master_port=current.peer_port,
                     own_host=own.own_host,
                     ha_port=own.ha_port,
-                    check_interval=own.check_interval,
-                    takeover_delay=own.takeover_delay,
+                    check_interval=own.check_interval if configured else current.check_interval,
+                    takeover_delay=own.takeover_delay if configured else current.takeover_delay,
                     connect_timeout_ms=own.connect_timeout_ms,
                     request_timeout_ms=own.request_timeout_ms,
                 ),
@@ -600,15 +630,26 @@ class HighAvailability:
     # The master
 
     async def _master_cycle(self, current: Pair) -> None:
+        if not self._asked_at_start:
+            # After a restart, first ask whether the shadow took over meanwhile (the product's
+            # rule): then this instance rejoins as the shadow of the new master.
+            self._asked_at_start = True
+            await self._ask_peer(current)
+            return
         seen = self.master.seen()
         interval = seen.check_interval if seen else 30
         if self.master.is_lost(True, interval):
             self._alerts.raise_alert(
-                HA, "The shadow instance stopped checking in: it is lost", status="Warning"
+                HA,
+                "The shadow instance stopped checking in: it is lost",
+                entity="shadow",
+                status="Warning",
             )
             await self._ask_peer(current)
         else:
-            self._alerts.resolve_alert(HA, "The shadow instance is connected again")
+            self._alerts.resolve_alert(
+                HA, "The shadow instance is connected again", entity="shadow"
+            )
             if seen is not None and seen.position is not None:
                 await self._store_thread.run(self._prune, seen.position)
 

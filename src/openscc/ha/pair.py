@@ -34,6 +34,10 @@ class Pair:
     peer_certificates: tuple[str, ...] = field(default_factory=tuple)
     # Set on the side that took the master role over from the peer (a failover or a switch).
     took_over_from: str = ""
+    # The shadow's check interval and takeover delay (seconds): a master that becomes the
+    # shadow checks as its shadow did.
+    check_interval: int = 30
+    takeover_delay: int = 30
 
     def authenticates(self, presented: str) -> bool:
         return hmac.compare_digest(presented.encode(), self.token.encode())
@@ -66,6 +70,8 @@ def load(conn: sqlite3.Connection, sealer: SecretSealer) -> Pair | None:
         peer_port=int(data["peerPort"]),
         peer_certificates=tuple(data.get("peerCertificates", [])),
         took_over_from=data.get("tookOverFrom", ""),
+        check_interval=int(data.get("checkInterval", 30)),
+        takeover_delay=int(data.get("takeoverDelay", 30)),
     )
 
 
@@ -79,6 +85,8 @@ def save(conn: sqlite3.Connection, sealer: SecretSealer, pair: Pair) -> None:
             "peerPort": pair.peer_port,
             "peerCertificates": list(pair.peer_certificates),
             "tookOverFrom": pair.took_over_from,
+            "checkInterval": pair.check_interval,
+            "takeoverDelay": pair.takeover_delay,
         }
     )
     conn.execute(
