@@ -286,7 +286,7 @@ async def changes(request: Request, caller: Caller) -> Response:
     **_PEER,
 )
 async def unbind(request: Request, caller: Caller) -> Response:
-    services(request).ha.master.unbound()
+    services(request).ha.master.released()
     return empty_response()
 
 

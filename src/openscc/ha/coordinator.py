@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -51,6 +51,7 @@ INITIAL, DISCONNECTED, DISCONNECTING = "INITIAL", "DISCONNECTED", "DISCONNECTING
 HANDSHAKE, INITSYNC, READY, LOST = "HANDSHAKE", "INITSYNC", "READY", "LOST"
 SHADOW_STATES = (INITIAL, DISCONNECTED, DISCONNECTING, HANDSHAKE, INITSYNC, READY, LOST)
 CONNECTED_STATES = (HANDSHAKE, INITSYNC, READY, LOST)
+_T = TypeVar("_T")
 _LINK = "ha_link"  # instance table: "on" while the shadow should stay connected
 _MAX_WAIT = 30  # seconds a request for changes may wait on the master
 _IDLE_SECONDS = 30.0
@@ -62,6 +63,10 @@ class Unreachable(OpensccError):
 
 class Resync(Exception):
     """The master cannot continue the shadow's history: the whole configuration again."""
+
+
+class NoLongerFollowing(Exception):
+    """A DISCONNECT or a role change came while a check was on its way: drop what it brought."""
 
 
 class Unpaired(Exception):
@@ -116,6 +121,18 @@ class HighAvailability:
             settings.shadow_settings(store),
             linked is not None and linked[0] == "on",
         )
+
+    def _following(self, current: Pair) -> bool:
+        """Still the connected shadow of this pair (a DISCONNECT or a role change ends it)."""
+        role, now, _shadow, linked = self._read()
+        return role == "shadow" and linked and now is not None and now.token == current.token
+
+    def _apply_while_following(self, current: Pair, apply_them: Callable[[], _T]) -> _T:
+        # One call in the store thread: a DISCONNECT is either before it (nothing applied) or
+        # after it.
+        if not self._following(current):
+            raise NoLongerFollowing()
+        return apply_them()
 
     def read_pair(self) -> Pair | None:
         return pair.load(self._instance.store.connection, self._instance.sealer)
@@ -250,6 +267,8 @@ class HighAvailability:
                 position = await self._store_thread.run(apply.applied, self._instance.store)
                 assert position is not None
             await self._follow(current, shadow, position)
+            if not await self._store_thread.run(self._following, current):
+                return
             if self.status.state != READY:
                 logger.info(
                     "high availability: in sync with the master; checking every %ss",
@@ -258,6 +277,8 @@ class HighAvailability:
             self.status = ShadowStatus(READY, "", self.status.master_version)
             self._ever_ready = True
             self._lost_since = None
+        except NoLongerFollowing:
+            return
         except Resync:
             await self._store_thread.run(apply.forget_position, self._instance.store)
         except Unpaired as error:
@@ -307,7 +328,9 @@ class HighAvailability:
                     async for chunk in response.aiter_bytes(1024 * 1024):
                         out.write(chunk)
             count = await self._store_thread.run(
-                self._apply_snapshot_file, path, current.token, Position(generation, seq)
+                self._apply_while_following,
+                current,
+                lambda: self._apply_snapshot_file(path, current.token, Position(generation, seq)),
             )
             logger.info(
                 "high availability: received the master's configuration, %d entities", count
@@ -355,7 +378,9 @@ class HighAvailability:
         if changes:
             reached = Position(answer["generation"], changes[-1].seq)
             await self._store_thread.run(
-                apply.apply_changes, self._instance.store, changes, reached
+                self._apply_while_following,
+                current,
+                lambda: apply.apply_changes(self._instance.store, changes, reached),
             )
 
     def _client(
@@ -636,6 +661,8 @@ class HighAvailability:
             self._asked_at_start = True
             await self._ask_peer(current)
             return
+        if self.master.is_released:
+            return  # the shadow disconnected on purpose: it is not lost
         seen = self.master.seen()
         interval = seen.check_interval if seen else 30
         if self.master.is_lost(True, interval):

@@ -3,7 +3,8 @@
 The shadow's checks (its requests for changes) are the master's only news of it: it is
 CONNECTED while they come, BROKEN once none came for three of its check intervals (then another
 shadow may bind, as the product allows), BINDING from its first connect until its first check
-in sync, ALONE without one.
+in sync, ALONE without one or after its DISCONNECT (the pair is kept, so it may connect again
+without credentials).
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ class MasterSide:
         self._lock = threading.Lock()
         self._started = clock()
         self._seen: ShadowSeen | None = None
+        # The shadow said DISCONNECT: not lost, just gone until it connects again.
+        self._released = False
         # Set while a role switch waits for the shadow; changes are refused meanwhile.
         self.switching = False
 
     def bound(self, instance: str, host: str, check_interval: int, takeover_delay: int) -> None:
         """A shadow has bound (or bound again): it syncs next."""
         with self._lock:
+            self._released = False
             self._seen = ShadowSeen(
                 instance, host, check_interval, takeover_delay, self._clock(), None
             )
@@ -57,13 +61,27 @@ class MasterSide:
         position: Position | None,
     ) -> None:
         with self._lock:
+            self._released = False
             self._seen = ShadowSeen(
                 instance, host, check_interval, takeover_delay, self._clock(), position
             )
 
     def unbound(self) -> None:
+        """Forget the shadow's checks (a role change, a reset)."""
         with self._lock:
             self._seen = None
+            self._released = False
+
+    def released(self) -> None:
+        """The shadow disconnected on purpose."""
+        with self._lock:
+            self._seen = None
+            self._released = True
+
+    @property
+    def is_released(self) -> bool:
+        with self._lock:
+            return self._released
 
     def seen(self) -> ShadowSeen | None:
         with self._lock:
@@ -75,6 +93,8 @@ class MasterSide:
         if not paired:
             return True
         with self._lock:
+            if self._released:
+                return True  # another shadow may bind
             seen = self._seen
         interval = seen.check_interval if seen else check_interval
         last = seen.at if seen else self._started
@@ -85,7 +105,9 @@ class MasterSide:
         if not paired:
             return ALONE, ""
         with self._lock:
-            seen = self._seen
+            seen, released = self._seen, self._released
+        if released:
+            return ALONE, ""
         if seen is None:
             return (BROKEN if self.is_lost(paired) else BINDING), ""
         if self.is_lost(paired):

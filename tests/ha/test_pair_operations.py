@@ -1,0 +1,206 @@
+"""The operations around a pair, with real processes: a large initial sync, the HA port,
+DISCONNECT and reconnecting without credentials, the resets, the refusals while connected, an
+untrusted master certificate, backups on a shadow."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from bench.data import ADMIN_PASSWORD, build_data_dir, shape_for
+from openscc.auth.users import ADMINISTRATOR
+from support.ha_pair import CONFIG, HA, HaNode, configure, connect, enable, wait_for
+from support.server_process import free_port
+
+pytestmark = pytest.mark.slow
+
+SYSTEMS = f"{CONFIG}/subaccounts"
+
+
+@pytest.fixture
+def nodes() -> Iterator[list[HaNode]]:
+    made: list[HaNode] = []
+    yield made
+    for node in made:
+        node.close()
+
+
+@pytest.fixture
+def pair(tmp_path: Path, nodes: list[HaNode]) -> tuple[HaNode, HaNode]:
+    master = HaNode.start(tmp_path / "master", role="master")
+    shadow = HaNode.start(tmp_path / "shadow", role="shadow")
+    nodes += [master, shadow]
+    connect(master, shadow)
+    return master, shadow
+
+
+def _resource_count(node: HaNode) -> int:
+    """Every resource of every system mapping of every subaccount, through the API."""
+    total = 0
+    for sub in node.http.get(SYSTEMS).json():
+        base = f"{SYSTEMS}/{sub['regionHost']}/{sub['subaccount']}/systemMappings"
+        for mapping in node.http.get(base).json():
+            system = f"{base}/{mapping['virtualHost']}:{mapping['virtualPort']}"
+            total += len(node.http.get(f"{system}/resources").json())
+    return total
+
+
+def test_the_initial_sync_carries_a_configuration_of_10000_resources(
+    tmp_path: Path, nodes: list[HaNode]
+) -> None:
+    build_data_dir(tmp_path / "master", shape_for(10_000), kdf_profile="test")
+    master = HaNode.start(tmp_path / "master", role="master", password=ADMIN_PASSWORD)
+    shadow = HaNode.start(tmp_path / "shadow", role="shadow")
+    nodes += [master, shadow]
+
+    connect(master, shadow, timeout=120)
+
+    assert _resource_count(shadow) == _resource_count(master) == 10_000
+    master.add_subaccount("after-the-sync")
+    wait_for(lambda: "after-the-sync" in shadow.subaccounts(), what="a change after the sync")
+
+
+def test_the_ha_port_serves_the_pair_and_nothing_else(tmp_path: Path, nodes: list[HaNode]) -> None:
+    master = HaNode.start(tmp_path / "master", role="master")
+    shadow = HaNode.start(tmp_path / "shadow", role="shadow")
+    nodes += [master, shadow]
+    ha_port = free_port()
+    enable(master, haPort=ha_port)
+    master.server.restart()  # the product applies haPort at the next start
+
+    ha_url = f"https://127.0.0.1:{ha_port}"
+    with httpx.Client(verify=False) as anyone:  # what a port scanner sees; nothing is sent
+        answer = anyone.get(f"{ha_url}{CONFIG}/connector", auth=(ADMINISTRATOR, master.password))
+        assert answer.status_code == 404
+        assert answer.json()["type"] == "NOT_FOUND"
+        assert anyone.get(f"{ha_url}/api/v1/configuration/backup").status_code == 404
+
+    connect(master, shadow, master_port=ha_port)
+    master.add_subaccount("over-the-ha-port")
+    wait_for(lambda: "over-the-ha-port" in shadow.subaccounts(), what="replication on haPort")
+    assert master.http.get(f"{HA}/master/config").json()["haPort"] == ha_port
+
+
+def test_disconnect_then_connect_again_without_credentials(pair: tuple[HaNode, HaNode]) -> None:
+    """The user and password are for the first logon only; afterwards the pair's own
+    credential reconnects, and the changes made meanwhile arrive."""
+    master, shadow = pair
+    assert shadow.http.post(f"{HA}/shadow/state", json={"op": "DISCONNECT"}).status_code == 204
+    assert shadow.shadow_state() == "DISCONNECTED"
+    wait_for(lambda: master.master_state() == "ALONE", what="the master ALONE after DISCONNECT")
+    master.add_subaccount("while-disconnected")
+    time.sleep(1.5)  # more than a check interval: a disconnected shadow does not follow
+    assert "while-disconnected" not in shadow.subaccounts()
+
+    assert shadow.http.post(f"{HA}/shadow/state", json={"op": "CONNECT"}).status_code == 204
+
+    wait_for(lambda: shadow.shadow_state() == "READY", what="READY again")
+    wait_for(lambda: "while-disconnected" in shadow.subaccounts(), what="the missed change")
+    assert master.master_state() == "CONNECTED"
+
+
+def test_resets_are_refused_while_connected_and_forget_the_pair_after(
+    pair: tuple[HaNode, HaNode],
+) -> None:
+    master, shadow = pair
+    for node, path in ((master, f"{HA}/master/state"), (shadow, f"{HA}/shadow/state")):
+        refused = node.http.delete(path)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["type"] == "ILLEGAL_STATE"
+    changed = master.http.put(f"{HA}/master/config", json={"allowedShadowHost": "elsewhere"})
+    assert changed.status_code == 409
+
+    assert shadow.http.post(f"{HA}/shadow/state", json={"op": "DISCONNECT"}).status_code == 204
+    assert shadow.http.delete(f"{HA}/shadow/state").status_code == 204
+    assert shadow.shadow_state() == "INITIAL"
+    assert shadow.http.get(f"{HA}/shadow/config").json()["masterHost"] == ""
+    # Forgotten: reconnecting now needs a user and password again.
+    configure(shadow, "127.0.0.1", master.server.port)
+    again = shadow.http.post(f"{HA}/shadow/state", json={"op": "CONNECT"})
+    assert again.status_code == 400
+    assert "user and password" in again.json()["message"]
+
+    wait_for(lambda: master.master_state() == "ALONE", what="the master ALONE")
+    assert master.http.delete(f"{HA}/master/state").status_code == 204
+    assert master.http.get(f"{HA}/master/config").json()["haEnabled"] is False
+
+
+def test_an_untrusted_master_certificate_is_refused_naming_its_fingerprint(
+    tmp_path: Path, nodes: list[HaNode]
+) -> None:
+    master = HaNode.start(tmp_path / "master", role="master")
+    shadow = HaNode.start(tmp_path / "shadow", role="shadow")
+    nodes += [master, shadow]
+    enable(master)
+    configure(shadow, "127.0.0.1", master.server.port)
+
+    answer = shadow.http.post(
+        f"{HA}/shadow/state",
+        json={"op": "CONNECT", "user": ADMINISTRATOR, "password": master.password},
+    )
+
+    assert answer.status_code == 500
+    message = answer.json()["message"]
+    served = x509.load_pem_x509_certificate(master.certificate().encode())
+    expected = hashlib.sha256(served.public_bytes(Encoding.DER)).hexdigest()
+    assert "not trusted" in message
+    assert expected.lower() in message.lower().replace(":", "")
+    assert master.password not in message
+    assert shadow.shadow_state() == "DISCONNECTED"
+    assert master.master_state() == "ALONE"
+
+
+def test_a_shadow_refuses_backups_and_restores(pair: tuple[HaNode, HaNode]) -> None:
+    master, shadow = pair
+    backup = f"{CONFIG}/backup"
+    made = master.http.post(backup, json={"password": "Backup-pa55word"})
+    assert made.status_code == 200
+
+    refused = shadow.http.post(backup, json={"password": "Backup-pa55word"})
+    assert refused.status_code == 403
+    assert refused.json()["type"] == "FORBIDDEN_REQUEST"
+    restore = shadow.http.put(
+        backup,
+        files={"backup": ("backup.zip", made.content, "application/zip")},
+        data={"password": "Backup-pa55word"},
+    )
+    assert restore.status_code == 403
+
+
+def test_master_calls_on_a_shadow_are_400_and_shadow_calls_on_a_master_403(
+    pair: tuple[HaNode, HaNode],
+) -> None:
+    master, shadow = pair
+    on_shadow = shadow.http.get(f"{HA}/master/state")
+    assert on_shadow.status_code == 400
+    assert on_shadow.json()["type"] == "INVALID_REQUEST"
+    on_master = master.http.get(f"{HA}/shadow/state")
+    assert on_master.status_code == 403
+    assert on_master.json()["type"] == "FORBIDDEN_REQUEST"
+
+
+def test_a_pinned_certificate_is_kept_across_a_restart_of_both(
+    pair: tuple[HaNode, HaNode],
+) -> None:
+    """Stopping and starting both (master first): the pair resumes with the stored credential
+    and the pinned certificate, and nothing asks for the password again."""
+    master, shadow = pair
+    shadow.server.stop()
+    master.server.stop()
+    master.server.start()
+    shadow.server.start()
+    wait_for(
+        lambda: shadow.shadow_state() == "READY" and master.master_state() == "CONNECTED",
+        what="the pair resumed",
+    )
+    assert master.role() == "master"
+    assert shadow.role() == "shadow"
+    master.add_subaccount("after-the-restart")
+    wait_for(lambda: "after-the-restart" in shadow.subaccounts(), what="replication resumed")
