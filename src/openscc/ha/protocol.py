@@ -9,11 +9,14 @@ secret is never in clear on the wire even inside TLS.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
+
+from cryptography.exceptions import InvalidTag
 
 from openscc import SCC_API_VERSION, __version__
 from openscc.backup.archive import read_archive, write_archive
@@ -131,7 +134,10 @@ def decode_change(data: Any, pair: SecretSealer) -> WireChange:
     if sealed is not None:
         if not isinstance(sealed, str) or not isinstance(kind, str):
             raise InvalidRequest("a change's secret is malformed")
-        secret = pair.unseal(kind, key, base64.b64decode(sealed))
+        try:
+            secret = pair.unseal(kind, key, base64.b64decode(sealed, validate=True))
+        except (InvalidTag, binascii.Error, ValueError):
+            raise InvalidRequest("a change's secret was not sealed for this pair") from None
     seq = data.get("seq")
     if not isinstance(seq, int) or isinstance(seq, bool):
         raise InvalidRequest("a change has no sequence number")
