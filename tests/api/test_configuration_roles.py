@@ -96,3 +96,22 @@ def test_a_managed_subaccount_is_changed_by_the_administrator_role_alone(
     assert "managed" in refused.json()["message"]
     assert subadmin.put(SA, json={"description": "x"}).status_code == 403
     assert admin.post(f"{SA}/systemMappings", json=mapping_body()).status_code == 201
+
+
+def test_a_shadow_instance_changes_what_is_its_own(
+    with_subaccount: TestClient, store: EntityStore
+) -> None:
+    """Log levels, the UI certificate and its cipher suites are each instance's own (SAP's HA
+    pages): a shadow changes them; the replicated configuration stays refused."""
+    with store.transaction():
+        update_connector(store, haRole="shadow")
+    connector = "/api/v1/configuration/connector"
+
+    levels = with_subaccount.patch(f"{connector}/logAndTrace", json={"sccLogLevel": "DEBUG"})
+    assert levels.status_code in (200, 204), levels.text
+    generate = {"type": "selfsigned", "subjectDN": "CN=shadow.example", "keySize": 2048}
+    certificate = with_subaccount.post(f"{connector}/ui/uiCertificate", json=generate)
+    assert certificate.status_code == 201, certificate.text
+    system = with_subaccount.post(f"{connector}/onPremise/systemCertificate", json=generate)
+    assert system.status_code == 403
+    assert with_subaccount.patch(f"{connector}/auditLog", json={"level": "ALL"}).status_code == 403

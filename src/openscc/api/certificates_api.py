@@ -155,6 +155,8 @@ def _routes(slot: Slot, path: str) -> None:
         more_responses={"200": _DESCRIPTION_OR_DER},
         **READ,
     )(get_certificate)
+    # The UI certificate is each instance's own: a shadow maintains its own (SAP's HA pages).
+    write = {**WRITE_CONNECTOR, "changes_config": slot is not slots.UI}
     endpoints.route(
         "POST",
         path,
@@ -162,7 +164,7 @@ def _routes(slot: Slot, path: str) -> None:
         status=201,
         request_schema=_GENERATE_SCHEMA,
         more_responses={"200": _CSR_RESPONSE},
-        **WRITE_CONNECTOR,
+        **write,
     )(generate)
     endpoints.route(
         "PATCH",
@@ -171,7 +173,7 @@ def _routes(slot: Slot, path: str) -> None:
         status=201,
         request_schema=_SIGNED_SCHEMA,
         request_content_type="multipart/form-data",
-        **WRITE_CONNECTOR,
+        **write,
     )(install_signed)
     endpoints.route(
         "PUT",
@@ -180,12 +182,12 @@ def _routes(slot: Slot, path: str) -> None:
         status=204,
         request_schema=_PKCS12_SCHEMA,
         request_content_type="multipart/form-data",
-        **WRITE_CONNECTOR,
+        **write,
     )(upload_pkcs12)
     if slot.deletable:
-        endpoints.route(
-            "DELETE", path, summary=f"Remove the {label}", status=204, **WRITE_CONNECTOR
-        )(delete_certificate)
+        endpoints.route("DELETE", path, summary=f"Remove the {label}", status=204, **write)(
+            delete_certificate
+        )
 
 
 _routes(slots.UI, f"{CONNECTOR}/ui/uiCertificate")

@@ -22,6 +22,8 @@ from openscc.config import kinds
 endpoints = EndpointTable()
 AVAILABLE = "/api/v1/configuration/availableCipherSuites"
 ENABLED = "/api/v1/configuration/connector/ui/cipherSuites"
+# The UI's cipher suites belong to this instance's listener: a shadow sets its own.
+_WRITE: dict[str, Any] = {**WRITE_ADMIN_ONLY, "changes_config": False}
 _NAMES: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 
 
@@ -53,7 +55,7 @@ def get_enabled(request: ReadRequest, caller: Caller) -> Response:
     summary="Enable exactly these cipher suites for the UI (from the next start)",
     status=204,
     request_schema=_NAMES,
-    **WRITE_ADMIN_ONLY,
+    **_WRITE,
 )
 def set_enabled(request: ReadRequest, caller: Caller) -> Response:
     names = model.parse_choice(json_body(request))
@@ -69,7 +71,7 @@ def set_enabled(request: ReadRequest, caller: Caller) -> Response:
     ENABLED,
     summary="Enable the default cipher suites again (from the next start)",
     status=204,
-    **WRITE_ADMIN_ONLY,
+    **_WRITE,
 )
 def reset_enabled(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)

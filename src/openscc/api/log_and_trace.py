@@ -19,10 +19,10 @@ from openscc.config.lookup import require_subaccount
 endpoints = EndpointTable()
 PATH = "/api/v1/configuration/connector/logAndTrace"
 SUBACCOUNT = f"{PATH}/subaccounts/{{region}}/{{subaccount}}"
-# The page's role list for changes: Administrator and Support (never on a shadow).
+# The page's role list for changes: Administrator and Support. Log levels are each instance's
+# own ("the log level on master and shadow instances can be different"), so a shadow sets its own.
 _WRITE: dict[str, Any] = {
     "roles": ADMIN_AND_SUPPORT,
-    "changes_config": True,
     "tag": "configuration",
 }
 _LEVEL = {"type": "string", "enum": list(model.LEVELS)}
