@@ -7,7 +7,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from openscc import __version__
+from openscc.backup.archive import read_archive
+from openscc.backup.safety import SAFETY_DIR
 from openscc.cli.history import history_command
+from openscc.ha.split import write_split_backup
 from support.in_process import InProcessServer
 
 
@@ -62,3 +66,36 @@ def test_history_never_cuts_a_file_name_when_not_on_a_terminal(
     assert result.exit_code == 0, result.output
     assert kept.name in result.output
     assert "…" not in result.output
+
+
+def test_a_split_backup_is_listed_and_its_password_opens_it(connector: InProcessServer) -> None:
+    """The backup a master keeps before relinquishing after a split: listed with the restore
+    ones, newest first, and --password-of prints the password that decrypts it."""
+    assert connector.restore(connector.backup()).status_code == 204
+    connector.restart()
+    name = write_split_backup(connector.instance)
+    data_dir = str(connector.instance.data_dir)
+
+    listed = CliRunner().invoke(history_command, ["--data-dir", data_dir, "--json"])
+    rows = json.loads(listed.output)
+    assert [row["takenBefore"] for row in rows] == ["split", "restore"]
+    assert Path(rows[0]["file"]).name == name
+
+    printed = CliRunner().invoke(history_command, ["--data-dir", data_dir, "--password-of", name])
+    assert printed.exit_code == 0, printed.output
+    password = printed.output.strip()
+    with (connector.instance.data_dir / SAFETY_DIR / name).open("rb") as src:
+        assert (
+            sum(
+                1
+                for _ in read_archive(src, password=password, product_version=__version__).records()
+            )
+            > 0
+        )
+
+    restore_one = Path(rows[1]["file"]).name
+    refused = CliRunner().invoke(
+        history_command, ["--data-dir", data_dir, "--password-of", restore_one]
+    )
+    assert refused.exit_code == 2
+    assert "that restore's backup password" in refused.output

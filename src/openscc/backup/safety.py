@@ -1,4 +1,6 @@
-"""Safety backups: the configuration as it was before each restore, kept with bounded retention."""
+"""Safety backups: the configuration as it was before each restore, kept with bounded retention;
+and, listed with them, the split backups a master keeps when it relinquishes its role after a
+network split (openscc.ha.split; never pruned)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ SAFETY_DIR = "safety-backups"
 # A safety backup is written while a restore waits for it; it stays on this host, where a larger
 # file matters less than the time (deflate level 1: about a third of the default's time).
 SAFETY_COMPRESS_LEVEL = 1
+RESTORE, SPLIT = "restore", "split"  # what a safety backup was taken before
+_PREFIXES = {"safety-": RESTORE, "split-": SPLIT}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -26,6 +30,7 @@ class SafetyBackup:
     path: Path
     size: int
     manifest: Manifest | None  # None if the file cannot be read
+    taken_before: str = RESTORE  # RESTORE or SPLIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +80,21 @@ def list_safety_backups(data_dir: Path) -> list[SafetyBackup]:
     if not folder.is_dir():
         return []
     found = []
-    for path in _newest_first(folder):
+    for path in sorted(folder.glob("s*-*.zip"), key=_stamp, reverse=True):
+        kind = next((k for p, k in _PREFIXES.items() if path.name.startswith(p)), None)
+        if kind is None:
+            continue
         try:
             with path.open("rb") as src:
                 manifest: Manifest | None = inspect_archive(src)
         except BackupError:
             manifest = None
-        found.append(SafetyBackup(path=path, size=path.stat().st_size, manifest=manifest))
+        found.append(
+            SafetyBackup(path=path, size=path.stat().st_size, manifest=manifest, taken_before=kind)
+        )
     return found
+
+
+def _stamp(path: Path) -> str:
+    """The UTC time stamp and counter after the prefix (names sort by it, whatever the kind)."""
+    return path.name.split("-", 1)[1]
