@@ -21,6 +21,7 @@ from bench import report
 from bench.data import records, shape_for
 from bench.fast_paths import run_fast_paths
 from bench.floor import measure_floor, measure_kdf
+from bench.ha import run_ha
 from bench.logon_flood import run_logon_flood
 from bench.loop_latency import run_loop_latency
 from bench.peer import etcd_available, measure_backup_levels, measure_etcd
@@ -75,6 +76,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--flood-kdf", default="production", choices=("production", "test"),
         help="KDF profile of the flooded server",
     )  # fmt: skip
+    parser.add_argument("--no-ha", action="store_true", help="skip the master/shadow pair")
+    parser.add_argument(
+        "--ha-resources", type=int, default=10_000, help="resources of the pair's initial sync"
+    )
+    parser.add_argument("--ha-changes", type=int, help="changes whose replication lag is timed")
     parser.add_argument("--no-warmup", action="store_true", help="no warm-up load before rounds")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--work", type=Path, help="keep data, archives and logs here")
@@ -167,6 +173,15 @@ def main(argv: list[str] | None = None) -> int:
                 work, logons=args.flood_logons, kdf_profile=args.flood_kdf
             )
             print(f"  {results.flood}", flush=True)
+        if not args.no_ha:
+            changes = args.ha_changes or (50 if args.quick else 300)
+            print(
+                f"High availability: sync of {args.ha_resources:,} resources, {changes} changes, "
+                "failover",
+                flush=True,
+            )
+            results.ha = run_ha(work, resources=args.ha_resources, changes=changes)
+            print(f"  {results.ha}", flush=True)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

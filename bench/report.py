@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.fast_paths import FastPath
+from bench.ha import HaFigures
 from bench.logon_flood import FloodFigures
 from bench.loop_latency import LoopLatency
 from bench.scale import ScaleResult
@@ -47,6 +48,7 @@ class Results:
     flood: FloodFigures | None = None
     loop: LoopLatency | None = None
     fast_paths: list[FastPath] = field(default_factory=list)
+    ha: HaFigures | None = None
     elapsed_s: float = 0.0
 
     @property
@@ -316,6 +318,25 @@ def _flood_section(results: Results) -> list[str]:
     ]
 
 
+def _ha_section(results: Results) -> list[str]:
+    h = results.ha
+    out = ["## 8. High availability: sync, replication lag, failover", ""]
+    if h is None:
+        return [*out, "Not run."]
+    return [
+        *out,
+        "A master and a shadow as two `openscc serve` processes on loopback (bench/ha.py). The "
+        "lag is from the master's answer to a write until the shadow serves it, one change at a "
+        "time; the failover from `kill -9` of the master until the shadow answers as master "
+        f"(check interval {h.check_interval_s}s, takeover delay {h.takeover_delay_s}s).",
+        "",
+        "| initial sync | resources | changes | lag p50 | lag p99 | lag worst | failover |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {h.sync_s:.1f}s | {h.resources:,} | {len(h.lags_ms)} | {h.p50_ms:.0f} ms "
+        f"| {h.p99_ms:.0f} ms | {max(h.lags_ms):.0f} ms | {h.failover_s:.1f}s |",
+    ]
+
+
 def _cpu_ratios(results: Results, size: SizeResult) -> tuple[str, str]:
     """Server CPU seconds (without the KDF) over the floor's CPU seconds, backup and restore."""
     s, floor_cpu = size.scale, size.floor.get("floor_cpu_s", float("nan"))
@@ -381,6 +402,16 @@ def targets(results: Results) -> list[tuple[str, str, bool]]:
                     phase.p99 < LOOP_P99_TARGET_MS,
                 )
             )
+    if results.ha is not None:
+        h = results.ha
+        bound = h.takeover_delay_s + h.check_interval_s
+        rows.append(
+            (
+                f"failover <= takeover delay + one check interval ({bound}s)",
+                f"{h.failover_s:.1f}s",
+                h.failover_s <= bound,
+            )
+        )
     return rows
 
 
@@ -421,6 +452,7 @@ def render(results: Results, *, existing: Path | None = None) -> str:
         _flood_section,
         _loop_section,
         _fast_path_section,
+        _ha_section,
     ):
         lines += section(results)
         lines.append("")

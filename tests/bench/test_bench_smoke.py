@@ -30,6 +30,7 @@ SECTIONS = (
     "## 5. A logon flood",
     "## 6. The event loop under heavy work",
     "## 7. What each cache and fast path buys",
+    "## 8. High availability: sync, replication lag, failover",
 )
 
 
@@ -44,6 +45,7 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
             "--flood-logons", "10", "--flood-kdf", "test",
             "--loop-resources", "200", "--loop-key-seconds", "0.3",
             "--fast-path-resources", "200",
+            "--ha-resources", "20", "--ha-changes", "3",
             "--work", str(tmp_path / "work"),
         ]
     )  # fmt: skip
@@ -58,6 +60,9 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     backup_target = r"\| backup <= 1\.5x floor at 20 \| [\d.]+x \(CPU time: [\d.]+x\) \| "
     assert re.search(backup_target + r"\*\*(met|missed)\*\* \|", text)
     assert "memory growth <= 150 MB at 20" in text
+    assert re.search(
+        r"\| failover <= takeover delay \+ one check interval \(4s\) \| [\d.]+s \|", text
+    )
     assert "skipped (--no-peer)" in text
     assert len(re.findall(r"^\| .* \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+x \|$", text, re.M)) == 5
     for phase in ("idle", "keys", "backup", "restore"):
