@@ -266,7 +266,9 @@ class HighAvailability:
                 await self._initial_sync(current, shadow)
                 position = await self._store_thread.run(apply.applied, self._instance.store)
                 assert position is not None
-            await self._follow(current, shadow, position)
+            # Until the master has confirmed this position once, ask without waiting: READY at
+            # once after a sync or a reconnect.
+            await self._follow(current, shadow, position, wait=self.status.state == READY)
             if not await self._store_thread.run(self._following, current):
                 return
             if self.status.state != READY:
@@ -346,21 +348,23 @@ class HighAvailability:
                 self._instance.store, protocol.read_snapshot(src, token), position
             )
 
-    async def _follow(self, current: Pair, shadow: ShadowSettings, position: Position) -> None:
-        """Ask for the changes after ``position`` (waiting up to one check interval) and apply
-        them; then once more at once if more came meanwhile."""
-        wait = min(shadow.check_interval, _MAX_WAIT)
+    async def _follow(
+        self, current: Pair, shadow: ShadowSettings, position: Position, *, wait: bool = True
+    ) -> None:
+        """Ask for the changes after ``position`` (waiting up to one check interval for one,
+        with ``wait``) and apply them."""
+        seconds = min(shadow.check_interval, _MAX_WAIT) if wait else 0
         params: dict[str, str | int] = {
             "generation": position.generation,
             "after": position.seq,
-            "wait": wait,
+            "wait": seconds,
             "instance": self._instance.instance_id,
             "host": shadow.own_host or socket.getfqdn(),
             "interval": shadow.check_interval,
             "delay": shadow.takeover_delay,
         }
         try:
-            async with self._client(current, shadow, longer_by=wait) as http:
+            async with self._client(current, shadow, longer_by=seconds) as http:
                 response = await http.get(f"{PREFIX}/changes", params=params)
         except httpx.HTTPError as error:
             raise Unreachable(_reason(error)) from None
