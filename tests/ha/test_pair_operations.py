@@ -204,3 +204,20 @@ def test_a_pinned_certificate_is_kept_across_a_restart_of_both(
     assert shadow.role() == "shadow"
     master.add_subaccount("after-the-restart")
     wait_for(lambda: "after-the-restart" in shadow.subaccounts(), what="replication resumed")
+
+
+def test_a_lost_shadow_lets_another_bind(
+    pair: tuple[HaNode, HaNode], tmp_path: Path, nodes: list[HaNode]
+) -> None:
+    """A shadow that stops checking in for three check intervals is lost (BROKEN); then
+    another shadow may connect, as the product allows."""
+    master, shadow = pair
+    third = HaNode.start(tmp_path / "third", role="shadow", password="Third-pa55word")
+    nodes.append(third)
+    shadow.server.kill9()
+
+    wait_for(lambda: master.master_state() == "BROKEN", timeout=10, what="the shadow lost")
+    connect(master, third)
+
+    master.add_subaccount("for-the-new-shadow")
+    wait_for(lambda: "for-the-new-shadow" in third.subaccounts(), what="the new shadow in sync")
