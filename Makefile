@@ -24,11 +24,12 @@ lint: install
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 
-# The LDAP tests run a real OpenLDAP server: as root with apt, slapd (and ldap-utils) are installed
-# from Debian first when missing; without them those tests fail, saying so.
+# The LDAP tests run a real OpenLDAP server, the web page's tests a real Chromium: as root with
+# apt, slapd (and ldap-utils) and chromium are installed from Debian first when missing; without
+# them those tests fail, saying so.
 test: lint
-	-if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ ! -x /usr/sbin/slapd ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null; fi
+	-if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && { [ ! -x /usr/sbin/slapd ] || [ ! -x /usr/bin/chromium ]; }; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils chromium chromium-driver >/dev/null; fi
 	$(BIN)/python -m pytest -q -n 2
 
 # The inner loop: everything but the tests that start real processes (marked slow).

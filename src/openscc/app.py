@@ -49,6 +49,8 @@ from openscc.settings import Settings
 from openscc.store.db import DB_FILE
 from openscc.store.stamp import ChangeStamp
 from openscc.store.thread import StoreThread
+from openscc.web.no_prompt import NoBasicPromptForPage
+from openscc.web.routes import web_routes
 
 logger = logging.getLogger("openscc.server")
 
@@ -177,6 +179,7 @@ def create_app(
         *build_routes(table),
         Route("/api/openapi.json", openapi, methods=["GET"]),
         Route("/j_security_check", j_security_check, methods=["POST"]),
+        *web_routes(),
     ]
 
     @contextlib.asynccontextmanager
@@ -206,6 +209,7 @@ def create_app(
     app.router.redirect_slashes = False
     app.state.services = services
     app.state.endpoints = table
+    app.add_middleware(NoBasicPromptForPage)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics, metrics=metrics)
     return app

@@ -52,6 +52,7 @@ DUMMY = {
     "index": "0",
     "alias": "a",
     "selection": "expired",
+    "name": "safety-20260101T000000Z-000000000.zip",
 }
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
 

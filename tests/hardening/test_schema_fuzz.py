@@ -106,6 +106,7 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
             "index": "0",
             "alias": trusted["trustedBackends"][0]["alias"],
             "selection": "expiring",
+            "name": "safety-20260101T000000Z-000000000.zip",  # none yet: a documented 404
         }
         for path in (
             f"{sa}/systemMappings/erp.virtual:44300/resources/-sap-opu-odata",

@@ -14,6 +14,7 @@ from support.apps import ADMINISTRATOR, INITIAL_PASSWORD
 
 PASSWORD_CHANGE = "/api/v1/configuration/connector/authentication/basic"
 HA_ROLE = "/api/v1/configuration/connector/haRole"
+SESSION = "/api/openscc/v1/session"
 CONNECTOR = "/api/v1/configuration/connector"
 NEW_PASSWORD = "N3w-Pa55word!"
 INITIAL = (ADMINISTRATOR, INITIAL_PASSWORD)
@@ -72,12 +73,13 @@ def test_every_call_but_the_password_change_is_refused_until_it_is_changed(
 
 
 def test_only_the_password_change_is_allowed_with_the_initial_password() -> None:
-    """The password change is the one endpoint of a user exempt from the initial-password rule
-    (the public health checks take no user at all)."""
-    exempt = [_id(e) for e in ENDPOINTS if e.before_initial_password and not e.public]
+    """The password change is the one endpoint of a user exempt from the initial-password rule,
+    with openscc's own session calls the web page needs to show the change and to log off (the
+    public health checks take no user at all)."""
+    exempt = {_id(e) for e in ENDPOINTS if e.before_initial_password and not e.public}
     public = [_id(e) for e in ENDPOINTS if e.public]
 
-    assert exempt == [f"PUT {PASSWORD_CHANGE}"]
+    assert exempt == {f"PUT {PASSWORD_CHANGE}", f"GET {SESSION}", f"DELETE {SESSION}"}
     assert public == ["GET /exposed"]
 
 
@@ -166,6 +168,8 @@ def test_only_version_ha_role_and_password_calls_work_without_an_ha_role() -> No
         f"GET {HA_ROLE}",
         f"POST {HA_ROLE}",
         f"PUT {PASSWORD_CHANGE}",
+        f"GET {SESSION}",
+        f"DELETE {SESSION}",
     } == exempt
     assert all(not e.needs_ha_role for e in ENDPOINTS if _id(e) in monitoring)
     assert len(monitoring) == 14  # the 12 of /api/monitoring, /exposed and /metrics

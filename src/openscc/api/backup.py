@@ -139,7 +139,8 @@ async def create(request: Request, caller: Caller) -> Response:
     return FileResponse(
         path,
         media_type=ZIP,
-        filename="openscc-backup.zip",
+        # Dated (UTC), so that a browser's downloads do not overwrite each other.
+        filename=time.strftime("openscc-backup-%Y%m%d-%H%M%S.zip", time.gmtime()),
         headers={"Cache-Control": "no-store"},
         background=BackgroundTask(path.unlink, missing_ok=True),
     )
@@ -199,6 +200,19 @@ async def _restore_parts(form: FormData) -> tuple[UploadFile, str]:
     return backup, _password(password)
 
 
+async def _check_own_password(svc: Services, caller: Caller, form: FormData) -> None:
+    """The web page confirms a restore with the caller's own password (``userPassword``), as
+    the product's UI asks; when given, it must be right (a wrong one counts as a failed logon).
+    The API's other clients need not send it, as SAP's page says."""
+    given = form.get("userPassword")
+    if given is None:
+        return
+    if not isinstance(given, str) or not given:
+        raise InvalidRequest("userPassword must be your own password")
+    if await svc.authenticator.verify(caller.user.name, given) is None:
+        raise InvalidRequest("your own password (userPassword) is not correct")
+
+
 @endpoints.route(
     "PUT",
     BACKUP_PATH,
@@ -213,6 +227,11 @@ async def _restore_parts(form: FormData) -> tuple[UploadFile, str]:
         "properties": {
             "backup": {"type": "string", "format": "binary"},
             "password": {"type": "string"},
+            "userPassword": {
+                "type": "string",
+                "description": "the caller's own password, checked when given (the web page "
+                "always sends it)",
+            },
         },
         "required": ["backup", "password"],
     },
@@ -229,11 +248,11 @@ async def restore(request: Request, caller: Caller) -> Response:
     svc = services(request)
     is_dry_run = as_bool(request.query_params.get("dryRun", "false"), "dryRun")
     if is_dry_run:
-        return await _dry_run(request, svc)
+        return await _dry_run(request, svc, caller)
     started = time.monotonic()
     what = f"A restore requested by {caller.user.name}"
     try:
-        staged, size = await _stage(request, svc)
+        staged, size = await _stage(request, svc, caller)
     except BaseException as error:
         _failed(svc, history.RESTORE, RESTORE, what, error)
         raise
@@ -251,10 +270,11 @@ async def restore(request: Request, caller: Caller) -> Response:
     return response
 
 
-async def _dry_run(request: Request, svc: Services) -> Response:
+async def _dry_run(request: Request, svc: Services, caller: Caller) -> Response:
     form = await _read_restore_form(request, svc.instance.settings.max_upload_bytes)
     try:
         upload, password = await _restore_parts(form)
+        await _check_own_password(svc, caller, form)
         report = await run_in_threadpool(
             _in_kdf_slot, svc, dry_run, svc.instance, upload.file, password
         )
@@ -264,11 +284,12 @@ async def _dry_run(request: Request, svc: Services) -> Response:
     return json_response(report)
 
 
-async def _stage(request: Request, svc: Services) -> tuple[StagedRestore, int]:
+async def _stage(request: Request, svc: Services, caller: Caller) -> tuple[StagedRestore, int]:
     """Validate, stage and commit the uploaded archive; the staged restore and its size."""
     form = await _read_restore_form(request, svc.instance.settings.max_upload_bytes)
     try:
         upload, password = await _restore_parts(form)
+        await _check_own_password(svc, caller, form)
         if not svc.restore_lock.acquire(blocking=False):
             raise Conflict("another restore is in progress")
         try:

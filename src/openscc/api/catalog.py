@@ -20,8 +20,10 @@ from openscc.api import (
     log_and_trace,
     mapping_resources,
     monitoring,
+    openscc_session,
     pp_settings,
     proxy,
+    safety_backups,
     solution_management,
     subaccount_trust,
     subaccounts,
@@ -57,6 +59,8 @@ _MODULES = (
     monitoring,
     high_availability,
     ha_internal,
+    openscc_session,
+    safety_backups,
 )
 
 

@@ -1,0 +1,510 @@
+// The administration page: logon, the first logon's password and role, the Connector page with
+// Backup and Restore, and the safety backups. Every page is built from the REST API; text from
+// the server is always set as text, never as HTML.
+
+import { SessionEnded, getJson, logOff, logOn, request, saveAs } from "./api.js";
+import { el, field, formatBytes, formatTime, showError, clearError } from "./dom.js";
+
+const CONFIG = "/api/v1/configuration";
+const ADMINISTRATORS = ["sccadmin", "sccassocadmin"];
+const main = () => document.getElementById("main");
+let me = null; // {user, roles, initialPassword, haRole}
+const LOGGED_ON = "openscc.loggedOn"; // only a flag: the session itself is an HttpOnly cookie
+
+function forget() {
+  me = null;
+  sessionStorage.removeItem(LOGGED_ON);
+}
+
+function isAdministrator() {
+  return me !== null && me.roles.includes("sccadmin");
+}
+
+function render(...children) {
+  const target = main();
+  target.replaceChildren(...children);
+  const heading = target.querySelector("h1");
+  if (heading) document.title = `${heading.textContent} · openscc`;
+  target.focus();
+}
+
+function showNavigation(visible) {
+  document.getElementById("nav").hidden = !visible;
+  for (const link of document.querySelectorAll("#nav [data-admin]")) {
+    link.hidden = !isAdministrator();
+  }
+  for (const link of document.querySelectorAll("#nav a")) {
+    const current = location.hash === `#/${link.dataset.page}`;
+    if (current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  document.getElementById("who").textContent = visible && me ? `${me.user} (${me.roles.join(", ")})` : "";
+}
+
+// Routing: the hash names the page; without a session every page is the logon.
+
+const pages = {
+  "/logon": logonPage,
+  "/password": passwordPage,
+  "/role": rolePage,
+  "/connector": connectorPage,
+  "/safety-backups": safetyBackupsPage,
+};
+
+async function route() {
+  const path = location.hash.replace(/^#/, "") || "/connector";
+  try {
+    // Without a logon in this tab, the logon page at once (not a 401 to show first).
+    if (path !== "/logon" && !sessionStorage.getItem(LOGGED_ON)) return go("/logon");
+    if (path !== "/logon") {
+      me = await getJson("/api/openscc/v1/session");
+      if (me.initialPassword && path !== "/password") return go("/password");
+      if (!me.initialPassword && me.haRole === null && path !== "/role") return go("/role");
+    }
+    const page = pages[path] || notFoundPage;
+    showNavigation(path !== "/logon" && path !== "/password" && path !== "/role");
+    await page();
+  } catch (error) {
+    if (error instanceof SessionEnded) {
+      forget();
+      return go("/logon");
+    }
+    render(el("h1", {}, "Something went wrong"), el("p", { role: "alert", class: "error" }, error.message));
+  }
+}
+
+function go(path) {
+  if (location.hash === `#${path}`) return route();
+  location.hash = path;
+  return undefined;
+}
+
+// A module runs once the document is parsed: start at once.
+window.addEventListener("hashchange", route);
+start();
+
+function start() {
+  document.getElementById("log-off").addEventListener("click", async () => {
+    try {
+      await logOff();
+    } catch {
+      // the session may be gone already
+    }
+    forget();
+    go("/logon");
+  });
+  route();
+}
+
+// Logon and the first logon
+
+function logonPage(message) {
+  const alert = el("p", { role: "alert", class: "error", hidden: true });
+  const form = el(
+    "form",
+    { class: "card narrow", "aria-labelledby": "logon-title" },
+    el("h1", { id: "logon-title" }, "Log on"),
+    field("User name", "text", "user", { autocomplete: "username", required: true }),
+    field("Password", "password", "password", { autocomplete: "current-password", required: true }),
+    alert,
+    el("button", { type: "submit", class: "primary" }, "Log on"),
+  );
+  if (typeof message === "string") showError(alert, message);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError(alert);
+    const data = new FormData(form);
+    try {
+      await logOn(data.get("user"), data.get("password"));
+      sessionStorage.setItem(LOGGED_ON, "1");
+      form.reset();
+      go("/connector");
+    } catch (error) {
+      showError(alert, logonMessage(error));
+    }
+  });
+  showNavigation(false);
+  render(form);
+  form.querySelector("input").focus();
+}
+
+function logonMessage(error) {
+  if (error.status === 503) return "The server is busy checking other logons. Try again in a few seconds.";
+  if (/locked/i.test(error.message)) return `This user is locked for a while after too many failed logons: ${error.message}`;
+  if (error.status === 401) return "The user name or password is not correct.";
+  return error.message;
+}
+
+function passwordPage() {
+  const alert = el("p", { role: "alert", class: "error", hidden: true });
+  const form = el(
+    "form",
+    { class: "card narrow" },
+    el("h1", {}, "Change the initial password"),
+    el("p", {}, "This is the first logon: choose the Administrator's own password before anything else."),
+    field("Current password", "password", "old", { autocomplete: "current-password", required: true }),
+    field("New password", "password", "new", { autocomplete: "new-password", required: true }),
+    field("Repeat new password", "password", "repeat", { autocomplete: "new-password", required: true }),
+    alert,
+    el("button", { type: "submit", class: "primary" }, "Change password"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError(alert);
+    const data = new FormData(form);
+    if (data.get("new") !== data.get("repeat")) return showError(alert, "The new passwords do not match.");
+    try {
+      await request("PUT", `${CONFIG}/connector/authentication/basic`, {
+        json: { oldPassword: data.get("old"), newPassword: data.get("new") },
+      });
+      // The change ends every session of the user: log on again with the new password.
+      await logOn(me.user, data.get("new"));
+      form.reset();
+      go("/role");
+    } catch (error) {
+      showError(alert, error.message);
+    }
+    return undefined;
+  });
+  render(form);
+}
+
+function rolePage() {
+  const alert = el("p", { role: "alert", class: "error", hidden: true });
+  // The label is the choice's name; the hint describes it.
+  const choice = (value, label, hint) =>
+    el(
+      "div",
+      { class: "choice" },
+      el("input", { type: "radio", name: "role", value, id: `role-${value}`, required: true, "aria-describedby": `role-${value}-hint` }),
+      el("span", {}, el("label", { for: `role-${value}` }, el("strong", {}, label)), el("br"),
+        el("span", { id: `role-${value}-hint`, class: "muted" }, hint)),
+    );
+  const form = el(
+    "form",
+    { class: "card narrow" },
+    el("h1", {}, "Choose this instance's role"),
+    el("fieldset", {},
+      el("legend", {}, "High availability role (set once)"),
+      choice("master", "Master", "This instance serves the configuration."),
+      choice("shadow", "Shadow", "This instance follows a master and takes over when it fails."),
+    ),
+    alert,
+    el("button", { type: "submit", class: "primary" }, "Set role"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError(alert);
+    try {
+      await request("POST", `${CONFIG}/connector/haRole`, { json: new FormData(form).get("role") });
+      go("/connector");
+    } catch (error) {
+      showError(alert, error.message);
+    }
+  });
+  render(form);
+}
+
+// The Connector page
+
+async function connectorPage() {
+  const [version, connector, list] = await Promise.all([
+    getJson("/api/v1/connector/version"),
+    getJson(`${CONFIG}/connector`),
+    getJson(`${CONFIG}/subaccounts`),
+  ]);
+  const actions = el("div", { class: "actions" });
+  if (isAdministrator() && me.haRole === "master") {
+    actions.append(
+      el("button", { type: "button", id: "open-backup", onclick: openBackupDialog }, "Backup"),
+      el("button", { type: "button", id: "open-restore", onclick: openRestoreDialog }, "Restore"),
+    );
+  }
+  const facts = el(
+    "dl",
+    { class: "facts" },
+    el("dt", {}, "Version"), el("dd", {}, version.version),
+    el("dt", {}, "High availability role"), el("dd", { id: "ha-role" }, connector.ha?.role ?? "none"),
+  );
+  render(
+    el("div", { class: "title" }, el("h1", {}, "Connector"), actions),
+    el("section", { class: "card" }, el("h2", {}, "Overview"), facts, descriptionEditor(connector.description ?? "")),
+    await subaccountsCard(list),
+    await certificatesCard(),
+  );
+}
+
+function descriptionEditor(current) {
+  const mayEdit = me.roles.some((role) => ADMINISTRATORS.includes(role)) && me.haRole === "master";
+  if (!mayEdit) {
+    return el("p", {}, el("strong", {}, "Description: "), current || "none");
+  }
+  const alert = el("p", { role: "alert", class: "error", hidden: true });
+  const saved = el("span", { class: "muted", role: "status" });
+  const form = el(
+    "form",
+    { class: "inline" },
+    field("Description", "text", "description", { value: current, maxlength: 255 }),
+    el("button", { type: "submit" }, "Save description"),
+    saved,
+    alert,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError(alert);
+    saved.textContent = "";
+    try {
+      await request("PUT", `${CONFIG}/connector`, { json: { description: new FormData(form).get("description") } });
+      saved.textContent = "Saved.";
+    } catch (error) {
+      showError(alert, error.message);
+    }
+  });
+  return form;
+}
+
+async function subaccountsCard(list) {
+  const rows = await Promise.all(
+    list.map(async (entry) => {
+      const one = await getJson(`${CONFIG}/subaccounts/${encodeURIComponent(entry.regionHost)}/${encodeURIComponent(entry.subaccount)}`);
+      return el(
+        "tr",
+        {},
+        el("td", {}, one.displayName),
+        el("td", {}, entry.subaccount),
+        el("td", {}, entry.regionHost),
+        el("td", {}, el("span", { class: `state ${one.tunnel.state.toLowerCase()}` }, one.tunnel.state)),
+      );
+    }),
+  );
+  const body = rows.length
+    ? el("table", {},
+        el("thead", {}, el("tr", {}, ...["Name", "Subaccount", "Region", "Tunnel"].map((h) => el("th", { scope: "col" }, h)))),
+        el("tbody", {}, ...rows))
+    : el("p", { class: "muted" }, "No subaccounts yet.");
+  return el("section", { class: "card" }, el("h2", {}, "Subaccounts"), body,
+    el("p", { class: "muted" }, "openscc opens no tunnel to SAP BTP: tunnels show their stored state."));
+}
+
+async function certificatesCard() {
+  let lists;
+  if (!me.roles.some((role) => ["sccadmin", "sccmonitoring"].includes(role))) {
+    return el("section", { class: "card" }, el("h2", {}, "Certificates"),
+      el("p", { class: "muted" }, "Certificate expiry is shown to the Administrator and Monitoring roles."));
+  }
+  try {
+    lists = await getJson("/api/monitoring/certificates");
+  } catch (error) {
+    if (error instanceof SessionEnded) throw error;
+    return el("section", { class: "card" }, el("h2", {}, "Certificates"),
+      el("p", { class: "muted" }, "Certificate expiry is shown to the Administrator and Monitoring roles."));
+  }
+  const warnings = [...lists.expired.map((c) => [c, "expired"]), ...lists.expiring.map((c) => [c, "expires soon"])];
+  const items = warnings.map(([c, what]) =>
+    el("li", { class: what === "expired" ? "error" : "warning" },
+      `${c.type}${c.subaccountName ? ` (${c.subaccountName})` : ""} ${what}: valid to ${formatTime(c.validTo)}`));
+  return el("section", { class: "card" }, el("h2", {}, "Certificates"),
+    items.length ? el("ul", { role: "list" }, ...items)
+      : el("p", {}, `All ${lists.ok.length} certificates are valid for longer than the warning period.`));
+}
+
+// Backup
+
+function dialog(titleText, ...content) {
+  const box = el("dialog", { "aria-labelledby": "dialog-title" }, el("h2", { id: "dialog-title" }, titleText), ...content);
+  box.addEventListener("close", () => box.remove());
+  document.body.append(box);
+  box.showModal();
+  return box;
+}
+
+function openBackupDialog() {
+  const alert = el("p", { role: "alert", class: "error", hidden: true });
+  const status = el("p", { role: "status", class: "muted" });
+  const form = el(
+    "form",
+    {},
+    el("p", {}, "The archive holds the whole configuration; its sensitive data is encrypted with this password."),
+    field("Backup password", "password", "password", { autocomplete: "new-password", required: true }),
+    field("Repeat password", "password", "repeat", { autocomplete: "new-password", required: true }),
+    alert,
+    status,
+    el("div", { class: "buttons" },
+      el("button", { type: "button", onclick: () => box.close() }, "Cancel"),
+      el("button", { type: "submit", class: "primary" }, "Create backup")),
+  );
+  const box = dialog("Backup", form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError(alert);
+    const data = new FormData(form);
+    if (data.get("password") !== data.get("repeat")) return showError(alert, "The passwords do not match.");
+    status.textContent = "Creating the backup…";
+    try {
+      const response = await request("POST", `${CONFIG}/backup`, { json: { password: data.get("password") } });
+      form.reset();
+      const name = await saveAs(response, "openscc-backup.zip");
+      status.textContent = `Downloaded ${name}.`;
+    } catch (error) {
+      status.textContent = "";
+      showError(alert, error.message);
+    }
+    return undefined;
+  });
+}
+
+// Restore: preview (the dry run), then confirm
+
+function openRestoreDialog() {
+  const alert = el("p", { role: "alert", class: "error", hidden: true });
+  const preview = el("div", { class: "preview", "aria-live": "polite" });
+  const restoreButton = el("button", { type: "button", class: "danger", hidden: true }, "Restore");
+  const form = el(
+    "form",
+    {},
+    el("p", {}, "A restore replaces the whole configuration and restarts the connector; every session ends. A safety backup of the current configuration is kept first."),
+    field("Backup file", "file", "backup", { accept: ".zip,application/zip", required: true }),
+    field("Backup password", "password", "password", { autocomplete: "off", required: true }),
+    field("Your password", "password", "userPassword", { autocomplete: "current-password", required: true }),
+    alert,
+    preview,
+    el("div", { class: "buttons" },
+      el("button", { type: "button", onclick: () => box.close() }, "Cancel"),
+      el("button", { type: "submit" }, "Preview"),
+      restoreButton),
+  );
+  const box = dialog("Restore from archive", form);
+  const parts = () => {
+    const data = new FormData(form);
+    const body = new FormData();
+    body.append("backup", data.get("backup"));
+    body.append("password", data.get("password"));
+    body.append("userPassword", data.get("userPassword"));
+    return body;
+  };
+  form.addEventListener("input", () => {
+    restoreButton.hidden = true;
+    preview.replaceChildren();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError(alert);
+    restoreButton.hidden = true;
+    preview.replaceChildren(el("p", { class: "muted" }, "Checking the archive…"));
+    try {
+      const report = await (await request("PUT", `${CONFIG}/backup?dryRun=true`, { form: parts() })).json();
+      preview.replaceChildren(...previewOf(report));
+      restoreButton.hidden = false;
+      restoreButton.focus();
+    } catch (error) {
+      preview.replaceChildren();
+      showError(alert, error.message);
+    }
+  });
+  restoreButton.addEventListener("click", async () => {
+    clearError(alert);
+    restoreButton.disabled = true;
+    try {
+      await request("PUT", `${CONFIG}/backup`, { form: parts() });
+      box.close();
+      await restarting();
+    } catch (error) {
+      restoreButton.disabled = false;
+      showError(alert, error.message);
+    }
+  });
+}
+
+function previewOf(report) {
+  const facts = report.backup;
+  const rows = Object.entries(report.changes)
+    .filter(([, c]) => c.added || c.removed || c.changed)
+    .map(([kind, c]) =>
+      el("tr", {},
+        el("th", { scope: "row" }, kind),
+        el("td", {}, String(c.added)), el("td", {}, String(c.removed)), el("td", {}, String(c.changed)),
+        el("td", {}, firstNames(c))));
+  return [
+    el("h3", {}, "What the restore would change"),
+    el("dl", { class: "facts" },
+      el("dt", {}, "Created"), el("dd", {}, formatTime(facts.createdAt)),
+      el("dt", {}, "From instance"), el("dd", {}, `${facts.sourceInstance}${facts.sameInstance ? " (this one)" : ""}`),
+      el("dt", {}, "Version"), el("dd", {}, facts.productVersion),
+      el("dt", {}, "props.ini"), el("dd", {}, report.propsIni)),
+    rows.length
+      ? el("table", { class: "changes" },
+          el("thead", {}, el("tr", {}, ...["Kind", "Added", "Removed", "Changed", "First names"].map((h) => el("th", { scope: "col" }, h)))),
+          el("tbody", {}, ...rows))
+      : el("p", {}, "The archive holds the same configuration as this connector: nothing would change."),
+  ];
+}
+
+function firstNames(changes) {
+  const names = [
+    ...changes.addedKeys.map((k) => `+ ${k}`),
+    ...changes.removedKeys.map((k) => `− ${k}`),
+    ...changes.changedEntities.map((e) => `~ ${e.key}`),
+  ].slice(0, 3);
+  return names.join(", ") + (changes.truncated || names.length < changes.added + changes.removed + changes.changed ? ", …" : "");
+}
+
+async function restarting() {
+  const status = el("p", { role: "status" }, "The connector is restarting with the restored configuration…");
+  showNavigation(false);
+  render(el("section", { class: "card narrow" }, el("h1", {}, "Restoring"), status));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  for (let attempt = 0; attempt < 120; attempt += 1) {
+    try {
+      // The health check needs no credentials.
+      const response = await fetch("/exposed?action=ping", { credentials: "omit", cache: "no-store" });
+      if (response.ok) break;
+    } catch {
+      // not back yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  forget();
+  history.replaceState(null, "", "#/logon");
+  logonPage("The configuration was restored and the connector restarted. Log on again.");
+}
+
+// Safety backups
+
+async function safetyBackupsPage() {
+  if (!isAdministrator()) {
+    render(el("h1", {}, "Safety backups"), el("p", { role: "alert", class: "error" }, "Only an Administrator may see the safety backups."));
+    return;
+  }
+  const list = await getJson("/api/openscc/v1/backup/safety");
+  const alert = el("p", { role: "alert", class: "error", hidden: true });
+  const rows = list.map((b) =>
+    el("tr", {},
+      el("td", {}, b.createdAt ? formatTime(b.createdAt) : "unreadable"),
+      el("td", {}, b.takenBefore === "split" ? "a network split" : "a restore"),
+      el("td", {}, formatBytes(b.size)),
+      el("td", {}, el("button", {
+        type: "button",
+        "aria-label": `Download ${b.name}`,
+        onclick: async () => {
+          clearError(alert);
+          try {
+            await saveAs(await request("GET", `/api/openscc/v1/backup/safety/${encodeURIComponent(b.name)}`), b.name);
+          } catch (error) {
+            showError(alert, error.message);
+          }
+        },
+      }, "Download"))));
+  render(
+    el("h1", {}, "Safety backups"),
+    el("p", {}, "Taken automatically before each restore (encrypted with that restore's backup password), and before a master gave up its role after a network split. The newest five restore backups are kept."),
+    alert,
+    rows.length
+      ? el("table", {}, el("thead", {}, el("tr", {}, ...["Taken", "Before", "Size", ""].map((h) => el("th", { scope: "col" }, h)))), el("tbody", {}, ...rows))
+      : el("p", { class: "muted" }, "No safety backups yet: one is taken before each restore."),
+  );
+}
+
+function notFoundPage() {
+  render(el("h1", {}, "Not found"), el("p", {}, "There is no such page."), el("p", {}, el("a", { href: "#/connector" }, "Go to the Connector page")));
+}
+

@@ -1,0 +1,324 @@
+"""The web page in a real headless Chromium against a real ``openscc serve``: the first logon,
+backup, restore with its preview, errors, what a display user sees, the security headers, and no
+console errors anywhere."""
+
+from __future__ import annotations
+
+import os
+import re
+import ssl
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from openscc.auth.policy import INITIAL_PASSWORD
+from openscc.auth.users import ADMINISTRATOR
+from openscc.instance import open_instance
+from openscc.settings import Settings
+from support.apps import ADMIN_PASSWORD
+from support.browser import chromium, open_page, problems
+from support.server_process import ServerProcess
+
+pytestmark = pytest.mark.slow
+
+BACKUP_PASSWORD = "Backup-pa55word-UI"
+VIEWER, VIEWER_PASSWORD = "viewer", "Viewer-pa55word"
+CONFIG = "/api/v1/configuration"
+VERIFY = [sys.executable, "-m", "openscc", "backup", "verify"]
+# OPENSCC_UI_SCREENSHOTS=docs/ui keeps the screenshots docs/ui.md shows.
+SCREENSHOTS = os.environ.get("OPENSCC_UI_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as started:
+        yield started
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A ready instance (password changed, master) with a display user."""
+    data_dir = tmp_path / "data"
+    instance = open_instance(
+        Settings(data_dir=data_dir, kdf_profile="test", admin_password=ADMIN_PASSWORD)
+    )
+    try:
+        instance.users.add(VIEWER, "sccdisplay", VIEWER_PASSWORD)
+    finally:
+        instance.close()
+    with ServerProcess(data_dir).start() as started:
+        yield started
+
+
+def _api(server: ServerProcess) -> httpx.Client:
+    return httpx.Client(
+        base_url=server.url,
+        verify=ssl.create_default_context(cafile=str(server.certificate_path)),
+        auth=(ADMINISTRATOR, ADMIN_PASSWORD),
+    )
+
+
+def _shot(page: Page, name: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
+
+
+def _log_on(page: Page, user: str = ADMINISTRATOR, password: str = ADMIN_PASSWORD) -> None:
+    page.goto("/")
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log on").click()
+    expect(page.get_by_role("heading", name="Connector")).to_be_visible()
+
+
+def test_the_first_logon_changes_the_initial_password_and_sets_the_role(
+    browser: Browser, tmp_path: Path
+) -> None:
+    with ServerProcess(tmp_path / "data", admin_password=None).start() as server:
+        page = open_page(browser, server.url)
+        page.goto("/")
+        expect(page).to_have_url(re.compile(r"/ui/#/logon$"))
+        _shot(page, "logon")
+        page.get_by_label("User name").fill(ADMINISTRATOR)
+        page.get_by_label("Password").fill(INITIAL_PASSWORD)
+        page.keyboard.press("Enter")  # the keyboard alone logs on
+
+        expect(page.get_by_role("heading", name="Change the initial password")).to_be_visible()
+        page.get_by_label("Current password").fill(INITIAL_PASSWORD)
+        page.get_by_label("New password", exact=True).fill("First-pa55word")
+        page.get_by_label("Repeat new password").fill("First-pa55word")
+        page.get_by_role("button", name="Change password").click()
+
+        expect(page.get_by_role("heading", name="Choose this instance's role")).to_be_visible()
+        page.get_by_label("Master").check()
+        page.get_by_role("button", name="Set role").click()
+
+        expect(page.get_by_role("heading", name="Connector")).to_be_visible()
+        expect(page.locator("#ha-role")).to_have_text("master")
+        with _api_as(server, "First-pa55word") as api:
+            assert api.get(f"{CONFIG}/connector/haRole").json() == "master"
+        assert problems(page) == []
+
+
+def _api_as(server: ServerProcess, password: str) -> httpx.Client:
+    client = _api(server)
+    client.auth = (ADMINISTRATOR, password)
+    return client
+
+
+def test_a_failed_logon_is_announced(browser: Browser, server: ServerProcess) -> None:
+    page = open_page(browser, server.url)
+    page.goto("/")
+    page.get_by_label("User name").fill(ADMINISTRATOR)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log on").click()
+
+    expect(page.get_by_role("alert")).to_have_text("The user name or password is not correct.")
+    expect(page.get_by_role("heading", name="Log on")).to_be_visible()
+
+
+def test_a_backup_downloads_an_archive_that_verifies(
+    browser: Browser, server: ServerProcess, tmp_path: Path
+) -> None:
+    page = open_page(browser, server.url)
+    _log_on(page)
+    _shot(page, "connector")
+    page.get_by_role("button", name="Backup").click()
+    page.get_by_label("Backup password").fill(BACKUP_PASSWORD)
+    page.get_by_label("Repeat password").fill(BACKUP_PASSWORD)
+    _shot(page, "backup")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Create backup").click()
+
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert re.fullmatch(r"openscc-backup-\d{8}-\d{6}\.zip", saved.name)
+    expect(page.get_by_role("dialog").get_by_role("status")).to_contain_text(
+        f"Downloaded {saved.name}"
+    )
+    # The password is gone from the form and never was in a URL.
+    assert page.get_by_label("Backup password").input_value() == ""
+    assert BACKUP_PASSWORD not in page.content()
+    assert BACKUP_PASSWORD not in page.url
+    password_file = tmp_path / "password"
+    password_file.write_text(BACKUP_PASSWORD)
+    # As a user would (a process: Playwright's loop runs in this thread).
+    verified = subprocess.run(
+        [*VERIFY, "--backup-password-file", str(password_file), str(saved)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert BACKUP_PASSWORD not in server.log_text()
+    assert problems(page) == []
+
+
+def test_a_restore_is_previewed_then_confirmed_and_the_connector_restarts(
+    browser: Browser, server: ServerProcess, tmp_path: Path
+) -> None:
+    with _api(server) as api:
+        api.put(f"{CONFIG}/connector", json={"description": "as it was backed up"})
+        archive = api.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
+        api.put(f"{CONFIG}/connector", json={"description": "changed after the backup"})
+    backup = tmp_path / "backup.zip"
+    backup.write_bytes(archive)
+    page = open_page(browser, server.url)
+    _log_on(page)
+
+    page.get_by_role("button", name="Restore").click()
+    page.get_by_label("Backup file").set_input_files(str(backup))
+    page.get_by_label("Backup password").fill(BACKUP_PASSWORD)
+    page.get_by_label("Your password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Preview").click()
+
+    preview = page.locator(".preview")
+    expect(preview.get_by_role("heading", name="What the restore would change")).to_be_visible()
+    expect(preview.get_by_role("row", name=re.compile(r"^connector 0 0 1"))).to_be_visible()
+    expect(preview).to_contain_text("(this one)")
+    _shot(page, "restore-preview")
+    page.get_by_role("dialog").get_by_role("button", name="Restore", exact=True).click()
+
+    expect(page.get_by_role("heading", name="Restoring")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("restored", timeout=60_000)
+    expect(page.get_by_role("heading", name="Log on")).to_be_visible()
+    _log_on(page)
+    expect(page.get_by_label("Description")).to_have_value("as it was backed up")
+    assert problems(page) == []
+
+
+def test_a_wrong_backup_password_is_shown_and_nothing_changes(
+    browser: Browser, server: ServerProcess, tmp_path: Path
+) -> None:
+    with _api(server) as api:
+        archive = api.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
+        api.put(f"{CONFIG}/connector", json={"description": "must stay"})
+    backup = tmp_path / "backup.zip"
+    backup.write_bytes(archive)
+    page = open_page(browser, server.url)
+    _log_on(page)
+
+    page.get_by_role("button", name="Restore").click()
+    page.get_by_label("Backup file").set_input_files(str(backup))
+    page.get_by_label("Backup password").fill("the-wrong-password")
+    page.get_by_label("Your password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("password")
+    expect(
+        page.get_by_role("dialog").get_by_role("button", name="Restore", exact=True)
+    ).to_be_hidden()
+    with _api(server) as api:
+        assert api.get(f"{CONFIG}/connector").json()["description"] == "must stay"
+
+
+def test_a_wrong_own_password_stops_the_restore(
+    browser: Browser, server: ServerProcess, tmp_path: Path
+) -> None:
+    with _api(server) as api:
+        archive = api.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
+    backup = tmp_path / "backup.zip"
+    backup.write_bytes(archive)
+    page = open_page(browser, server.url)
+    _log_on(page)
+
+    page.get_by_role("button", name="Restore").click()
+    page.get_by_label("Backup file").set_input_files(str(backup))
+    page.get_by_label("Backup password").fill(BACKUP_PASSWORD)
+    page.get_by_label("Your password").fill("not-my-password")
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page.get_by_role("alert")).to_have_text(
+        "your own password (userPassword) is not correct"
+    )
+
+
+def test_a_display_user_sees_no_backup_or_restore_and_cannot_reach_them(
+    browser: Browser, server: ServerProcess
+) -> None:
+    page = open_page(browser, server.url)
+    _log_on(page, VIEWER, VIEWER_PASSWORD)
+
+    expect(page.locator("#ha-role")).to_have_text("master")
+    expect(page.get_by_role("button", name="Backup")).to_have_count(0)
+    expect(page.get_by_role("button", name="Restore")).to_have_count(0)
+    expect(page.get_by_role("link", name="Safety backups")).to_be_hidden()
+    expect(page.get_by_label("Description")).to_have_count(0)  # read-only for this role
+    page.goto("/ui/#/safety-backups")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Only an Administrator may see the safety backups."
+    )
+    assert problems(page) == []
+    # The API the page calls refuses it too, whatever the page shows.
+    status = page.evaluate("async () => (await fetch('/api/openscc/v1/backup/safety')).status")
+    assert status == 403
+
+
+def test_the_safety_backups_are_listed_and_downloadable(
+    browser: Browser, server: ServerProcess
+) -> None:
+    with _api(server) as api:
+        archive = api.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
+        restored = api.put(
+            f"{CONFIG}/backup",
+            files={"backup": ("b.zip", archive)},
+            data={"password": BACKUP_PASSWORD},
+        )
+        assert restored.status_code == 204
+    server.wait_ready()
+    page = open_page(browser, server.url)
+    _log_on(page)
+    page.get_by_role("link", name="Safety backups").click()
+
+    row = page.get_by_role("row", name=re.compile("a restore"))
+    expect(row).to_have_count(1)
+    with page.expect_download() as download:
+        row.get_by_role("button", name=re.compile("^Download safety-")).click()
+    assert download.value.suggested_filename.startswith("safety-")
+    assert problems(page) == []
+
+
+def test_pages_carry_a_strict_policy_and_the_session_cookie_is_locked_down(
+    browser: Browser, server: ServerProcess
+) -> None:
+    page = open_page(browser, server.url)
+    response = page.goto("/ui/")
+    assert response is not None
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    _log_on(page)
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "JSESSIONID"]
+    assert cookie["secure"]
+    assert cookie["httpOnly"]
+    assert cookie["sameSite"] == "Strict"
+    assert problems(page) == []
+    # A change without the CSRF token is refused, even with the session cookie.
+    status = page.evaluate(
+        """async () => (await fetch('/api/v1/configuration/connector', {method: 'PUT',
+            headers: {'Content-Type': 'application/json'},
+            body: JSON.stringify({description: 'forged'})})).status"""
+    )
+    assert status == 403
+
+
+def test_log_off_ends_the_session(browser: Browser, server: ServerProcess) -> None:
+    page = open_page(browser, server.url)
+    _log_on(page)
+    page.get_by_role("button", name="Log off").click()
+
+    expect(page.get_by_role("heading", name="Log on")).to_be_visible()
+    status = page.evaluate(
+        "async () => (await fetch('/api/openscc/v1/session',"
+        " {headers: {'X-Requested-With': 'XMLHttpRequest'}})).status"
+    )
+    assert status == 401  # the cookie is gone, and the session with it
