@@ -1,5 +1,5 @@
-"""openscc's own: who the caller is, for the web page (which buttons to show; the API decides
-anyway)."""
+"""openscc's own, for the web page: who the caller is (which buttons to show; the API decides
+anyway), logging off, and the connector's certificates in one read."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from openscc.api.endpoints import EndpointTable
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.roles import EVERY_ROLE, ROLE_NAMES
 from openscc.auth.sessions import SESSION_COOKIE
+from openscc.config import certificate_slots as slots
+from openscc.config import certs, kinds
 from openscc.connector_state import ha_role
 
 endpoints = EndpointTable()
@@ -67,3 +69,29 @@ async def log_off(request: Request, caller: Caller) -> Response:
         "Set-Cookie", f"{SESSION_COOKIE}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict"
     )
     return response
+
+
+@endpoints.route(
+    "GET",
+    f"{EXTENSION}/certificates",
+    summary="The connector's own certificates (UI, system, principal propagation CA), each "
+    "described or null when there is none: one read for the web page instead of a 404 per "
+    "missing one (openscc's own)",
+    roles=EVERY_ROLE,
+    response_schema={"type": "object"},
+    tag="openscc",
+)
+async def own_certificates(request: Request, caller: Caller) -> Response:
+    svc = services(request)
+
+    def read() -> dict[str, object]:
+        store = svc.instance.store
+        described: dict[str, object] = {}
+        for name, slot in (("ui", slots.UI), ("system", slots.SYSTEM), ("ppCa", slots.PP_CA)):
+            record = store.get(slot.kind, kinds.SINGLETON_KEY)
+            described[name] = (
+                None if record is None else certs.describe(str(record.body["certificatePem"]))
+            )
+        return described
+
+    return json_response(await svc.store_thread.run(read))

@@ -3,11 +3,12 @@
 // the server is always set as text, never as HTML.
 
 import { SessionEnded, getJson, logOff, logOn, request, saveAs } from "./api.js";
-import { el, field, formatBytes, formatTime, showError, clearError } from "./dom.js";
+import { certificatesPage, proxyPage, usersPage } from "./connector-pages.js";
+import { el, field, formatBytes, formatTime, render, showError, clearError } from "./dom.js";
+import { mappingPage, subaccountPage, subaccountsPage } from "./subaccount-pages.js";
 
 const CONFIG = "/api/v1/configuration";
 const ADMINISTRATORS = ["sccadmin", "sccassocadmin"];
-const main = () => document.getElementById("main");
 let me = null; // {user, roles, initialPassword, haRole}
 const LOGGED_ON = "openscc.loggedOn"; // only a flag: the session itself is an HttpOnly cookie
 
@@ -20,21 +21,16 @@ function isAdministrator() {
   return me !== null && me.roles.includes("sccadmin");
 }
 
-function render(...children) {
-  const target = main();
-  target.replaceChildren(...children);
-  const heading = target.querySelector("h1");
-  if (heading) document.title = `${heading.textContent} · openscc`;
-  target.focus();
-}
 
 function showNavigation(visible) {
   document.getElementById("nav").hidden = !visible;
   for (const link of document.querySelectorAll("#nav [data-admin]")) {
     link.hidden = !isAdministrator();
   }
+  const here = location.hash.split("/")[1];
+  const section = { subaccount: "subaccounts", mapping: "subaccounts" }[here] || here;
   for (const link of document.querySelectorAll("#nav a")) {
-    const current = location.hash === `#/${link.dataset.page}`;
+    const current = section === link.dataset.page;
     if (current) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
@@ -43,16 +39,25 @@ function showNavigation(visible) {
 
 // Routing: the hash names the page; without a session every page is the logon.
 
+// The first segment names the page; the others are its arguments (decoded).
 const pages = {
-  "/logon": logonPage,
-  "/password": passwordPage,
-  "/role": rolePage,
-  "/connector": connectorPage,
-  "/safety-backups": safetyBackupsPage,
+  logon: logonPage,
+  password: passwordPage,
+  role: rolePage,
+  connector: connectorPage,
+  "safety-backups": safetyBackupsPage,
+  subaccounts: () => subaccountsPage(me),
+  subaccount: (region, subaccount) => subaccountPage(me, region, subaccount),
+  mapping: (region, subaccount, mapping) => mappingPage(me, region, subaccount, mapping),
+  proxy: () => proxyPage(me),
+  certificates: () => certificatesPage(me),
+  users: () => usersPage(me),
 };
+const FIRST_LOGON = ["/logon", "/password", "/role"];
 
 async function route() {
   const path = location.hash.replace(/^#/, "") || "/connector";
+  const [name, ...args] = path.slice(1).split("/").map(decodeURIComponent);
   try {
     // Without a logon in this tab, the logon page at once (not a 401 to show first).
     if (path !== "/logon" && !sessionStorage.getItem(LOGGED_ON)) return go("/logon");
@@ -61,9 +66,9 @@ async function route() {
       if (me.initialPassword && path !== "/password") return go("/password");
       if (!me.initialPassword && me.haRole === null && path !== "/role") return go("/role");
     }
-    const page = pages[path] || notFoundPage;
-    showNavigation(path !== "/logon" && path !== "/password" && path !== "/role");
-    await page();
+    const page = pages[name] || notFoundPage;
+    showNavigation(!FIRST_LOGON.includes(path));
+    await page(...args);
   } catch (error) {
     if (error instanceof SessionEnded) {
       forget();

@@ -50,3 +50,12 @@ export function formatBytes(bytes) {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+// Replace the main area with a page; its heading names the browser tab, focus moves to it.
+export function render(...children) {
+  const target = document.getElementById("main");
+  target.replaceChildren(...children);
+  const heading = target.querySelector("h1");
+  if (heading) document.title = `${heading.textContent} · openscc`;
+  target.focus();
+}
