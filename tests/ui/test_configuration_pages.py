@@ -5,6 +5,7 @@ a tablet's width."""
 
 from __future__ import annotations
 
+import re
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,8 @@ CONFIG = "/api/v1/configuration"
 REGION = "cf.eu10.hana.ondemand.com"
 SA = f"{CONFIG}/subaccounts/{REGION}/plant-7"
 VIEWER, VIEWER_PASSWORD = "viewer", "Viewer-pa55word"
+# The buttons that change the configuration (a user's own password change is not one).
+CHANGING = re.compile(r"^(Add|Edit|Delete|Remove|Allow|Block|Unblock|Set|Save|Backup|Restore)")
 PAGES = ["connector", "subaccounts", f"subaccount/{REGION}/plant-7",
          f"mapping/{REGION}/plant-7/erp.virtual:443", "certificates", "proxy", "users",
          "safety-backups"]  # fmt: skip
@@ -247,7 +250,8 @@ def test_a_display_user_reads_every_page_and_is_offered_no_change(
     for name in PAGES[:-1]:
         page.goto(f"/ui/#/{name}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
-        expect(page.locator("main").get_by_role("button")).to_have_count(0)
+        changes = page.locator("main").get_by_role("button", name=CHANGING)
+        expect(changes).to_have_count(0)
     page.goto(f"/ui/#/mapping/{REGION}/plant-7/erp.virtual:443")
     expect(page.get_by_role("cell", name="/sap/opu", exact=True)).to_be_visible()
     assert problems(page) == []
@@ -282,3 +286,31 @@ _UNNAMED_CONTROLS = """() => [...document.querySelectorAll('input, select, butto
   .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute('aria-label')
                  && !(c.tagName === 'BUTTON' && c.textContent.trim()))
   .map((c) => c.outerHTML)"""
+
+
+def test_an_administrator_adds_changes_and_deletes_a_user(
+    browser: Browser, server: ServerProcess
+) -> None:
+    page = open_page(browser, server.url)
+    _log_on(page)
+    page.get_by_role("link", name="Users and roles").click()
+    page.get_by_role("button", name="Add user").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("User name").fill("operator")
+    dialog.get_by_label("Role").select_option("sccsupport")
+    dialog.get_by_label("Password").fill("Operator-pa55word")
+    dialog.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("cell", name="Support (sccsupport)")).to_be_visible()
+
+    page.get_by_role("button", name="Edit operator").click()
+    page.get_by_role("dialog").get_by_label("Role").select_option("sccsubadmin")
+    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    expect(page.get_by_role("cell", name="Subaccount administrator (sccsubadmin)")).to_be_visible()
+    with _api(server) as api:
+        roles = {u["user"]: u["role"] for u in api.get("/api/openscc/v1/users").json()}
+        assert roles["operator"] == "sccsubadmin"
+
+    page.get_by_role("button", name="Delete operator").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("cell", name="operator", exact=True)).to_have_count(0)
+    assert problems(page) == []

@@ -17,6 +17,7 @@ from openscc.api import (
     email_truststore,
     ha_internal,
     high_availability,
+    local_users,
     log_and_trace,
     mapping_resources,
     monitoring,
@@ -61,6 +62,7 @@ _MODULES = (
     ha_internal,
     openscc_session,
     safety_backups,
+    local_users,
 )
 
 

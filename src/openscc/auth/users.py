@@ -79,6 +79,27 @@ class UserDirectory:
         self._write(name, role, password, initial_password)
         return User(name=name, role=role, initial_password=initial_password)
 
+    def add_hashed(self, name: str, role: str, password_hash: str) -> User:
+        """Add a user whose password already passed the policy and was hashed elsewhere (the
+        API hashes in its bounded hash slots, then writes in the store thread)."""
+        check_user_name(name)
+        role = canonical_role(role)
+        if self._store.exists(USER_KIND, name):
+            raise Conflict(f"user {name} already exists")
+        self._put(name, role, password_hash, False)
+        return User(name=name, role=role, initial_password=False)
+
+    def set_role(self, name: str, role: str) -> None:
+        """Give the user another role; the last administrator keeps theirs."""
+        record = self._store.get(USER_KIND, name)
+        if record is None:
+            raise NotFound(f"user {name} does not exist")
+        role = canonical_role(role)
+        admins = sum(u.role == "sccadmin" for u in self.all())
+        if record.body["role"] == "sccadmin" and role != "sccadmin" and admins == 1:
+            raise Conflict("the last administrator keeps the Administrator role")
+        self._store.update_body(USER_KIND, name, {**record.body, "role": role})
+
     def set_password(self, name: str, password: str, *, old: str | None = None) -> None:
         """Set a new password under the policy; without ``old``, the new one is compared with
         the stored hash (one hash check) so that it still differs from the current one."""

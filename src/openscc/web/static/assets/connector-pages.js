@@ -101,6 +101,7 @@ export async function certificatesPage(me) {
 
 // Users and roles
 
+const USERS = "/api/openscc/v1/users";
 const ROLE_NAMES = {
   sccadmin: "Administrator",
   sccassocadmin: "Associate administrator",
@@ -141,6 +142,8 @@ export async function usersPage(me) {
     }
     return undefined;
   });
+  const users = isAdministrator(me) ? await getJson(USERS) : [];
+  const reload = () => usersPage(me);
   render(
     el("h1", {}, "Users and roles"),
     section("You",
@@ -150,14 +153,47 @@ export async function usersPage(me) {
     section("User administration",
       ldap
         ? el("p", {}, "Users log on with an LDAP directory; their groups give their roles. Its settings are in the API (authentication/ldap).")
-        : el("p", {}, "Local users. Each has one role:"),
-      ldap ? null : table(
-        [{ label: "Role", value: (r) => ROLE_NAMES[r] }, { label: "Technical name", value: (r) => r }],
-        Object.keys(ROLE_NAMES),
-      ),
-      isAdministrator(me) && !ldap
-        ? el("p", { class: "muted" }, "An administrator adds, changes and removes local users on the host: openscc users add NAME --role ROLE --data-dir DIR (see docs/cli.md).")
-        : null),
+        : el("p", {}, "Local users, each with one role. They are this instance's own (a shadow has its own)."),
+      isAdministrator(me) ? localUsers(me, users, reload) : null),
     ldap ? null : section("Change my password", form),
+  );
+}
+
+function localUsers(me, users, reload) {
+  const roles = Object.keys(ROLE_NAMES);
+  const roleLabel = (r) => `${ROLE_NAMES[r]} (${r})`;
+  return el("div", {},
+    toolbar(el("button", { type: "button", onclick: () => formDialog(
+      "Add user",
+      [
+        { name: "user", label: "User name", required: true, autocomplete: "off" },
+        { name: "role", label: "Role", type: "select", options: roles },
+        { name: "password", label: "Password", type: "password", required: true, autocomplete: "new-password" },
+      ],
+      "Add",
+      (v) => request("POST", USERS, { json: v }),
+      reload,
+    ) }, "Add user")),
+    table(
+      [
+        { label: "User", value: (u) => u.user },
+        { label: "Role", value: (u) => roleLabel(u.role) },
+        { label: "Password", value: (u) => (u.initialPassword ? "initial, must be changed" : "set") },
+      ],
+      users,
+      [
+        { label: (u) => `Edit ${u.user}`, text: "Edit", run: (u) => formDialog(
+          `Edit ${u.user}`,
+          [
+            { name: "role", label: "Role", type: "select", options: roles, value: u.role },
+            { name: "password", label: "New password (empty: keep it)", type: "password", autocomplete: "new-password" },
+          ],
+          "Save",
+          (v) => request("PUT", `${USERS}/${encodeURIComponent(u.user)}`, { json: v.password ? v : { role: v.role } }),
+          reload,
+        ) },
+        { label: (u) => `Delete ${u.user}`, text: "Delete", run: (u) => confirmDialog(`Delete the user ${u.user}?`, "Delete", () => request("DELETE", `${USERS}/${encodeURIComponent(u.user)}`), reload) },
+      ],
+    ),
   );
 }
