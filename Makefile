@@ -16,6 +16,7 @@ install: $(STAMP)
 
 run: install
 	@echo "openscc is installed in $(BIN): run '. $(BIN)/activate' in your shell to use the openscc command."
+	@echo "The web page: https://127.0.0.1:8443/ (log on as Administrator; a fresh instance's password is manage)."
 	$(BIN)/openscc serve --data-dir ./data
 
 # ruff (rules and their reasons in pyproject.toml), the formatter's check, mypy --strict on src/.

@@ -12,6 +12,7 @@ there were none.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,3 +72,11 @@ def open_page(browser: Browser, base_url: str, *, width: int = 1280, height: int
 def problems(page: Page) -> list[str]:
     """Console errors and uncaught exceptions the page had so far."""
     return list(getattr(page, _PROBLEMS))
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a screenshot for docs/ui.md when OPENSCC_UI_SCREENSHOTS names a folder."""
+    folder = os.environ.get("OPENSCC_UI_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

@@ -21,7 +21,7 @@ from openscc.config import certs
 from openscc.instance import open_instance
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD
-from support.browser import chromium, open_page, problems
+from support.browser import chromium, open_page, problems, screenshot
 from support.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -157,6 +157,7 @@ def test_a_mapping_gets_a_resource_and_access_control_and_a_domain_and_channel(
     dialog.get_by_label("Local port").fill("3000")
     dialog.get_by_role("button", name="Add").click()
     expect(page.get_by_role("cell", name="cluster.example", exact=True)).to_be_visible()
+    screenshot(page, "subaccount")
 
     page.get_by_role("link", name="erp.virtual:443").click()
     expect(page.get_by_role("heading", name="System mapping erp.virtual:443")).to_be_visible()
@@ -178,6 +179,7 @@ def test_a_mapping_gets_a_resource_and_access_control_and_a_domain_and_channel(
     page.get_by_role("dialog").get_by_label("User").fill("DDIC")
     page.get_by_role("dialog").get_by_role("button", name="Block").click()
     expect(page.get_by_role("button", name="Unblock 100:DDIC")).to_be_visible()
+    screenshot(page, "system-mapping")
 
     mapping = f"{SA}/systemMappings/erp.virtual:443"
     with _api(server) as api:

@@ -4,7 +4,6 @@ console errors anywhere."""
 
 from __future__ import annotations
 
-import os
 import re
 import ssl
 import subprocess
@@ -21,7 +20,7 @@ from openscc.auth.users import ADMINISTRATOR
 from openscc.instance import open_instance
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD
-from support.browser import chromium, open_page, problems
+from support.browser import chromium, open_page, problems, screenshot
 from support.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -30,8 +29,6 @@ BACKUP_PASSWORD = "Backup-pa55word-UI"
 VIEWER, VIEWER_PASSWORD = "viewer", "Viewer-pa55word"
 CONFIG = "/api/v1/configuration"
 VERIFY = [sys.executable, "-m", "openscc", "backup", "verify"]
-# OPENSCC_UI_SCREENSHOTS=docs/ui keeps the screenshots docs/ui.md shows.
-SCREENSHOTS = os.environ.get("OPENSCC_UI_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +60,6 @@ def _api(server: ServerProcess) -> httpx.Client:
     )
 
 
-def _shot(page: Page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
-
-
 def _log_on(page: Page, user: str = ADMINISTRATOR, password: str = ADMIN_PASSWORD) -> None:
     page.goto("/")
     page.get_by_label("User name").fill(user)
@@ -84,7 +75,7 @@ def test_the_first_logon_changes_the_initial_password_and_sets_the_role(
         page = open_page(browser, server.url)
         page.goto("/")
         expect(page).to_have_url(re.compile(r"/ui/#/logon$"))
-        _shot(page, "logon")
+        screenshot(page, "logon")
         page.get_by_label("User name").fill(ADMINISTRATOR)
         page.get_by_label("Password").fill(INITIAL_PASSWORD)
         page.keyboard.press("Enter")  # the keyboard alone logs on
@@ -121,6 +112,14 @@ def test_a_failed_logon_is_announced(browser: Browser, server: ServerProcess) ->
 
     expect(page.get_by_role("alert")).to_have_text("The user name or password is not correct.")
     expect(page.get_by_role("heading", name="Log on")).to_be_visible()
+    for _ in range(5):  # the fifth failure locks the user; the next logon says so
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Log on").click()
+        page.wait_for_function("() => !document.querySelector('[role=alert]').hidden")
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed logons")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)  # even the right password, for now
+    page.get_by_role("button", name="Log on").click()
+    expect(page.get_by_role("alert")).to_contain_text("locked")
 
 
 def test_a_backup_downloads_an_archive_that_verifies(
@@ -128,11 +127,11 @@ def test_a_backup_downloads_an_archive_that_verifies(
 ) -> None:
     page = open_page(browser, server.url)
     _log_on(page)
-    _shot(page, "connector")
+    screenshot(page, "connector")
     page.get_by_role("button", name="Backup").click()
     page.get_by_label("Backup password").fill(BACKUP_PASSWORD)
     page.get_by_label("Repeat password").fill(BACKUP_PASSWORD)
-    _shot(page, "backup")
+    screenshot(page, "backup")
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Create backup").click()
@@ -183,7 +182,7 @@ def test_a_restore_is_previewed_then_confirmed_and_the_connector_restarts(
     expect(preview.get_by_role("heading", name="What the restore would change")).to_be_visible()
     expect(preview.get_by_role("row", name=re.compile(r"^connector 0 0 1"))).to_be_visible()
     expect(preview).to_contain_text("(this one)")
-    _shot(page, "restore-preview")
+    screenshot(page, "restore-preview")
     page.get_by_role("dialog").get_by_role("button", name="Restore", exact=True).click()
 
     expect(page.get_by_role("heading", name="Restoring")).to_be_visible()

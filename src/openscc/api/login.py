@@ -43,6 +43,14 @@ async def j_security_check(request: Request) -> Response:
     except OpensccError as error:
         return error_response(error)
     if verified is None:
+        if svc.authenticator.lockout.is_locked(name):
+            # Any name can be locked, known or not: saying so tells nothing about the users.
+            return error_response(
+                NotAuthenticated(
+                    "this user is locked after too many failed logons; try again in "
+                    f"{max(1, svc.instance.settings.lockout_seconds // 60)} minutes"
+                )
+            )
         return error_response(NotAuthenticated("invalid credentials"))
     session = svc.sessions.start(verified.user.name, verified.stamp)
     svc.instance.audit.record("login.success", actor=verified.user.name, method="form")

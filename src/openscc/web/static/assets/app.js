@@ -135,7 +135,7 @@ function logonPage(message) {
 
 function logonMessage(error) {
   if (error.status === 503) return "The server is busy checking other logons. Try again in a few seconds.";
-  if (/locked/i.test(error.message)) return `This user is locked for a while after too many failed logons: ${error.message}`;
+  if (/locked/i.test(error.message)) return `Too many failed logons: ${error.message}.`;
   if (error.status === 401) return "The user name or password is not correct.";
   return error.message;
 }
@@ -310,7 +310,7 @@ async function certificatesCard() {
       `${c.type}${c.subaccountName ? ` (${c.subaccountName})` : ""} ${what}: valid to ${formatTime(c.validTo)}`));
   return el("section", { class: "card" }, el("h2", {}, "Certificates"),
     items.length ? el("ul", { role: "list" }, ...items)
-      : el("p", {}, `All ${lists.ok.length} certificates are valid for longer than the warning period.`));
+      : el("p", {}, `No certificate expires within the warning period (${lists.ok.length} checked).`));
 }
 
 // Backup
