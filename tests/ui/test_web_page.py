@@ -13,10 +13,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from playwright.sync_api import Browser, Page, expect
 
 from openscc.auth.policy import INITIAL_PASSWORD
 from openscc.auth.users import ADMINISTRATOR
+from openscc.config import certs
 from openscc.instance import open_instance
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD
@@ -321,3 +324,39 @@ def test_log_off_ends_the_session(browser: Browser, server: ServerProcess) -> No
         " {headers: {'X-Requested-With': 'XMLHttpRequest'}})).status"
     )
     assert status == 401  # the cookie is gone, and the session with it
+
+
+def test_the_connector_page_warns_of_an_expiring_certificate(
+    browser: Browser, server: ServerProcess
+) -> None:
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "soon expired CA")])
+    pem = certs.self_signed(subject, is_ca=True, days=10).certificate_pem
+    with _api(server) as api:
+        trusted = api.post(
+            f"{CONFIG}/connector/onPremise/truststore/certificates",
+            files={"certificate": ("ca.pem", pem, "application/x-pem-file")},
+        )
+        assert trusted.status_code < 300, trusted.text
+    page = open_page(browser, server.url)
+    _log_on(page)
+
+    warning = page.get_by_role("listitem").filter(has_text="TrustedBackend")
+    expect(warning).to_contain_text("expires soon")
+    assert problems(page) == []
+
+
+def test_a_file_that_is_not_a_backup_is_named_so(
+    browser: Browser, server: ServerProcess, tmp_path: Path
+) -> None:
+    not_a_backup = tmp_path / "notes.zip"
+    not_a_backup.write_text("these are notes, not a backup")
+    page = open_page(browser, server.url)
+    _log_on(page)
+
+    page.get_by_role("button", name="Restore").click()
+    page.get_by_label("Backup file").set_input_files(str(not_a_backup))
+    page.get_by_label("Backup password").fill(BACKUP_PASSWORD)
+    page.get_by_label("Your password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page.get_by_role("dialog").get_by_role("alert")).to_contain_text("not a")
