@@ -17,13 +17,22 @@ from openscc import __version__
 from openscc.cli.history import history_command
 from openscc.cli.output import Output, format_ms, format_size, json_option, run
 from openscc.cli.remote import (
+    OTHER_PASSWORD_ENV,
     Connection,
     backup_password,
     backup_password_option,
     connection_options,
+    optional_connection_options,
+    other_backup_password,
 )
-from openscc.cli.render import change_count, manifest_json, render_dry_run, render_manifest
-from openscc.client.offline import inspect_backup, verify_backup
+from openscc.cli.render import (
+    change_count,
+    manifest_json,
+    render_archive_diff,
+    render_dry_run,
+    render_manifest,
+)
+from openscc.client.offline import compare_archives, inspect_backup, verify_backup
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 DEFAULT_WAIT_SECONDS = 300.0
@@ -203,15 +212,60 @@ def _save_restored_certificate(archive: Path, pem: str | None) -> _SavedCertific
 
 
 @backup_group.command("diff")
-@connection_options
+@optional_connection_options
 @backup_password_option
-@click.argument("file", type=EXISTING_FILE)
+@click.option(
+    "--other-password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=f"With two files: read the second archive's password from this file. Otherwise it is "
+    f"taken from ${OTHER_PASSWORD_ENV}, else asked for at a hidden prompt.",
+)
+@click.argument("files", type=EXISTING_FILE, nargs=-1, required=True)
 @json_option
 def diff_command(
-    connection: Connection, backup_password_file: Path | None, file: Path, as_json: bool
+    connection: Connection | None,
+    backup_password_file: Path | None,
+    other_password_file: Path | None,
+    files: tuple[Path, ...],
+    as_json: bool,
 ) -> None:
-    """Show what restoring FILE on the server would change (the server's dry run; changes nothing)."""
-    _show_dry_run(connection, backup_password_file, file, as_json)
+    """FILE with --url and --user: show what restoring FILE on the server would change (the
+    server's dry run; changes nothing). A.zip B.zip: compare two archives offline, each with its
+    own password (--backup-password-file for A, --other-password-file for B): what changes from A
+    to B, per kind of entity."""
+    if len(files) == 2:
+        _show_offline_diff(backup_password_file, other_password_file, files, as_json)
+        return
+    if len(files) != 1:
+        raise click.UsageError("give one FILE (with --url and --user) or two archives to compare")
+    if connection is None:
+        raise click.UsageError(
+            "--url and --user are needed to compare FILE with a server; "
+            "give two archives to compare them offline"
+        )
+    _show_dry_run(connection, backup_password_file, files[0], as_json)
+
+
+def _show_offline_diff(
+    first_password_file: Path | None,
+    second_password_file: Path | None,
+    files: tuple[Path, ...],
+    as_json: bool,
+) -> None:
+    output = Output(as_json)
+    first, second = files
+    first_password = backup_password(first_password_file)
+    second_password = other_backup_password(second_password_file)
+
+    async def action() -> dict[str, Any]:
+        with output.status("Comparing…"):
+            return compare_archives(first, first_password, second, second_password)
+
+    report = run(output, action)
+    output.result(
+        {**report, "changeCount": change_count(report)},
+        lambda c: render_archive_diff(c, report, first, second),
+    )
 
 
 def _show_dry_run(

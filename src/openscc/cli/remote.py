@@ -22,6 +22,7 @@ from openscc.client.inventory import InventoryError, read_password_file
 
 PASSWORD_ENV = "OPENSCC_PASSWORD"  # noqa: S105 - a variable name
 BACKUP_PASSWORD_ENV = "OPENSCC_BACKUP_PASSWORD"  # noqa: S105 - a variable name
+OTHER_PASSWORD_ENV = "OPENSCC_OTHER_BACKUP_PASSWORD"  # noqa: S105 - a variable name
 DEFAULT_TIMEOUT = 300.0
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,61 +82,72 @@ class Connection:
         )
 
 
-def _url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
     try:
         return normalize_url(value)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
 
 
-_CONNECTION_OPTIONS = (
-    click.option(
-        "--url",
-        envvar="OPENSCC_URL",
-        required=True,
-        callback=_url,
-        help="Base URL of the Cloud Connector, e.g. https://scc.example.com:8443 (env OPENSCC_URL).",
-    ),
-    click.option(
-        "--user",
-        envvar="OPENSCC_USER",
-        required=True,
-        help="User to log in as, with basic auth (env OPENSCC_USER).",
-    ),
-    click.option(
-        "--password-file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help=f"Read the login password from the first line of this file. Otherwise it is taken "
-        f"from ${PASSWORD_ENV}, else asked for at a hidden prompt.",
-    ),
-    click.option(
-        "--ca-file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Trust this CA (PEM) for the server's TLS certificate, e.g. a private CA.",
-    ),
-    click.option(
-        "--insecure",
-        is_flag=True,
-        help="Do not verify the server's TLS certificate (only for a self-signed test server).",
-    ),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(min=1),
-        default=DEFAULT_TIMEOUT,
-        show_default=True,
-        help="Seconds to wait for the server's answer to one request.",
-    ),
-)
+def _connection_option_list(required: bool) -> tuple[Callable[[F], F], ...]:
+    return (
+        click.option(
+            "--url",
+            envvar="OPENSCC_URL",
+            required=required,
+            callback=_url,
+            help="Base URL of the Cloud Connector, e.g. https://scc.example.com:8443 (env OPENSCC_URL).",
+        ),
+        click.option(
+            "--user",
+            envvar="OPENSCC_USER",
+            required=required,
+            help="User to log in as, with basic auth (env OPENSCC_USER).",
+        ),
+        click.option(
+            "--password-file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help=f"Read the login password from the first line of this file. Otherwise it is taken "
+            f"from ${PASSWORD_ENV}, else asked for at a hidden prompt.",
+        ),
+        click.option(
+            "--ca-file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Trust this CA (PEM) for the server's TLS certificate, e.g. a private CA.",
+        ),
+        click.option(
+            "--insecure",
+            is_flag=True,
+            help="Do not verify the server's TLS certificate (only for a self-signed test server).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=1),
+            default=DEFAULT_TIMEOUT,
+            show_default=True,
+            help="Seconds to wait for the server's answer to one request.",
+        ),
+    )
 
 
 def connection_options(func: F) -> F:
     """Add --url, --user, --password-file, --ca-file, --insecure and --timeout as ``connection``."""
+    return _with_connection(func, required=True)
 
+
+def optional_connection_options(func: F) -> F:
+    """The same options, not required: ``connection`` is None without --url and --user."""
+    return _with_connection(func, required=False)
+
+
+def _with_connection(func: F, *, required: bool) -> F:
     @functools.wraps(func)
     def wrapper(
         *args: Any,
-        url: str,
-        user: str,
+        url: str | None,
+        user: str | None,
         password_file: Path | None,
         ca_file: Path | None,
         insecure: bool,
@@ -144,10 +156,12 @@ def connection_options(func: F) -> F:
     ) -> Any:
         if insecure and ca_file is not None:
             raise click.UsageError("--insecure and --ca-file contradict each other; choose one")
-        connection = Connection(url, user, password_file, ca_file, insecure, timeout)
+        connection = None
+        if url is not None and user is not None:
+            connection = Connection(url, user, password_file, ca_file, insecure, timeout)
         return func(*args, connection=connection, **kwargs)
 
-    for option in reversed(_CONNECTION_OPTIONS):
+    for option in reversed(_connection_option_list(required)):
         wrapper = option(wrapper)
     return wrapper  # type: ignore[return-value]
 
@@ -168,6 +182,13 @@ def backup_password(password_file: Path | None, *, confirm: bool = False) -> str
         "--backup-password-file",
         "Backup password",
         confirm=confirm,
+    )
+
+
+def other_backup_password(password_file: Path | None) -> str:
+    """The second archive's password, when two are compared."""
+    return _secret(
+        password_file, OTHER_PASSWORD_ENV, "--other-password-file", "Second backup's password"
     )
 
 

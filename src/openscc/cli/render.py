@@ -110,7 +110,40 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
     if "propsIni" in report:
         facts.add_row("props.ini", escape(str(report["propsIni"])))
     print_table(console, facts)
+    render_changes(console, changes, total, "What the restore would do")
 
+
+def render_archive_diff(
+    console: Console, report: dict[str, Any], first: Path, second: Path
+) -> None:
+    """Two archives compared offline: their facts, then what changes from the first to the
+    second."""
+    total = change_count(report)
+    console.print(
+        f"From [bold]{escape(str(first))}[/] to [bold]{escape(str(second))}[/]: "
+        + (
+            "nothing changes."
+            if total == 0
+            else f"{total} entit{'y' if total == 1 else 'ies'} change."
+        )
+    )
+    facts = Table.grid(padding=(0, 2))
+    for label, side in (("First", report["first"]), ("Second", report["second"])):
+        facts.add_row(
+            label,
+            escape(
+                f"created {format_ms(int(side['createdAt']))} on {side['sourceInstance']} "
+                f"by openscc {side['productVersion']}"
+            ),
+        )
+    print_table(console, facts)
+    render_changes(console, report["changes"], total, "What changes")
+
+
+def render_changes(
+    console: Console, changes: dict[str, dict[str, Any]], total: int, title: str
+) -> None:
+    """Per kind the counts, then each change (added, removed, changed with its fields)."""
     summary = Table(title="Changes per kind", title_justify="left")
     for column in ("Kind", "Added", "Removed", "Changed", "Unchanged"):
         summary.add_column(column, justify="left" if column == "Kind" else "right")
@@ -122,7 +155,7 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
     print_table(console, summary)
     if total == 0:
         return
-    details = Table(title="What the restore would do", title_justify="left")
+    details = Table(title=title, title_justify="left")
     details.add_column("Kind")
     details.add_column("Change")
     details.add_column("Entity")

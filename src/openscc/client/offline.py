@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openscc import __version__
 from openscc.backup.archive import inspect_archive, read_archive
 from openscc.backup.content import validated
+from openscc.backup.diff import diff_configurations
 from openscc.backup.manifest import Manifest
 from openscc.connector_state import UI_CERTIFICATE_KIND
 from openscc.errors import BackupError
@@ -65,3 +67,38 @@ def archive_ui_certificate(path: str | os.PathLike[str], password: str) -> str |
     except (BackupError, OSError):
         return None
     return None
+
+
+def compare_archives(
+    first: str | os.PathLike[str],
+    first_password: str,
+    second: str | os.PathLike[str],
+    second_password: str,
+    *,
+    product_version: str = __version__,
+) -> dict[str, Any]:
+    """What changes from the first archive's configuration to the second's, per kind, each
+    archive checked completely with its own password (as the server's dry run reports it:
+    secrets are compared, never shown)."""
+    sides = []
+    for path, password in ((first, first_password), (second, second_password)):
+        with Path(path).open("rb") as src:
+            reader = read_archive(src, password=password, product_version=product_version)
+            sides.append((reader.manifest, list(reader.records())))
+    (first_manifest, first_records), (second_manifest, second_records) = sides
+    changes = diff_configurations(first_records, second_records)
+    return {
+        "first": _facts(first_manifest),
+        "second": _facts(second_manifest),
+        "changes": {kind: entry.to_json() for kind, entry in changes.items()},
+    }
+
+
+def _facts(manifest: Manifest) -> dict[str, Any]:
+    return {
+        "createdAt": manifest.created_at,
+        "sourceInstance": manifest.source_instance,
+        "productVersion": manifest.product_version,
+        "formatVersion": manifest.format_version,
+        "counts": dict(manifest.counts),
+    }
