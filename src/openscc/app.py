@@ -45,6 +45,9 @@ from openscc.lookups import Lookups
 from openscc.monitoring.backup_history import BackupHistory
 from openscc.monitoring.metrics import Metrics
 from openscc.monitoring.system import SystemFigures
+from openscc.schedules.runner import Runner
+from openscc.schedules.runs import RunLog
+from openscc.schedules.scheduler import Scheduler
 from openscc.settings import Settings
 from openscc.store.db import DB_FILE
 from openscc.store.stamp import ChangeStamp
@@ -124,6 +127,7 @@ def create_app(
         system=SystemFigures(instance.data_dir),
     )
     instance.audit.observers.append(metrics.observe_audit_event)
+    kdf_slots = threading.BoundedSemaphore(settings.backup_kdf_slots)
     services = Services(
         instance=instance,
         store_thread=store_thread,
@@ -165,8 +169,20 @@ def create_app(
         ha=HighAvailability(
             instance, store_thread, audit=instance.audit, alerts=alerts, ui_port=settings.port
         ),
+        schedules=Scheduler(
+            instance,
+            store_thread,
+            Runner(
+                instance=instance,
+                runs=RunLog(instance.data_dir),
+                metrics=metrics,
+                alerts=alerts,
+                audit=instance.audit,
+                kdf_slots=kdf_slots,
+            ),
+        ),
         started_ms=int(time.time() * 1000),
-        kdf_slots=threading.BoundedSemaphore(settings.backup_kdf_slots),
+        kdf_slots=kdf_slots,
         request_restart=request_restart or (lambda: None),
     )
     table = all_endpoints()
@@ -188,8 +204,10 @@ def create_app(
         watcher = asyncio.create_task(services.alerts.watch(settings.alert_check_interval_seconds))
         # High availability: the shadow's link to its master, the master's watch of its shadow.
         pairing = asyncio.create_task(services.ha.run())
+        # Backup schedules: each runs when its cron expression comes due (on a master).
+        timer = asyncio.create_task(services.schedules.run_forever())
         yield
-        for task in (watcher, pairing):
+        for task in (watcher, pairing, timer):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -372,3 +372,28 @@ def populate_every_kind(client: TestClient) -> None:
     _ldap(client)
     _alerting(client)
     _high_availability(client)
+    _backup_schedule(client)
+
+
+def _backup_schedule(client: TestClient) -> None:
+    """A schedule to S3 with stored credentials: its password and keys are its secret."""
+    _ok(
+        client.post(
+            "/api/openscc/v1/backup/schedules",
+            json={
+                "name": "nightly",
+                "cron": "0 2 * * *",
+                "target": {
+                    "type": "s3",
+                    "bucket": "scc-backups",
+                    "prefix": "plant-7",
+                    "endpoint": "https://s3.example.com",
+                    "region": "eu-central-1",
+                    "accessKeyId": "AKIAEXAMPLE",
+                    "secretAccessKey": "schedule-secret-key",
+                },
+                "password": "Schedule-backup-pa55word",
+                "keep": {"last": 7, "weekly": 4},
+            },
+        )
+    )

@@ -8,6 +8,7 @@ from openscc.api import (
     audit_settings,
     authentication,
     backup,
+    backup_schedules,
     certificates_api,
     channels,
     cipher_suites,
@@ -63,6 +64,7 @@ _MODULES = (
     openscc_session,
     safety_backups,
     local_users,
+    backup_schedules,
 )
 
 

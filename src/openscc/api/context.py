@@ -19,6 +19,7 @@ from openscc.instance import Instance
 from openscc.lookups import Lookups
 from openscc.monitoring.metrics import Metrics
 from openscc.monitoring.system import SystemFigures
+from openscc.schedules.scheduler import Scheduler
 from openscc.store.stamp import ChangeStamp
 from openscc.store.thread import StoreThread
 
@@ -42,6 +43,8 @@ class Services:
     metrics: Metrics
     # High availability: the shadow's link, the master's watch, role changes (openscc.ha).
     ha: HighAvailability
+    # Backups that run themselves: the schedules' timer and runner (openscc.schedules).
+    schedules: Scheduler
     # When this app started (epoch ms): the performance monitor's "sinceTime".
     started_ms: int
     request_restart: Callable[[], None]

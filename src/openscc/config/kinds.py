@@ -40,6 +40,7 @@ LDAP_SERVER = LDAP_SERVER_KIND
 ALERTING = "alerting"
 EMAIL = "email"
 TRUSTED_EMAIL_SERVER = "trustedEmailServer"
+BACKUP_SCHEDULE = "backupSchedule"  # openscc's own (schedules.model.KIND)
 
 # Every kind of entity the product stores. A backup carries all of them; a restore refuses any other
 # (an archive of the same format version cannot hold a kind this version does not know).
@@ -73,6 +74,7 @@ ENTITY_KINDS = frozenset(
         SOLUTION_MANAGEMENT,
         LDAP_SETTINGS,
         LDAP_SERVER,
+        BACKUP_SCHEDULE,
         ALERTING,
         EMAIL,
         TRUSTED_EMAIL_SERVER,

@@ -1,0 +1,166 @@
+"""A backup schedule as the API gives it and the store keeps it: ``name``, ``cron`` (5 fields,
+UTC), ``target`` (a directory, or S3-compatible object storage), ``password`` (the backups'
+password), ``keep`` (retention) and ``drill``. The password and the target's credentials are the
+entity's secret, sealed under the master key like every secret, and never answered back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openscc.config import kinds
+from openscc.errors import InvalidRequest
+from openscc.schedules.retention import Keep
+from openscc.schedules.timing import check_cron
+from openscc.snapshot import EntityRecord
+
+KIND = kinds.BACKUP_SCHEDULE
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_KEEP_FIELDS = ("last", "daily", "weekly", "monthly")
+_S3_PUBLIC = ("bucket", "prefix", "endpoint", "region")
+_S3_SECRET = ("accessKeyId", "secretAccessKey")
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    name: str
+    cron: str
+    target: dict[str, str]  # type, and path or bucket, prefix, endpoint, region
+    keep: Keep
+    drill: bool
+    created_at: str  # ISO time: the first run is due after it
+    password: str = field(repr=False)
+    credentials: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def view(self) -> dict[str, Any]:
+        """As the API answers it: never the password nor the credentials."""
+        keep = {name: getattr(self.keep, name) for name in _KEEP_FIELDS}
+        target = dict(self.target)
+        if target["type"] == "s3":
+            target["credentials"] = "stored" if self.credentials else "environment"
+        return {
+            "name": self.name,
+            "cron": self.cron,
+            "target": target,
+            "keep": {k: v for k, v in keep.items() if v},
+            "drill": self.drill,
+            "createdAt": self.created_at,
+        }
+
+    def record(self) -> EntityRecord:
+        return EntityRecord(
+            kind=KIND,
+            key=self.name,
+            parent=None,
+            body={
+                "name": self.name,
+                "cron": self.cron,
+                "target": self.target,
+                "keep": {name: getattr(self.keep, name) for name in _KEEP_FIELDS},
+                "drill": self.drill,
+                "createdAt": self.created_at,
+            },
+            secret={"password": self.password, **self.credentials},
+        )
+
+
+def from_record(record: EntityRecord) -> Schedule:
+    body, secret = record.body, record.secret or {}
+    return Schedule(
+        name=str(body["name"]),
+        cron=str(body["cron"]),
+        target=dict(body["target"]),
+        keep=Keep(**{k: int(v) for k, v in dict(body.get("keep", {})).items()}),
+        drill=bool(body.get("drill", False)),
+        created_at=str(body["createdAt"]),
+        password=str(secret.get("password", "")),
+        credentials={k: str(secret[k]) for k in _S3_SECRET if k in secret},
+    )
+
+
+def parse(
+    data: dict[str, Any], *, name: str, created_at: str, current: Schedule | None
+) -> Schedule:
+    """A POST (``current`` None) or PUT body, checked. A PUT may leave out the password and the
+    credentials: the stored ones stay."""
+    known = {"name", "cron", "target", "password", "keep", "drill"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InvalidRequest(f"unknown field(s): {', '.join(unknown)}")
+    if not NAME.match(name):
+        raise InvalidRequest(
+            "name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    cron = data.get("cron")
+    if not isinstance(cron, str):
+        raise InvalidRequest('cron must be a 5-field cron expression (UTC), e.g. "0 2 * * *"')
+    password = data.get("password", current.password if current else None)
+    if not isinstance(password, str) or not password:
+        raise InvalidRequest("password (the backups' password) is required")
+    target, credentials = _target(data.get("target"), current)
+    drill = data.get("drill", False)
+    if not isinstance(drill, bool):
+        raise InvalidRequest("drill must be true or false")
+    return Schedule(
+        name=name,
+        cron=check_cron(cron),
+        target=target,
+        keep=_keep(data.get("keep", {})),
+        drill=drill,
+        created_at=current.created_at if current else created_at,
+        password=password,
+        credentials=credentials,
+    )
+
+
+def _keep(data: Any) -> Keep:
+    if not isinstance(data, dict) or set(data) - set(_KEEP_FIELDS):
+        raise InvalidRequest(f"keep is an object of counts: {', '.join(_KEEP_FIELDS)}")
+    values = {}
+    for name in _KEEP_FIELDS:
+        value = data.get(name, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
+            raise InvalidRequest(f"keep.{name} must be a count from 0 to 10000")
+        values[name] = value
+    return Keep(**values)
+
+
+def _target(data: Any, current: Schedule | None) -> tuple[dict[str, str], dict[str, str]]:
+    if not isinstance(data, dict):
+        raise InvalidRequest(
+            'target must be {"type": "directory", "path": ...} or {"type": "s3", ...}'
+        )
+    kind = data.get("type")
+    if kind == "directory":
+        path = data.get("path")
+        if set(data) - {"type", "path"}:
+            raise InvalidRequest("a directory target has type and path only")
+        if not isinstance(path, str) or not Path(path).is_absolute():
+            raise InvalidRequest("target.path must be an absolute directory path")
+        return {"type": "directory", "path": path}, {}
+    if kind == "s3":
+        unknown = set(data) - {"type", *_S3_PUBLIC, *_S3_SECRET}
+        if unknown:
+            raise InvalidRequest(f"unknown target field(s): {', '.join(sorted(unknown))}")
+        bucket = data.get("bucket")
+        if not isinstance(bucket, str) or not bucket:
+            raise InvalidRequest("target.bucket is required")
+        public = {"type": "s3", "bucket": bucket}
+        for name in ("prefix", "endpoint", "region"):
+            value = data.get(name, "")
+            if not isinstance(value, str):
+                raise InvalidRequest(f"target.{name} must be a string")
+            if value:
+                public[name] = value.strip("/") if name == "prefix" else value
+        given = {k: data[k] for k in _S3_SECRET if k in data}
+        if any(not isinstance(v, str) or not v for v in given.values()):
+            raise InvalidRequest("target.accessKeyId and target.secretAccessKey must be strings")
+        if given and set(given) != set(_S3_SECRET):
+            raise InvalidRequest(
+                "give both target.accessKeyId and target.secretAccessKey, or neither"
+            )
+        kept = current.credentials if current and current.target.get("type") == "s3" else {}
+        return public, dict(given) if given else dict(kept)
+    raise InvalidRequest('target.type must be "directory" or "s3"')

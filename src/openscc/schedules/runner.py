@@ -1,0 +1,130 @@
+"""One run of a schedule: the backup into a temporary file, shipped verified to the target,
+retention applied to this schedule's archives there, the run recorded; a failure raises the
+Backup alert (e-mailed by the alerting settings), counts in the metrics and is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openscc.alerts.model import BACKUP
+from openscc.alerts.service import AlertService
+from openscc.audit import AuditLog
+from openscc.backup.create import create_backup
+from openscc.errors import OpensccError
+from openscc.instance import Instance
+from openscc.logsafe import shown
+from openscc.monitoring import backup_history as history
+from openscc.monitoring.metrics import Metrics
+from openscc.schedules import retention
+from openscc.schedules.model import Schedule
+from openscc.schedules.runs import FAILED, SUCCEEDED, Run, RunLog, now_iso
+from openscc.schedules.targets import archive_name, made_by, target_for
+
+logger = logging.getLogger(__name__)
+# A drill restores the archive into a throwaway instance (openscc.schedules.drill).
+Drill = Callable[[Path, str], str]
+
+
+@dataclass
+class Runner:
+    instance: Instance
+    runs: RunLog
+    metrics: Metrics
+    alerts: AlertService
+    audit: AuditLog
+    kdf_slots: threading.BoundedSemaphore
+    drill: Drill | None = None
+    # One run at a time, whatever asks for it (the timer, POST .../run): runs never overlap.
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def describe(self, schedule: Schedule) -> str:
+        target = schedule.target
+        if target["type"] == "directory":
+            return target["path"]
+        return f"s3://{target['bucket']}/{target.get('prefix', '')}"
+
+    def begin(self, schedule: Schedule, now: dt.datetime) -> Run:
+        run = Run(schedule=schedule.name, startedAt=now_iso(now), target=self.describe(schedule))
+        self.runs.started(run, now)
+        return run
+
+    def run(self, schedule: Schedule, run: Run, now: dt.datetime) -> Run:
+        """In a worker thread; waits for the run before it."""
+        with self.lock:
+            started = time.monotonic()
+            try:
+                self._run(schedule, run, now)
+            except Exception as error:
+                reason = error.message if isinstance(error, OpensccError) else str(error)
+                if not isinstance(error, OpensccError):
+                    logger.exception("scheduled backup %s failed", shown(schedule.name))
+                run.status, run.error = FAILED, reason[:500]
+                self.metrics.backup_failed(history.BACKUP, server_error=True)
+                self.alerts.raise_alert(
+                    BACKUP,
+                    f"The scheduled backup {schedule.name} failed: {reason[:300]}",
+                    entity=f"schedule:{schedule.name}",
+                )
+                self.audit.record(
+                    "backup.schedule_failed", actor=None, schedule=schedule.name, reason=reason
+                )
+            else:
+                run.status = SUCCEEDED
+                self.metrics.backup_done(
+                    history.BACKUP, size=run.size or 0, seconds=time.monotonic() - started
+                )
+                self.alerts.resolve_alert(
+                    BACKUP,
+                    f"The scheduled backup {schedule.name} succeeded again",
+                    entity=f"schedule:{schedule.name}",
+                )
+                self.audit.record(
+                    "backup.schedule_succeeded",
+                    actor=None,
+                    schedule=schedule.name,
+                    object=run.object or "",
+                    size=run.size or 0,
+                )
+            run.finishedAt = now_iso(dt.datetime.now(dt.UTC))
+            self.runs.finished(run)
+            return run
+
+    def _run(self, schedule: Schedule, run: Run, now: dt.datetime) -> None:
+        folder = self.instance.data_dir / "tmp"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix="scheduled-", suffix=".zip")
+        path = Path(name)
+        try:
+            digest = hashlib.sha256()
+            with self.kdf_slots, os.fdopen(fd, "w+b") as out:
+                create_backup(self.instance, schedule.password, out)
+                out.flush()
+                out.seek(0)
+                while chunk := out.read(1024 * 1024):
+                    digest.update(chunk)
+            size = path.stat().st_size
+            target = target_for(schedule.target, schedule.credentials)
+            object_name = archive_name(schedule.name, now)
+            run.object = target.ship(path, object_name, size, digest.hexdigest())
+            run.size, run.sha256 = size, digest.hexdigest()
+            if schedule.drill and self.drill is not None:
+                run.drill = self.drill(path, schedule.password)
+            mine = [(n, t) for n in target.names() if (t := made_by(schedule.name, n)) is not None]
+            for old in retention.to_delete(mine, schedule.keep):
+                target.delete(old)
+                run.deleted.append(old)
+        except OSError as error:
+            raise OpensccError(
+                f"the backup could not be written: {error.strerror or error}"
+            ) from None
+        finally:
+            path.unlink(missing_ok=True)

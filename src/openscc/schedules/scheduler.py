@@ -1,0 +1,121 @@
+"""The timer: on a master, each schedule runs when its cron expression comes due after its last
+run (or its creation). A time missed while the server was down runs once at start-up, not once
+per missed time. Runs never overlap (the runner's lock), and a shadow runs none: after a
+failover, the new master's timer takes the schedules over with the rest of the configuration."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from openscc.connector_state import ha_role
+from openscc.errors import NotFound
+from openscc.instance import Instance
+from openscc.schedules.model import KIND, Schedule, from_record
+from openscc.schedules.runner import Runner
+from openscc.schedules.runs import Run
+from openscc.schedules.timing import is_due, next_time
+from openscc.store.thread import StoreThread
+
+logger = logging.getLogger(__name__)
+MAX_SLEEP_SECONDS = 60.0
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        instance: Instance,
+        store_thread: StoreThread,
+        runner: Runner,
+        clock: Callable[[], dt.datetime] = _utc_now,
+    ) -> None:
+        self._instance = instance
+        self._store_thread = store_thread
+        self.runner = runner
+        self._clock = clock
+        # Set by run_forever, on its own loop; changed() may come from another thread or loop.
+        self._waker: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+        self._background: set[asyncio.Task[Run]] = set()
+
+    # Reading the schedules (in the store thread)
+
+    def read_all(self) -> tuple[str | None, list[Schedule]]:
+        store = self._instance.store
+        records = store.children(KIND, None, with_secret=True)
+        return ha_role(store), [from_record(r) for r in records]
+
+    def one(self, name: str) -> Schedule:
+        record = self._instance.store.get(KIND, name, with_secret=True)
+        if record is None:
+            raise NotFound(f"no backup schedule named {name}")
+        return from_record(record)
+
+    def _last(self, schedule: Schedule) -> dt.datetime:
+        last = self.runner.runs.last_run(schedule.name)
+        if last is not None:
+            return last
+        return dt.datetime.fromisoformat(schedule.created_at.replace("Z", "+00:00"))
+
+    # Running
+
+    def due(self, schedules: list[Schedule], now: dt.datetime) -> list[Schedule]:
+        return [s for s in schedules if is_due(s.cron, self._last(s), now)]
+
+    def next_wake(self, schedules: list[Schedule], now: dt.datetime) -> float:
+        """Seconds until the next schedule comes due (at most a minute: schedules change)."""
+        if not schedules:
+            return MAX_SLEEP_SECONDS
+        soonest = min(next_time(s.cron, self._last(s)) for s in schedules)
+        return max(0.5, min(MAX_SLEEP_SECONDS, (soonest - now).total_seconds()))
+
+    async def tick(self) -> float:
+        """Run what is due (one after the other); the seconds to sleep before the next tick."""
+        role, schedules = await self._store_thread.run(self.read_all)
+        now = self._clock()
+        if role != "master":
+            return MAX_SLEEP_SECONDS
+        for schedule in self.due(schedules, now):
+            run = self.runner.begin(schedule, now)
+            await asyncio.to_thread(self.runner.run, schedule, run, now)
+        return self.next_wake(schedules, self._clock())
+
+    async def run_forever(self) -> None:
+        wake = asyncio.Event()
+        self._waker = (asyncio.get_running_loop(), wake)
+        while True:
+            try:
+                delay = await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("the backup schedules' timer failed; it tries again")
+                delay = MAX_SLEEP_SECONDS
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), delay)
+
+    def changed(self) -> None:
+        """A schedule was added, changed or removed: look again now."""
+        if self._waker is not None:
+            loop, wake = self._waker
+            with contextlib.suppress(RuntimeError):  # that loop has ended
+                loop.call_soon_threadsafe(wake.set)
+
+    def start_now(self, schedule: Schedule) -> Run:
+        """POST .../run: the run is recorded at once and runs in the background (after any run
+        in progress)."""
+        now = self._clock()
+        run = self.runner.begin(schedule, now)
+        task = asyncio.get_running_loop().create_task(
+            asyncio.to_thread(self.runner.run, schedule, run, now)
+        )
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return run
