@@ -1,0 +1,219 @@
+"""Scheduled backups through openscc's own API, in process, to a directory: the schedule's
+secrets never answered, a run verified at the target, retention over simulated days, a failing
+target raising the alert, the missed-run rule at start-up, runs that never overlap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from openscc import __version__
+from openscc.backup.archive import read_archive
+from openscc.schedules import targets
+from openscc.schedules.model import Keep
+from openscc.schedules.scheduler import Scheduler
+
+SCHEDULES = "/api/openscc/v1/backup/schedules"
+RUNS = "/api/openscc/v1/backup/runs"
+PASSWORD = "Scheduled-pa55word"
+NEVER = "0 0 1 1 *"  # not during a test
+
+
+def _schedule(path: Path, name: str = "nightly", **more: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "cron": NEVER,
+        "target": {"type": "directory", "path": str(path)},
+        "password": PASSWORD,
+        **more,
+    }
+
+
+def _wait_for_run(admin: TestClient, run_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        [run] = [r for r in admin.get(RUNS).json() if r["id"] == run_id]
+        if run["status"] != "running":
+            return run  # type: ignore[no-any-return]
+        time.sleep(0.05)
+    raise AssertionError("the run did not finish")
+
+
+def _scheduler(app: Starlette) -> Scheduler:
+    return app.state.services.schedules  # type: ignore[no-any-return]
+
+
+def test_a_schedule_never_answers_its_password_and_bad_ones_are_refused(
+    admin: TestClient, tmp_path: Path
+) -> None:
+    body = _schedule(tmp_path, keep={"last": 3})
+    body["target"] = {
+        "type": "s3",
+        "bucket": "b",
+        "accessKeyId": "AKIA1",
+        "secretAccessKey": "key-secret",
+    }
+    created = admin.post(SCHEDULES, json=body)
+    assert created.status_code == 201, created.text
+    assert created.headers["location"].endswith(f"{SCHEDULES}/nightly")
+    for answer in (created, admin.get(SCHEDULES), admin.get(f"{SCHEDULES}/nightly")):
+        assert PASSWORD not in answer.text
+        assert "key-secret" not in answer.text
+        assert "AKIA1" not in answer.text
+    assert admin.get(f"{SCHEDULES}/nightly").json()["target"]["credentials"] == "stored"
+    assert admin.post(SCHEDULES, json=body).status_code == 409
+    for bad in (
+        {**_schedule(tmp_path), "cron": "every night"},
+        {**_schedule(tmp_path), "name": "no spaces please"},
+        {**_schedule(tmp_path), "password": ""},
+        {**_schedule(tmp_path), "target": {"type": "directory", "path": "relative/path"}},
+        {**_schedule(tmp_path), "target": {"type": "ftp"}},
+        {**_schedule(tmp_path), "keep": {"yearly": 1}},
+    ):
+        refused = admin.post(SCHEDULES, json={**bad, "name": bad.get("name", "other")})
+        assert refused.status_code == 400, bad
+        assert refused.json()["type"] == "INVALID_REQUEST"
+    # A PUT without the password keeps the stored one.
+    changed = admin.put(
+        f"{SCHEDULES}/nightly", json={"cron": "30 1 * * *", "target": body["target"]}
+    )
+    assert changed.status_code == 200, changed.text
+    assert admin.get(f"{SCHEDULES}/nightly").json()["cron"] == "30 1 * * *"
+    assert admin.delete(f"{SCHEDULES}/nightly").status_code == 204
+    assert admin.get(f"{SCHEDULES}/nightly").status_code == 404
+    audit = (admin.app.state.services.instance.data_dir / "audit.log").read_text()  # type: ignore[attr-defined]
+    assert PASSWORD not in audit
+    assert "key-secret" not in audit
+
+
+def test_a_run_ships_a_verified_archive_that_restores_with_the_password(
+    admin: TestClient, tmp_path: Path
+) -> None:
+    target = tmp_path / "backups"
+    target.mkdir()
+    assert admin.post(SCHEDULES, json=_schedule(target)).status_code == 201
+
+    started = admin.post(f"{SCHEDULES}/nightly/run")
+
+    assert started.status_code == 202
+    run = _wait_for_run(admin, started.json()["id"])
+    assert run["status"] == "succeeded", run
+    shipped = Path(run["object"])
+    assert shipped.parent == target
+    assert targets.made_by("nightly", shipped.name) is not None
+    assert shipped.stat().st_size == run["size"]
+    assert hashlib.sha256(shipped.read_bytes()).hexdigest() == run["sha256"]
+    with shipped.open("rb") as src:
+        reader = read_archive(src, password=PASSWORD, product_version=__version__)
+        assert sum(1 for _ in reader.records()) > 0
+    assert [p.name for p in target.iterdir()] == [shipped.name]  # no temporary file left
+
+
+def test_retention_over_simulated_days_deletes_only_its_own_archives(
+    admin_app: Starlette, admin: TestClient, tmp_path: Path
+) -> None:
+    target = tmp_path / "backups"
+    target.mkdir()
+    (target / "notes.txt").write_text("not ours")
+    (target / "openscc-other-20260101T000000Z.zip").write_text("another schedule's")
+    admin.post(SCHEDULES, json=_schedule(target, keep={"last": 2, "daily": 3}))
+    scheduler = _scheduler(admin_app)
+    schedule = scheduler.one("nightly")
+    start = dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC)
+    for day in range(6):
+        for hour in (2, 14):
+            now = start + dt.timedelta(days=day, hours=hour - 2)
+            run = scheduler.runner.begin(schedule, now)
+            assert scheduler.runner.run(schedule, run, now).status == "succeeded"
+
+    names = sorted(p.name for p in target.iterdir())
+
+    assert names == [
+        "notes.txt",
+        "openscc-nightly-20261104T140000Z.zip",  # newest of day 4
+        "openscc-nightly-20261105T140000Z.zip",  # newest of day 5
+        "openscc-nightly-20261106T020000Z.zip",  # the last two
+        "openscc-nightly-20261106T140000Z.zip",
+        "openscc-other-20260101T000000Z.zip",
+    ]
+    assert Keep(last=2, daily=3).keeps_any
+
+
+def test_a_failing_target_fails_the_run_and_raises_the_alert(
+    admin: TestClient, tmp_path: Path
+) -> None:
+    missing = tmp_path / "not-there"
+    admin.post(SCHEDULES, json=_schedule(missing))
+
+    run = _wait_for_run(admin, admin.post(f"{SCHEDULES}/nightly/run").json()["id"])
+
+    assert run["status"] == "failed"
+    assert "does not exist" in run["error"]
+    alerts = admin.get("/api/monitoring/alerts").json()["alerts"]
+    assert any("nightly failed" in a["message"] for a in alerts), alerts
+    audit = (admin.app.state.services.instance.data_dir / "audit.log").read_text()  # type: ignore[attr-defined]
+    assert "backup.schedule_failed" in audit
+    metrics = admin.get("/metrics").text
+    assert 'openscc_backup_operations_total{operation="backup",outcome="failure"} 1.0' in metrics
+    assert list(tmp_path.glob("**/*.partial")) == []
+
+
+@pytest.mark.parametrize("down_hours", [0.5, 5])
+def test_a_restart_runs_a_missed_time_once(
+    admin_app: Starlette, admin: TestClient, tmp_path: Path, down_hours: float
+) -> None:
+    """Hourly; the last run at 08:00; the server was down. At start-up: due once if an hour
+    passed, and after that run not due again."""
+    target = tmp_path / "backups"
+    target.mkdir()
+    admin.post(SCHEDULES, json={**_schedule(target), "cron": "0 * * * *"})
+    scheduler = _scheduler(admin_app)
+    schedule = scheduler.one("nightly")
+    last = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+    scheduler.runner.runs.started(scheduler.runner.begin(schedule, last), last)
+    now = last + dt.timedelta(hours=down_hours, minutes=1)
+
+    due = scheduler.due([schedule], now)
+
+    assert len(due) == (1 if down_hours > 1 else 0)
+    if due:
+        run = scheduler.runner.begin(schedule, now)
+        scheduler.runner.run(schedule, run, now)
+        assert scheduler.due([schedule], now) == []
+
+
+def test_runs_never_overlap(
+    admin_app: Starlette, admin: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "backups"
+    target.mkdir()
+    admin.post(SCHEDULES, json=_schedule(target))
+    at_once, most = [0], [0]
+    guard = threading.Lock()
+    real = targets.DirectoryTarget.ship
+
+    def slow_ship(self: targets.DirectoryTarget, *args: Any) -> str:
+        with guard:
+            at_once[0] += 1
+            most[0] = max(most[0], at_once[0])
+        time.sleep(0.2)
+        try:
+            return real(self, *args)
+        finally:
+            with guard:
+                at_once[0] -= 1
+
+    monkeypatch.setattr(targets.DirectoryTarget, "ship", slow_ship)
+
+    ids = [admin.post(f"{SCHEDULES}/nightly/run").json()["id"] for _ in range(3)]
+
+    assert [_wait_for_run(admin, i)["status"] for i in ids] == ["succeeded"] * 3
+    assert most[0] == 1
