@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -45,6 +46,7 @@ from openscc.lookups import Lookups
 from openscc.monitoring.backup_history import BackupHistory
 from openscc.monitoring.metrics import Metrics
 from openscc.monitoring.system import SystemFigures
+from openscc.schedules.drill import run_drill
 from openscc.schedules.runner import Runner
 from openscc.schedules.runs import RunLog
 from openscc.schedules.scheduler import Scheduler
@@ -95,6 +97,11 @@ def _unexpected_error(request: Request, exc: Exception) -> Response:
     return error_response(
         OpensccError("an unexpected error occurred; see the server log"), headers=headers
     )
+
+
+def _drill(archive: Path, password: str) -> tuple[bool, str]:
+    report = run_drill(archive, password)
+    return report.passed, report.summary()
 
 
 def create_app(
@@ -179,6 +186,7 @@ def create_app(
                 alerts=alerts,
                 audit=instance.audit,
                 kdf_slots=kdf_slots,
+                drill=_drill,
             ),
         ),
         started_ms=int(time.time() * 1000),

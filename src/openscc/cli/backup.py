@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from openscc.cli.render import (
     render_manifest,
 )
 from openscc.client.offline import compare_archives, inspect_backup, verify_backup
+from openscc.schedules.drill import DrillReport, run_drill
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 DEFAULT_WAIT_SECONDS = 300.0
@@ -286,6 +288,33 @@ def _show_dry_run(
         {**report, "changeCount": change_count(report)},
         lambda c: render_dry_run(c, report, file=file, url=connection.url),
     )
+
+
+@backup_group.command("drill")
+@backup_password_option
+@click.argument("file", type=EXISTING_FILE)
+@json_option
+def drill_command(backup_password_file: Path | None, file: Path, as_json: bool) -> None:
+    """Restore FILE into a throwaway openscc on loopback (a temporary data directory and a free
+    port), start it on the restored configuration, and compare what it holds with the archive:
+    exit 0 only if all of it came back. Nothing of this host's instance is touched."""
+    output = Output(as_json)
+    password = backup_password(backup_password_file)
+
+    async def action() -> DrillReport:
+        with output.status("Restoring into a throwaway instance…"):
+            return await asyncio.to_thread(run_drill, file, password)
+
+    report = run(output, action)
+    output.result(
+        report.to_json(),
+        lambda c: c.print(
+            ("[green]Drill passed[/]" if report.passed else "[red]Drill failed[/]")
+            + escape(f": {report.summary().split(': ', 1)[1]}")
+        ),
+    )
+    if not report.passed:
+        raise SystemExit(1)
 
 
 @backup_group.command("inspect")

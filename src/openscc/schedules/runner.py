@@ -30,8 +30,9 @@ from openscc.schedules.runs import FAILED, SUCCEEDED, Run, RunLog, now_iso
 from openscc.schedules.targets import archive_name, made_by, target_for
 
 logger = logging.getLogger(__name__)
-# A drill restores the archive into a throwaway instance (openscc.schedules.drill).
-Drill = Callable[[Path, str], str]
+# A drill restores the archive into a throwaway instance (openscc.schedules.drill): whether it
+# passed, and its summary.
+Drill = Callable[[Path, str], tuple[bool, str]]
 
 
 @dataclass
@@ -117,7 +118,11 @@ class Runner:
             run.object = target.ship(path, object_name, size, digest.hexdigest())
             run.size, run.sha256 = size, digest.hexdigest()
             if schedule.drill and self.drill is not None:
-                run.drill = self.drill(path, schedule.password)
+                passed, run.drill = self.drill(path, schedule.password)
+                if not passed:
+                    raise OpensccError(
+                        f"the archive was shipped, but its restore drill {run.drill}"
+                    )
             mine = [(n, t) for n in target.names() if (t := made_by(schedule.name, n)) is not None]
             for old in retention.to_delete(mine, schedule.keep):
                 target.delete(old)
