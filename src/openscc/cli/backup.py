@@ -33,6 +33,7 @@ from openscc.cli.render import (
     render_dry_run,
     render_manifest,
 )
+from openscc.cli.schedules import schedule_group
 from openscc.client.offline import compare_archives, inspect_backup, verify_backup
 from openscc.schedules.drill import DrillReport, run_drill
 
@@ -58,6 +59,7 @@ def backup_group() -> None:
 
 # Offline, on a server's data directory: the safety backups taken before each restore.
 backup_group.add_command(history_command)
+backup_group.add_command(schedule_group)
 
 
 @backup_group.command("create")

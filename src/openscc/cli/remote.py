@@ -192,6 +192,11 @@ def other_backup_password(password_file: Path | None) -> str:
     )
 
 
+def read_secret(path: Path | None, env: str, option: str, prompt: str) -> str:
+    """A secret from a file, else a variable, else a hidden prompt (never the command line)."""
+    return _secret(path, env, option, prompt)
+
+
 def _secret(path: Path | None, env: str, option: str, prompt: str, *, confirm: bool = False) -> str:
     if path is not None:
         try:

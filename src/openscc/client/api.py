@@ -175,6 +175,15 @@ class OpensccClient:
             raise self._error(response)
         return _version_of(response)
 
+    async def json_call(self, method: str, path: str, body: Any = None) -> Any:
+        """One of openscc's own JSON endpoints: its answer (None for a 204), or the error."""
+        if method not in SAFE_METHODS:
+            await self._ensure_session()
+        response = await self._call(method, path, json=body)
+        if response.status_code >= 300:
+            raise self._error(response)
+        return None if response.status_code == 204 else response.json()
+
     async def create_backup(
         self,
         password: str,
