@@ -34,7 +34,7 @@ VIEWER, VIEWER_PASSWORD = "viewer", "Viewer-pa55word"
 CHANGING = re.compile(r"^(Add|Edit|Delete|Remove|Allow|Block|Unblock|Set|Save|Backup|Restore)")
 PAGES = ["connector", "subaccounts", f"subaccount/{REGION}/plant-7",
          f"mapping/{REGION}/plant-7/erp.virtual:443", "certificates", "proxy", "users",
-         "safety-backups"]  # fmt: skip
+         "schedules", "safety-backups"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -315,4 +315,28 @@ def test_an_administrator_adds_changes_and_deletes_a_user(
     page.get_by_role("button", name="Delete operator").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     expect(page.get_by_role("cell", name="operator", exact=True)).to_have_count(0)
+    assert problems(page) == []
+
+
+def test_the_schedules_page_lists_a_schedule_and_runs_it(
+    browser: Browser, server: ServerProcess, tmp_path: Path
+) -> None:
+    target = tmp_path / "backups"
+    target.mkdir()
+    with _api(server) as api:
+        _ok(api.post("/api/openscc/v1/backup/schedules", json={"name": "nightly",
+            "cron": "0 2 * * *", "password": "Scheduled-pa55word", "keep": {"last": 7},
+            "target": {"type": "directory", "path": str(target)}}))  # fmt: skip
+    page = open_page(browser, server.url)
+    _log_on(page)
+    page.get_by_role("link", name="Backup schedules").click()
+
+    row = page.get_by_role("row", name=re.compile("nightly"))
+    expect(row).to_contain_text("0 2 * * *")
+    expect(row).to_contain_text("last 7")
+    row.get_by_role("button", name="Run nightly now").click()
+    expect(page.get_by_role("status")).to_contain_text("of nightly started")
+    expect(page.get_by_role("row", name=re.compile("succeeded"))).to_be_visible(timeout=15_000)
+    assert len(list(target.glob("openscc-nightly-*.zip"))) == 1
+    assert "Scheduled-pa55word" not in page.content()
     assert problems(page) == []

@@ -5,6 +5,7 @@
 import { SessionEnded, getJson, logOff, logOn, request, saveAs } from "./api.js";
 import { certificatesPage, proxyPage, usersPage } from "./connector-pages.js";
 import { el, field, formatBytes, formatTime, render, showError, clearError } from "./dom.js";
+import { schedulesPage } from "./schedule-pages.js";
 import { mappingPage, subaccountPage, subaccountsPage } from "./subaccount-pages.js";
 
 const CONFIG = "/api/v1/configuration";
@@ -52,6 +53,7 @@ const pages = {
   proxy: () => proxyPage(me),
   certificates: () => certificatesPage(me),
   users: () => usersPage(me),
+  schedules: () => schedulesPage(me),
 };
 const FIRST_LOGON = ["/logon", "/password", "/role"];
 
