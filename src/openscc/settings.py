@@ -61,6 +61,8 @@ class Settings:
     # Test-only: names of restore steps at which the process kills itself (crash tests).
     fault_points: frozenset[str] = frozenset()
     admin_password: str | None = dataclasses.field(default=None, repr=False)
+    # A dry run warns of an archive older than this (ARCHIVE_OLD).
+    restore_warn_age_days: int = 30
     # With admin_password, the role a fresh instance starts in (OPENSCC_HA_ROLE).
     initial_ha_role: str = "master"
 

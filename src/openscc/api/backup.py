@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
+import socket
 import sqlite3
 import tempfile
 import time
@@ -10,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -26,9 +30,11 @@ from openscc.api.lenient import as_bool, media_type, read_json_body
 from openscc.api.responses import empty_response, json_response
 from openscc.api.uploads import FilePartsParser
 from openscc.auth.roles import ADMIN_ONLY
+from openscc.backup import preflight
 from openscc.backup.create import create_backup
 from openscc.backup.restore import StagedRestore, dry_run, stage_restore
 from openscc.errors import Conflict, InvalidRequest, OpensccError, PayloadTooLarge
+from openscc.instance import Instance
 from openscc.monitoring import backup_history as history
 
 endpoints = EndpointTable()
@@ -79,6 +85,33 @@ def _build_backup(svc: Services, password: str) -> Path:
         if isinstance(error, OSError):
             raise OpensccError(f"could not write the backup ({error.strerror or error})") from None
         raise
+
+
+def _here(instance: Instance) -> preflight.Here:
+    """This host's names and addresses, and this server's own address (the move preflight)."""
+    names = {socket.getfqdn(), socket.gethostname(), instance.settings.host}
+    with contextlib.suppress(OSError):
+        names |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
+    return preflight.Here(
+        names=frozenset(n.lower() for n in names if n),
+        address=(instance.settings.host, instance.settings.port),
+        now=dt.datetime.now(dt.UTC),
+        old_after_days=instance.settings.restore_warn_age_days,
+    )
+
+
+def _answers(host: str, port: int) -> bool:
+    """Whether an openscc or Cloud Connector answers its health check at host:port. The
+    certificate is not checked: nothing is sent but the check, and only its status is read."""
+    try:
+        answer = httpx.get(
+            f"https://{host}:{port}/exposed?action=ping",
+            verify=False,  # noqa: S501 - a liveness probe; no credentials, nothing trusted
+            timeout=1.5,
+        )
+    except httpx.HTTPError:
+        return False
+    return answer.status_code == 200
 
 
 def _server_failure(error: BaseException) -> str | None:
@@ -275,8 +308,9 @@ async def _dry_run(request: Request, svc: Services, caller: Caller) -> Response:
     try:
         upload, password = await _restore_parts(form)
         await _check_own_password(svc, caller, form)
+        here = await run_in_threadpool(_here, svc.instance)
         report = await run_in_threadpool(
-            _in_kdf_slot, svc, dry_run, svc.instance, upload.file, password
+            _in_kdf_slot, svc, dry_run, svc.instance, upload.file, password, here, _answers
         )
     finally:
         await form.close()

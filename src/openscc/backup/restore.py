@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from openscc import __version__
+from openscc.backup import preflight
 from openscc.backup.archive import ArchiveReader, read_archive
 from openscc.backup.content import validated
 from openscc.backup.diff import diff_configurations
@@ -23,6 +25,7 @@ from openscc.faults import crash_point
 from openscc.instance import Instance
 from openscc.props import PROPS_FILE
 from openscc.restore_apply import PENDING_MARKER, commit_staged_restore, discard_staging
+from openscc.snapshot import EntityRecord
 
 logger = logging.getLogger("openscc.restore")
 
@@ -52,14 +55,40 @@ def _props_status(instance: Instance, archive: ArchiveReader) -> str:
     return "differs: it would be written as props.ini.restored, not applied"
 
 
-def dry_run(instance: Instance, src: BinaryIO, password: str) -> dict[str, Any]:
-    """The whole validation, then what the restore would change; nothing is written."""
+def dry_run(
+    instance: Instance,
+    src: BinaryIO,
+    password: str,
+    here: preflight.Here,
+    answers: Callable[[str, int], bool] = lambda host, port: False,
+) -> dict[str, Any]:
+    """The whole validation, then what the restore would change and what to watch for
+    (``warnings``, openscc.backup.preflight); nothing is written. ``answers`` asks whether an
+    address answers (the server's probe; by default, none is asked)."""
     archive = open_upload(src, password)
+    archived: list[EntityRecord] = []
+
+    def kept(records: Iterable[EntityRecord]) -> Iterator[EntityRecord]:
+        for record in records:
+            archived.append(record)
+            yield record
+
     with instance.snapshot() as current:
         changes = diff_configurations(
-            current.iter_all(with_secret=True), validated(archive.records())
+            current.iter_all(with_secret=True), kept(validated(archive.records()))
         )
     manifest = archive.manifest
+    same = manifest.source_instance == instance.instance_id
+    props_path = instance.data_dir / PROPS_FILE
+    found = preflight.warnings(
+        archived,
+        archive.files.get(PROPS_FILE),
+        props_path.read_bytes() if props_path.exists() else None,
+        manifest.created_at,
+        same,
+        here,
+        answers,
+    )
     return {
         "dryRun": True,
         "valid": True,
@@ -68,11 +97,12 @@ def dry_run(instance: Instance, src: BinaryIO, password: str) -> dict[str, Any]:
             "formatVersion": manifest.format_version,
             "createdAt": manifest.created_at,
             "sourceInstance": manifest.source_instance,
-            "sameInstance": manifest.source_instance == instance.instance_id,
+            "sameInstance": same,
             "counts": manifest.counts,
         },
         "propsIni": _props_status(instance, archive),
         "changes": {kind: c.to_json() for kind, c in changes.items()},
+        "warnings": found,
     }
 
 

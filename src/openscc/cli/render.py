@@ -110,6 +110,8 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
     if "propsIni" in report:
         facts.add_row("props.ini", escape(str(report["propsIni"])))
     print_table(console, facts)
+    for warning in report.get("warnings", []):
+        console.print(f"[yellow]Warning[/] {escape(warning['code'])}: {escape(warning['message'])}")
     render_changes(console, changes, total, "What the restore would do")
 
 

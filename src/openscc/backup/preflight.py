@@ -1,0 +1,180 @@
+"""The move preflight: what a dry run warns of before an archive is restored, above all on
+another host. Each warning has a stable ``code`` (for scripts) and a sentence (for people).
+
+The checks are pure but for two inputs given to them: this host's names and address, and a
+probe that asks whether an address answers (the archive's original instance still running is a
+clone, which the product does not support)."""
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import datetime as dt
+import ipaddress
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+
+from openscc.config import certs, kinds
+from openscc.snapshot import EntityRecord
+
+UI_CERTIFICATE_HOST_MISMATCH = "UI_CERTIFICATE_HOST_MISMATCH"
+CERTIFICATE_EXPIRED = "CERTIFICATE_EXPIRED"
+CERTIFICATE_EXPIRES_SOON = "CERTIFICATE_EXPIRES_SOON"
+PROPS_INI_DIFFERS = "PROPS_INI_DIFFERS"
+CUSTOM_PATH_MISSING = "CUSTOM_PATH_MISSING"
+SOURCE_STILL_ANSWERS = "SOURCE_STILL_ANSWERS"
+ARCHIVE_OLD = "ARCHIVE_OLD"
+EXPIRY_WARNING_DAYS = 30
+_PEM = "-----BEGIN CERTIFICATE-----"
+
+
+@dataclass(frozen=True, slots=True)
+class Here:
+    """What the restoring host is."""
+
+    names: frozenset[str]  # host names and addresses this host answers to (lower case)
+    address: tuple[str, int]  # this server's own host and port
+    now: dt.datetime
+    old_after_days: int = 30
+
+
+def warning(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
+
+
+def warnings(
+    records: Iterable[EntityRecord],
+    archived_props: bytes | None,
+    current_props: bytes | None,
+    created_at_ms: int,
+    same_instance: bool,
+    here: Here,
+    answers: Callable[[str, int], bool],
+) -> list[dict[str, str]]:
+    found: list[dict[str, str]] = []
+    for record in records:
+        for pem in _certificates(record.body):
+            found += _certificate_warnings(record, pem, here)
+    props = _parse(archived_props)
+    if archived_props is not None and archived_props != current_props:
+        found.append(
+            warning(
+                PROPS_INI_DIFFERS,
+                "props.ini in the archive differs from this one: it would be written next to it "
+                "as props.ini.restored, not applied",
+            )
+        )
+    for name, value in props.items("paths") if props.has_section("paths") else []:
+        if value.strip() and not Path(value.strip()).exists():
+            found.append(
+                warning(
+                    CUSTOM_PATH_MISSING,
+                    f"the archive's props.ini sets {name} to {value.strip()}, which does not "
+                    "exist on this host",
+                )
+            )
+    source = _address(props)
+    foreign = not same_instance and source is not None and source != here.address
+    if foreign and source is not None and answers(*source):
+        found.append(
+            warning(
+                SOURCE_STILL_ANSWERS,
+                f"the instance the archive comes from still answers at {source[0]}:"
+                f"{source[1]}: running two instances with one configuration is not "
+                "supported; stop it before restoring here",
+            )
+        )
+    age = here.now - dt.datetime.fromtimestamp(created_at_ms / 1000, dt.UTC)
+    if age > dt.timedelta(days=here.old_after_days):
+        found.append(
+            warning(
+                ARCHIVE_OLD,
+                f"the archive is {age.days} days old: changes made since then would be lost",
+            )
+        )
+    return found
+
+
+def _certificates(body: Any) -> Iterable[str]:
+    """Every PEM certificate in a body, however deep."""
+    if isinstance(body, str) and _PEM in body:
+        yield body
+    elif isinstance(body, dict):
+        for value in body.values():
+            yield from _certificates(value)
+    elif isinstance(body, list):
+        for value in body:
+            yield from _certificates(value)
+
+
+def _certificate_warnings(record: EntityRecord, pem: str, here: Here) -> list[dict[str, str]]:
+    try:
+        cert = certs.load_certificate(pem[pem.index(_PEM) :])
+    except ValueError:
+        return []
+    what = f"the {record.kind} certificate {record.key!r} ({certs.dn_text(cert.subject)})"
+    found = []
+    expires = cert.not_valid_after_utc
+    if expires <= here.now:
+        found.append(
+            warning(CERTIFICATE_EXPIRED, f"{what} expired on {expires:%Y-%m-%d}; replace it")
+        )
+    elif expires - here.now <= dt.timedelta(days=EXPIRY_WARNING_DAYS):
+        found.append(
+            warning(
+                CERTIFICATE_EXPIRES_SOON,
+                f"{what} expires on {expires:%Y-%m-%d}, within {EXPIRY_WARNING_DAYS} days",
+            )
+        )
+    if record.kind == kinds.UI_CERTIFICATE and not (_names(cert) & here.names):
+        shown = ", ".join(sorted(_names(cert))) or "none"
+        found.append(
+            warning(
+                UI_CERTIFICATE_HOST_MISMATCH,
+                f"the UI certificate is issued for {shown}, not for this host "
+                f"({', '.join(sorted(here.names))}): browsers and clients will refuse it until "
+                "it is replaced",
+            )
+        )
+    return found
+
+
+def _names(cert: x509.Certificate) -> set[str]:
+    names = {
+        str(a.value).lower() for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    }
+    try:
+        alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return names
+    names |= {n.lower() for n in alt.get_values_for_type(x509.DNSName)}
+    names |= {str(ip) for ip in alt.get_values_for_type(x509.IPAddress)}
+    return names
+
+
+def _parse(props: bytes | None) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    if props is not None:
+        with contextlib.suppress(configparser.Error):  # unreadable: no settings to check
+            parser.read_string(props.decode("utf-8", "replace"))
+    return parser
+
+
+def _address(props: configparser.ConfigParser) -> tuple[str, int] | None:
+    try:
+        host = props.get("server", "host").strip()
+        port = props.getint("server", "port")
+    except (configparser.Error, ValueError):
+        return None
+    if not host or not 0 < port < 65536:
+        return None
+    try:
+        if ipaddress.ip_address(host).is_unspecified:
+            return None  # 0.0.0.0: no address to ask
+    except ValueError:
+        pass
+    return host, port
