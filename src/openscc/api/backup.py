@@ -30,9 +30,10 @@ from openscc.api.lenient import as_bool, media_type, read_json_body
 from openscc.api.responses import empty_response, json_response
 from openscc.api.uploads import FilePartsParser
 from openscc.auth.roles import ADMIN_ONLY
-from openscc.backup import preflight
+from openscc.backup import partial, preflight
 from openscc.backup.create import create_backup
 from openscc.backup.restore import StagedRestore, dry_run, stage_restore
+from openscc.backup.safety import write_safety_backup
 from openscc.errors import Conflict, InvalidRequest, OpensccError, PayloadTooLarge
 from openscc.instance import Instance
 from openscc.monitoring import backup_history as history
@@ -344,3 +345,62 @@ async def _stage(request: Request, svc: Services, caller: Caller) -> tuple[Stage
         return staged, upload.size or 0
     finally:
         await form.close()
+
+
+PARTIAL_PATH = "/api/openscc/v1/backup/partial"
+
+
+@endpoints.route(
+    "PUT",
+    PARTIAL_PATH,
+    summary="Restore selected subaccounts from a full backup (multipart: backup, password, "
+    "subaccounts as REGION/SUBACCOUNT, repeated or comma-separated); everything else stays. "
+    "With dryRun=true: what it would change. No restart (openscc's own)",
+    roles=ADMIN_ONLY,
+    changes_config=True,
+    request_content_type="multipart/form-data",
+    request_schema={
+        "type": "object",
+        "properties": {
+            "backup": {"type": "string", "format": "binary"},
+            "password": {"type": "string"},
+            "subaccounts": {"type": "string"},
+        },
+        "required": ["backup", "password", "subaccounts"],
+    },
+    query=({"name": "dryRun", "in": "query", "required": False, "schema": {"type": "boolean"}},),
+    response_schema={"type": "object"},
+    tag="openscc",
+)
+async def partial_restore(request: Request, caller: Caller) -> Response:
+    svc = services(request)
+    is_dry_run = as_bool(request.query_params.get("dryRun", "false"), "dryRun")
+    form = await _read_restore_form(request, svc.instance.settings.max_upload_bytes)
+    try:
+        upload, password = await _restore_parts(form)
+        named = [v for v in form.getlist("subaccounts") if isinstance(v, str)]
+        selected = partial.parse_selection(named)
+        planned = await run_in_threadpool(
+            _in_kdf_slot, svc, partial.plan, svc.instance, upload.file, password, selected
+        )
+    finally:
+        await form.close()
+    report = {"dryRun": is_dry_run, **planned.report}
+    if is_dry_run:
+        note_change(request, "backup.partial_previewed", subaccounts=len(selected))
+        return json_response(report)
+    # The configuration as it was, first: a partial restore can be undone like a full one.
+    draft = await run_in_threadpool(_in_kdf_slot, svc, write_safety_backup, svc.instance, password)
+    try:
+        await svc.store_thread.run(partial.apply, svc.instance.store, planned)
+    except BaseException:
+        draft.discard()
+        raise
+    kept = draft.keep(newest=svc.instance.settings.safety_backups_kept)
+    note_change(
+        request,
+        "backup.partial_restored",
+        subaccounts=",".join(report["subaccounts"])[:200],
+        safety_backup=kept.name,
+    )
+    return json_response({**report, "safetyBackup": kept.name})
