@@ -30,6 +30,7 @@ from openscc.cli.render import (
     change_count,
     manifest_json,
     render_archive_diff,
+    render_changes,
     render_dry_run,
     render_manifest,
 )
@@ -121,6 +122,14 @@ def create_command(
 @click.argument("file", type=EXISTING_FILE)
 @click.option("--dry-run", is_flag=True, help="Only show what the restore would change.")
 @click.option(
+    "--subaccount",
+    "subaccounts",
+    multiple=True,
+    metavar="REGION/ID",
+    help="Restore only this subaccount (repeatable), everything else untouched; no restart "
+    "(openscc's partial restore).",
+)
+@click.option(
     "--wait-timeout",
     type=click.FloatRange(min=0, min_open=True),
     default=DEFAULT_WAIT_SECONDS,
@@ -133,6 +142,7 @@ def restore_command(
     backup_password_file: Path | None,
     file: Path,
     dry_run: bool,
+    subaccounts: tuple[str, ...],
     wait_timeout: float,
     as_json: bool,
 ) -> None:
@@ -143,6 +153,9 @@ def restore_command(
     within --wait-timeout). With --dry-run nothing changes: the server's report of what the
     restore would change is shown instead.
     """
+    if subaccounts:
+        _restore_subaccounts(connection, backup_password_file, file, subaccounts, dry_run, as_json)
+        return
     if dry_run:
         _show_dry_run(connection, backup_password_file, file, as_json)
         return
@@ -270,6 +283,43 @@ def _show_offline_diff(
         {**report, "changeCount": change_count(report)},
         lambda c: render_archive_diff(c, report, first, second),
     )
+
+
+def _restore_subaccounts(
+    connection: Connection,
+    backup_password_file: Path | None,
+    file: Path,
+    subaccounts: tuple[str, ...],
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    output = Output(as_json)
+    login = connection.login_password()
+    password = backup_password(backup_password_file)
+    client = connection.client(login)
+
+    async def action() -> dict[str, Any]:
+        async with client:
+            with output.progress("Uploading") as progress:
+                return await client.restore_subaccounts(
+                    file, password, list(subaccounts), dry_run=dry_run, progress=progress
+                )
+
+    report = run(output, action)
+    total = change_count(report)
+
+    def human(console: Console) -> None:
+        verb = "would change" if dry_run else "changed"
+        console.print(
+            f"Partial restore of {escape(', '.join(report['subaccounts']))} from "
+            f"{escape(str(file))}: {verb} {total} entit{'y' if total == 1 else 'ies'}"
+            + ("; nothing was changed." if dry_run else "; everything else is untouched.")
+        )
+        if report.get("safetyBackup"):
+            console.print(f"Safety backup: {escape(report['safetyBackup'])}")
+        render_changes(console, report["changes"], total, "What the restore " + verb)
+
+    output.result({**report, "changeCount": total}, human)
 
 
 def _show_dry_run(

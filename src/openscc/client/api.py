@@ -49,6 +49,7 @@ VERSION_PATH = "/api/v1/connector/version"
 BACKUP_PATH = "/api/v1/configuration/backup"
 OPENAPI_PATH = "/api/openapi.json"
 SESSION_COOKIE = "JSESSIONID"
+PARTIAL_RESTORE_PATH = "/api/openscc/v1/backup/partial"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ZIP_TYPES = frozenset(
@@ -279,6 +280,31 @@ class OpensccClient:
             session=self.session_id,
             ui_certificate_pem=await asyncio.to_thread(archive_ui_certificate, path, password),
         )
+
+    async def restore_subaccounts(
+        self,
+        path: str | os.PathLike[str],
+        password: str,
+        subaccounts: list[str],
+        *,
+        dry_run: bool = False,
+        progress: ProgressCallback = no_progress,
+    ) -> dict[str, Any]:
+        """openscc's partial restore: the subaccounts (REGION/SUBACCOUNT) from the backup at
+        ``path``, everything else untouched, no restart; the server's report."""
+        await self._ensure_session()
+        upload = BackupUpload(Path(path), password, tuple(("subaccounts", s) for s in subaccounts))
+        response = await self._call(
+            "PUT",
+            PARTIAL_RESTORE_PATH,
+            params={"dryRun": "true"} if dry_run else None,
+            headers=upload.headers(),
+            content_factory=lambda: upload.stream(progress),
+        )
+        if response.status_code != 200:
+            raise self._error(response)
+        report: dict[str, Any] = response.json()
+        return report
 
     async def wait_until_back(self, timeout: float = 300.0) -> str | None:
         """After ``restore``: wait until the server has restarted and answers again; its version.

@@ -21,13 +21,15 @@ _SAFE_FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 class BackupUpload:
     """One restore request body: the backup file and its password."""
 
-    def __init__(self, path: Path, password: str) -> None:
+    def __init__(self, path: Path, password: str, fields: tuple[tuple[str, str], ...] = ()) -> None:
+        """``fields``: more text parts, (name, value) each (a partial restore's subaccounts)."""
         self.path = path
         self.file_size = path.stat().st_size
         encoded = password.encode("utf-8")
+        texts = b"".join(value.encode("utf-8") for _name, value in fields)
         while True:
             boundary = "openscc-" + secrets.token_hex(16)
-            if boundary.encode() not in encoded:
+            if boundary.encode() not in encoded and boundary.encode() not in texts:
                 break
         self.boundary = boundary
         # The file name is only a label for the server; a safe constant beats quoting rules.
@@ -39,6 +41,15 @@ class BackupUpload:
                 "Content-Type: text/plain; charset=utf-8\r\n\r\n"
             ).encode()
             + encoded
+            + b"".join(
+                (
+                    f"\r\n--{boundary}\r\n"
+                    f'Content-Disposition: form-data; name="{name}"\r\n'
+                    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+                ).encode()
+                + value.encode("utf-8")
+                for name, value in fields
+            )
             + (
                 f"\r\n--{boundary}\r\n"
                 f'Content-Disposition: form-data; name="backup"; filename="{filename}"\r\n'

@@ -1,5 +1,6 @@
-"""``openscc backup schedule``: add, list, run, runs and remove a server's backup schedules;
-the password and the S3 secret key read from a variable or file, never the command line."""
+"""``openscc backup schedule`` (add, list, run, runs, remove a server's backup schedules) and
+``openscc backup restore --subaccount``; the password and the S3 secret key read from a
+variable or file, never the command line."""
 
 from __future__ import annotations
 
@@ -65,3 +66,44 @@ def test_one_target_exactly(server: InProcessServer) -> None:
                   "--directory", "/tmp", "--s3-bucket", "b"), env=ENV)  # fmt: skip
     assert both.exit_code == 2
     assert "one target" in both.output
+
+
+def test_restore_of_one_subaccount_from_the_cli(server: InProcessServer, tmp_path: Path) -> None:
+    """openscc backup restore FILE --subaccount REGION/ID: that subaccount only, no restart."""
+    region = "cf.eu10.hana.ondemand.com"
+    for name in ("kept", "restored"):
+        assert (
+            server.http.post(
+                "/api/v1/configuration/subaccounts",
+                json={
+                    "regionHost": region,
+                    "subaccount": name,
+                    "cloudUser": "u",
+                    "cloudPassword": "p",
+                },
+                auth=server.auth,
+            ).status_code
+            == 201
+        )
+    archive = tmp_path / "b.zip"
+    archive.write_bytes(server.backup(ENV["OPENSCC_BACKUP_PASSWORD"]))
+    for name in ("kept", "restored"):
+        server.http.put(f"/api/v1/configuration/subaccounts/{region}/{name}",
+                        json={"description": "changed"}, auth=server.auth)  # fmt: skip
+
+    preview = invoke(server, *remote(server, "backup", "restore", str(archive), "--subaccount",
+                     f"{region}/restored", "--dry-run", "--json"), env=ENV)  # fmt: skip
+    done = invoke(server, *remote(server, "backup", "restore", str(archive), "--subaccount",
+                  f"{region}/restored"), env=ENV)  # fmt: skip
+
+    assert preview.exit_code == 0, preview.output
+    assert json.loads(preview.stdout)["changeCount"] == 1
+    assert done.exit_code == 0, done.output
+    assert "Safety backup: safety-" in done.stdout
+    described = {
+        name: server.http.get(
+            f"/api/v1/configuration/subaccounts/{region}/{name}", auth=server.auth
+        ).json()["description"]
+        for name in ("kept", "restored")
+    }
+    assert described == {"kept": "changed", "restored": ""}
