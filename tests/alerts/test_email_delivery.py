@@ -4,6 +4,7 @@ e-mail trust store uploaded through the API; AUTH; and every reason not to send.
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 import threading
@@ -15,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from openscc.alerts.model import BACKUP, HA, SCHEDULED_BACKUP
+from openscc.schedules import targets as schedule_targets
 from support.alerts_harness import (
     CONNECTOR,
     SMTP_PASSWORD,
@@ -483,3 +485,35 @@ def test_the_certificates_are_checked_when_the_server_starts(tmp_path: Path) -> 
     assert (alert.type, alert.status) == ("EmailTrustStoreCertificate", "Warning")
     assert alert.entity == "trustedemailserver.1.1"
     server.close()
+
+
+def test_a_failed_scheduled_backup_arrives_by_e_mail(
+    connector: MakeConnector,
+    smtp_server: MakeSmtp,
+    pki: MailPki,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A schedule whose target's disk is full: the run fails without a partial file left, and
+    the Backup alert is e-mailed through the alerting settings."""
+    smtp = smtp_server(tls="starttls", users=USERS)
+    c = connector()
+    c.trust(pki.ca_pem)
+    c.configure_email(smtp)
+    target = tmp_path / "backups"
+    target.mkdir()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(schedule_targets.os, "fsync", full)
+    body = {"name": "nightly", "cron": "0 0 1 1 *", "password": "Scheduled-pa55word",
+            "target": {"type": "directory", "path": str(target)}}  # fmt: skip
+    assert c.http.post("/api/openscc/v1/backup/schedules", json=body).status_code == 201
+    assert c.http.post("/api/openscc/v1/backup/schedules/nightly/run").status_code == 202
+
+    [message] = smtp.wait_for(1)
+    assert message["Subject"] == "[openscc Master] Error: Scheduled backup failed"
+    assert "The scheduled backup nightly failed" in message.get_content()
+    assert "No space left on device" in message.get_content()
+    assert list(target.iterdir()) == []

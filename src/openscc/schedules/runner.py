@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openscc.alerts.model import BACKUP
+from openscc.alerts.model import SCHEDULED_BACKUP
 from openscc.alerts.service import AlertService
 from openscc.audit import AuditLog
 from openscc.backup.create import create_backup
@@ -71,7 +71,7 @@ class Runner:
                 run.status, run.error = FAILED, reason[:500]
                 self.metrics.backup_failed(history.BACKUP, server_error=True)
                 self.alerts.raise_alert(
-                    BACKUP,
+                    SCHEDULED_BACKUP,
                     f"The scheduled backup {schedule.name} failed: {reason[:300]}",
                     entity=f"schedule:{schedule.name}",
                 )
@@ -84,7 +84,7 @@ class Runner:
                     history.BACKUP, size=run.size or 0, seconds=time.monotonic() - started
                 )
                 self.alerts.resolve_alert(
-                    BACKUP,
+                    SCHEDULED_BACKUP,
                     f"The scheduled backup {schedule.name} succeeded again",
                     entity=f"schedule:{schedule.name}",
                 )
