@@ -6,8 +6,6 @@ a tablet's width."""
 from __future__ import annotations
 
 import re
-import ssl
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,20 +14,16 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 from playwright.sync_api import Browser, Page, expect
 
-from openscc.auth.users import ADMINISTRATOR
 from openscc.config import certs
-from openscc.instance import open_instance
-from openscc.settings import Settings
-from support.apps import ADMIN_PASSWORD
-from support.browser import chromium, open_page, problems, screenshot
+from support.browser import open_page, problems, screenshot
 from support.server_process import ServerProcess
+from support.web_page import VIEWER, VIEWER_PASSWORD, api, log_on
 
 pytestmark = pytest.mark.slow
 
 CONFIG = "/api/v1/configuration"
 REGION = "cf.eu10.hana.ondemand.com"
 SA = f"{CONFIG}/subaccounts/{REGION}/plant-7"
-VIEWER, VIEWER_PASSWORD = "viewer", "Viewer-pa55word"
 # The buttons that change the configuration (a user's own password change is not one).
 CHANGING = re.compile(r"^(Add|Edit|Delete|Remove|Allow|Block|Unblock|Set|Save|Backup|Restore)")
 PAGES = ["connector", "subaccounts", f"subaccount/{REGION}/plant-7",
@@ -37,53 +31,23 @@ PAGES = ["connector", "subaccounts", f"subaccount/{REGION}/plant-7",
          "schedules", "safety-backups"]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as started:
-        yield started
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """A ready master with a display user, a subaccount, a mapping with a resource."""
-    data_dir = tmp_path / "data"
-    instance = open_instance(
-        Settings(data_dir=data_dir, kdf_profile="test", admin_password=ADMIN_PASSWORD)
-    )
-    try:
-        instance.users.add(VIEWER, "sccdisplay", VIEWER_PASSWORD)
-    finally:
-        instance.close()
-    with ServerProcess(data_dir).start() as started, _api(started) as api:
-        _ok(api.post(f"{CONFIG}/subaccounts", json={"regionHost": REGION, "subaccount": "plant-7",
+def server(server: ServerProcess) -> ServerProcess:
+    """The ready master with, besides, a subaccount and a mapping with a resource."""
+    with api(server) as admin:
+        _ok(admin.post(f"{CONFIG}/subaccounts", json={"regionHost": REGION, "subaccount": "plant-7",
             "displayName": "Plant 7", "cloudUser": "u", "cloudPassword": "p"}))  # fmt: skip
-        _ok(api.post(f"{SA}/systemMappings", json={"virtualHost": "erp.virtual",
+        _ok(admin.post(f"{SA}/systemMappings", json={"virtualHost": "erp.virtual",
             "virtualPort": "443", "localHost": "erp.internal", "localPort": "44300",
             "protocol": "HTTPS", "backendType": "abapSys"}))  # fmt: skip
-        _ok(api.post(f"{SA}/systemMappings/erp.virtual:443/resources",
+        _ok(admin.post(f"{SA}/systemMappings/erp.virtual:443/resources",
             json={"id": "/sap/opu", "enabled": True}))  # fmt: skip
-        yield started
+    return server
 
 
 def _ok(response: httpx.Response) -> httpx.Response:
     assert response.status_code < 300, response.text
     return response
-
-
-def _api(server: ServerProcess) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url,
-        verify=ssl.create_default_context(cafile=str(server.certificate_path)),
-        auth=(ADMINISTRATOR, ADMIN_PASSWORD),
-    )
-
-
-def _log_on(page: Page, user: str = ADMINISTRATOR, password: str = ADMIN_PASSWORD) -> None:
-    page.goto("/")
-    page.get_by_label("User name").fill(user)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log on").click()
-    expect(page.get_by_role("heading", name="Connector")).to_be_visible()
 
 
 def _dialog(page: Page) -> object:
@@ -92,7 +56,7 @@ def _dialog(page: Page) -> object:
 
 def test_a_subaccount_is_added_edited_and_deleted(browser: Browser, server: ServerProcess) -> None:
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
     page.get_by_role("link", name="Subaccounts").click()
     page.get_by_role("button", name="Add subaccount").click()
     dialog = page.get_by_role("dialog")
@@ -107,22 +71,22 @@ def test_a_subaccount_is_added_edited_and_deleted(browser: Browser, server: Serv
     page.get_by_role("dialog").get_by_label("Display name").fill("Plant Eight")
     page.get_by_role("dialog").get_by_role("button", name="Save").click()
     expect(page.get_by_role("link", name="Plant Eight")).to_be_visible()
-    with _api(server) as api:
-        assert api.get(f"{CONFIG}/subaccounts/{REGION}/plant-8").json()["displayName"] == (
+    with api(server) as client:
+        assert client.get(f"{CONFIG}/subaccounts/{REGION}/plant-8").json()["displayName"] == (
             "Plant Eight"
         )
 
     page.get_by_role("button", name="Delete Plant Eight").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     expect(page.get_by_role("link", name="Plant Eight")).to_have_count(0)
-    with _api(server) as api:
-        assert api.get(f"{CONFIG}/subaccounts/{REGION}/plant-8").status_code == 404
+    with api(server) as client:
+        assert client.get(f"{CONFIG}/subaccounts/{REGION}/plant-8").status_code == 404
     assert problems(page) == []
 
 
 def test_an_api_error_is_shown_in_the_dialog(browser: Browser, server: ServerProcess) -> None:
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
     page.goto(f"/ui/#/subaccount/{REGION}/plant-7")
     page.get_by_role("button", name="Add system mapping").click()
     dialog = page.get_by_role("dialog")
@@ -139,7 +103,7 @@ def test_a_mapping_gets_a_resource_and_access_control_and_a_domain_and_channel(
     browser: Browser, server: ServerProcess
 ) -> None:
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
     page.get_by_role("link", name="Subaccounts").click()
     page.get_by_role("link", name="Plant 7").click()
     expect(page.get_by_role("heading", name="Plant 7", exact=True)).to_be_visible()
@@ -182,16 +146,16 @@ def test_a_mapping_gets_a_resource_and_access_control_and_a_domain_and_channel(
     screenshot(page, "system-mapping")
 
     mapping = f"{SA}/systemMappings/erp.virtual:443"
-    with _api(server) as api:
-        resources = {r["id"]: r for r in api.get(f"{mapping}/resources").json()}
+    with api(server) as client:
+        resources = {r["id"]: r for r in client.get(f"{mapping}/resources").json()}
         assert resources["/sap/bc/ping"]["exactMatchOnly"] is True
         assert resources["/sap/opu"]["enabled"] is False
-        assert api.get(f"{mapping}/allowedClients").json() == ["100"]
-        assert api.get(f"{mapping}/blockedClientUsers").json() == [
+        assert client.get(f"{mapping}/allowedClients").json() == ["100"]
+        assert client.get(f"{mapping}/blockedClientUsers").json() == [
             {"client": "100", "user": "DDIC"}
         ]
-        assert api.get(f"{SA}/domainMappings").json()[0]["internalDomain"] == "internal.corp"
-        assert api.get(f"{SA}/channels").json()[0]["details"] == "cluster.example"
+        assert client.get(f"{SA}/domainMappings").json()[0]["internalDomain"] == "internal.corp"
+        assert client.get(f"{SA}/channels").json()[0]["details"] == "cluster.example"
     page.get_by_role("button", name="Delete /sap/bc/ping").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     expect(page.get_by_role("cell", name="/sap/bc/ping", exact=True)).to_have_count(0)
@@ -205,7 +169,7 @@ def test_the_proxy_and_the_trust_store_are_changed(
     pem = tmp_path / "backend-ca.pem"
     pem.write_text(certs.self_signed(subject, is_ca=True).certificate_pem)
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
 
     page.get_by_role("link", name="Proxy").click()
     page.get_by_role("button", name="Set proxy").click()
@@ -219,9 +183,9 @@ def test_the_proxy_and_the_trust_store_are_changed(
     page.get_by_label("Certificate to trust (PEM or DER)").set_input_files(str(pem))
     page.get_by_role("button", name="Add to trust store").click()
     expect(page.get_by_role("cell", name="CN=backend CA", exact=True)).to_be_visible()
-    with _api(server) as api:
-        assert api.get(f"{CONFIG}/connector/proxy").json()["host"] == "proxy.corp"
-        [trusted] = api.get(f"{CONFIG}/connector/onPremise/truststore").json()["trustedBackends"]
+    with api(server) as client:
+        assert client.get(f"{CONFIG}/connector/proxy").json()["host"] == "proxy.corp"
+        [trusted] = client.get(f"{CONFIG}/connector/onPremise/truststore").json()["trustedBackends"]
     page.get_by_role("button", name=f"Delete {trusted['alias']}").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     expect(page.get_by_role("cell", name="CN=backend CA", exact=True)).to_have_count(0)
@@ -230,7 +194,7 @@ def test_the_proxy_and_the_trust_store_are_changed(
 
 def test_a_user_changes_their_own_password(browser: Browser, server: ServerProcess) -> None:
     page = open_page(browser, server.url)
-    _log_on(page, VIEWER, VIEWER_PASSWORD)
+    log_on(page, VIEWER, VIEWER_PASSWORD)
     page.get_by_role("link", name="Users and roles").click()
     expect(page.get_by_text("Display (sccdisplay)")).to_be_visible()
     page.get_by_label("Current password").fill(VIEWER_PASSWORD)
@@ -248,7 +212,7 @@ def test_a_display_user_reads_every_page_and_is_offered_no_change(
     browser: Browser, server: ServerProcess
 ) -> None:
     page = open_page(browser, server.url)
-    _log_on(page, VIEWER, VIEWER_PASSWORD)
+    log_on(page, VIEWER, VIEWER_PASSWORD)
     for name in PAGES[:-1]:
         page.goto(f"/ui/#/{name}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -264,7 +228,7 @@ def test_every_page_names_its_controls_logs_no_errors_and_fits_a_tablet(
 ) -> None:
     for width in (1280, 820):
         page = open_page(browser, server.url, width=width, height=1100)
-        _log_on(page)
+        log_on(page)
         for name in PAGES:
             page.goto(f"/ui/#/{name}")
             expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -294,7 +258,7 @@ def test_an_administrator_adds_changes_and_deletes_a_user(
     browser: Browser, server: ServerProcess
 ) -> None:
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
     page.get_by_role("link", name="Users and roles").click()
     page.get_by_role("button", name="Add user").click()
     dialog = page.get_by_role("dialog")
@@ -308,8 +272,8 @@ def test_an_administrator_adds_changes_and_deletes_a_user(
     page.get_by_role("dialog").get_by_label("Role").select_option("sccsubadmin")
     page.get_by_role("dialog").get_by_role("button", name="Save").click()
     expect(page.get_by_role("cell", name="Subaccount administrator (sccsubadmin)")).to_be_visible()
-    with _api(server) as api:
-        roles = {u["user"]: u["role"] for u in api.get("/api/openscc/v1/users").json()}
+    with api(server) as client:
+        roles = {u["user"]: u["role"] for u in client.get("/api/openscc/v1/users").json()}
         assert roles["operator"] == "sccsubadmin"
 
     page.get_by_role("button", name="Delete operator").click()
@@ -323,12 +287,12 @@ def test_the_schedules_page_lists_a_schedule_and_runs_it(
 ) -> None:
     target = tmp_path / "backups"
     target.mkdir()
-    with _api(server) as api:
-        _ok(api.post("/api/openscc/v1/backup/schedules", json={"name": "nightly",
+    with api(server) as client:
+        _ok(client.post("/api/openscc/v1/backup/schedules", json={"name": "nightly",
             "cron": "0 2 * * *", "password": "Scheduled-pa55word", "keep": {"last": 7},
             "target": {"type": "directory", "path": str(target)}}))  # fmt: skip
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
     page.get_by_role("link", name="Backup schedules").click()
 
     row = page.get_by_role("row", name=re.compile("nightly"))

@@ -5,70 +5,28 @@ console errors anywhere."""
 from __future__ import annotations
 
 import re
-import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from openscc.auth.policy import INITIAL_PASSWORD
 from openscc.auth.users import ADMINISTRATOR
 from openscc.config import certs
-from openscc.instance import open_instance
-from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD
-from support.browser import chromium, open_page, problems, screenshot
+from support.browser import open_page, problems, screenshot
 from support.server_process import ServerProcess
+from support.web_page import VIEWER, VIEWER_PASSWORD, api, log_on
 
 pytestmark = pytest.mark.slow
 
 BACKUP_PASSWORD = "Backup-pa55word-UI"
-VIEWER, VIEWER_PASSWORD = "viewer", "Viewer-pa55word"
 CONFIG = "/api/v1/configuration"
 VERIFY = [sys.executable, "-m", "openscc", "backup", "verify"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as started:
-        yield started
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """A ready instance (password changed, master) with a display user."""
-    data_dir = tmp_path / "data"
-    instance = open_instance(
-        Settings(data_dir=data_dir, kdf_profile="test", admin_password=ADMIN_PASSWORD)
-    )
-    try:
-        instance.users.add(VIEWER, "sccdisplay", VIEWER_PASSWORD)
-    finally:
-        instance.close()
-    with ServerProcess(data_dir).start() as started:
-        yield started
-
-
-def _api(server: ServerProcess) -> httpx.Client:
-    return httpx.Client(
-        base_url=server.url,
-        verify=ssl.create_default_context(cafile=str(server.certificate_path)),
-        auth=(ADMINISTRATOR, ADMIN_PASSWORD),
-    )
-
-
-def _log_on(page: Page, user: str = ADMINISTRATOR, password: str = ADMIN_PASSWORD) -> None:
-    page.goto("/")
-    page.get_by_label("User name").fill(user)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log on").click()
-    expect(page.get_by_role("heading", name="Connector")).to_be_visible()
 
 
 def test_the_first_logon_changes_the_initial_password_and_sets_the_role(
@@ -95,15 +53,9 @@ def test_the_first_logon_changes_the_initial_password_and_sets_the_role(
 
         expect(page.get_by_role("heading", name="Connector")).to_be_visible()
         expect(page.locator("#ha-role")).to_have_text("master")
-        with _api_as(server, "First-pa55word") as api:
-            assert api.get(f"{CONFIG}/connector/haRole").json() == "master"
+        with api(server, "First-pa55word") as client:
+            assert client.get(f"{CONFIG}/connector/haRole").json() == "master"
         assert problems(page) == []
-
-
-def _api_as(server: ServerProcess, password: str) -> httpx.Client:
-    client = _api(server)
-    client.auth = (ADMINISTRATOR, password)
-    return client
 
 
 def test_a_failed_logon_is_announced(browser: Browser, server: ServerProcess) -> None:
@@ -129,7 +81,7 @@ def test_a_backup_downloads_an_archive_that_verifies(
     browser: Browser, server: ServerProcess, tmp_path: Path
 ) -> None:
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
     screenshot(page, "connector")
     page.get_by_role("button", name="Backup").click()
     page.get_by_label("Backup password").fill(BACKUP_PASSWORD)
@@ -166,14 +118,14 @@ def test_a_backup_downloads_an_archive_that_verifies(
 def test_a_restore_is_previewed_then_confirmed_and_the_connector_restarts(
     browser: Browser, server: ServerProcess, tmp_path: Path
 ) -> None:
-    with _api(server) as api:
-        api.put(f"{CONFIG}/connector", json={"description": "as it was backed up"})
-        archive = api.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
-        api.put(f"{CONFIG}/connector", json={"description": "changed after the backup"})
+    with api(server) as client:
+        client.put(f"{CONFIG}/connector", json={"description": "as it was backed up"})
+        archive = client.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
+        client.put(f"{CONFIG}/connector", json={"description": "changed after the backup"})
     backup = tmp_path / "backup.zip"
     backup.write_bytes(archive)
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
 
     page.get_by_role("button", name="Restore").click()
     page.get_by_label("Backup file").set_input_files(str(backup))
@@ -191,7 +143,7 @@ def test_a_restore_is_previewed_then_confirmed_and_the_connector_restarts(
     expect(page.get_by_role("heading", name="Restoring")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("restored", timeout=60_000)
     expect(page.get_by_role("heading", name="Log on")).to_be_visible()
-    _log_on(page)
+    log_on(page)
     expect(page.get_by_label("Description")).to_have_value("as it was backed up")
     assert problems(page) == []
 
@@ -199,13 +151,13 @@ def test_a_restore_is_previewed_then_confirmed_and_the_connector_restarts(
 def test_a_wrong_backup_password_is_shown_and_nothing_changes(
     browser: Browser, server: ServerProcess, tmp_path: Path
 ) -> None:
-    with _api(server) as api:
-        archive = api.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
-        api.put(f"{CONFIG}/connector", json={"description": "must stay"})
+    with api(server) as client:
+        archive = client.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
+        client.put(f"{CONFIG}/connector", json={"description": "must stay"})
     backup = tmp_path / "backup.zip"
     backup.write_bytes(archive)
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
 
     page.get_by_role("button", name="Restore").click()
     page.get_by_label("Backup file").set_input_files(str(backup))
@@ -217,19 +169,19 @@ def test_a_wrong_backup_password_is_shown_and_nothing_changes(
     expect(
         page.get_by_role("dialog").get_by_role("button", name="Restore", exact=True)
     ).to_be_hidden()
-    with _api(server) as api:
-        assert api.get(f"{CONFIG}/connector").json()["description"] == "must stay"
+    with api(server) as client:
+        assert client.get(f"{CONFIG}/connector").json()["description"] == "must stay"
 
 
 def test_a_wrong_own_password_stops_the_restore(
     browser: Browser, server: ServerProcess, tmp_path: Path
 ) -> None:
-    with _api(server) as api:
-        archive = api.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
+    with api(server) as client:
+        archive = client.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
     backup = tmp_path / "backup.zip"
     backup.write_bytes(archive)
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
 
     page.get_by_role("button", name="Restore").click()
     page.get_by_label("Backup file").set_input_files(str(backup))
@@ -246,7 +198,7 @@ def test_a_display_user_sees_no_backup_or_restore_and_cannot_reach_them(
     browser: Browser, server: ServerProcess
 ) -> None:
     page = open_page(browser, server.url)
-    _log_on(page, VIEWER, VIEWER_PASSWORD)
+    log_on(page, VIEWER, VIEWER_PASSWORD)
 
     expect(page.locator("#ha-role")).to_have_text("master")
     expect(page.get_by_role("button", name="Backup")).to_have_count(0)
@@ -266,9 +218,9 @@ def test_a_display_user_sees_no_backup_or_restore_and_cannot_reach_them(
 def test_the_safety_backups_are_listed_and_downloadable(
     browser: Browser, server: ServerProcess
 ) -> None:
-    with _api(server) as api:
-        archive = api.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
-        restored = api.put(
+    with api(server) as client:
+        archive = client.post(f"{CONFIG}/backup", json={"password": BACKUP_PASSWORD}).content
+        restored = client.put(
             f"{CONFIG}/backup",
             files={"backup": ("b.zip", archive)},
             data={"password": BACKUP_PASSWORD},
@@ -276,7 +228,7 @@ def test_the_safety_backups_are_listed_and_downloadable(
         assert restored.status_code == 204
     server.wait_ready()
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
     page.get_by_role("link", name="Safety backups").click()
 
     row = page.get_by_role("row", name=re.compile("a restore"))
@@ -298,7 +250,7 @@ def test_pages_carry_a_strict_policy_and_the_session_cookie_is_locked_down(
     assert "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
     assert "unsafe-eval" not in policy
-    _log_on(page)
+    log_on(page)
     [cookie] = [c for c in page.context.cookies() if c["name"] == "JSESSIONID"]
     assert cookie["secure"]
     assert cookie["httpOnly"]
@@ -315,7 +267,7 @@ def test_pages_carry_a_strict_policy_and_the_session_cookie_is_locked_down(
 
 def test_log_off_ends_the_session(browser: Browser, server: ServerProcess) -> None:
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
     page.get_by_role("button", name="Log off").click()
 
     expect(page.get_by_role("heading", name="Log on")).to_be_visible()
@@ -331,14 +283,14 @@ def test_the_connector_page_warns_of_an_expiring_certificate(
 ) -> None:
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "soon expired CA")])
     pem = certs.self_signed(subject, is_ca=True, days=10).certificate_pem
-    with _api(server) as api:
-        trusted = api.post(
+    with api(server) as client:
+        trusted = client.post(
             f"{CONFIG}/connector/onPremise/truststore/certificates",
             files={"certificate": ("ca.pem", pem, "application/x-pem-file")},
         )
         assert trusted.status_code < 300, trusted.text
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
 
     warning = page.get_by_role("listitem").filter(has_text="TrustedBackend")
     expect(warning).to_contain_text("expires soon")
@@ -351,7 +303,7 @@ def test_a_file_that_is_not_a_backup_is_named_so(
     not_a_backup = tmp_path / "notes.zip"
     not_a_backup.write_text("these are notes, not a backup")
     page = open_page(browser, server.url)
-    _log_on(page)
+    log_on(page)
 
     page.get_by_role("button", name="Restore").click()
     page.get_by_label("Backup file").set_input_files(str(not_a_backup))
