@@ -7,6 +7,7 @@ import hashlib
 import io
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,3 +99,30 @@ def test_a_missing_bucket_fails_the_run_with_an_alert(admin: TestClient, s3: S3S
     assert "testing-secret" not in run["error"]
     alerts = admin.get("/api/monitoring/alerts").json()["alerts"]
     assert any("nightly failed" in a["message"] for a in alerts)
+
+
+def test_without_stored_keys_the_aws_profile_chain_applies(
+    admin: TestClient, s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No keys in the schedule: the server's AWS chain decides. Without any credentials the run
+    fails saying so; with a profile in a shared credentials file it succeeds."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    target = {k: v for k, v in _target(s3).items() if k not in ("accessKeyId", "secretAccessKey")}
+    body = {"name": "profiled", "cron": "0 0 1 1 *", "target": target, "password": PASSWORD}
+    assert admin.post(SCHEDULES, json=body).status_code == 201
+    assert admin.get(f"{SCHEDULES}/profiled").json()["target"]["credentials"] == "environment"
+
+    without = _run(admin, "profiled")
+    (tmp_path / "credentials").write_text(
+        "[scc-backup]\naws_access_key_id = testing\naws_secret_access_key = from-the-profile\n"
+    )
+    monkeypatch.setenv("AWS_PROFILE", "scc-backup")
+    with_profile = _run(admin, "profiled")
+
+    assert without["status"] == "failed", without
+    assert with_profile["status"] == "succeeded", with_profile
+    assert "from-the-profile" not in str(with_profile)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 import obstore
+from obstore.auth.boto3 import Boto3CredentialProvider
 from obstore.store import S3Store
 
 from openscc.errors import OpensccError
@@ -106,7 +107,7 @@ class DirectoryTarget:
 
 class S3Target:
     """S3-compatible object storage through obstore. Without stored credentials, the standard
-    AWS environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, ...) applies."""
+    AWS credential chain of the server's environment applies (as boto3 resolves it)."""
 
     def __init__(self, target: dict[str, str], credentials: dict[str, str]) -> None:
         self.bucket = target["bucket"]
@@ -123,6 +124,9 @@ class S3Target:
         if credentials:
             options["access_key_id"] = credentials["accessKeyId"]
             options["secret_access_key"] = credentials["secretAccessKey"]
+        else:
+            # The standard AWS chain: variables, the shared files with AWS_PROFILE, SSO, roles.
+            options["credential_provider"] = Boto3CredentialProvider()
         try:
             self.store = S3Store(self.bucket, prefix=self.prefix or None, **options)  # type: ignore[arg-type]
         except Exception as error:  # obstore's configuration errors have no common base
