@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import ssl
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,23 +16,6 @@ from support.ha_pair import CONFIG, HA, HaNode, connect, wait_for
 from support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def nodes(tmp_path: Path) -> Iterator[list[HaNode]]:
-    made: list[HaNode] = []
-    yield made
-    for node in made:
-        node.close()
-
-
-@pytest.fixture
-def pair(tmp_path: Path, nodes: list[HaNode]) -> tuple[HaNode, HaNode]:
-    master = HaNode.start(tmp_path / "master", role="master")
-    shadow = HaNode.start(tmp_path / "shadow", role="shadow")
-    nodes += [master, shadow]
-    connect(master, shadow)
-    return master, shadow
 
 
 def test_changes_reach_the_shadow_in_order_and_the_shadow_refuses_its_own(

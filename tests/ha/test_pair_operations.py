@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -22,23 +21,6 @@ from support.server_process import free_port
 pytestmark = pytest.mark.slow
 
 SYSTEMS = f"{CONFIG}/subaccounts"
-
-
-@pytest.fixture
-def nodes() -> Iterator[list[HaNode]]:
-    made: list[HaNode] = []
-    yield made
-    for node in made:
-        node.close()
-
-
-@pytest.fixture
-def pair(tmp_path: Path, nodes: list[HaNode]) -> tuple[HaNode, HaNode]:
-    master = HaNode.start(tmp_path / "master", role="master")
-    shadow = HaNode.start(tmp_path / "shadow", role="shadow")
-    nodes += [master, shadow]
-    connect(master, shadow)
-    return master, shadow
 
 
 def _resource_count(node: HaNode) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from openscc.backup.archive import inspect_archive
 from openscc.schedules.drill import run_drill
 from support.in_process import InProcessServer
 from support.populate import populate_every_kind
+from support.schedules import run_now
 
 pytestmark = pytest.mark.slow
 
@@ -92,13 +92,7 @@ def test_a_schedule_with_a_drill_drills_what_it_ships(admin: TestClient, tmp_pat
             "target": {"type": "directory", "path": str(target)}}  # fmt: skip
     assert admin.post("/api/openscc/v1/backup/schedules", json=body).status_code == 201
 
-    run_id = admin.post("/api/openscc/v1/backup/schedules/drilled/run").json()["id"]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        [run] = [r for r in admin.get("/api/openscc/v1/backup/runs").json() if r["id"] == run_id]
-        if run["status"] != "running":
-            break
-        time.sleep(0.2)
+    run = run_now(admin, "drilled", timeout=120)
 
     assert run["status"] == "succeeded", run
     assert run["drill"].startswith("passed:")

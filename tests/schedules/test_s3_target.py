@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,10 @@ from starlette.testclient import TestClient
 from openscc import __version__
 from openscc.backup.archive import read_archive
 from support.s3_server import S3Server
+from support.schedules import SCHEDULES, run_now
 
 pytestmark = pytest.mark.slow
 
-SCHEDULES = "/api/openscc/v1/backup/schedules"
-RUNS = "/api/openscc/v1/backup/runs"
 PASSWORD = "Scheduled-pa55word"
 
 
@@ -44,17 +42,6 @@ def _target(s3: S3Server, bucket: str = "scc-backups") -> dict[str, Any]:
     }
 
 
-def _run(admin: TestClient, name: str) -> dict[str, Any]:
-    run_id = admin.post(f"{SCHEDULES}/{name}/run").json()["id"]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        [run] = [r for r in admin.get(RUNS).json() if r["id"] == run_id]
-        if run["status"] != "running":
-            return run  # type: ignore[no-any-return]
-        time.sleep(0.05)
-    raise AssertionError("the run did not finish")
-
-
 def test_a_run_uploads_a_verified_archive_and_retention_keeps_foreign_objects(
     admin_app: Starlette, admin: TestClient, s3: S3Server
 ) -> None:
@@ -63,7 +50,7 @@ def test_a_run_uploads_a_verified_archive_and_retention_keeps_foreign_objects(
             "keep": {"last": 2}}  # fmt: skip
     assert admin.post(SCHEDULES, json=body).status_code == 201
 
-    run = _run(admin, "nightly")
+    run = run_now(admin, "nightly")
 
     assert run["status"] == "succeeded", run
     key = run["object"].removeprefix("s3://scc-backups/")
@@ -92,7 +79,7 @@ def test_a_missing_bucket_fails_the_run_with_an_alert(admin: TestClient, s3: S3S
             "password": PASSWORD}  # fmt: skip
     admin.post(SCHEDULES, json=body)
 
-    run = _run(admin, "nightly")
+    run = run_now(admin, "nightly")
 
     assert run["status"] == "failed"
     assert "no-such-bucket" in run["error"]
@@ -116,12 +103,12 @@ def test_without_stored_keys_the_aws_profile_chain_applies(
     assert admin.post(SCHEDULES, json=body).status_code == 201
     assert admin.get(f"{SCHEDULES}/profiled").json()["target"]["credentials"] == "environment"
 
-    without = _run(admin, "profiled")
+    without = run_now(admin, "profiled")
     (tmp_path / "credentials").write_text(
         "[scc-backup]\naws_access_key_id = testing\naws_secret_access_key = from-the-profile\n"
     )
     monkeypatch.setenv("AWS_PROFILE", "scc-backup")
-    with_profile = _run(admin, "profiled")
+    with_profile = run_now(admin, "profiled")
 
     assert without["status"] == "failed", without
     assert with_profile["status"] == "succeeded", with_profile

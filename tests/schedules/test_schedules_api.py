@@ -20,9 +20,8 @@ from openscc.backup.archive import read_archive
 from openscc.schedules import targets
 from openscc.schedules.model import Keep
 from openscc.schedules.scheduler import Scheduler
+from support.schedules import SCHEDULES, finished
 
-SCHEDULES = "/api/openscc/v1/backup/schedules"
-RUNS = "/api/openscc/v1/backup/runs"
 PASSWORD = "Scheduled-pa55word"
 NEVER = "0 0 1 1 *"  # not during a test
 
@@ -35,16 +34,6 @@ def _schedule(path: Path, name: str = "nightly", **more: Any) -> dict[str, Any]:
         "password": PASSWORD,
         **more,
     }
-
-
-def _wait_for_run(admin: TestClient, run_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        [run] = [r for r in admin.get(RUNS).json() if r["id"] == run_id]
-        if run["status"] != "running":
-            return run  # type: ignore[no-any-return]
-        time.sleep(0.05)
-    raise AssertionError("the run did not finish")
 
 
 def _scheduler(app: Starlette) -> Scheduler:
@@ -104,7 +93,7 @@ def test_a_run_ships_a_verified_archive_that_restores_with_the_password(
     started = admin.post(f"{SCHEDULES}/nightly/run")
 
     assert started.status_code == 202
-    run = _wait_for_run(admin, started.json()["id"])
+    run = finished(admin, started.json()["id"])
     assert run["status"] == "succeeded", run
     shipped = Path(run["object"])
     assert shipped.parent == target
@@ -153,7 +142,7 @@ def test_a_failing_target_fails_the_run_and_raises_the_alert(
     missing = tmp_path / "not-there"
     admin.post(SCHEDULES, json=_schedule(missing))
 
-    run = _wait_for_run(admin, admin.post(f"{SCHEDULES}/nightly/run").json()["id"])
+    run = finished(admin, admin.post(f"{SCHEDULES}/nightly/run").json()["id"])
 
     assert run["status"] == "failed"
     assert "does not exist" in run["error"]
@@ -215,5 +204,5 @@ def test_runs_never_overlap(
 
     ids = [admin.post(f"{SCHEDULES}/nightly/run").json()["id"] for _ in range(3)]
 
-    assert [_wait_for_run(admin, i)["status"] for i in ids] == ["succeeded"] * 3
+    assert [finished(admin, i)["status"] for i in ids] == ["succeeded"] * 3
     assert most[0] == 1

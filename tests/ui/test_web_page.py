@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from openscc.auth.policy import INITIAL_PASSWORD
 from openscc.auth.users import ADMINISTRATOR
@@ -27,6 +27,21 @@ pytestmark = pytest.mark.slow
 BACKUP_PASSWORD = "Backup-pa55word-UI"
 CONFIG = "/api/v1/configuration"
 VERIFY = [sys.executable, "-m", "openscc", "backup", "verify"]
+
+
+def _preview_restore(
+    page: Page,
+    archive: Path,
+    *,
+    backup_password: str = BACKUP_PASSWORD,
+    own_password: str = ADMIN_PASSWORD,
+) -> None:
+    """Open the Restore dialog, fill it in and ask for the preview."""
+    page.get_by_role("button", name="Restore").click()
+    page.get_by_label("Backup file").set_input_files(str(archive))
+    page.get_by_label("Backup password").fill(backup_password)
+    page.get_by_label("Your password").fill(own_password)
+    page.get_by_role("button", name="Preview").click()
 
 
 def test_the_first_logon_changes_the_initial_password_and_sets_the_role(
@@ -127,11 +142,7 @@ def test_a_restore_is_previewed_then_confirmed_and_the_connector_restarts(
     page = open_page(browser, server.url)
     log_on(page)
 
-    page.get_by_role("button", name="Restore").click()
-    page.get_by_label("Backup file").set_input_files(str(backup))
-    page.get_by_label("Backup password").fill(BACKUP_PASSWORD)
-    page.get_by_label("Your password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Preview").click()
+    _preview_restore(page, backup)
 
     preview = page.locator(".preview")
     expect(preview.get_by_role("heading", name="What the restore would change")).to_be_visible()
@@ -159,11 +170,7 @@ def test_a_wrong_backup_password_is_shown_and_nothing_changes(
     page = open_page(browser, server.url)
     log_on(page)
 
-    page.get_by_role("button", name="Restore").click()
-    page.get_by_label("Backup file").set_input_files(str(backup))
-    page.get_by_label("Backup password").fill("the-wrong-password")
-    page.get_by_label("Your password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Preview").click()
+    _preview_restore(page, backup, backup_password="the-wrong-password")
 
     expect(page.get_by_role("alert")).to_contain_text("password")
     expect(
@@ -183,11 +190,7 @@ def test_a_wrong_own_password_stops_the_restore(
     page = open_page(browser, server.url)
     log_on(page)
 
-    page.get_by_role("button", name="Restore").click()
-    page.get_by_label("Backup file").set_input_files(str(backup))
-    page.get_by_label("Backup password").fill(BACKUP_PASSWORD)
-    page.get_by_label("Your password").fill("not-my-password")
-    page.get_by_role("button", name="Preview").click()
+    _preview_restore(page, backup, own_password="not-my-password")
 
     expect(page.get_by_role("alert")).to_have_text(
         "your own password (userPassword) is not correct"
@@ -305,10 +308,6 @@ def test_a_file_that_is_not_a_backup_is_named_so(
     page = open_page(browser, server.url)
     log_on(page)
 
-    page.get_by_role("button", name="Restore").click()
-    page.get_by_label("Backup file").set_input_files(str(not_a_backup))
-    page.get_by_label("Backup password").fill(BACKUP_PASSWORD)
-    page.get_by_label("Your password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Preview").click()
+    _preview_restore(page, not_a_backup)
 
     expect(page.get_by_role("dialog").get_by_role("alert")).to_contain_text("not a")
