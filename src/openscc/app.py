@@ -208,14 +208,20 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # The certificates are checked for expiry at start and then periodically.
-        watcher = asyncio.create_task(services.alerts.watch(settings.alert_check_interval_seconds))
-        # High availability: the shadow's link to its master, the master's watch of its shadow.
-        pairing = asyncio.create_task(services.ha.run())
-        # Backup schedules: each runs when its cron expression comes due (on a master).
-        timer = asyncio.create_task(services.schedules.run_forever())
+        tasks = []
+        # A drill's throwaway instance serves its restored configuration and nothing more: it
+        # must not ship backups, prune targets, join a pair or send e-mails for the original.
+        if not settings.drill:
+            # The certificates are checked for expiry at start and then periodically.
+            tasks.append(
+                asyncio.create_task(services.alerts.watch(settings.alert_check_interval_seconds))
+            )
+            # High availability: the shadow's link to its master, the master's watch of it.
+            tasks.append(asyncio.create_task(services.ha.run()))
+            # Backup schedules: each runs when its cron expression comes due (on a master).
+            tasks.append(asyncio.create_task(services.schedules.run_forever()))
         yield
-        for task in (watcher, pairing, timer):
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -61,6 +61,9 @@ class Settings:
     # Test-only: names of restore steps at which the process kills itself (crash tests).
     fault_points: frozenset[str] = frozenset()
     admin_password: str | None = dataclasses.field(default=None, repr=False)
+    # A restore drill's throwaway instance (OPENSCC_DRILL=1): no schedules, no high
+    # availability, no alert checks.
+    drill: bool = False
     # A dry run warns of an archive older than this (ARCHIVE_OLD).
     restore_warn_age_days: int = 30
     # With admin_password, the role a fresh instance starts in (OPENSCC_HA_ROLE).
@@ -87,6 +90,8 @@ class Settings:
             except InvalidRequest as error:
                 raise ValueError(f"OPENSCC_ADMIN_PASSWORD is refused: {error.message}") from None
             values["admin_password"] = password
+        if environ.get("OPENSCC_DRILL") == "1":
+            values["drill"] = True
         role = environ.get("OPENSCC_HA_ROLE")
         if role:
             if role not in ("master", "shadow"):

@@ -100,3 +100,26 @@ def test_refusals_change_nothing(connector: InProcessServer) -> None:
     assert all(c.json()["type"] == "INVALID_REQUEST" for c in cases)
     assert "not-in-the-archive" in cases[0].json()["message"]
     assert _entities(connector) == before
+
+
+def test_a_wrong_own_password_and_a_pending_restore_are_refused(connector: InProcessServer) -> None:
+    archive = _populated(connector)
+    before = _entities(connector)
+    wrong = connector.http.put(
+        PARTIAL,
+        files={"backup": ("b.zip", archive)},
+        data={
+            "password": BACKUP_PASSWORD,
+            "subaccounts": f"{REGION}/{FIRST}",
+            "userPassword": "not-mine",
+        },
+        auth=connector.auth,
+    )
+    connector.app.state.services.restore_pending = True
+    pending = _partial(connector, archive, f"{REGION}/{FIRST}")
+    connector.app.state.services.restore_pending = False
+
+    assert wrong.status_code == 400
+    assert "own password" in wrong.json()["message"]
+    assert pending.status_code == 409
+    assert _entities(connector) == before

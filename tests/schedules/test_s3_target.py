@@ -46,6 +46,8 @@ def test_a_run_uploads_a_verified_archive_and_retention_keeps_foreign_objects(
     admin_app: Starlette, admin: TestClient, s3: S3Server
 ) -> None:
     s3.put("scc-backups", "plant-7/someone-elses.zip", b"not ours")
+    # Another site's schedule of the same name, one level deeper and newer: not ours either.
+    s3.put("scc-backups", "plant-7/site-2/openscc-nightly-20990101T000000Z.zip", b"not ours")
     body = {"name": "nightly", "cron": "0 0 1 1 *", "target": _target(s3), "password": PASSWORD,
             "keep": {"last": 2}}  # fmt: skip
     assert admin.post(SCHEDULES, json=body).status_code == 201
@@ -70,6 +72,7 @@ def test_a_run_uploads_a_verified_archive_and_retention_keeps_foreign_objects(
     assert s3.keys("scc-backups") == [
         "plant-7/openscc-nightly-20300102T020000Z.zip",
         "plant-7/openscc-nightly-20300103T020000Z.zip",
+        "plant-7/site-2/openscc-nightly-20990101T000000Z.zip",
         "plant-7/someone-elses.zip",
     ]
 

@@ -4,6 +4,7 @@ target raising the alert, the missed-run rule at start-up, runs that never overl
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import threading
@@ -19,8 +20,9 @@ from openscc import __version__
 from openscc.backup.archive import read_archive
 from openscc.schedules import targets
 from openscc.schedules.model import Keep
+from openscc.schedules.runs import RUNS_FILE, RunLog
 from openscc.schedules.scheduler import Scheduler
-from support.schedules import SCHEDULES, finished
+from support.schedules import RUNS, SCHEDULES, finished
 
 PASSWORD = "Scheduled-pa55word"
 NEVER = "0 0 1 1 *"  # not during a test
@@ -179,12 +181,13 @@ def test_a_restart_runs_a_missed_time_once(
         assert scheduler.due([schedule], now) == []
 
 
-def test_runs_never_overlap(
+def test_runs_never_overlap_and_a_queued_run_is_refused(
     admin_app: Starlette, admin: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "backups"
     target.mkdir()
-    admin.post(SCHEDULES, json=_schedule(target))
+    for name in ("first", "second", "third"):
+        admin.post(SCHEDULES, json=_schedule(target, name=name))
     at_once, most = [0], [0]
     guard = threading.Lock()
     real = targets.DirectoryTarget.ship
@@ -202,7 +205,51 @@ def test_runs_never_overlap(
 
     monkeypatch.setattr(targets.DirectoryTarget, "ship", slow_ship)
 
-    ids = [admin.post(f"{SCHEDULES}/nightly/run").json()["id"] for _ in range(3)]
+    ids = [admin.post(f"{SCHEDULES}/{n}/run").json()["id"] for n in ("first", "second", "third")]
+    again = admin.post(f"{SCHEDULES}/first/run")  # same second, same name: refused
 
+    assert again.status_code == 409
     assert [finished(admin, i)["status"] for i in ids] == ["succeeded"] * 3
     assert most[0] == 1
+
+
+def test_each_timed_run_takes_its_own_time(
+    admin_app: Starlette, admin: TestClient, tmp_path: Path
+) -> None:
+    """Two schedules due in one tick: the second's time is when it starts, not the tick's."""
+    target = tmp_path / "backups"
+    target.mkdir()
+    for name in ("a", "b"):
+        admin.post(SCHEDULES, json={**_schedule(target, name=name), "cron": "0 * * * *"})
+    current = _scheduler(admin_app)
+    ticks = iter(dt.datetime(2030, 1, 1, 5, 0, s, tzinfo=dt.UTC) for s in range(0, 60, 10))
+    timed = Scheduler(
+        admin_app.state.services.instance,
+        admin_app.state.services.store_thread,
+        current.runner,
+        clock=lambda: next(ticks),
+    )
+
+    asyncio.run(timed.tick())
+
+    started = sorted(r["startedAt"] for r in admin.get(RUNS).json())
+    assert started == ["2030-01-01T05:00:10Z", "2030-01-01T05:00:20Z"]
+
+
+def test_stored_keys_are_not_kept_for_another_store(admin: TestClient, tmp_path: Path) -> None:
+    target = {"type": "s3", "bucket": "b", "endpoint": "https://one.example",
+              "accessKeyId": "AKIA1", "secretAccessKey": "key-secret"}  # fmt: skip
+    admin.post(SCHEDULES, json={**_schedule(tmp_path), "target": target})
+    same = {k: v for k, v in target.items() if k not in ("accessKeyId", "secretAccessKey")}
+    admin.put(f"{SCHEDULES}/nightly", json={"cron": NEVER, "target": same})
+    assert admin.get(f"{SCHEDULES}/nightly").json()["target"]["credentials"] == "stored"
+
+    moved = {**same, "endpoint": "https://elsewhere.example"}
+    admin.put(f"{SCHEDULES}/nightly", json={"cron": NEVER, "target": moved})
+
+    assert admin.get(f"{SCHEDULES}/nightly").json()["target"]["credentials"] == "environment"
+
+
+def test_a_runs_file_that_is_not_an_object_does_not_stop_the_server(tmp_path: Path) -> None:
+    (tmp_path / RUNS_FILE).write_text("[]")
+    assert RunLog(tmp_path).runs() == []

@@ -365,11 +365,16 @@ PARTIAL_PATH = "/api/openscc/v1/backup/partial"
             "backup": {"type": "string", "format": "binary"},
             "password": {"type": "string"},
             "subaccounts": {"type": "string"},
+            "userPassword": {
+                "type": "string",
+                "description": "the caller's own password, checked when given",
+            },
         },
         "required": ["backup", "password", "subaccounts"],
     },
     query=({"name": "dryRun", "in": "query", "required": False, "schema": {"type": "boolean"}},),
     response_schema={"type": "object"},
+    more_responses={"409": "ILLEGAL_STATE: another restore is in progress or awaits its restart"},
     tag="openscc",
 )
 async def partial_restore(request: Request, caller: Caller) -> Response:
@@ -378,6 +383,7 @@ async def partial_restore(request: Request, caller: Caller) -> Response:
     form = await _read_restore_form(request, svc.instance.settings.max_upload_bytes)
     try:
         upload, password = await _restore_parts(form)
+        await _check_own_password(svc, caller, form)
         named = [v for v in form.getlist("subaccounts") if isinstance(v, str)]
         selected = partial.parse_selection(named)
         planned = await run_in_threadpool(
@@ -389,13 +395,23 @@ async def partial_restore(request: Request, caller: Caller) -> Response:
     if is_dry_run:
         note_change(request, "backup.partial_previewed", subaccounts=len(selected))
         return json_response(report)
-    # The configuration as it was, first: a partial restore can be undone like a full one.
-    draft = await run_in_threadpool(_in_kdf_slot, svc, write_safety_backup, svc.instance, password)
+    # One restore at a time, full or partial; none once a full restore awaits its restart.
+    if not svc.restore_lock.acquire(blocking=False):
+        raise Conflict("another restore is in progress")
     try:
-        await svc.store_thread.run(partial.apply, svc.instance.store, planned)
-    except BaseException:
-        draft.discard()
-        raise
+        if svc.restore_pending:
+            raise Conflict("a restore is already being applied; wait for the restart")
+        # The configuration as it was, first: a partial restore can be undone like a full one.
+        draft = await run_in_threadpool(
+            _in_kdf_slot, svc, write_safety_backup, svc.instance, password
+        )
+        try:
+            await svc.store_thread.run(partial.apply, svc.instance.store, planned)
+        except BaseException:
+            draft.discard()
+            raise
+    finally:
+        svc.restore_lock.release()
     kept = draft.keep(newest=svc.instance.settings.safety_backups_kept)
     note_change(
         request,

@@ -171,7 +171,10 @@ async def delete_schedule(request: Request, caller: Caller) -> Response:
     "(openscc's own)",
     status=202,
     response_schema={"type": "object", "properties": {"id": {"type": "string"}}},
-    more_responses={"404": "NOT_FOUND: no such schedule"},
+    more_responses={
+        "404": "NOT_FOUND: no such schedule",
+        "409": "ILLEGAL_STATE: a run of that schedule is in progress",
+    },
     changes_config=True,
     **_COMMON,
 )

@@ -92,7 +92,12 @@ class _Throwaway:
         self.url = f"https://127.0.0.1:{self.port}"
         self.log = data_dir.parent / "server.log"
         env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
-        env.update(OPENSCC_ADMIN_PASSWORD=admin_password, OPENSCC_KDF_PROFILE=kdf_profile)
+        # OPENSCC_DRILL: the restored schedules, pair and alerts stay asleep in the throwaway.
+        env.update(
+            OPENSCC_ADMIN_PASSWORD=admin_password,
+            OPENSCC_KDF_PROFILE=kdf_profile,
+            OPENSCC_DRILL="1",
+        )
         self.env = env
         self.process: subprocess.Popen[bytes] | None = None
 

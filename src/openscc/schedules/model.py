@@ -161,6 +161,10 @@ def _target(data: Any, current: Schedule | None) -> tuple[dict[str, str], dict[s
             raise InvalidRequest(
                 "give both target.accessKeyId and target.secretAccessKey, or neither"
             )
-        kept = current.credentials if current and current.target.get("type") == "s3" else {}
+        # Stored keys stay only for the same store: they are never sent to another endpoint.
+        same_store = current is not None and all(
+            current.target.get(k) == public.get(k) for k in ("type", "bucket", "endpoint")
+        )
+        kept = current.credentials if current is not None and same_store else {}
         return public, dict(given) if given else dict(kept)
     raise InvalidRequest('target.type must be "directory" or "s3"')

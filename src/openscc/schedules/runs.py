@@ -53,7 +53,7 @@ class RunLog:
             self._last = dict(data.get("lastRun", {}))
         except FileNotFoundError:
             pass
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, AttributeError, TypeError) as error:
             logger.warning("%s cannot be read (%s); starting a new one", RUNS_FILE, error)
         for run in self._runs:  # the server stopped while these ran
             if run.get("status") == RUNNING:

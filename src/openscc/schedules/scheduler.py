@@ -12,11 +12,11 @@ import logging
 from collections.abc import Callable
 
 from openscc.connector_state import ha_role
-from openscc.errors import NotFound
+from openscc.errors import Conflict, NotFound
 from openscc.instance import Instance
 from openscc.schedules.model import KIND, Schedule, from_record
 from openscc.schedules.runner import Runner
-from openscc.schedules.runs import Run
+from openscc.schedules.runs import RUNNING, Run
 from openscc.schedules.timing import is_due, next_time
 from openscc.store.thread import StoreThread
 
@@ -82,8 +82,10 @@ class Scheduler:
         if role != "master":
             return MAX_SLEEP_SECONDS
         for schedule in self.due(schedules, now):
-            run = self.runner.begin(schedule, now)
-            await asyncio.to_thread(self.runner.run, schedule, run, now)
+            # Each run's own time: the one before may have taken long.
+            at = self._clock()
+            run = self.runner.begin(schedule, at)
+            await asyncio.to_thread(self.runner.run, schedule, run, at)
         return self.next_wake(schedules, self._clock())
 
     async def run_forever(self) -> None:
@@ -111,6 +113,9 @@ class Scheduler:
     def start_now(self, schedule: Schedule) -> Run:
         """POST .../run: the run is recorded at once and runs in the background (after any run
         in progress)."""
+        if any(r["schedule"] == schedule.name and r["status"] == RUNNING
+               for r in self.runner.runs.runs()):  # fmt: skip
+            raise Conflict(f"a run of {schedule.name} is in progress")
         now = self._clock()
         run = self.runner.begin(schedule, now)
         task = asyncio.get_running_loop().create_task(

@@ -160,11 +160,10 @@ class S3Target:
 
     def names(self) -> list[str]:
         try:
-            return [
-                str(item["path"]).rsplit("/", 1)[-1]
-                for batch in obstore.list(self.store)
-                for item in batch
-            ]
+            # Only the prefix's own level: another site's archives under a deeper prefix are
+            # not this schedule's, whatever their names.
+            paths = [str(item["path"]) for batch in obstore.list(self.store) for item in batch]
+            return [path for path in paths if "/" not in path]
         except Exception as error:
             raise TargetFailed(f"listing {self._where('')} failed: {_short(error)}") from None
 
