@@ -12,7 +12,7 @@ from openscc.api.endpoints import EndpointTable
 from openscc.api.openscc_session import EXTENSION
 from openscc.api.responses import json_response
 from openscc.auth.roles import ADMIN_ONLY
-from openscc.backup.safety import SafetyBackup, list_safety_backups
+from openscc.backup.safety import SafetyBackup, find_safety_backup, list_safety_backups
 from openscc.errors import NotFound
 
 endpoints = EndpointTable()
@@ -58,14 +58,13 @@ async def list_backups(request: Request, caller: Caller) -> Response:
 async def download(request: Request, caller: Caller) -> Response:
     name = str(request.path_params["name"])
     data_dir = services(request).instance.data_dir
-    backups = await run_in_threadpool(list_safety_backups, data_dir)
-    # Only a listed name: never a path built from the request.
-    found = next((b for b in backups if b.path.name == name), None)
+    # Only a safety backup's own name pattern, inside the safety folder: never another path.
+    found = await run_in_threadpool(find_safety_backup, data_dir, name)
     if found is None:
         raise NotFound("no safety backup of that name")
     return FileResponse(
-        found.path,
+        found,
         media_type="application/zip",
-        filename=found.path.name,
+        filename=found.name,
         headers={"Cache-Control": "no-store"},
     )

@@ -95,6 +95,15 @@ def list_safety_backups(data_dir: Path) -> list[SafetyBackup]:
     return found
 
 
+def find_safety_backup(data_dir: Path, name: str) -> Path | None:
+    """The safety backup of that file name, if there is one; a name that is not one of ours
+    (another pattern, a path) is none, without reading any archive."""
+    if "/" in name or not any(name.startswith(p) for p in _PREFIXES) or not name.endswith(".zip"):
+        return None
+    path = data_dir / SAFETY_DIR / name
+    return path if path.is_file() else None
+
+
 def _stamp(path: Path) -> str:
     """The UTC time stamp and counter after the prefix (names sort by it, whatever the kind)."""
     return path.name.split("-", 1)[1]
