@@ -52,9 +52,11 @@ bench: install
 fuzz: install
 	OPENSCC_FUZZ_PROFILE=fuzz $(BIN)/python -m pytest -q tests/hardening tests/backup -p no:xdist
 
-# Load and soak against a real server on loopback, bounded in time and requests.
+# Load and soak against a real server on loopback, bounded in time and requests; then the long
+# crash-consistency torture run (TORTURE_KILLS kills, docs/reliability.md#data-safety).
 soak: install
 	$(BIN)/python -m bench.soak
+	$(BIN)/python -m bench.torture
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

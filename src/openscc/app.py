@@ -43,6 +43,7 @@ from openscc.ha.coordinator import HighAvailability
 from openscc.instance import Instance, open_instance
 from openscc.logsafe import shown
 from openscc.lookups import Lookups
+from openscc.monitoring import backup_history
 from openscc.monitoring.backup_history import BackupHistory
 from openscc.monitoring.metrics import Metrics
 from openscc.monitoring.system import SystemFigures
@@ -104,6 +105,15 @@ def _drill(archive: Path, password: str) -> tuple[bool, str]:
     return report.passed, report.summary()
 
 
+def _take_over_records(instance: Instance, runs: RunLog) -> None:
+    """Before serving: the records an older openscc kept in JSON files move into the database,
+    and runs that the last stop cut off are marked so."""
+    backup_history.import_legacy_file(instance.store, instance.data_dir)
+    runs.import_legacy_file(instance.data_dir)
+    if cut_off := runs.recover():
+        logger.warning("%d scheduled backup run(s) were cut off by the last stop", cut_off)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -125,7 +135,15 @@ def create_app(
         clock=clock,
     )
     credentials = CredentialCache(ttl_seconds=settings.credential_cache_seconds, clock=clock)
-    metrics = Metrics(BackupHistory(instance.data_dir), instance.data_dir)
+    runs = RunLog(instance.store)
+    _take_over_records(instance, runs)
+    history = BackupHistory(
+        backup_history.load(instance.store),
+        persist=lambda op, outcome: store_thread.record(
+            backup_history.save, instance.store, op, outcome
+        ),
+    )
+    metrics = Metrics(history, instance.data_dir)
     alerts = AlertService(
         instance,
         store_thread,
@@ -181,7 +199,8 @@ def create_app(
             store_thread,
             Runner(
                 instance=instance,
-                runs=RunLog(instance.data_dir),
+                store_thread=store_thread,
+                runs=runs,
                 metrics=metrics,
                 alerts=alerts,
                 audit=instance.audit,

@@ -28,6 +28,7 @@ from openscc.snapshot import EntityRecord
 from openscc.store.db import DB_FILE, connect
 from openscc.store.entities import EntityStore
 from openscc.store.journal import ChangeJournal
+from openscc.store.locks import StoreLock
 from openscc.store.sealing import MASTER_KEY_FILE, SecretSealer
 
 
@@ -60,6 +61,8 @@ class Instance:
     instance_id: str
     audit: AuditLog
     master_key: bytes = field(repr=False)
+    # Held shared while the database is open here (openscc.store.locks).
+    store_lock: StoreLock | None = field(default=None, repr=False)
 
     def sealer_key_for(self, purpose: str) -> bytes:
         """A key for one purpose, derived from the master key (never the master key itself)."""
@@ -78,8 +81,24 @@ class Instance:
         finally:
             conn.close()
 
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the database's write lock (on a connection of its own) for the block: no other
+        connection, in this process or another, commits a change meanwhile."""
+        conn = connect(self.data_dir / DB_FILE, migrate_schema=False)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            finally:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
     def close(self) -> None:
         self.conn.close()
+        if self.store_lock is not None:
+            self.store_lock.release()
 
 
 class NotAnInstance(InvalidRequest):
@@ -113,6 +132,15 @@ def open_instance(settings: Settings) -> Instance:
     """Open the data directory, creating and initialising whatever is missing."""
     data_dir = settings.data_dir.resolve()
     ensure_data_dir(data_dir)
+    store_lock = StoreLock(data_dir, exclusive=False, timeout=settings.store_lock_timeout_seconds)
+    try:
+        return _open(settings, data_dir, store_lock)
+    except BaseException:
+        store_lock.release()
+        raise
+
+
+def _open(settings: Settings, data_dir: Path, store_lock: StoreLock) -> Instance:
     master_key = load_master_key(data_dir)
     sealer = SecretSealer(master_key)
     conn = connect(data_dir / DB_FILE, busy_timeout_ms=settings.store_busy_timeout_ms)
@@ -132,10 +160,15 @@ def open_instance(settings: Settings) -> Instance:
         instance_id=_instance_id(conn),
         audit=AuditLog(audit_dir),
         master_key=master_key,
+        store_lock=store_lock,
     )
-    _initialise(instance)
-    # The audit level applies to whoever opens the instance: the server and the CLI alike.
-    instance.audit.level = audit_settings.settings(store)["level"]
+    try:
+        _initialise(instance)
+        # The audit level applies to whoever opens the instance: the server and the CLI alike.
+        instance.audit.level = audit_settings.settings(store)["level"]
+    except BaseException:
+        conn.close()
+        raise
     return instance
 
 

@@ -28,6 +28,7 @@ from openscc.http_edge import limited_protocol
 from openscc.instance import Instance, open_instance
 from openscc.restore_apply import apply_pending_restore
 from openscc.settings import Settings
+from openscc.store.locks import ServerLock
 
 logger = logging.getLogger("openscc.server")
 TLS_DIR = "tls"
@@ -134,12 +135,17 @@ def serve(settings: Settings) -> None:
 
     The port is bound once, before the data directory is opened: a port in use fails at once,
     and during a restart new connections wait in the socket's queue instead of being refused.
+    The server lock is held from before that to the end: one server per data directory.
     """
-    listener = listen(settings.host, settings.port)
+    server_lock = ServerLock(settings.data_dir.resolve())
     try:
-        _serve_on(listener, settings)
+        listener = listen(settings.host, settings.port)
+        try:
+            _serve_on(listener, settings)
+        finally:
+            listener.close()
     finally:
-        listener.close()
+        server_lock.release()
 
 
 def _serve_on(listener: socket.socket, settings: Settings) -> None:

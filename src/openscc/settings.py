@@ -51,9 +51,12 @@ class Settings:
     backup_kdf_slots: int = 2
     safety_backups_kept: int = 5
     # How long a write waits for a database locked by another process before answering 503.
-    # Writes run on the event loop, so this also bounds how long a foreign lock can stall the
-    # server; `openscc users` holds it for milliseconds.
+    # Writes run in the store thread, one after the other, so this also bounds how long a
+    # foreign lock can stall them; `openscc users` holds it for milliseconds.
     store_busy_timeout_ms: int = 2_000
+    # How long opening the data directory waits while another process applies a restore, and
+    # applying a restore waits for other processes (`openscc users`) to close the database.
+    store_lock_timeout_seconds: float = 30.0
     # Alerts: how often the certificates are checked for expiry (the product checks its
     # thresholds every 30 seconds), and how long one step of sending an alert e-mail may take.
     alert_check_interval_seconds: float = 30.0

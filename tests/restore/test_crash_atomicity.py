@@ -32,6 +32,7 @@ STEPS = [
     ("restore.safety_backup_written", "old"),
     ("restore.committed", "new"),
     ("apply.start", "new"),
+    ("apply.installation_carried", "new"),
     ("apply.side_files_removed", "new"),
     ("apply.database_replaced", "new"),
 ]

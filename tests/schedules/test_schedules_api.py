@@ -19,7 +19,6 @@ from starlette.testclient import TestClient
 from openscc import __version__
 from openscc.backup.archive import read_archive
 from openscc.schedules import targets
-from openscc.schedules.runs import RUNS_FILE, RunLog
 from openscc.schedules.scheduler import Scheduler
 from support.schedules import RUNS, SCHEDULES, finished
 
@@ -167,16 +166,16 @@ def test_a_restart_runs_a_missed_time_once(
     scheduler = _scheduler(admin_app)
     schedule = scheduler.one("nightly")
     last = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
-    scheduler.runner.runs.started(scheduler.runner.begin(schedule, last), last)
+    scheduler.runner.begin(schedule, last)
     now = last + dt.timedelta(hours=down_hours, minutes=1)
 
-    due = scheduler.due([schedule], now)
+    due = scheduler.due([schedule], now, scheduler.last_runs())
 
     assert len(due) == (1 if down_hours > 1 else 0)
     if due:
         run = scheduler.runner.begin(schedule, now)
         scheduler.runner.run(schedule, run, now)
-        assert scheduler.due([schedule], now) == []
+        assert scheduler.due([schedule], now, scheduler.last_runs()) == []
 
 
 def test_runs_never_overlap_and_a_queued_run_is_refused(
@@ -246,8 +245,3 @@ def test_stored_keys_are_not_kept_for_another_store(admin: TestClient, tmp_path:
     admin.put(f"{SCHEDULES}/nightly", json={"cron": NEVER, "target": moved})
 
     assert admin.get(f"{SCHEDULES}/nightly").json()["target"]["credentials"] == "environment"
-
-
-def test_a_runs_file_that_is_not_an_object_does_not_stop_the_server(tmp_path: Path) -> None:
-    (tmp_path / RUNS_FILE).write_text("[]")
-    assert RunLog(tmp_path).runs() == []

@@ -4,7 +4,6 @@ runs it once, not once per missed hour; a schedule every minute runs at the next
 from __future__ import annotations
 
 import datetime as dt
-import json
 import ssl
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from starlette.testclient import TestClient
 
 from openscc.auth.users import ADMINISTRATOR
 from openscc.instance import open_instance
-from openscc.schedules.runs import RUNS_FILE, now_iso
+from openscc.schedules.runs import now_iso
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD
 from support.server_process import ServerProcess
@@ -44,9 +43,13 @@ def test_a_restart_after_missed_hours_runs_the_schedule_once(tmp_path: Path) -> 
         server.stop()
         # The server was down for three hours and more: the last run was long ago.
         long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3, minutes=30)
-        (data_dir / RUNS_FILE).write_text(
-            json.dumps({"runs": [], "lastRun": {"hourly": now_iso(long_ago)}})
-        )
+        instance = open_instance(Settings(data_dir=data_dir, kdf_profile="test"))
+        with instance.store.transaction():
+            instance.store.connection.execute(
+                "INSERT INTO schedule_last_run (schedule, at) VALUES (?, ?)",
+                ("hourly", now_iso(long_ago)),
+            )
+        instance.close()
         server.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not client.get(RUNS).json():

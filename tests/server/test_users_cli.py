@@ -245,3 +245,17 @@ def _directory_server() -> LdapServer:
         server_id="0",
         previous=None,
     )
+
+
+def test_a_change_is_refused_while_a_committed_restore_waits_for_the_restart(
+    run: Invoke, settings: Settings
+) -> None:
+    """The restart replaces the users: a change made now would be acknowledged and then lost."""
+    (settings.data_dir / "restore-pending").write_text("{}")
+
+    result = run("add", "bob", "--role", "sccdisplay", input="user-pa55word\n")
+
+    assert result.exit_code == 1
+    assert "waits for the server's restart" in result.output
+    (settings.data_dir / "restore-pending").unlink()
+    assert "bob" not in run("list").output

@@ -20,8 +20,7 @@ STATUSES = (ERROR, WARNING, INFO)
 MASTER = "Master"
 SHADOW = "Shadow"
 
-# How many alerts are kept (in memory: a restart begins with none, as the conditions that still
-# hold are raised again by the next check).
+# How many alerts are kept (in memory and in the database: openscc.alerts.kept).
 MAX_KEPT = 500
 
 
@@ -116,9 +115,15 @@ class AlertBook:
     Not thread-safe: the service holds a lock around it.
     """
 
-    def __init__(self, capacity: int = MAX_KEPT) -> None:
+    def __init__(self, capacity: int = MAX_KEPT, kept: Iterable[Alert] = ()) -> None:
+        """``kept``: the alerts kept before (oldest first), as they were."""
         self._capacity = capacity
         self._alerts: OrderedDict[tuple[str, str], Alert] = OrderedDict()  # oldest first
+        for alert in kept:
+            self._alerts.pop(alert.key, None)
+            self._alerts[alert.key] = alert
+        while len(self._alerts) > self._capacity:
+            self._alerts.popitem(last=False)
 
     def record(self, alert: Alert) -> bool:
         """Keep ``alert`` in place of the alert of its key. False, and nothing changes, if it

@@ -7,6 +7,9 @@ thread (one, started on first use) reads the e-mail and alerting configuration o
 connection of its own, decides whether to send, and sends with a timeout; a failure is logged
 without secrets and goes no further. At most ``MAX_QUEUED`` e-mails wait; more are dropped with a
 log line. The certificate check runs on the event loop and reads the store in the store thread.
+
+The alerts kept survive a restart: they are read from the database when the service is made, and
+each one recorded is queued for the store thread to write (openscc.alerts.kept).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from openscc.alerts import expiry, mail, notify, resources
+from openscc.alerts import expiry, kept, mail, notify, resources
 from openscc.alerts.model import (
     CERTIFICATE_KINDS,
     ERROR,
@@ -75,7 +78,7 @@ class AlertService:
         self._now = now
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._book = AlertBook()
+        self._book = AlertBook(kept=kept.load(instance.store))
         self._origin = origin_of(ha_role(instance.store))
         self._mailer: ThreadPoolExecutor | None = None
         self._pending = 0
@@ -108,7 +111,7 @@ class AlertService:
         return self._record(kind, message, entity, INFO)
 
     def recent(self) -> list[Alert]:
-        """The alerts kept (the most recent 500, in memory only), most recent first."""
+        """The alerts kept (the most recent 500), most recent first."""
         with self._lock:
             return self._book.recent()
 
@@ -124,6 +127,7 @@ class AlertService:
         with self._lock:
             if not self._book.record(alert):
                 return None
+        self._store_thread.record(kept.save, self._instance.store, alert)
         level = logging.INFO if status == INFO else logging.WARNING
         logger.log(level, "alert %s (%s): %s", kind, status, shown(message, 1000))
         self._dispatch(alert)

@@ -156,9 +156,9 @@ async def delete_schedule(request: Request, caller: Caller) -> Response:
         with store.transaction():
             if not store.delete(model.KIND, name):
                 raise NotFound(f"no backup schedule named {name}")
+            svc.schedules.runner.runs.forget(name)
 
     await svc.store_thread.run(remove)
-    svc.schedules.runner.runs.forget(name)
     svc.schedules.changed()
     note_change(request, "backup.schedule_removed", schedule=name)
     return empty_response()
@@ -181,7 +181,7 @@ async def delete_schedule(request: Request, caller: Caller) -> Response:
 async def run_schedule(request: Request, caller: Caller) -> Response:
     svc = services(request)
     schedule = await svc.store_thread.run(svc.schedules.one, _name(request))
-    run = svc.schedules.start_now(schedule)
+    run = await svc.schedules.start_now(schedule)
     note_change(request, "backup.schedule_run", schedule=schedule.name, run=run.id)
     return json_response({"id": run.id, "schedule": schedule.name}, 202)
 
@@ -196,4 +196,5 @@ async def run_schedule(request: Request, caller: Caller) -> Response:
     **_COMMON,
 )
 async def list_runs(request: Request, caller: Caller) -> Response:
-    return json_response(services(request).schedules.runner.runs.runs())
+    svc = services(request)
+    return json_response(await svc.store_thread.run(svc.schedules.runner.runs.runs))

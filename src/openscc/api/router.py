@@ -24,6 +24,7 @@ from openscc.api.responses import error_response
 from openscc.auth.roles import ADMIN
 from openscc.config.subaccounts import refuse_managed
 from openscc.errors import MethodNotAllowed, OpensccError, StoreBusy
+from openscc.store.db import is_busy
 
 
 def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[Response]]:
@@ -163,17 +164,10 @@ def _handle(
     return handler(request, caller)
 
 
-# SQLite's primary result codes (the low byte of an extended code) for "another connection
-# holds the lock".
-_SQLITE_BUSY = 5
-_SQLITE_LOCKED = 6
-
-
 def _store_failure(error: sqlite3.OperationalError) -> Response:
     """A clear answer when the database cannot be written; the transaction was rolled back."""
     reason = str(error)
-    code = getattr(error, "sqlite_errorcode", None)
-    if code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+    if is_busy(error):
         busy = StoreBusy("the configuration store is locked by another process; try again shortly")
         return error_response(busy)
     return error_response(

@@ -103,13 +103,18 @@ class UserDirectory:
     def set_password(self, name: str, password: str, *, old: str | None = None) -> None:
         """Set a new password under the policy; without ``old``, the new one is compared with
         the stored hash (one hash check) so that it still differs from the current one."""
+        self.set_password_hash(name, self.checked_new_password_hash(name, password, old=old))
+
+    def checked_new_password_hash(self, name: str, password: str, *, old: str | None = None) -> str:
+        """The hash of ``password`` as the user's new password, once it passed the policy (and,
+        without ``old``, differs from the stored one); nothing is written."""
         known = self.find_with_hash(name)
         if known is None:
             raise NotFound(f"user {name} does not exist")
         check_new_password(name, password, old=old)
         if old is None and self._passwords.verify(known[1], password):
             raise InvalidRequest("the new password must differ from the old one")
-        self._write(name, known[0].role, password, False)
+        return self._passwords.hash(password)
 
     def set_password_hash(self, name: str, password_hash: str) -> None:
         """Store a hash made elsewhere for a password that already passed the policy (the API

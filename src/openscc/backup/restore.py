@@ -138,14 +138,17 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
         manifest = archive.manifest
         try:
             kept = safety.keep(newest=settings.safety_backups_kept)
-            commit_staged_restore(
-                instance.data_dir,
-                description={
-                    "sourceInstance": manifest.source_instance,
-                    "createdAt": manifest.created_at,
-                },
-            )
-        except OSError as error:
+            # Under the write lock: no change by another process commits between its own check
+            # for a pending restore and its commit (openscc.restore_apply).
+            with instance.write_lock():
+                commit_staged_restore(
+                    instance.data_dir,
+                    description={
+                        "sourceInstance": manifest.source_instance,
+                        "createdAt": manifest.created_at,
+                    },
+                )
+        except (OSError, sqlite3.OperationalError) as error:
             raise OpensccError(
                 f"could not commit the restore ({_reason(error)}); nothing was changed"
             ) from None

@@ -13,14 +13,19 @@ from openscc.instance import Instance
 from openscc.props import PROPS_FILE, RESTORED_PROPS_FILE, Props
 from openscc.restore_apply import discard_staging, staging_dir
 from openscc.snapshot import EntityRecord
-from openscc.store.db import DB_FILE, PAGE_SIZE
+from openscc.store.db import DB_FILE, PAGE_SIZE, keep_private
 from openscc.store.entities import EntityStore
 from openscc.store.migrations import migrate
 
 
 def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -> Path:
     """Write every record, validated and re-sealed under this instance's master key, into a
-    new database in the staging folder; any invalid record leaves no staging folder behind."""
+    new database in the staging folder; any invalid record leaves no staging folder behind.
+
+    The installation's own state (its high-availability pair, the runs and alerts it recorded)
+    is not in the archive: it is carried into the staged database when the restore is applied
+    (openscc.store.installation), so that what was recorded meanwhile is kept too.
+    """
     discard_staging(instance.data_dir)
     folder = staging_dir(instance.data_dir)
     folder.mkdir(mode=0o700)
@@ -28,45 +33,34 @@ def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -
     try:
         conn = sqlite3.connect(path, isolation_level=None)
         try:
+            keep_private(path)
             # No journal and no syncs while building: until the commit point the staged file is
-            # discarded on any failure, and it is fsynced whole before that. No WAL either: the
-            # file must be complete in itself when it is moved into place.
+            # discarded on any failure. No WAL either: the file must be complete in itself when
+            # it is moved into place.
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA cache_size = -8192")  # KiB: bounded, spilling needs no journal
             migrate(conn)
             conn.execute("BEGIN")
-            conn.execute(
-                "INSERT INTO instance (name, value) VALUES ('id', ?)", (instance.instance_id,)
-            )
-            # The installation's own state goes on: its high-availability pair (a restored
-            # master keeps its shadow, which then syncs the whole configuration again).
-            for name, value in _installation_state(instance):
-                conn.execute("INSERT INTO instance (name, value) VALUES (?, ?)", (name, value))
             try:
                 EntityStore(conn, instance.sealer).insert_many(validated(records))
             except sqlite3.IntegrityError:
                 raise CorruptArchive("it holds the same entity twice") from None
             conn.execute("COMMIT")
+            # The last write syncs the whole file to disk before the commit point, through
+            # SQLite: a descriptor opened and closed on a database file beside SQLite's own is
+            # what this process must never have (openscc.store.db.keep_private).
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(
+                "INSERT INTO instance (name, value) VALUES ('id', ?)", (instance.instance_id,)
+            )
         finally:
             conn.close()
-        fsync_path(path)
     except BaseException:
         discard_staging(instance.data_dir)
         raise
     return path
-
-
-_INSTALLATION_STATE = ("ha_pair", "ha_link")
-
-
-def _installation_state(instance: Instance) -> list[tuple[str, str]]:
-    with instance.snapshot() as snapshot:
-        rows = snapshot.connection.execute(
-            "SELECT name, value FROM instance WHERE name IN (?, ?)", _INSTALLATION_STATE
-        ).fetchall()
-    return [(str(name), str(value)) for name, value in rows]
 
 
 def stage_props(instance: Instance, archived: bytes | None) -> bool:

@@ -1,36 +1,75 @@
-"""``openscc users``: local users for role separation, managed on the data directory."""
+"""``openscc users``: local users for role separation, managed on the data directory.
+
+The commands work on the database beside a running server, through SQLite alone (see
+docs/reliability.md, "The server and the command line"): each change is one write transaction,
+which waits while the server writes (``BUSY_TIMEOUT_MS``) and checks inside it that no restore
+is committed and waiting for the server's restart (that restart replaces the database). Password
+hashes are computed before the transaction, so the server's writes never wait for Argon2. The
+running server sees each change at its next request.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from openscc.auth.ldap.store import load as load_ldap
 from openscc.auth.ldap.store import save as save_ldap
+from openscc.auth.policy import check_new_password
 from openscc.auth.roles import ROLE_ALIASES, ROLE_NAMES, canonical_role
+from openscc.auth.users import check_user_name
 from openscc.cli.options import data_dir_option, read_secret
-from openscc.errors import OpensccError
+from openscc.errors import Conflict, OpensccError
 from openscc.instance import Instance, NotAnInstance, open_existing_instance
+from openscc.restore_apply import restore_pending
 from openscc.settings import Settings
+from openscc.store.db import is_busy
 
 _ROLE_CHOICES = click.Choice([*ROLE_NAMES, *ROLE_ALIASES])
+T = TypeVar("T")
+# A command waits this long for a write the server has under way (the server's own writes wait
+# 2 s for the command's, which take milliseconds).
+BUSY_TIMEOUT_MS = 30_000
 
 
 @contextmanager
 def _open(data_dir: Path) -> Iterator[Instance]:
+    settings = Settings.from_env(
+        os.environ, data_dir=data_dir, store_busy_timeout_ms=BUSY_TIMEOUT_MS
+    )
     try:
-        instance = open_existing_instance(Settings.from_env(os.environ, data_dir=data_dir))
+        instance = open_existing_instance(settings)
     except NotAnInstance as error:
         raise click.UsageError(error.message) from None
+    except OpensccError as error:
+        raise click.ClickException(error.message) from None
+    except sqlite3.OperationalError as error:
+        raise click.ClickException(_store_failure(error)) from None
     try:
         yield instance
     finally:
         instance.close()
+
+
+def _store_failure(error: sqlite3.OperationalError) -> str:
+    if is_busy(error):
+        return "the configuration store stayed locked by the server; nothing was changed, try again"
+    return f"the configuration store cannot be written ({error}); nothing was changed"
+
+
+def _refuse_during_restore(instance: Instance) -> None:
+    if restore_pending(instance.data_dir):
+        raise Conflict(
+            "a restore is committed and waits for the server's restart, which replaces the "
+            "users; nothing was changed: try again once the server is back"
+        )
 
 
 @click.group("users")
@@ -48,15 +87,28 @@ def list_users(data_dir: Path) -> None:
             click.echo(f"{user.name}\t{user.role}{flag}")
 
 
-def _run(action: str, data_dir: Path, name: str, body, **details: str) -> None:  # type: ignore[no-untyped-def]
+def _run(
+    action: str,
+    data_dir: Path,
+    name: str,
+    change: Callable[[Instance, T], object],
+    prepare: Callable[[Instance], T],
+    **details: str,
+) -> None:
+    """``prepare`` (a hash, checks that need no lock), then ``change`` with what it made, in one
+    write transaction, then the audit line."""
     with _open(data_dir) as instance:
         try:
+            prepared = prepare(instance)
             with instance.store.transaction():
-                body(instance)
+                _refuse_during_restore(instance)
+                change(instance, prepared)
         except OpensccError as error:
             raise click.ClickException(error.message) from None
         except ValueError as error:
             raise click.ClickException(str(error)) from None
+        except sqlite3.OperationalError as error:
+            raise click.ClickException(_store_failure(error)) from None
         instance.audit.record(f"user.{action}", actor="cli", user=name, **details)
 
 
@@ -67,11 +119,18 @@ def _run(action: str, data_dir: Path, name: str, body, **details: str) -> None: 
 def add_user(data_dir: Path, name: str, role: str) -> None:
     """Add a user with a role."""
     password = read_secret(f"Password for {name}", confirm=True)
+
+    def hashed(instance: Instance) -> str:
+        check_user_name(name)
+        check_new_password(name, password)
+        return instance.passwords.hash(password)
+
     _run(
         "added",
         data_dir,
         name,
-        lambda i: i.users.add(name, role, password),
+        lambda i, password_hash: i.users.add_hashed(name, role, password_hash),
+        hashed,
         role=canonical_role(role),
     )
     click.echo(f"added {name} ({ROLE_ALIASES.get(role, role)})")
@@ -82,7 +141,7 @@ def add_user(data_dir: Path, name: str, role: str) -> None:
 @click.argument("name")
 def remove_user(data_dir: Path, name: str) -> None:
     """Remove a user (not the last administrator)."""
-    _run("removed", data_dir, name, lambda i: i.users.remove(name))
+    _run("removed", data_dir, name, lambda i, _: i.users.remove(name), lambda i: None)
     click.echo(f"removed {name}")
 
 
@@ -92,7 +151,13 @@ def remove_user(data_dir: Path, name: str) -> None:
 def set_password(data_dir: Path, name: str) -> None:
     """Set a user's password."""
     password = read_secret(f"New password for {name}", confirm=True)
-    _run("password_set", data_dir, name, lambda i: i.users.set_password(name, password))
+    _run(
+        "password_set",
+        data_dir,
+        name,
+        lambda i, password_hash: i.users.set_password_hash(name, password_hash),
+        lambda i: i.users.checked_new_password_hash(name, password),
+    )
     click.echo(f"password of {name} set")
 
 
@@ -102,11 +167,17 @@ def use_file_store(data_dir: Path) -> None:
     """Turn LDAP authentication off: logons go to the local users again (the product's
     useFileUserStore). The LDAP configuration is kept, off; a running server follows at once."""
     with _open(data_dir) as instance:
-        with instance.store.transaction():
-            configuration = load_ldap(instance.store)
-            was_on = configuration.enabled
-            if configuration.servers or was_on:
-                save_ldap(instance.store, dataclasses.replace(configuration, enabled=False))
+        try:
+            with instance.store.transaction():
+                _refuse_during_restore(instance)
+                configuration = load_ldap(instance.store)
+                was_on = configuration.enabled
+                if configuration.servers or was_on:
+                    save_ldap(instance.store, dataclasses.replace(configuration, enabled=False))
+        except OpensccError as error:
+            raise click.ClickException(error.message) from None
+        except sqlite3.OperationalError as error:
+            raise click.ClickException(_store_failure(error)) from None
         instance.audit.record("ldap.changed", actor="cli", enabled=False)
     click.echo(
         "LDAP authentication turned off: local users log on again"

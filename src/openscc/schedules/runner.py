@@ -28,6 +28,7 @@ from openscc.schedules import retention
 from openscc.schedules.model import Schedule
 from openscc.schedules.runs import FAILED, SUCCEEDED, Run, RunLog, now_iso
 from openscc.schedules.targets import archive_name, made_by, target_for
+from openscc.store.thread import StoreThread
 
 logger = logging.getLogger(__name__)
 # A drill restores the archive into a throwaway instance (openscc.schedules.drill): whether it
@@ -38,6 +39,8 @@ Drill = Callable[[Path, str], tuple[bool, str]]
 @dataclass
 class Runner:
     instance: Instance
+    # The run log is on the store's connection: written in the store thread.
+    store_thread: StoreThread
     runs: RunLog
     metrics: Metrics
     alerts: AlertService
@@ -53,9 +56,13 @@ class Runner:
             return target["path"]
         return f"s3://{target['bucket']}/{target.get('prefix', '')}"
 
+    def new_run(self, schedule: Schedule, now: dt.datetime) -> Run:
+        return Run(schedule=schedule.name, startedAt=now_iso(now), target=self.describe(schedule))
+
     def begin(self, schedule: Schedule, now: dt.datetime) -> Run:
-        run = Run(schedule=schedule.name, startedAt=now_iso(now), target=self.describe(schedule))
-        self.runs.started(run, now)
+        """From a worker thread: a new run, recorded as begun."""
+        run = self.new_run(schedule, now)
+        self.store_thread.call(self.runs.started, run, now)
         return run
 
     def run(self, schedule: Schedule, run: Run, now: dt.datetime) -> Run:
@@ -96,7 +103,7 @@ class Runner:
                     size=run.size or 0,
                 )
             run.finishedAt = now_iso(dt.datetime.now(dt.UTC))
-            self.runs.finished(run)
+            self.store_thread.call(self.runs.finished, run)
             return run
 
     def _run(self, schedule: Schedule, run: Run, now: dt.datetime) -> None:

@@ -16,12 +16,21 @@ from openscc.errors import Conflict, NotFound
 from openscc.instance import Instance
 from openscc.schedules.model import KIND, Schedule, from_record
 from openscc.schedules.runner import Runner
-from openscc.schedules.runs import RUNNING, Run
+from openscc.schedules.runs import Run
 from openscc.schedules.timing import is_due, next_time
 from openscc.store.thread import StoreThread
 
 logger = logging.getLogger(__name__)
 MAX_SLEEP_SECONDS = 60.0
+LastRuns = dict[str, dt.datetime]
+
+
+def _last(schedule: Schedule, last: LastRuns) -> dt.datetime:
+    """When the schedule last began a run, or else when it was created."""
+    known = last.get(schedule.name)
+    if known is not None:
+        return known
+    return dt.datetime.fromisoformat(schedule.created_at.replace("Z", "+00:00"))
 
 
 def _utc_now() -> dt.datetime:
@@ -51,42 +60,46 @@ class Scheduler:
         records = store.children(KIND, None, with_secret=True)
         return ha_role(store), [from_record(r) for r in records]
 
+    def _read_for_tick(self) -> tuple[str | None, list[Schedule], LastRuns]:
+        role, schedules = self.read_all()
+        return role, schedules, self.runner.runs.last_runs()
+
+    def last_runs(self) -> LastRuns:
+        """From a worker thread: when each schedule last began a run."""
+        return self._store_thread.call(self.runner.runs.last_runs)
+
     def one(self, name: str) -> Schedule:
         record = self._instance.store.get(KIND, name, with_secret=True)
         if record is None:
             raise NotFound(f"no backup schedule named {name}")
         return from_record(record)
 
-    def _last(self, schedule: Schedule) -> dt.datetime:
-        last = self.runner.runs.last_run(schedule.name)
-        if last is not None:
-            return last
-        return dt.datetime.fromisoformat(schedule.created_at.replace("Z", "+00:00"))
-
     # Running
 
-    def due(self, schedules: list[Schedule], now: dt.datetime) -> list[Schedule]:
-        return [s for s in schedules if is_due(s.cron, self._last(s), now)]
+    def due(self, schedules: list[Schedule], now: dt.datetime, last: LastRuns) -> list[Schedule]:
+        return [s for s in schedules if is_due(s.cron, _last(s, last), now)]
 
-    def next_wake(self, schedules: list[Schedule], now: dt.datetime) -> float:
+    def next_wake(self, schedules: list[Schedule], now: dt.datetime, last: LastRuns) -> float:
         """Seconds until the next schedule comes due (at most a minute: schedules change)."""
         if not schedules:
             return MAX_SLEEP_SECONDS
-        soonest = min(next_time(s.cron, self._last(s)) for s in schedules)
+        soonest = min(next_time(s.cron, _last(s, last)) for s in schedules)
         return max(0.5, min(MAX_SLEEP_SECONDS, (soonest - now).total_seconds()))
 
     async def tick(self) -> float:
         """Run what is due (one after the other); the seconds to sleep before the next tick."""
-        role, schedules = await self._store_thread.run(self.read_all)
+        role, schedules, last = await self._store_thread.run(self._read_for_tick)
         now = self._clock()
         if role != "master":
             return MAX_SLEEP_SECONDS
-        for schedule in self.due(schedules, now):
+        for schedule in self.due(schedules, now, last):
             # Each run's own time: the one before may have taken long.
             at = self._clock()
-            run = self.runner.begin(schedule, at)
+            run = self.runner.new_run(schedule, at)
+            await self._store_thread.run(self.runner.runs.started, run, at)
             await asyncio.to_thread(self.runner.run, schedule, run, at)
-        return self.next_wake(schedules, self._clock())
+        last = await self._store_thread.run(self.runner.runs.last_runs)
+        return self.next_wake(schedules, self._clock(), last)
 
     async def run_forever(self) -> None:
         wake = asyncio.Event()
@@ -110,14 +123,18 @@ class Scheduler:
             with contextlib.suppress(RuntimeError):  # that loop has ended
                 loop.call_soon_threadsafe(wake.set)
 
-    def start_now(self, schedule: Schedule) -> Run:
+    async def start_now(self, schedule: Schedule) -> Run:
         """POST .../run: the run is recorded at once and runs in the background (after any run
         in progress)."""
-        if any(r["schedule"] == schedule.name and r["status"] == RUNNING
-               for r in self.runner.runs.runs()):  # fmt: skip
-            raise Conflict(f"a run of {schedule.name} is in progress")
         now = self._clock()
-        run = self.runner.begin(schedule, now)
+        run = self.runner.new_run(schedule, now)
+
+        def begin() -> None:  # in the store thread: the check and the record, together
+            if self.runner.runs.running(schedule.name):
+                raise Conflict(f"a run of {schedule.name} is in progress")
+            self.runner.runs.started(run, now)
+
+        await self._store_thread.run(begin)
         task = asyncio.get_running_loop().create_task(
             asyncio.to_thread(self.runner.run, schedule, run, now)
         )

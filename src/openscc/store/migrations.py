@@ -34,6 +34,39 @@ MIGRATIONS: tuple[str, ...] = (
         secret BLOB
     );
     """,
+    # The installation's own records (openscc.store.installation): never in a backup, never
+    # replicated, carried across a restore. Until this version they were JSON files beside the
+    # database (backup-runs.json, backup-history.json; imported once) or only in memory (alerts).
+    """
+    CREATE TABLE backup_run (
+        seq      INTEGER PRIMARY KEY,
+        id       TEXT NOT NULL UNIQUE,
+        schedule TEXT NOT NULL,
+        status   TEXT NOT NULL,
+        body     TEXT NOT NULL
+    );
+    CREATE TABLE schedule_last_run (
+        schedule TEXT PRIMARY KEY,
+        at       TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE backup_outcome (
+        operation     TEXT PRIMARY KEY,
+        last_success  REAL NOT NULL,
+        last_failure  REAL NOT NULL,
+        last_size     INTEGER NOT NULL,
+        last_duration REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE kept_alert (
+        type      TEXT NOT NULL,
+        entity    TEXT NOT NULL,
+        seq       INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL,
+        status    TEXT NOT NULL,
+        origin    TEXT NOT NULL,
+        message   TEXT NOT NULL,
+        PRIMARY KEY (type, entity)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
