@@ -10,19 +10,17 @@ nothing refused or half-done is (openscc.bench.torture.history), ``PRAGMA integr
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from bench.torture.history import ABSENT, FAILED, OK, UNKNOWN, History, Op
+from bench.torture.commands import Commands
+from bench.torture.history import ABSENT, FAILED, OK, UNKNOWN, Op
+from bench.torture.recorder import Figures, Recorder
 from bench.torture.server import KillableServer, ServerDied
 from bench.torture.state import (
     BACKUP_PASSWORD,
@@ -52,33 +50,16 @@ FAULT_POINTS = (
 KEEP_ARCHIVES = 4
 
 
-@dataclass
-class Figures:
-    seed: int
-    api_operations: int = 0
-    cli_commands: int = 0
-    kills: int = 0  # every one: at random moments, and at the restore's fault points
-    random_kills: int = 0
-    restores_acknowledged: int = 0
-    partial_restores_acknowledged: int = 0
-    changes_checked: int = 0
-    seconds: float = 0.0
-    violations: list[str] = field(default_factory=list)
-
-
 class Torture:
     def __init__(self, root: Path, *, seed: int, kills: int, kill_chance: float = 0.3) -> None:
         self.rng = random.Random(seed)
         self.server = KillableServer(root)
         self.target_kills = kills
         self.kill_chance = kill_chance
-        self.figures = Figures(seed=seed)
-        self.history = History(state={})
+        self.recorder = Recorder(seed)
+        self.figures = self.recorder.figures
+        self.commands = Commands(self.recorder, self.server.data_dir, self.rng.random())
         self.archives: list[Archive] = []
-        self.passwords: dict[str, list[str]] = {name: [] for name in USERS}
-        self._history_lock = threading.Lock()  # the API client and the command thread record
-        self._command_idle = threading.Lock()  # held by a command; the check waits for it
-        self._stop = threading.Event()
         self._counter = 0
         self._killer: threading.Timer | None = None
         self.http: httpx.Client | None = None
@@ -91,18 +72,15 @@ class Torture:
         self._start()
         assert self.http is not None
         create_subaccounts(self.http)
-        self.history.state = self._read()
+        self.recorder.history.state = self._read()
         self._backup()
-        commands = threading.Thread(target=self._commands, name="torture-commands")
-        commands.start()
+        self.commands.start()
         try:
             while self.figures.kills < self.target_kills:
                 self._one_step()
         finally:
-            self._stop.set()
-            commands.join()
+            self.commands.stop()
         self._finish()
-        self.figures.changes_checked = self.history.keys_checked
         self.figures.seconds = round(time.monotonic() - started, 1)
         return self.figures
 
@@ -162,22 +140,23 @@ class Torture:
         self.server.wait_dead()
         self.figures.kills += 1
         self._start()
-        with self._command_idle:
+        with self.commands.idle:
             self._check()
+        # The next backup, dry run and restore work (a full restore answers 204 wherever the
+        # run makes one).
         self._backup()
         self._dry_run()
+        self._partial_restore()
 
     def _check(self) -> None:
-        actual = self._read()
-        with self._history_lock:
-            self.figures.violations += self.history.check(actual)
+        self.recorder.check(self._read())
         conn = sqlite3.connect(self.server.data_dir / "config.db")
         try:
             [(verdict,)] = conn.execute("PRAGMA integrity_check").fetchall()
         finally:
             conn.close()
         if verdict != "ok":
-            self.figures.violations.append(f"PRAGMA integrity_check: {verdict}")
+            self.recorder.violation(f"PRAGMA integrity_check: {verdict}")
 
     def _finish(self) -> None:
         """On a server without kills or fault points: the last restore works, and a graceful
@@ -191,7 +170,7 @@ class Torture:
         if self.archives:
             self._restore(self.archives[-1])
             if self.figures.restores_acknowledged == 0:
-                self.figures.violations.append("no restore was acknowledged")
+                self.recorder.violation("no restore was acknowledged")
         self.server.stop()
         self._start(faults=False)
         self._check()
@@ -201,18 +180,9 @@ class Torture:
 
     def _read(self) -> dict[str, str]:
         assert self.http is not None
-        return read_state(self.http, self.server.data_dir, self.passwords)
+        return read_state(self.http, self.server.data_dir, self.commands.passwords)
 
-    # Recording
-
-    def _begin(self, name: str, writes: dict[str, str], atomic: bool = False) -> Op:
-        with self._history_lock:
-            return self.history.begin(name, writes, time.monotonic(),
-                                      writes.keys() if atomic else ())  # fmt: skip
-
-    def _end(self, op: Op, outcome: str) -> None:
-        with self._history_lock:
-            self.history.end(op, outcome, time.monotonic())
+    # API operations (one at a time)
 
     def _send(
         self, op: Op | None, method: str, url: str, **options: object
@@ -224,14 +194,14 @@ class Torture:
             answer = self.http.request(method, url, **options)  # type: ignore[arg-type]
         except httpx.TransportError:
             if op is not None:
-                self._end(op, UNKNOWN)
+                self.recorder.end(op, UNKNOWN)
             if self.server.running() and not self._died_soon():
-                self.figures.violations.append(f"{method} {url}: no answer from a live server")
+                self.recorder.violation(f"{method} {url}: no answer from a live server")
             raise ServerDied(f"{method} {url}") from None
         if answer.status_code >= 500 and answer.status_code != 503:
-            self.figures.violations.append(f"{method} {url}: {answer.status_code} {answer.text}")
+            self.recorder.violation(f"{method} {url}: {answer.status_code} {answer.text}")
         if op is not None:
-            self._end(op, OK if answer.is_success else FAILED)
+            self.recorder.end(op, OK if answer.is_success else FAILED)
         return answer
 
     def _died_soon(self) -> bool:
@@ -243,43 +213,42 @@ class Torture:
             time.sleep(0.05)
         return False
 
-    # API operations (one at a time)
-
     def _text(self) -> str:
         self._counter += 1
         return f"v{self._counter}"
 
     def _change_description(self) -> None:
         value = self._text()
-        op = self._begin("description", {"description": value})
+        op = self.recorder.begin("description", {"description": value})
         self._send(op, "PUT", CONNECTOR, json={"description": value})
 
     def _change_mapping(self) -> None:
         subaccount = self.rng.choice(SUBACCOUNTS)
         host = self.rng.choice(VIRTUAL_HOSTS)
         key = mapping_key(subaccount, host)
-        with self._history_lock:
-            present = self.history.known(key) != ABSENT
+        present = self.recorder.known(key) != ABSENT
         path = mappings_path(subaccount)
         if not present:
             value = self._text()
-            op = self._begin(f"add {key}", {key: value})
+            op = self.recorder.begin(f"add {key}", {key: value})
             self._send(op, "POST", path, json=mapping_body(host, value))
         elif self.rng.random() < 0.6:
             value = self._text()
-            op = self._begin(f"change {key}", {key: value})
+            op = self.recorder.begin(f"change {key}", {key: value})
             self._send(op, "PUT", f"{path}/{host}:443", json=mapping_body(host, value))
         else:
-            op = self._begin(f"remove {key}", {key: ABSENT})
+            op = self.recorder.begin(f"remove {key}", {key: ABSENT})
             self._send(op, "DELETE", f"{path}/{host}:443")
 
     def _backup(self) -> None:
         answer = self._send(None, "POST", BACKUP, json={"password": BACKUP_PASSWORD})
-        if answer is not None and answer.status_code == 200:
-            archive = Archive(answer.content, read_archive_values(answer.content, self.passwords))
+        if answer.status_code == 200:
+            archive = Archive(
+                answer.content, read_archive_values(answer.content, self.commands.passwords)
+            )
             self.archives = [*self.archives, archive][-KEEP_ARCHIVES:]
-        elif answer is not None:
-            self.figures.violations.append(f"a backup answered {answer.status_code}")
+        else:
+            self.recorder.violation(f"a backup answered {answer.status_code}")
 
     def _upload(self, archive: Archive, **data: str) -> dict[str, object]:
         return {"files": {"backup": ("b.zip", archive.content)},
@@ -290,10 +259,8 @@ class Torture:
             return
         answer = self._send(None, "PUT", f"{BACKUP}?dryRun=true",
                             **self._upload(self.rng.choice(self.archives)))  # fmt: skip
-        if answer is not None and answer.status_code != 200:
-            self.figures.violations.append(
-                f"a dry run answered {answer.status_code}: {answer.text}"
-            )
+        if answer.status_code != 200:
+            self.recorder.violation(f"a dry run answered {answer.status_code}: {answer.text}")
 
     def _partial_restore(self) -> None:
         if not self.archives:
@@ -302,11 +269,13 @@ class Torture:
         subaccount = self.rng.choice(SUBACCOUNTS)
         keys = [mapping_key(subaccount, host) for host in VIRTUAL_HOSTS]
         writes = {k: archive.values.get(k, ABSENT) for k in keys}
-        op = self._begin(f"partial restore of {subaccount}", writes, atomic=True)
+        op = self.recorder.begin(f"partial restore of {subaccount}", writes, atomic=True)
         answer = self._send(op, "PUT", PARTIAL, **self._upload(
             archive, subaccounts=f"{REGION}/{subaccount}"))  # fmt: skip
-        if answer is not None and answer.is_success:
+        if answer.status_code == 200:
             self.figures.partial_restores_acknowledged += 1
+        else:
+            self.recorder.violation(f"a partial restore answered {answer.status_code}")
 
     def _restore(self, archive: Archive | None = None) -> None:
         if not self.archives:
@@ -314,15 +283,16 @@ class Torture:
         archive = archive or self.rng.choice(self.archives)
         keys = {"description"} | {mapping_key(s, h) for s in SUBACCOUNTS for h in VIRTUAL_HOSTS}
         writes = {k: archive.values.get(k, ABSENT) for k in keys}
-        op = self._begin("restore", writes, atomic=True)
+        op = self.recorder.begin("restore", writes, atomic=True)
         users = {user_key(n): archive.values.get(user_key(n), ABSENT) for n in USERS}
         op.writes.update(users)  # registers, not all-or-nothing: commands change them too
         answer = self._send(op, "PUT", BACKUP, **self._upload(archive))
-        if answer is None or answer.status_code != 204:
+        if answer.status_code != 204:
+            self.recorder.violation(f"a restore answered {answer.status_code}")
             return
         self.figures.restores_acknowledged += 1
         self._wait_back()
-        with self._command_idle:  # a restart too: the same check as after a kill
+        with self.commands.idle:  # a restart too: the same check as after a kill
             self._check()
 
     def _wait_back(self) -> None:
@@ -341,42 +311,4 @@ class Torture:
             except httpx.TransportError:
                 pass
             time.sleep(0.05)
-        self.figures.violations.append("the server did not come back after a restore")
-
-    # `openscc users`, beside the server, in a thread of its own
-
-    def _commands(self) -> None:
-        rng = random.Random(self.rng.random())
-        while not self._stop.wait(rng.uniform(0.1, 0.6)):
-            with self._command_idle:
-                self._command(rng)
-
-    def _command(self, rng: random.Random) -> None:
-        name = rng.choice(USERS)
-        action = rng.choice(("add", "set-password", "remove"))
-        password = None
-        if action == "remove":
-            writes = {user_key(name): ABSENT}
-        else:
-            password = f"{name}-Pass-{rng.randrange(10**6)}"
-            self.passwords[name].append(password)
-            writes = {user_key(name): password}
-        args = [action, name] + (["--role", "sccdisplay"] if action == "add" else [])
-        op = self._begin(f"users {action} {name}", writes)
-        done = subprocess.run(
-            [sys.executable, "-m", "openscc", "users", *args, "--data-dir", str(self.server.data_dir)],
-            input=None if password is None else password + "\n",
-            capture_output=True, text=True, env=_command_env(), timeout=120,
-        )  # fmt: skip
-        self.figures.cli_commands += 1
-        self._end(op, OK if done.returncode == 0 else FAILED)
-        if done.returncode not in (0, 1) or "Traceback" in done.stderr:
-            self.figures.violations.append(
-                f"users {action}: {done.returncode} {done.stderr[-500:]}"
-            )
-
-
-def _command_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENSCC_")}
-    env["OPENSCC_KDF_PROFILE"] = "test"
-    return env
+        self.recorder.violation("the server did not come back after a restore")
