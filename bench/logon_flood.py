@@ -31,19 +31,36 @@ class FloodFigures:
     peak_growth_mib: float
 
 
+# The logons come from this many client addresses (127.0.0.1, .2, ...): the server's edge allows
+# each address max_connections_per_address connections (100 by default).
+CLIENT_ADDRESSES = 4
+
+
 async def _flood(url: str, cafile: Path, logons: int) -> Counter[int]:
     context = ssl.create_default_context(cafile=str(cafile))
     limits = httpx.Limits(max_connections=logons, max_keepalive_connections=0)
-    async with httpx.AsyncClient(verify=context, limits=limits, timeout=60) as client:
+    clients = [
+        httpx.AsyncClient(
+            transport=httpx.AsyncHTTPTransport(
+                verify=context, limits=limits, local_address=f"127.0.0.{1 + n}"
+            ),
+            timeout=60,
+        )
+        for n in range(CLIENT_ADDRESSES)
+    ]
+    try:
         answers = await asyncio.gather(
             *(
-                client.get(
+                clients[n % CLIENT_ADDRESSES].get(
                     f"{url}/api/v1/configuration/connector",
                     auth=(f"made-up-user-{n:04d}", f"wrong-password-{n:04d}"),
                 )
                 for n in range(logons)
             )
         )
+    finally:
+        for client in clients:
+            await client.aclose()
     return Counter(answer.status_code for answer in answers)
 
 

@@ -1,18 +1,23 @@
-"""The HTTP edge: limits on what a client may send before the application sees a request.
+"""The HTTP edge: limits on what a client may send before and while the application reads it.
 
-uvicorn's HTTP parser accepts a request head of any size and waits for it forever, so a client
-could hold memory with one endless header line or hold connections open by sending a header line
-every few seconds. This protocol (uvicorn's httptools protocol, with limits) answers:
+uvicorn's HTTP parser accepts a request head of any size and waits for it, and for the body,
+forever; a client could hold memory with one endless header line or hold connections open by
+sending a byte every few seconds. This protocol (uvicorn's httptools protocol, with limits)
+answers:
 
 - ``414`` for a request line longer than ``max_line_bytes``;
 - ``431`` for a header line longer than ``max_line_bytes`` or a head larger than
   ``max_head_bytes`` (what is over the limit is never read into memory);
 - ``408`` and closes the connection when a complete request head has not arrived within
-  ``head_timeout_seconds`` of the connection opening or of the request's first byte (checked a
-  few times per timeout by one timer for all connections);
+  ``head_timeout_seconds`` of the connection opening or of the request's first byte;
+- ``408`` and closes the connection when, over any ``body_timeout_seconds`` in which the server
+  was reading a request's body, fewer than ``min_body_bytes_per_second`` per second arrived (a
+  stalled or trickling body); time in which the server itself paused reading does not count.
 
-and closes any connection beyond ``max_connections`` at once. The limits are set in
-``props.ini`` (section ``[http]``; see docs/api.md, "Limits").
+One timer per event loop checks every connection a few times per timeout. Connections are
+counted, per client address too, and TLS handshakes timed before this protocol sees them
+(openscc.tls_edge). The limits are set in ``props.ini`` (section ``[http]``; docs/api.md,
+"Limits").
 """
 
 from __future__ import annotations
@@ -34,7 +39,11 @@ class HttpLimits:
     max_line_bytes: int = 16 * 1024
     max_head_bytes: int = 64 * 1024
     head_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 10.0
+    min_body_bytes_per_second: int = 100
+    handshake_timeout_seconds: float = 5.0
     max_connections: int = 1000
+    max_connections_per_address: int = 100
 
 
 class _HeadTooLarge(Exception):
@@ -53,20 +62,20 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         # When the head now being read began (loop time); None while no head is being read.
         self._head_since: float | None = None
+        # The body now being read: when the current window of reading began, and its bytes;
+        # None while no body is being read.
+        self._body_window: float | None = None
+        self._body_bytes = 0
 
     # Connection
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        if len(self.connections) > self.limits.max_connections:
-            logger.warning("refused a connection: %d open", len(self.connections))
-            transport.abort()
-            return
         self._head_since = self.loop.time()
-        _HeadWatch.of(self.loop, self.limits.head_timeout_seconds).add(self)
+        _Watch.of(self.loop, self.limits).add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        _HeadWatch.of(self.loop, self.limits.head_timeout_seconds).discard(self)
+        _Watch.of(self.loop, self.limits).discard(self)
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -127,36 +136,62 @@ class LimitedHttpProtocol(HttpToolsProtocol):
                 raise _HeadTooLarge(431, "request header line too large")
         self._in_head = False
         self._head_since = None
+        self._body_window, self._body_bytes = self.loop.time(), 0
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
         # Whatever comes next on this connection is the head of another request.
         self._in_head = True
         self._head_bytes = 0
+        self._body_window = None
 
     # Refusals
 
-    def head_overdue(self, now: float) -> None:
-        """Called by the watch about once a second: refuse a head that took too long."""
+    def overdue(self, now: float) -> None:
+        """Called by the watch a few times per timeout: refuse a head that took too long, or a
+        body that stalls or trickles."""
         since = self._head_since
         if since is not None and now - since > self.limits.head_timeout_seconds:
             self._head_since = None
             if not self.transport.is_closing():
                 self._refuse(408, "the request head did not arrive in time")
+            return
+        window = self._body_window
+        if window is None or self.transport.is_closing():
+            return
+        if self.flow.read_paused:  # the application is behind, not the client
+            self._body_window, self._body_bytes = now, 0
+            return
+        elapsed = now - window
+        if elapsed < self.limits.body_timeout_seconds:
+            return
+        if self._body_bytes < self.limits.min_body_bytes_per_second * elapsed:
+            self._body_window = None
+            self._refuse(408, "the request body did not arrive in time")
+        else:
+            self._body_window, self._body_bytes = now, 0
 
     def _refuse(self, status: int, reason: str) -> None:
         self._head_since = None
-        logger.info("refused a request head from %s: %s", self._peer(), reason)
+        self._body_window = None
+        logger.info("refused a request from %s: %s", self._peer(), reason)
         if self.transport.is_closing():
+            return
+        if self.cycle is not None and self.cycle.response_started:
+            self.transport.abort()  # an answer is under way: no second one
             return
         body = f"{reason}\n".encode()
         self.transport.write(
             STATUS_LINE[status]
-            + b"content-type: text/plain; charset=utf-8\r\n"
-            + b"content-length: "
+            + b"Content-Type: text/plain; charset=utf-8\r\n"
+            + b"Content-Length: "
             + str(len(body)).encode()
-            + b"\r\nconnection: close\r\n\r\n"
+            + b"\r\nConnection: close\r\n\r\n"
             + body
         )
         # Nothing more is read from this client; a TLS close waits for the client's close_notify,
@@ -169,25 +204,26 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         return f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
 
 
-class _HeadWatch:
+class _Watch:
     """One timer per event loop that looks at every open connection a few times per timeout,
     instead of a timer armed and cancelled for every request."""
 
-    _by_loop: ClassVar[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _HeadWatch]] = (
+    _by_loop: ClassVar[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watch]] = (
         weakref.WeakKeyDictionary()
     )
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, limits: HttpLimits) -> None:
         self._loop = loop
-        self._interval = max(0.05, min(1.0, timeout / 4))
+        shortest = min(limits.head_timeout_seconds, limits.body_timeout_seconds)
+        self._interval = max(0.05, min(1.0, shortest / 4))
         self._protocols: weakref.WeakSet[LimitedHttpProtocol] = weakref.WeakSet()
         self._timer: asyncio.TimerHandle | None = None
 
     @classmethod
-    def of(cls, loop: asyncio.AbstractEventLoop, timeout: float) -> _HeadWatch:
+    def of(cls, loop: asyncio.AbstractEventLoop, limits: HttpLimits) -> _Watch:
         watch = cls._by_loop.get(loop)
         if watch is None:
-            watch = cls._by_loop[loop] = cls(loop, timeout)
+            watch = cls._by_loop[loop] = cls(loop, limits)
         return watch
 
     def add(self, protocol: LimitedHttpProtocol) -> None:
@@ -202,11 +238,11 @@ class _HeadWatch:
         self._timer = None
         now = self._loop.time()
         for protocol in list(self._protocols):
-            protocol.head_overdue(now)
+            protocol.overdue(now)
         if self._protocols:
             self._timer = self._loop.call_later(self._interval, self._tick)
 
 
 def limited_protocol(limits: HttpLimits) -> type[LimitedHttpProtocol]:
-    """The protocol class for uvicorn's ``http`` setting, with these limits."""
+    """The HTTP protocol class with these limits."""
     return type("OpensccHttpProtocol", (LimitedHttpProtocol,), {"limits": limits})

@@ -16,6 +16,9 @@ from openscc.settings import DEFAULT_HOST, DEFAULT_PORT
 
 PROPS_FILE = "props.ini"
 RESTORED_PROPS_FILE = "props.ini.restored"
+# The keys of [paths]: the only ones a restore resets and the move preflight looks at.
+PATH_KEYS = ("audit_log_dir",)
+_HTTP_LIMITS = tuple(field.name for field in dataclasses.fields(HttpLimits))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -29,12 +32,7 @@ class Props:
         parser = configparser.ConfigParser()
         parser["server"] = {"host": self.host, "port": str(self.port)}
         parser["paths"] = {"audit_log_dir": self.audit_log_dir}
-        parser["http"] = {
-            "max_line_bytes": str(self.http.max_line_bytes),
-            "max_head_bytes": str(self.http.max_head_bytes),
-            "head_timeout_seconds": f"{self.http.head_timeout_seconds:g}",
-            "max_connections": str(self.http.max_connections),
-        }
+        parser["http"] = {name: _number(getattr(self.http, name)) for name in _HTTP_LIMITS}
         out = io.StringIO()
         out.write("# openscc instance settings; command-line flags override them.\n")
         parser.write(out)
@@ -49,12 +47,7 @@ class Props:
             raise ValueError(f"port {port} is out of range")
         default = HttpLimits()
         http = HttpLimits(
-            max_line_bytes=_positive(parser, "max_line_bytes", default.max_line_bytes),
-            max_head_bytes=_positive(parser, "max_head_bytes", default.max_head_bytes),
-            head_timeout_seconds=float(
-                _positive(parser, "head_timeout_seconds", default.head_timeout_seconds)
-            ),
-            max_connections=_positive(parser, "max_connections", default.max_connections),
+            **{name: _positive(parser, name, getattr(default, name)) for name in _HTTP_LIMITS}
         )
         return cls(
             host=parser.get("server", "host", fallback=DEFAULT_HOST),
@@ -69,6 +62,10 @@ class Props:
         if path and not (Path(path).is_dir() and _is_writable(Path(path))):
             return dataclasses.replace(self, audit_log_dir="")
         return self
+
+
+def _number(value: int | float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _positive(parser: configparser.ConfigParser, option: str, default: int | float) -> Any:

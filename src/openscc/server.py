@@ -29,6 +29,7 @@ from openscc.instance import Instance, open_instance
 from openscc.restore_apply import apply_pending_restore
 from openscc.settings import Settings
 from openscc.store.locks import ServerLock
+from openscc.tls_edge import tls_protocol
 
 logger = logging.getLogger("openscc.server")
 TLS_DIR = "tls"
@@ -173,15 +174,22 @@ def _serve_on(listener: socket.socket, settings: Settings) -> None:
             timeout_graceful_shutdown=2,
             log_level="info",
             server_header=False,
-            # Limits on request heads and connections (props.ini [http]; see http_edge.py).
-            http=limited_protocol(instance.props.http),
         )
         config.load()
         assert config.ssl is not None
-        config.ssl.minimum_version = ssl.TLSVersion.TLSv1_2
+        # TLS is the edge's: the listening socket stays plain, and each accepted connection is
+        # counted, timed and given TLS there (openscc.tls_edge), then the HTTP limits apply
+        # (openscc.http_edge; props.ini [http]).
+        context, config.ssl = config.ssl, None
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
         # The UI's cipher suites as configured (a change waits for this: the next start).
-        offered = cipher_suites.configure(config.ssl, cipher_suites.stored_choice(instance.store))
+        offered = cipher_suites.configure(context, cipher_suites.stored_choice(instance.store))
         logger.info("TLS cipher suites offered: %s", ", ".join(offered))
+        limits = instance.props.http
+        # uvicorn calls it per accepted connection, as it would a protocol class.
+        config.http_protocol_class = tls_protocol(  # type: ignore[assignment]
+            limited_protocol(limits), context, limits
+        )
         # uvicorn.Config has just set its own loggers' levels; the stored ones win.
         log_settings.apply_stored_levels(instance.store)
         server = uvicorn.Server(config)

@@ -51,7 +51,7 @@ def shadow(tmp_path: Path) -> Iterator[Instance]:
 def _subaccount(name: str, password: str) -> EntityRecord:
     return EntityRecord(
         kind=SUBACCOUNT,
-        key=f"cf.eu10/{name}",
+        key=kinds.subaccount_key("cf.eu10", name),
         parent=None,
         body={"subaccount": name, "regionHost": "cf.eu10"},
         secret={"cloudPassword": password},
@@ -83,8 +83,12 @@ def test_changes_reach_the_shadow_in_order_and_secrets_travel_sealed(
     store = master.store
     store.put(_subaccount("one", "first-secret"))
     store.put(_subaccount("two", "second-secret"))
-    store.update_body(SUBACCOUNT, "cf.eu10/one", {"subaccount": "one", "description": "x"})
-    store.delete(SUBACCOUNT, "cf.eu10/two")
+    store.update_body(
+        SUBACCOUNT,
+        kinds.subaccount_key("cf.eu10", "one"),
+        {"subaccount": "one", "description": "x"},
+    )
+    store.delete(SUBACCOUNT, kinds.subaccount_key("cf.eu10", "two"))
     pair = protocol.pair_sealer(TOKEN)
     rows = journal.changes_after(store.connection, 0, 100)
     wire = [protocol.encode_change(row, master.sealer, pair) for row in rows]

@@ -1,10 +1,15 @@
-"""Archive helpers for tests: open an archive with every check done, or read all its records."""
+"""Archive helpers for tests: open an archive with every check done, read all its records, or
+write it again with other records under the same password."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from openscc.backup.archive import ArchiveReader, read_archive
+from openscc.backup.kdf import weak_kdf
+from openscc.backup.writer import write_archive
 from openscc.snapshot import EntityRecord
 
 
@@ -19,3 +24,26 @@ def open_checked(src: BinaryIO, **options: Any) -> ArchiveReader:
 def checked_records(reader: ArchiveReader) -> list[EntityRecord]:
     """Every record of the archive; raises if any check fails, the whole-member ones included."""
     return list(reader.records())
+
+
+def rewritten(
+    archive: bytes, password: str, change: Callable[[list[EntityRecord]], list[EntityRecord]]
+) -> bytes:
+    """The archive with its records changed by ``change``, written again under ``password`` (as
+    an attacker who knows the password can): valid in every check but what the records say."""
+    reader = read_archive(io.BytesIO(archive), password=password, product_version="999")
+    records = change(list(reader.records()))
+    manifest = reader.manifest
+    out = io.BytesIO()
+    write_archive(
+        out,
+        records=records,
+        files=reader.files,
+        password=password,
+        kdf=weak_kdf(),
+        product_version=manifest.product_version,
+        scc_api_version=manifest.scc_api_version,
+        source_instance=manifest.source_instance,
+        created_at_ms=manifest.created_at,
+    )
+    return out.getvalue()

@@ -9,12 +9,18 @@ from openscc.auth.ldap.servers import parse_server
 from openscc.auth.roles import ROLES
 from openscc.auth.users import USER_KIND
 from openscc.config import certs
+from openscc.config.key_shapes import Parents, key_problem
 from openscc.config.kinds import ENTITY_KINDS
 from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, HA_ROLES, UI_CERTIFICATE_KIND
 from openscc.errors import CorruptArchive, InvalidRequest
 from openscc.snapshot import EntityRecord
+from openscc.store.entities import KEY_SEPARATOR
 
 MAX_KEY_CHARS = 4096
+
+
+def _shown(key: str) -> str:
+    return repr(key.replace(KEY_SEPARATOR, "/")[:200])
 
 
 def _invalid(record: EntityRecord, why: str) -> CorruptArchive:
@@ -89,6 +95,9 @@ def validated(records: Iterable[EntityRecord]) -> Iterator[EntityRecord]:
     seen_connector = False
     administrators = 0
     has_ui_certificate = False
+    parents = Parents()
+    ldap_servers: set[str] = set()
+    ldap_order: set[str] = set()
     for record in records:
         kind = record.kind
         if kind not in ENTITY_KINDS:
@@ -96,13 +105,26 @@ def validated(records: Iterable[EntityRecord]) -> Iterator[EntityRecord]:
         key = record.key
         if not key or len(key) > MAX_KEY_CHARS:
             raise _invalid(record, "the key is empty or too long")
+        # An entity keyed otherwise than the API keys it could be neither listed nor deleted.
+        problem = key_problem(record)
+        if problem is not None:
+            raise _invalid(record, f"its key {_shown(key)} is {problem}")
+        parents.see(record)
         check = _CHECKS.get(kind)
         if check is not None:
             check(record)
             seen_connector |= kind == CONNECTOR_KIND
             has_ui_certificate |= kind == UI_CERTIFICATE_KIND
             administrators += kind == USER_KIND and record.body.get("role") == "sccadmin"
+            if kind == LDAP_SERVER_KIND:
+                ldap_servers.add(key)
+            elif kind == LDAP_SETTINGS_KIND:
+                ldap_order.update(record.body["order"])
         yield record
+    if missing := parents.missing():
+        raise CorruptArchive(f"entities of {_shown(missing[0])} are there, but not it")
+    if unlisted := sorted(ldap_servers - ldap_order):
+        raise CorruptArchive(f"LDAP server {_shown(unlisted[0])} is not in the servers' order")
     if not seen_connector:
         raise CorruptArchive("it holds no connector settings")
     if administrators == 0:

@@ -1,7 +1,8 @@
 """Restoring selected subaccounts from a full backup, everything else untouched (what the
 product's UI offers as subaccount export and import).
 
-The whole archive is validated first (``plan``: its password, MAC, every record), then the
+The whole archive is validated first (``plan``: its password, MAC, every record, every key's
+shape, and that only kinds a subaccount owns lie under the selected ones), then the
 selected subaccounts' entities replace the current ones in one transaction (``apply``): a crash
 leaves either the old or the new subaccounts, never a mix. The caller takes a safety backup in
 between. The counters of service channel and domain mapping numbers go on from the highest of
@@ -17,6 +18,7 @@ from openscc.backup.content import validated
 from openscc.backup.diff import diff_configurations
 from openscc.backup.restore import open_upload
 from openscc.config import kinds
+from openscc.config.key_shapes import SUBACCOUNT_KINDS
 from openscc.errors import InvalidRequest
 from openscc.instance import Instance
 from openscc.snapshot import EntityRecord
@@ -65,6 +67,13 @@ def plan(
     counters: list[EntityRecord] = []
     for record in validated(archive.records()):
         if _within(record.key, keys):
+            if record.kind not in SUBACCOUNT_KINDS:
+                # Checked whatever the key's shape: a partial restore takes a subaccount's own
+                # entities, never connector-wide ones (a schedule, a user) placed under it.
+                raise InvalidRequest(
+                    f"the archive holds a {record.kind[:64]} entity under a selected subaccount; "
+                    "a partial restore takes only what a subaccount owns; nothing was changed"
+                )
             wanted.append(record)
         elif record.kind == kinds.SEQUENCE and record.key in _COUNTERS:
             counters.append(record)

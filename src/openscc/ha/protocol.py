@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidTag
 from openscc import SCC_API_VERSION, __version__
 from openscc.backup.archive import read_archive, write_archive
 from openscc.backup.kdf import test_kdf
+from openscc.config.key_shapes import key_problem
 from openscc.config.kinds import ENTITY_KINDS
 from openscc.errors import CorruptArchive, InvalidRequest
 from openscc.ha import replication
@@ -81,6 +82,8 @@ def read_snapshot(src: BinaryIO, token: str) -> Iterator[EntityRecord]:
             raise CorruptArchive(f"unknown kind of entity {record.kind[:64]!r}")
         if not replication.is_replicated(record.kind, record.key):
             raise CorruptArchive(f"a {record.kind} entity is not the master's to send")
+        if (problem := key_problem(record)) is not None:
+            raise CorruptArchive(f"a {record.kind} entity's key is {problem}")
         yield record
 
 
@@ -141,4 +144,16 @@ def decode_change(data: Any, pair: SecretSealer) -> WireChange:
     seq = data.get("seq")
     if not isinstance(seq, int) or isinstance(seq, bool):
         raise InvalidRequest("a change has no sequence number")
+    if op == journal.PUT:
+        assert isinstance(kind, str)  # checked above
+        _check_key(EntityRecord(kind=kind, key=key, parent=parent, body_json=body or "{}"))
     return WireChange(seq, op, kind, key, parent, body, secret)
+
+
+def _check_key(record: EntityRecord) -> None:
+    try:
+        problem = key_problem(record)
+    except (ValueError, TypeError):
+        problem = "not readable"
+    if problem is not None:
+        raise InvalidRequest(f"a change's {record.kind} key is {problem}")
