@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from openscc import __version__
 from openscc.backup.archive import read_archive
+from openscc.schedules.targets import origin_of
 from support.s3_server import S3Server
 from support.schedules import SCHEDULES, run_now
 
@@ -69,9 +70,10 @@ def test_a_run_uploads_a_verified_archive_and_retention_keeps_foreign_objects(
             scheduler.runner.run(schedule, scheduler.runner.begin(schedule, when), when).status
             == "succeeded"
         )
+    origin = origin_of(admin_app.state.services.instance.instance_id)
     assert s3.keys("scc-backups") == [
-        "plant-7/openscc-nightly-20300102T020000Z.zip",
-        "plant-7/openscc-nightly-20300103T020000Z.zip",
+        f"plant-7/openscc-nightly-{origin}-20300102T020000Z.zip",
+        f"plant-7/openscc-nightly-{origin}-20300103T020000Z.zip",
         "plant-7/site-2/openscc-nightly-20990101T000000Z.zip",
         "plant-7/someone-elses.zip",
     ]

@@ -97,7 +97,8 @@ def test_a_run_ships_a_verified_archive_that_restores_with_the_password(
     assert run["status"] == "succeeded", run
     shipped = Path(run["object"])
     assert shipped.parent == target
-    assert targets.made_by("nightly", shipped.name) is not None
+    origin = targets.origin_of(admin.app.state.services.instance.instance_id)  # type: ignore[attr-defined]
+    assert targets.made_by("nightly", origin, shipped.name) is not None
     assert shipped.stat().st_size == run["size"]
     assert hashlib.sha256(shipped.read_bytes()).hexdigest() == run["sha256"]
     with shipped.open("rb") as src:
@@ -125,12 +126,13 @@ def test_retention_over_simulated_days_deletes_only_its_own_archives(
 
     names = sorted(p.name for p in target.iterdir())
 
+    origin = targets.origin_of(admin_app.state.services.instance.instance_id)
     assert names == [
         "notes.txt",
-        "openscc-nightly-20261104T140000Z.zip",  # newest of day 4
-        "openscc-nightly-20261105T140000Z.zip",  # newest of day 5
-        "openscc-nightly-20261106T020000Z.zip",  # the last two
-        "openscc-nightly-20261106T140000Z.zip",
+        f"openscc-nightly-{origin}-20261104T140000Z.zip",  # newest of day 4
+        f"openscc-nightly-{origin}-20261105T140000Z.zip",  # newest of day 5
+        f"openscc-nightly-{origin}-20261106T020000Z.zip",  # the last two
+        f"openscc-nightly-{origin}-20261106T140000Z.zip",
         "openscc-other-20260101T000000Z.zip",
     ]
 

@@ -43,12 +43,14 @@ def test_missed_times_make_one_due_run() -> None:
 
 
 def test_archive_names_carry_their_time_and_schedule() -> None:
-    name = archive_name("nightly", at("2026-12-01T02:00:07"))
+    name = archive_name("nightly", "0a1b2c3d", at("2026-12-01T02:00:07"))
     assert name == "openscc-nightly-20261201T020007Z.zip"
-    assert made_by("nightly", name) == at("2026-12-01T02:00:07")
-    assert made_by("night", name) is None  # another schedule's
-    assert made_by("nightly", "notes.txt") is None
-    assert made_by("nightly", "openscc-nightly-20261201T020007Z.zip.partial") is None
+    assert made_by("nightly", "0a1b2c3d", name) == at("2026-12-01T02:00:07")
+    assert made_by("night", "0a1b2c3d", name) is None  # another schedule's
+    assert made_by("nightly", "ffffffff", name) is None  # another instance's
+    assert made_by("nightly", "0a1b2c3d", "notes.txt") is None
+    assert made_by("nightly", "0a1b2c3d", f"{name}.partial") is None
+    assert made_by("nightly", "0a1b2c3d", "openscc-nightly-20261201T020007Z.zip") is None
 
 
 def _archives(days: int, per_day: int = 2) -> list[tuple[str, dt.datetime]]:

@@ -69,7 +69,9 @@ async def authenticate(request: Request, services: Services) -> Authenticated | 
         if verified is None:
             raise NotAuthenticated("invalid credentials")
         if verified.checked:
-            services.instance.audit.record("login.success", actor=name, method="basic")
+            services.instance.audit.record(
+                "login.success", actor=verified.user.name, method="basic"
+            )
         live = await _live_session(services, cookie) if cookie else None
         session = live[0] if live is not None and live[0].user == verified.user.name else None
         if _wants_close(request):

@@ -242,12 +242,12 @@ async def changes(request: Request, caller: Caller) -> Response:
     if await svc.store_thread.run(ha_role, svc.instance.store) != "master":
         raise Conflict("this instance is not a master")
 
-    def where() -> tuple[Position, int]:
+    def where() -> tuple[Position, bool]:
         conn = svc.instance.store.connection
-        return svc.ha.position(), journal.first_kept(conn)
+        return svc.ha.position(), journal.continues(conn, generation, after)
 
     with svc.ha.change_waiter() as changed:
-        position, first = await svc.store_thread.run(where)
+        position, continues = await svc.store_thread.run(where)
         svc.ha.master.checked(
             current.peer_instance,
             shadow_host,
@@ -255,7 +255,7 @@ async def changes(request: Request, caller: Caller) -> Response:
             delay,
             Position(generation, after) if generation == position.generation else None,
         )
-        if generation != position.generation or after < first or after > position.seq:
+        if not continues:
             raise Gone("the shadow's history cannot be continued: sync the whole configuration")
         if after == position.seq and wait:
             with contextlib.suppress(TimeoutError):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from openscc.audit import AuditLog
 from openscc.auth.credential_cache import CredentialCache
-from openscc.auth.ldap.logons import DirectoryLogons
+from openscc.auth.ldap.logons import DirectoryLogons, directory_identity
 from openscc.auth.lockout import Lockout
 from openscc.auth.password_checks import HashSlots, SharedChecks
 from openscc.auth.passwords import Passwords
@@ -61,10 +61,14 @@ class Authenticator:
     async def verify(self, name: str, password: str) -> Verified | None:
         """The user if the password is right and the user is not locked out; None otherwise.
         Raises ServerBusy when no hash slot frees up in time. Audits what it decides."""
+        ldap = await self.lookups.ldap()
+        if ldap.active:
+            # One directory user has one lockout, sessions and audit name, whatever the spelling
+            # of the logon name (alice, Alice, " alice").
+            name = directory_identity(name)
         if self.lockout.is_locked(name):
             self._audit.record("login.refused_locked", actor=name)
             return None
-        ldap = await self.lookups.ldap()
         if ldap.active:
             # The directory replaces the local users, as in the product.
             logon = await self.directory.verify(ldap, name, password)
@@ -83,7 +87,7 @@ class Authenticator:
         (removed, or from the other user store than the one now active)."""
         ldap = await self.lookups.ldap()
         if ldap.active:
-            return await self.directory.current(ldap, name)
+            return await self.directory.current(ldap, directory_identity(name))
         known = await self.lookups.user(name)
         return None if known is None else (known.user, known.stamp)
 

@@ -6,6 +6,7 @@ entity's secret, sealed under the master key like every secret, and never answer
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,35 @@ def _keep(data: Any) -> Keep:
     return Keep(**values)
 
 
+def _endpoint(value: str) -> str:
+    """An object store's endpoint, checked here: the store client panics on one it cannot
+    parse (``::bad`` stopped the run short of an outcome)."""
+    if not _is_endpoint(value):
+        raise InvalidRequest(
+            "target.endpoint must be an http:// or https:// URL with a host, such as "
+            "https://s3.example.com or http://127.0.0.1:9000"
+        )
+    return value
+
+
+def _is_endpoint(value: str) -> bool:
+    """An http(s) URL with a host, a port in range if any, and nothing but a path besides."""
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(value)
+        _ = parts.port  # a port out of range raises ValueError
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and parts.username is None
+        and not parts.query
+        and not parts.fragment
+    )
+
+
 def _target(data: Any, current: Schedule | None) -> tuple[dict[str, str], dict[str, str]]:
     if not isinstance(data, dict):
         raise InvalidRequest(
@@ -154,6 +184,8 @@ def _target(data: Any, current: Schedule | None) -> tuple[dict[str, str], dict[s
                 raise InvalidRequest(f"target.{name} must be a string")
             if value:
                 public[name] = value.strip("/") if name == "prefix" else value
+        if "endpoint" in public:
+            public["endpoint"] = _endpoint(public["endpoint"])
         given = {k: data[k] for k in _S3_SECRET if k in data}
         if any(not isinstance(v, str) or not v for v in given.values()):
             raise InvalidRequest("target.accessKeyId and target.secretAccessKey must be strings")

@@ -27,7 +27,7 @@ from openscc.monitoring.metrics import Metrics
 from openscc.schedules import retention
 from openscc.schedules.model import Schedule
 from openscc.schedules.runs import FAILED, SUCCEEDED, Run, RunLog, now_iso
-from openscc.schedules.targets import archive_name, made_by, target_for
+from openscc.schedules.targets import archive_name, made_by, origin_of, target_for
 from openscc.store.thread import StoreThread
 
 logger = logging.getLogger(__name__)
@@ -71,10 +71,12 @@ class Runner:
             started = time.monotonic()
             try:
                 self._run(schedule, run, now)
-            except Exception as error:
-                reason = error.message if isinstance(error, OpensccError) else str(error)
+            # Whatever is raised, the run ends failed (a store client's panic is not even an
+            # Exception): never left "running", which would refuse every later run.
+            except BaseException as error:
+                reason = error.message if isinstance(error, OpensccError) else _described(error)
                 if not isinstance(error, OpensccError):
-                    logger.exception("scheduled backup %s failed", shown(schedule.name))
+                    logger.error("scheduled backup %s failed", shown(schedule.name), exc_info=error)
                 run.status, run.error = FAILED, reason[:500]
                 self.metrics.backup_failed(history.BACKUP, server_error=True)
                 self.alerts.raise_alert(
@@ -121,7 +123,8 @@ class Runner:
                     digest.update(chunk)
             size = path.stat().st_size
             target = target_for(schedule.target, schedule.credentials)
-            object_name = archive_name(schedule.name, now)
+            origin = origin_of(self.instance.instance_id)
+            object_name = archive_name(schedule.name, origin, now)
             run.object = target.ship(path, object_name, size, digest.hexdigest())
             run.size, run.sha256 = size, digest.hexdigest()
             if schedule.drill and self.drill is not None:
@@ -130,7 +133,8 @@ class Runner:
                     raise OpensccError(
                         f"the archive was shipped, but its restore drill {run.drill}"
                     )
-            mine = [(n, t) for n in target.names() if (t := made_by(schedule.name, n)) is not None]
+            mine = [(n, t) for n in target.names()
+                    if (t := made_by(schedule.name, origin, n)) is not None]  # fmt: skip
             for old in retention.to_delete(mine, schedule.keep):
                 target.delete(old)
                 run.deleted.append(old)
@@ -140,3 +144,11 @@ class Runner:
             ) from None
         finally:
             path.unlink(missing_ok=True)
+
+
+def _described(error: BaseException) -> str:
+    """An unexpected error's own first line, without the names of Python's classes (the
+    traceback is in the server log)."""
+    lines = str(error).splitlines()
+    first = lines[0].strip() if lines else ""
+    return f"an unexpected error: {first}" if first else "an unexpected error; see the server log"

@@ -9,6 +9,8 @@ import datetime as dt
 import hashlib
 import os
 import re
+import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -18,7 +20,6 @@ from obstore.auth.boto3 import Boto3CredentialProvider
 from obstore.store import S3Store
 
 from openscc.errors import OpensccError
-from openscc.fileio import fsync_path
 
 _CHUNK = 1024 * 1024
 
@@ -28,13 +29,21 @@ class TargetFailed(OpensccError):
     type = "RUNTIME_FAILURE"
 
 
-def archive_name(schedule: str, when: dt.datetime) -> str:
-    return f"openscc-{schedule}-{when.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}.zip"
+def origin_of(instance_id: str) -> str:
+    """The short form of an instance's id that its archives' names carry: retention deletes
+    only what this instance made, even where another writes with the same schedule name."""
+    return instance_id.replace("-", "")[:8].lower()
 
 
-def made_by(schedule: str, name: str) -> dt.datetime | None:
-    """The time in a name this schedule made, or None for any other name."""
-    match = re.fullmatch(rf"openscc-{re.escape(schedule)}-(\d{{8}}T\d{{6}}Z)\.zip", name)
+def archive_name(schedule: str, origin: str, when: dt.datetime) -> str:
+    return f"openscc-{schedule}-{origin}-{when.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}.zip"
+
+
+def made_by(schedule: str, origin: str, name: str) -> dt.datetime | None:
+    """The time in a name this schedule of this origin made, or None for any other name."""
+    match = re.fullmatch(
+        rf"openscc-{re.escape(schedule)}-{re.escape(origin)}-(\d{{8}}T\d{{6}}Z)\.zip", name
+    )
     if match is None:
         return None
     return dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
@@ -72,37 +81,79 @@ def _check(where: str, read_back: tuple[int, str], size: int, sha256: str) -> No
 
 
 class DirectoryTarget:
+    """A local or mounted directory. Every file is made relative to the directory opened once,
+    with ``O_NOFOLLOW | O_EXCL``: a symbolic link planted at the temporary name (or a final name
+    that is one) cannot redirect the archive to a file elsewhere."""
+
     def __init__(self, path: str) -> None:
         self.path = Path(path)
 
-    def _folder(self) -> Path:
-        if not self.path.is_dir():
-            raise TargetFailed(f"the target directory {self.path} does not exist")
-        return self.path
+    def _open_folder(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except (FileNotFoundError, NotADirectoryError):
+            raise TargetFailed(f"the target directory {self.path} does not exist") from None
+        except OSError as error:
+            raise TargetFailed(
+                f"the target directory {self.path} cannot be opened: {error.strerror or error}"
+            ) from None
 
     def ship(self, source: Path, name: str, size: int, sha256: str) -> str:
-        folder = self._folder()
-        temporary = folder / f".{name}.partial"
+        folder = self._open_folder()
+        temporary = f".{name}.{secrets.token_hex(8)}.partial"
         try:
-            with source.open("rb") as src, temporary.open("wb") as out:
+            if _is_link(name, folder):
+                raise TargetFailed(f"{self.path / name} is a symbolic link; it is not replaced")
+            out = os.open(temporary, _NEW_FILE, 0o600, dir_fd=folder)
+            with source.open("rb") as src, os.fdopen(out, "wb") as written:
                 while chunk := src.read(_CHUNK):
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            _check(str(temporary), _sha256(_file_chunks(temporary)), size, sha256)
-            os.replace(temporary, folder / name)
-            fsync_path(folder)
+                    written.write(chunk)
+                written.flush()
+                os.fsync(written.fileno())
+            _check(str(self.path / temporary), _sha256(_chunks_at(folder, temporary)), size, sha256)
+            os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+            os.fsync(folder)
         except OSError as error:
-            raise TargetFailed(f"writing to {folder} failed: {error.strerror or error}") from None
+            raise TargetFailed(
+                f"writing to {self.path} failed: {error.strerror or error}"
+            ) from None
         finally:
-            temporary.unlink(missing_ok=True)
-        return str(folder / name)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary, dir_fd=folder)
+            os.close(folder)
+        return str(self.path / name)
 
     def names(self) -> list[str]:
-        return [p.name for p in self._folder().iterdir() if p.is_file()]
+        folder = self._open_folder()
+        try:
+            return [e.name for e in os.scandir(folder) if e.is_file(follow_symlinks=False)]
+        finally:
+            os.close(folder)
 
     def delete(self, name: str) -> None:
-        (self._folder() / name).unlink(missing_ok=True)
+        folder = self._open_folder()
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=folder)  # a link itself, never what it points to
+        finally:
+            os.close(folder)
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _is_link(name: str, folder: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(name, dir_fd=folder).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def _chunks_at(folder: int, name: str) -> Iterator[bytes]:
+    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
+    with os.fdopen(fd, "rb") as src:
+        while chunk := src.read(_CHUNK):
+            yield chunk
 
 
 class S3Target:

@@ -125,8 +125,17 @@ def new_generation(conn: sqlite3.Connection) -> str:
 
 
 def last_seq(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT coalesce(max(seq), 0) FROM ha_change").fetchone()
-    return int(row[0])
+    """The seq of the newest change ever journaled, whether or not it was pruned since: the
+    journal's AUTOINCREMENT keeps it (a pruned journal must not look like an empty history, or
+    a shadow that has every change would be told to sync the whole configuration again)."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'ha_change'").fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def continues(conn: sqlite3.Connection, generation_seen: str, after: int) -> bool:
+    """Whether a shadow at (``generation_seen``, ``after``) can follow from this journal: the
+    same history, not beyond its end, and no change it lacks pruned."""
+    return generation_seen == generation(conn) and first_kept(conn) <= after <= last_seq(conn)
 
 
 def first_kept(conn: sqlite3.Connection) -> int:

@@ -145,13 +145,17 @@ class _Session:
     def bind(self, name: str | None, password: str | None) -> bool:
         """Bind as ``name`` (anonymously for None); False for refused credentials."""
         connection = self.connection
-        if name:
-            if not password:  # an empty password would be an unauthenticated bind
-                return False
-            ok = connection.rebind(user=name, password=password, authentication=ldap3.SIMPLE)
-        else:
-            connection.user, connection.password = None, None
-            ok = connection.rebind(authentication=ldap3.ANONYMOUS)
+        try:
+            if name:
+                if not password:  # an empty password would be an unauthenticated bind
+                    return False
+                ok = connection.rebind(user=name, password=password, authentication=ldap3.SIMPLE)
+            else:
+                connection.user, connection.password = None, None
+                ok = connection.rebind(authentication=ldap3.ANONYMOUS)
+        except (LDAPException, OSError) as error:
+            # A server that accepts and never answers, or drops the connection: unreachable.
+            raise Unusable(f"{self.host}: the bind got no answer ({_reason(error)})") from None
         if ok:
             return True
         code = connection.result.get("result") if connection.result else None

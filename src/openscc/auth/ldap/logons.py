@@ -50,6 +50,14 @@ DIRECTORY_DOWN = (
 _MAX_ACCOUNTS = 10_000
 
 
+def directory_identity(name: str) -> str:
+    """The directory's identity of a logon name: LDAP's naming attributes (uid, cn, mail,
+    sAMAccountName) match case-insensitively and without leading, trailing or repeated spaces
+    (caseIgnoreMatch with RFC 4518's preparation), so ``alice``, ``Alice`` and `` alice `` are
+    one user, with one lockout, one set of sessions and one name in the audit log."""
+    return " ".join(name.split()).casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Logon:
     user: User
@@ -102,7 +110,8 @@ class DirectoryLogons:
     ) -> Logon | None:
         """The user if the directory accepts the password and grants a role; None for refused
         credentials. Raises NotAuthenticated when the directory cannot be asked, Forbidden for a
-        user without a role, ServerBusy when no worker frees up in time."""
+        user without a role, ServerBusy when no worker frees up in time. ``name`` is the
+        directory's identity (``directory_identity``)."""
         cache_stamp = "ldap\0" + ",".join(self.fingerprint(s) for s in configuration.servers)
         account = self._accounts.get(name)
         if (
