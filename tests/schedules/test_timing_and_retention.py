@@ -44,7 +44,7 @@ def test_missed_times_make_one_due_run() -> None:
 
 def test_archive_names_carry_their_time_and_schedule() -> None:
     name = archive_name("nightly", "0a1b2c3d", at("2026-12-01T02:00:07"))
-    assert name == "openscc-nightly-20261201T020007Z.zip"
+    assert name == "openscc-nightly-0a1b2c3d-20261201T020007Z.zip"
     assert made_by("nightly", "0a1b2c3d", name) == at("2026-12-01T02:00:07")
     assert made_by("night", "0a1b2c3d", name) is None  # another schedule's
     assert made_by("nightly", "ffffffff", name) is None  # another instance's

@@ -48,7 +48,8 @@ def test_a_link_planted_at_a_temporary_or_final_name_never_redirects_the_archive
 
     assert shipped["status"] == "succeeded", shipped
     assert outside.read_text() == "must stay"
-    assert (target / name).is_file() and not (target / name).is_symlink()
+    assert (target / name).is_file()
+    assert not (target / name).is_symlink()
 
     later = WHEN + dt.timedelta(days=1)
     final = target / archive_name("nightly", origin, later)
