@@ -22,7 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from openscc.http_edge import HttpLimits, limited_protocol
+from openscc.http_edge import limited_protocol
+from openscc.props import HttpLimits
 
 VERSION_PATH = "/api/v1/connector/version"
 MAPPINGS_PATH = "/api/v1/configuration/subaccounts/{region}/{subaccount}/systemMappings"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -30,7 +31,8 @@ from openscc.auth.ldap.logons import DirectoryLogons
 from openscc.auth.lockout import Lockout
 from openscc.auth.password_checks import HashSlots
 from openscc.auth.sessions import SessionManager
-from openscc.config import log_settings
+from openscc.config import certs, log_settings
+from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND
 from openscc.errors import (
     InvalidRequest,
     MethodNotAllowed,
@@ -105,6 +107,16 @@ def _drill(archive: Path, password: str) -> tuple[bool, str]:
     return report.passed, report.summary()
 
 
+def _own_names(instance: Instance, settings: Settings) -> frozenset[str]:
+    """The names this server answers to: its UI certificate's, its configured host, this
+    machine's names and loopback (a Host header naming one of them is this server)."""
+    record = instance.store.get(UI_CERTIFICATE_KIND, CONNECTOR_KEY)
+    names = {"localhost", "127.0.0.1", "::1", settings.host.lower(), socket.gethostname().lower()}
+    if record is not None:
+        names |= certs.host_names(certs.load_certificate(str(record.body["certificatePem"])))
+    return frozenset(n for n in names if n)
+
+
 def _take_over_records(instance: Instance, runs: RunLog) -> None:
     """Before serving: the records an older openscc kept in JSON files move into the database,
     and runs that the last stop cut off are marked so."""
@@ -150,6 +162,7 @@ def create_app(
         smtp_timeout=settings.smtp_timeout_seconds,
         server=f"https://{settings.host}:{settings.port}",
         system=SystemFigures(instance.data_dir),
+        mailed=lambda sent: metrics.alert_email(sent=sent),
     )
     instance.audit.observers.append(metrics.observe_audit_event)
     kdf_slots = threading.BoundedSemaphore(settings.backup_kdf_slots)
@@ -211,6 +224,7 @@ def create_app(
         started_ms=int(time.time() * 1000),
         kdf_slots=kdf_slots,
         request_restart=request_restart or (lambda: None),
+        own_names=_own_names(instance, settings),
     )
     table = all_endpoints()
     document = build_openapi(table)

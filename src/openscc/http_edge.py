@@ -25,25 +25,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from openscc.props import HttpLimits
+
 logger = logging.getLogger("openscc.http")
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class HttpLimits:
-    max_line_bytes: int = 16 * 1024
-    max_head_bytes: int = 64 * 1024
-    head_timeout_seconds: float = 10.0
-    body_timeout_seconds: float = 10.0
-    min_body_bytes_per_second: int = 100
-    handshake_timeout_seconds: float = 5.0
-    max_connections: int = 1000
-    max_connections_per_address: int = 100
 
 
 class _HeadTooLarge(Exception):

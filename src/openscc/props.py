@@ -11,13 +11,28 @@ from pathlib import Path
 from typing import Any
 
 from openscc.fileio import write_atomically
-from openscc.http_edge import HttpLimits
 from openscc.settings import DEFAULT_HOST, DEFAULT_PORT
 
 PROPS_FILE = "props.ini"
 RESTORED_PROPS_FILE = "props.ini.restored"
 # The keys of [paths]: the only ones a restore resets and the move preflight looks at.
 PATH_KEYS = ("audit_log_dir",)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HttpLimits:
+    """The limits of the HTTP edge (``[http]``; openscc.http_edge and openscc.tls_edge)."""
+
+    max_line_bytes: int = 16 * 1024
+    max_head_bytes: int = 64 * 1024
+    head_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 10.0
+    min_body_bytes_per_second: int = 100
+    handshake_timeout_seconds: float = 5.0
+    max_connections: int = 1000
+    max_connections_per_address: int = 100
+
+
 _HTTP_LIMITS = tuple(field.name for field in dataclasses.fields(HttpLimits))
 
 

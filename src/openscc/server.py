@@ -26,6 +26,7 @@ from openscc.ha import settings as ha_settings
 from openscc.ha.port import HaPortOnly
 from openscc.http_edge import limited_protocol
 from openscc.instance import Instance, open_instance
+from openscc.leftovers import remove_leftovers
 from openscc.restore_apply import apply_pending_restore
 from openscc.settings import Settings
 from openscc.store.locks import ServerLock
@@ -75,6 +76,8 @@ def open_app(
     too.) The app's lifespan, or ``app.state.services.close()``, closes what it opened."""
     if apply_pending_restore(settings):
         logger.info("applied the pending restore")
+    if settings.data_dir.exists():
+        remove_leftovers(settings.data_dir.resolve())
     return create_app(
         settings, instance=open_instance(settings), request_restart=request_restart, clock=clock
     )

@@ -11,8 +11,9 @@ accepted connection gets asyncio's own TLS protocol (``asyncio.sslproto.SSLProto
 - counts the connection when the socket is accepted, and closes it at once beyond
   ``max_connections_per_address`` from its address;
 - at ``max_connections`` in all, makes room by closing the oldest connection still in its
-  handshake (it has not sent a request yet; a legitimate client finishes its handshake in
-  milliseconds), and closes the new one only when every connection is past its handshake;
+  handshake (a legitimate client finishes it in milliseconds), or else the oldest connection of
+  the address that holds the most, if it holds more than the newcomer's address: a few
+  addresses holding every connection (1,000 bodies trickling in) cannot keep another out;
 - gives the handshake ``handshake_timeout_seconds``.
 """
 
@@ -26,10 +27,14 @@ from asyncio import sslproto
 from collections.abc import Callable
 from typing import Any, cast
 
-from openscc.http_edge import HttpLimits, LimitedHttpProtocol
+from openscc.http_edge import LimitedHttpProtocol
+from openscc.props import HttpLimits
 
 logger = logging.getLogger("openscc.http")
 _SHUTDOWN_TIMEOUT_SECONDS = 5
+# What may wait unread in a connection's TLS buffer (asyncio pauses reading at 256 KiB itself
+# while it delivers data; this bounds the states in which it does not).
+_MAX_UNREAD_BYTES = 512 * 1024
 
 
 class _EdgeTls(sslproto.SSLProtocol):
@@ -63,11 +68,21 @@ class _EdgeTls(sslproto.SSLProtocol):
         raw = cast(asyncio.Transport, transport)
         peer = raw.get_extra_info("peername")
         address = str(peer[0]) if isinstance(peer, tuple) and peer else ""
+        self.raw = raw
         if not self._accepted.admit(self, address):
+            self.raw = None
             raw.abort()  # before any handshake: nothing is read from it
             return
-        self.address, self.raw = address, raw
         super().connection_made(transport)
+
+    def buffer_updated(self, nbytes: int) -> None:
+        super().buffer_updated(nbytes)
+        # Once the HTTP side closes a connection it refused (431, 408), asyncio keeps reading
+        # what the client sends into its TLS buffer until the close completes; a client sending
+        # 150 MiB would have it all kept. Past a few records nothing more is read.
+        incoming: ssl.MemoryBIO = self.__dict__["_incoming"]  # asyncio's received TLS bytes
+        if incoming.pending > _MAX_UNREAD_BYTES and self.raw is not None:
+            self.raw.pause_reading()
 
     def _on_handshake_complete(self, handshake_exc: BaseException | None) -> None:
         self._accepted.handshaken(self)
@@ -81,27 +96,31 @@ class _EdgeTls(sslproto.SSLProtocol):
 
 
 class AcceptedConnections:
-    """The connections open now: how many, from which addresses, which are in their handshake
-    (oldest first)."""
+    """The connections open now: how many, from which addresses (each address's oldest first),
+    which are still in their handshake (oldest first)."""
 
     def __init__(self, limits: HttpLimits) -> None:
         self.limits = limits
         self.total = 0
-        self.by_address: dict[str, int] = {}
-        self._handshaking: dict[_EdgeTls, None] = {}  # insertion order: oldest first
+        self._by_address: dict[str, dict[_EdgeTls, None]] = {}
+        self._handshaking: dict[_EdgeTls, None] = {}
         self._refused = 0
         self._reported = 0.0
 
+    def held_by(self, address: str) -> int:
+        return len(self._by_address.get(address, ()))
+
     def admit(self, connection: _EdgeTls, address: str) -> bool:
-        held = self.by_address.get(address, 0)
+        held = self.held_by(address)
         if held >= self.limits.max_connections_per_address:
             self._note_refused(address)
             return False
-        if self.total >= self.limits.max_connections and not self._evict_oldest_handshake():
+        if self.total >= self.limits.max_connections and not self._make_room(held):
             self._note_refused(address)
             return False
+        connection.address = address
         self.total += 1
-        self.by_address[address] = held + 1
+        self._by_address.setdefault(address, {})[connection] = None
         self._handshaking[connection] = None
         return True
 
@@ -115,18 +134,26 @@ class AcceptedConnections:
             return
         self._handshaking.pop(connection, None)
         self.total -= 1
-        held = self.by_address[address] - 1
-        if held:
-            self.by_address[address] = held
-        else:
-            del self.by_address[address]
+        mine = self._by_address[address]
+        del mine[connection]
+        if not mine:
+            del self._by_address[address]
 
-    def _evict_oldest_handshake(self) -> bool:
-        oldest = next(iter(self._handshaking), None)
-        if oldest is None or oldest.raw is None:
-            return False
-        self.release(oldest)  # now, so the new connection has its place at once
-        oldest.raw.abort()
+    def _make_room(self, held_by_newcomer: int) -> bool:
+        """Close one connection for a newcomer: the oldest still in its handshake (it has not
+        sent a request yet), else the oldest of the address holding the most connections, if
+        that address holds more than the newcomer's would (a fair share: a few addresses
+        holding everything cannot keep another out)."""
+        victim = next(iter(self._handshaking), None)
+        if victim is None:
+            heaviest = max(self._by_address.values(), key=len, default={})
+            if len(heaviest) <= held_by_newcomer + 1:
+                return False
+            victim = next(iter(heaviest))
+        raw = victim.raw
+        self.release(victim)  # now, so the newcomer has its place at once
+        if raw is not None:
+            raw.abort()
         return True
 
     def _note_refused(self, address: str) -> None:
@@ -138,7 +165,7 @@ class AcceptedConnections:
                 "refused %d connection(s) over the limits (%d open, %d from %s)",
                 self._refused,
                 self.total,
-                self.by_address.get(address, 0),
+                self.held_by(address),
                 address,
             )
             self._refused, self._reported = 0, now

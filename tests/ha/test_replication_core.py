@@ -237,10 +237,14 @@ def test_master_settings_allow_one_shadow_host_or_any() -> None:
         8443,
     )
     assert anyone.ha_enabled
-    assert anyone.allows("any.example")
+    assert anyone.allows("192.0.2.7", frozenset())
     one = settings.parse_master({"allowedShadowHost": "Shadow.Example"}, anyone, 8443)
-    assert one.allows("shadow.example")
-    assert not one.allows("other.example")
+    # The connection's own address decides, against what the allowed name resolves to.
+    assert one.allows("192.0.2.7", frozenset({"192.0.2.7"}))
+    assert one.allows("::ffff:192.0.2.7", frozenset({"192.0.2.7"}))
+    assert not one.allows("192.0.2.8", frozenset({"192.0.2.7"}))
+    by_address = settings.parse_master({"allowedShadowHost": "192.0.2.7"}, anyone, 8443)
+    assert by_address.allows("192.0.2.7", frozenset())
     with pytest.raises(InvalidRequest):
         settings.parse_master({"haPort": 0}, one, 8443)
 

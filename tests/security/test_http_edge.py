@@ -269,6 +269,25 @@ def test_a_full_server_makes_room_by_closing_the_oldest_unfinished_handshake(
             sock.close()
 
 
+def test_a_full_server_makes_room_by_closing_a_connection_of_the_address_holding_most(
+    patient_server: ServerProcess,
+) -> None:
+    """Every connection past its handshake, five of them from one address: a client from
+    another address is served in place of that address's oldest; one from an address holding
+    as many as any other is not."""
+    context = ssl.create_default_context(cafile=str(patient_server.certificate_path))
+    sources = [HOSTILE] * PER_ADDRESS + ["127.0.0.3"] * (MAX_CONNECTIONS - PER_ADDRESS)
+    held = [context.wrap_socket(raw_tcp(patient_server, source),
+                                server_hostname=patient_server.host) for source in sources]  # fmt: skip
+    try:
+        _answers_within(patient_server, AT_ONCE)
+        assert closed_by_server(held[0], within=AT_ONCE)
+        assert not any(closed_by_server(sock, within=0.01) for sock in held[PER_ADDRESS:])
+    finally:
+        for sock in held:
+            sock.close()
+
+
 def _head(server: ServerProcess, method: bytes, path: bytes, length: int) -> bytes:
     """An authenticated request's head announcing a JSON body (so the handler reads it)."""
     credentials = base64.b64encode(":".join(server.admin_auth).encode())

@@ -27,10 +27,16 @@ def checked_records(reader: ArchiveReader) -> list[EntityRecord]:
 
 
 def rewritten(
-    archive: bytes, password: str, change: Callable[[list[EntityRecord]], list[EntityRecord]]
+    archive: bytes,
+    password: str,
+    change: Callable[[list[EntityRecord]], list[EntityRecord]] = lambda records: records,
+    *,
+    files: dict[str, bytes] | None = None,
+    source_instance: str | None = None,
 ) -> bytes:
-    """The archive with its records changed by ``change``, written again under ``password`` (as
-    an attacker who knows the password can): valid in every check but what the records say."""
+    """The archive with its records changed by ``change`` (and its instance files replaced by
+    ``files``), written again under ``password`` (as an attacker who knows the password can):
+    valid in every check but what it says."""
     reader = read_archive(io.BytesIO(archive), password=password, product_version="999")
     records = change(list(reader.records()))
     manifest = reader.manifest
@@ -38,12 +44,12 @@ def rewritten(
     write_archive(
         out,
         records=records,
-        files=reader.files,
+        files=reader.files if files is None else files,
         password=password,
         kdf=weak_kdf(),
         product_version=manifest.product_version,
         scc_api_version=manifest.scc_api_version,
-        source_instance=manifest.source_instance,
+        source_instance=source_instance or manifest.source_instance,
         created_at_ms=manifest.created_at,
     )
     return out.getvalue()

@@ -35,6 +35,9 @@ class Kind:
 
 BACKUP = "Backup"
 SCHEDULED_BACKUP = "ScheduledBackup"
+# An alert e-mail could not be sent: shown by the monitoring API and /metrics, never e-mailed
+# itself (the way it would go is the one that fails).
+ALERT_EMAIL = "AlertEmail"
 RESTORE = "Restore"
 HA = "HA"
 UI_CERTIFICATE = "UICertificate"
@@ -49,6 +52,7 @@ KINDS = {
     for kind in (
         Kind(BACKUP, "Backup failed", None),
         Kind(SCHEDULED_BACKUP, "Scheduled backup failed", None),
+        Kind(ALERT_EMAIL, "Alert e-mail failed", None),
         Kind(RESTORE, "Restore failed", None),
         Kind(HA, "High availability", "ha"),
         Kind("CPU", "CPU load", "CPU"),

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from openscc.alerts import expiry, kept, mail, notify, resources
 from openscc.alerts.model import (
+    ALERT_EMAIL,
     CERTIFICATE_KINDS,
     ERROR,
     INFO,
@@ -70,6 +71,7 @@ class AlertService:
         server: str,
         system: SystemFigures,
         now: Callable[[], float] = time.time,
+        mailed: Callable[[bool], None] = lambda sent: None,
     ) -> None:
         self._instance = instance
         self._store_thread = store_thread
@@ -87,6 +89,8 @@ class AlertService:
         self._system = system
         self._cpu_watch = resources.CpuWatch()
         self._last_cpu_reading = now()
+        # Told of each e-mail's outcome (True: sent): the metrics count them.
+        self._mailed = mailed
 
     # Raising and resolving
 
@@ -136,6 +140,8 @@ class AlertService:
     # E-mail, in the mail thread
 
     def _dispatch(self, alert: Alert) -> None:
+        if alert.type == ALERT_EMAIL:
+            return  # not through the way that fails
         with self._lock:
             if self._closed:
                 return
@@ -174,15 +180,24 @@ class AlertService:
             ssl.SSLError,
             OSError,
         ) as error:
-            logger.error("the %s alert could not be e-mailed: %s", alert.type, _reason(error))
+            self._not_sent(alert, _reason(error))
         except Exception as error:
-            logger.error(
-                "the %s alert could not be e-mailed: unexpected %s",
-                alert.type,
-                type(error).__name__,
-            )
+            self._not_sent(alert, f"unexpected {type(error).__name__}")
         else:
             logger.info("the %s alert was e-mailed through %s", alert.type, shown(settings.host))
+            self._mailed(True)
+            self.resolve_alert(ALERT_EMAIL, "Alert e-mails are sent again")
+
+    def _not_sent(self, alert: Alert, reason: str) -> None:
+        """A failed send is more than a log line: an alert of its own (the monitoring API, the
+        web page) and a metric, so that alerting that silently stopped is seen."""
+        logger.error("the %s alert could not be e-mailed: %s", alert.type, reason)
+        self._mailed(False)
+        self.raise_alert(
+            ALERT_EMAIL,
+            "Alert e-mails cannot be sent; check the e-mail settings and the mail server "
+            "(the server log says why)",
+        )
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no e-mail is waiting or being sent; False if that took over ``timeout``."""

@@ -35,13 +35,14 @@ from openscc.backup.create import create_backup
 from openscc.backup.restore import StagedRestore, dry_run, stage_restore
 from openscc.backup.safety import write_safety_backup
 from openscc.errors import Conflict, InvalidRequest, OpensccError, PayloadTooLarge
+from openscc.faults import crash_point
 from openscc.instance import Instance
+from openscc.leftovers import TMP_DIR
 from openscc.monitoring import backup_history as history
 
 endpoints = EndpointTable()
 BACKUP_PATH = "/api/v1/configuration/backup"
 ZIP = "application/zip"
-TMP_DIR = "tmp"
 MAX_PASSWORD_CHARS = 4096
 
 T = TypeVar("T")
@@ -103,12 +104,17 @@ def _here(instance: Instance) -> preflight.Here:
 
 def _answers(host: str, port: int) -> bool:
     """Whether an openscc or Cloud Connector answers its health check at host:port. The
-    certificate is not checked: nothing is sent but the check, and only its status is read."""
+    certificate is not checked: nothing is sent but the check, and only its status is read.
+    The URL is built from its parts (a host cannot carry a path or a query), and nothing but
+    "it answers" is reported: the probe is no window on what else listens there."""
+    url = httpx.URL(scheme="https", host=host, port=port, path="/exposed",
+                    query=b"action=ping")  # fmt: skip
     try:
         answer = httpx.get(
-            f"https://{host}:{port}/exposed?action=ping",
+            url,
             verify=False,  # noqa: S501 - a liveness probe; no credentials, nothing trusted
             timeout=1.5,
+            follow_redirects=False,
         )
     except httpx.HTTPError:
         return False
@@ -405,6 +411,7 @@ async def partial_restore(request: Request, caller: Caller) -> Response:
         draft = await run_in_threadpool(
             _in_kdf_slot, svc, write_safety_backup, svc.instance, password
         )
+        crash_point(svc.instance.settings, "partial.safety_backup_written")
         try:
             await svc.store_thread.run(partial.apply, svc.instance.store, planned)
         except BaseException:

@@ -58,6 +58,8 @@ class Services:
     # The tunnel to SAP BTP: the shipped implementation reaches nothing (see openscc.cloud).
     cloud: CloudConnection = field(default_factory=OfflineCloud)
     read_cache: ReadCache = field(default_factory=ReadCache)
+    # The names this server answers to (lower case), trusted in a Host header (base_url).
+    own_names: frozenset[str] = frozenset()
 
     def close(self) -> None:
         """Stop e-mailing alerts, finish the store thread's work, then close the store and the
@@ -91,5 +93,17 @@ def services(request: Request) -> Services:
 
 
 def base_url(request: Request) -> str:
-    """The absolute base URL of this server as the client addressed it, for Location and _links."""
-    return f"{request.url.scheme}://{request.url.netloc}"
+    """The absolute base URL of this server, for Location and _links: as the client addressed
+    it (its Host header) when that names this server (a name of its UI certificate, its
+    configured host, this machine), else the address the connection reached. A Host header is
+    never reflected as such: a Location to another host is a phishing link."""
+    url = request.url
+    if (url.hostname or "").lower() in services(request).own_names:
+        return f"{url.scheme}://{url.netloc}"
+    server = request.scope.get("server")
+    if not server:
+        return f"{url.scheme}://{services(request).instance.settings.host}"
+    host, port = str(server[0]), server[1]
+    shown = f"[{host}]" if ":" in host else host
+    default = 443 if url.scheme == "https" else 80
+    return f"{url.scheme}://{shown}" + ("" if port in (None, default) else f":{port}")

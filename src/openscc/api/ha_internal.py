@@ -69,7 +69,15 @@ class _Shadow:
         self.delay = as_int(data.get("delay", 30), "delay", minimum=0, maximum=86_400)
 
 
-def _master_may_bind(svc: Services, shadow: _Shadow, address: str, rebind: bool) -> Pair | None:
+async def _allowed_addresses(svc: Services) -> frozenset[str]:
+    """The addresses allowedShadowHost resolves to, resolved off the event loop."""
+    ha = await svc.store_thread.run(settings.master_settings, svc.instance.store)
+    return await run_in_threadpool(settings.resolve, ha.allowed_shadow_host.strip())
+
+
+def _master_may_bind(
+    svc: Services, shadow: _Shadow, address: str, resolved: frozenset[str], rebind: bool
+) -> Pair | None:
     """In the store thread: refuse unless this master takes this shadow; the current pair."""
     store = svc.instance.store
     if ha_role(store) != "master":
@@ -77,8 +85,11 @@ def _master_may_bind(svc: Services, shadow: _Shadow, address: str, rebind: bool)
     ha = settings.master_settings(store)
     if not ha.ha_enabled:
         raise Conflict("the master does not allow high availability (haEnabled is false)")
-    if not (ha.allows(shadow.host) or ha.allows(address)):
-        raise Conflict(f"the master allows only {ha.allowed_shadow_host} to connect as shadow")
+    if not ha.allows(address, resolved):
+        raise Conflict(
+            f"the master allows only {ha.allowed_shadow_host} to connect as shadow, not "
+            f"{address or 'an unknown address'}"
+        )
     current = svc.ha.read_pair()
     if rebind:
         if current is None or current.peer_instance != shadow.instance:
@@ -112,10 +123,11 @@ async def bind(request: Request, caller: Caller) -> Response:
     shadow = _Shadow(await read_json_object(request))
     svc = services(request)
     address = request.client.host if request.client else ""
+    resolved = await _allowed_addresses(svc)
 
     def make_pair() -> tuple[Pair, str]:
         with svc.instance.store.transaction():
-            _master_may_bind(svc, shadow, address, rebind=False)
+            _master_may_bind(svc, shadow, address, resolved, rebind=False)
             new = Pair(
                 token=pair.new_token(),
                 peer_instance=shadow.instance,
@@ -131,7 +143,9 @@ async def bind(request: Request, caller: Caller) -> Response:
     new, certificate = await svc.store_thread.run(make_pair)
     svc.ha.master.bound(shadow.instance, shadow.host, shadow.interval, shadow.delay)
     svc.ha.wake()  # the master now watches its shadow
-    svc.instance.audit.record("ha.shadow_bound", actor=caller.user.name, shadow=shadow.host)
+    svc.instance.audit.record(
+        "ha.shadow_bound", actor=caller.user.name, address=address, shadow_says=shadow.host
+    )
     return json_response(
         {
             "token": new.token,
@@ -154,9 +168,10 @@ async def rebind(request: Request, caller: Caller) -> Response:
     shadow = _Shadow(await read_json_object(request))
     svc = services(request)
     address = request.client.host if request.client else ""
+    resolved = await _allowed_addresses(svc)
 
     def check() -> None:
-        current = _master_may_bind(svc, shadow, address, rebind=True)
+        current = _master_may_bind(svc, shadow, address, resolved, rebind=True)
         assert current is not None
         svc.ha.save_pair(
             Pair(
@@ -174,6 +189,10 @@ async def rebind(request: Request, caller: Caller) -> Response:
     await svc.store_thread.run(check)
     svc.ha.master.bound(shadow.instance, shadow.host, shadow.interval, shadow.delay)
     svc.ha.wake()  # the master now watches its shadow
+    # It rewrote the stored peer address and pinned certificates: a change, audited as one.
+    svc.instance.audit.record(
+        "ha.shadow_rebound", actor="shadow", address=address, shadow_says=shadow.host
+    )
     return json_response({"instance": svc.instance.instance_id, "version": __version__})
 
 
@@ -286,7 +305,10 @@ async def changes(request: Request, caller: Caller) -> Response:
     **_PEER,
 )
 async def unbind(request: Request, caller: Caller) -> Response:
-    services(request).ha.master.released()
+    svc = services(request)
+    svc.ha.master.released()
+    address = request.client.host if request.client else ""
+    svc.instance.audit.record("ha.shadow_unbound", actor="shadow", address=address)
     return empty_response()
 
 

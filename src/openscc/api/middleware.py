@@ -63,10 +63,19 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, send_noting_status)
         finally:
+            # Every label from a bounded set: a method outside the API's is "other", and an
+            # unmatched request is counted without its method (a client choosing label values
+            # could grow /metrics without end).
             route = scope.get("route")
+            method = scope["method"] if scope["method"] in _API_METHODS else OTHER_METHOD
             self.metrics.observe_request(
-                scope["method"],
+                method if route is not None else NO_METHOD,
                 getattr(route, "path", UNMATCHED),
                 status,
                 time.perf_counter() - start,
             )
+
+
+_API_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
+OTHER_METHOD = "other"
+NO_METHOD = ""

@@ -11,14 +11,14 @@ import configparser
 import contextlib
 import datetime as dt
 import ipaddress
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-
 from openscc.config import certs, kinds
+from openscc.props import PATH_KEYS
 from openscc.snapshot import EntityRecord
 
 UI_CERTIFICATE_HOST_MISMATCH = "UI_CERTIFICATE_HOST_MISMATCH"
@@ -68,7 +68,8 @@ def warnings(
                 "as props.ini.restored, not applied",
             )
         )
-    for name, value in props.items("paths") if props.has_section("paths") else []:
+    for name in PATH_KEYS:  # only the keys openscc knows: no file-existence oracle
+        value = props.get("paths", name, fallback="")
         if value.strip() and not Path(value.strip()).exists():
             found.append(
                 warning(
@@ -130,8 +131,8 @@ def _certificate_warnings(record: EntityRecord, pem: str, here: Here) -> list[di
                 f"{what} expires on {expires:%Y-%m-%d}, within {EXPIRY_WARNING_DAYS} days",
             )
         )
-    if record.kind == kinds.UI_CERTIFICATE and not (_names(cert) & here.names):
-        shown = ", ".join(sorted(_names(cert))) or "none"
+    if record.kind == kinds.UI_CERTIFICATE and not (certs.host_names(cert) & here.names):
+        shown = ", ".join(sorted(certs.host_names(cert))) or "none"
         found.append(
             warning(
                 UI_CERTIFICATE_HOST_MISMATCH,
@@ -143,19 +144,6 @@ def _certificate_warnings(record: EntityRecord, pem: str, here: Here) -> list[di
     return found
 
 
-def _names(cert: x509.Certificate) -> set[str]:
-    names = {
-        str(a.value).lower() for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    }
-    try:
-        alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return names
-    names |= {n.lower() for n in alt.get_values_for_type(x509.DNSName)}
-    names |= {str(ip) for ip in alt.get_values_for_type(x509.IPAddress)}
-    return names
-
-
 def _parse(props: bytes | None) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(interpolation=None)
     if props is not None:
@@ -164,17 +152,23 @@ def _parse(props: bytes | None) -> configparser.ConfigParser:
     return parser
 
 
+_HOST_NAME = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+")
+
+
 def _address(props: configparser.ConfigParser) -> tuple[str, int] | None:
+    """The archive's own address: a host name or an IP address, and a port; anything else
+    (a path, a query, a fragment smuggled into the host) is no address to ask."""
     try:
         host = props.get("server", "host").strip()
         port = props.getint("server", "port")
     except (configparser.Error, ValueError):
         return None
-    if not host or not 0 < port < 65536:
+    if not 0 < port < 65536:
         return None
     try:
         if ipaddress.ip_address(host).is_unspecified:
             return None  # 0.0.0.0: no address to ask
+        return host, port
     except ValueError:
         pass
-    return host, port
+    return (host, port) if _HOST_NAME.fullmatch(host) else None

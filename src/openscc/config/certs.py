@@ -116,6 +116,21 @@ def describe(pem: str, *, with_alt_names: bool = False) -> dict[str, object]:
     return view
 
 
+def host_names(cert: x509.Certificate) -> set[str]:
+    """The host names and addresses a certificate is issued for (common name, DNS and IP
+    alternative names), in lower case."""
+    names = {
+        str(a.value).lower() for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    }
+    try:
+        alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return names
+    names |= {n.lower() for n in alt.get_values_for_type(x509.DNSName)}
+    names |= {str(ip) for ip in alt.get_values_for_type(x509.IPAddress)}
+    return names
+
+
 def alt_names_of(cert: x509.Certificate) -> list[dict[str, str]]:
     try:
         sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value

@@ -290,9 +290,14 @@ def _properties(value: Any) -> dict[str, Any]:
         raise InvalidRequest(f"{PROPERTIES} may hold at most {MAX_PROPERTIES} properties")
     out: dict[str, Any] = {}
     for name, item in value.items():
-        if not name or len(name) > 256:
-            raise InvalidRequest(f"{PROPERTIES} names must have 1 to 256 characters")
+        if not name or len(name) > 256 or not name.isprintable():
+            raise InvalidRequest(
+                f"{PROPERTIES} names must have 1 to 256 characters and no control characters"
+            )
         if isinstance(item, str):
+            # A CR or LF in a value (mail.smtp.localhost, say) would end up in an SMTP command.
+            if not item.isprintable():
+                raise InvalidRequest(f"{PROPERTIES}.{name} must not hold control characters")
             out[name] = as_str(item, f"{PROPERTIES}.{name}", max_length=1024)
         elif isinstance(item, bool | int) or (isinstance(item, float) and math.isfinite(item)):
             out[name] = item

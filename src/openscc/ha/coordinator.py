@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -33,7 +34,7 @@ from openscc.audit import AuditLog
 from openscc.config import kinds
 from openscc.connector_state import ha_role, update_connector
 from openscc.errors import Conflict, InvalidRequest, NotAuthenticated, OpensccError
-from openscc.ha import apply, pair, protocol, settings
+from openscc.ha import apply, pair, peer, protocol, settings
 from openscc.ha.master import MasterSide
 from openscc.ha.pair import Pair
 from openscc.ha.peer import Timeouts, client, fingerprint, served_certificate
@@ -327,8 +328,7 @@ class HighAvailability:
                 generation = response.headers[protocol.GENERATION_HEADER]
                 seq = int(response.headers[protocol.SEQ_HEADER])
                 with os.fdopen(fd, "wb") as out:
-                    async for chunk in response.aiter_bytes(1024 * 1024):
-                        out.write(chunk)
+                    await peer.download(response, out)
             count = await self._store_thread.run(
                 self._apply_while_following,
                 current,
@@ -364,17 +364,23 @@ class HighAvailability:
             "delay": shadow.takeover_delay,
         }
         try:
-            async with self._client(current, shadow, longer_by=seconds) as http:
-                response = await http.get(f"{PREFIX}/changes", params=params)
+            async with (
+                self._client(current, shadow, longer_by=seconds) as http,
+                http.stream("GET", f"{PREFIX}/changes", params=params) as response,
+            ):
+                if response.status_code == 410:
+                    raise Resync()
+                await _raise_for(response)
+                answer = await peer.read_json(response)
         except httpx.HTTPError as error:
             raise Unreachable(_reason(error)) from None
-        if response.status_code == 410:
-            raise Resync()
-        await _raise_for(response)
-        answer = response.json()
+        if not isinstance(answer, dict) or not isinstance(answer.get("changes"), list):
+            raise OpensccError("the master's answer is not a page of changes")
         self.status.master_version = str(answer.get("version", ""))
         sealer = protocol.pair_sealer(current.token)
-        changes = [protocol.decode_change(c, sealer) for c in answer["changes"]]
+        changes = await asyncio.to_thread(
+            lambda: [protocol.decode_change(c, sealer) for c in answer["changes"]]
+        )
         if answer.get("masterCertificate"):
             announced = str(answer["masterCertificate"])
             if announced not in current.peer_certificates:
@@ -430,12 +436,16 @@ class HighAvailability:
                 if password is None:
                     raise InvalidRequest("password is required with user")
                 pinned = (ca_pem,) if ca_pem else ()
-                async with client(shadow.master_host, shadow.master_port, pinned, timeouts) as http:
-                    response = await http.post(f"{PREFIX}/bind", json=body, auth=(user, password))
-                if response.status_code == 401:
-                    raise InvalidRequest("the master refused the user or password")
-                await _raise_for(response)
-                answer = response.json()
+                async with (
+                    client(shadow.master_host, shadow.master_port, pinned, timeouts) as http,
+                    http.stream(
+                        "POST", f"{PREFIX}/bind", json=body, auth=(user, password)
+                    ) as response,
+                ):
+                    if response.status_code == 401:
+                        raise InvalidRequest("the master refused the user or password")
+                    await _raise_for(response)
+                    answer = await peer.read_json(response)
                 master_certificate = str(answer["certificate"])
                 current = Pair(
                     token=str(answer["token"]),
@@ -695,19 +705,23 @@ class HighAvailability:
         instance: then relinquish (the side that took over wins)."""
         timeouts = Timeouts(1000, 5000)
         try:
-            async with client(
-                current.peer_host,
-                current.peer_port,
-                current.peer_certificates,
-                timeouts,
-                current.token,
-            ) as http:
-                response = await http.get(f"{PREFIX}/peer")
-        except httpx.HTTPError:
+            async with (
+                client(
+                    current.peer_host,
+                    current.peer_port,
+                    current.peer_certificates,
+                    timeouts,
+                    current.token,
+                ) as http,
+                http.stream("GET", f"{PREFIX}/peer") as response,
+            ):
+                if response.status_code != 200:
+                    return
+                answer = await peer.read_json(response, 64 * 1024)
+        except (httpx.HTTPError, OpensccError):
             return
-        if response.status_code != 200:
+        if not isinstance(answer, dict):
             return
-        answer = response.json()
         if answer.get("role") == "master" and answer.get("tookOverFrom") == (
             self._instance.instance_id
         ):
@@ -742,12 +756,11 @@ def _compatible(master: str, own: str) -> bool:
 async def _raise_for(response: httpx.Response) -> None:
     if response.status_code < 400:
         return
-    await response.aread()
+    text = (await peer.read_bounded(response, 64 * 1024)).decode("utf-8", "replace")
     try:
-        body = response.json()
-        message = str(body.get("message", ""))
+        message = str(json.loads(text).get("message", ""))
     except (ValueError, AttributeError):
-        message = response.text[:200]
+        message = text[:200]
     if response.status_code == 401:
         raise Unpaired(f"the master refused this shadow's credential: {message}")
     if response.status_code == 410:

@@ -8,15 +8,62 @@ CONNECT, or else against the system's certificate authorities, host name include
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import ssl
 from dataclasses import dataclass
+from typing import Any, BinaryIO
 
 import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from openscc.errors import OpensccError
 from openscc.ha.protocol import BEARER
+
+# What the shadow reads of the master, at most: an answer (a page of changes, a bind) and the
+# whole configuration's snapshot. A hostile or broken master cannot make it keep more.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+MAX_SNAPSHOT_BYTES = 1024 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+class AnswerTooLarge(OpensccError):
+    """The master's answer is larger than the shadow reads."""
+
+
+async def read_bounded(response: httpx.Response, cap: int | None = None) -> bytes:
+    """A streamed answer's body, refused past ``cap`` bytes (MAX_ANSWER_BYTES by default;
+    never read beyond it)."""
+    cap = MAX_ANSWER_BYTES if cap is None else cap
+    body = bytearray()
+    async for chunk in response.aiter_bytes(_CHUNK):
+        body += chunk
+        if len(body) > cap:
+            raise AnswerTooLarge(f"the master's answer is larger than {cap} bytes")
+    return bytes(body)
+
+
+async def read_json(response: httpx.Response, cap: int | None = None) -> Any:
+    """A streamed JSON answer, bounded, parsed off the event loop."""
+    body = await read_bounded(response, cap)
+    try:
+        return await asyncio.to_thread(json.loads, body)
+    except ValueError:
+        raise OpensccError("the master's answer is not JSON") from None
+
+
+async def download(response: httpx.Response, out: BinaryIO, cap: int | None = None) -> None:
+    """A streamed answer written to ``out`` off the event loop, refused past ``cap`` bytes
+    (MAX_SNAPSHOT_BYTES by default)."""
+    cap = MAX_SNAPSHOT_BYTES if cap is None else cap
+    written = 0
+    async for chunk in response.aiter_bytes(_CHUNK):
+        written += len(chunk)
+        if written > cap:
+            raise AnswerTooLarge(f"the master's snapshot is larger than {cap} bytes")
+        await asyncio.to_thread(out.write, chunk)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ the master sees it, its own HA port, and the timing of the health checks and the
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,10 +61,37 @@ class MasterSettings:
             "allowedShadowHost": self.allowed_shadow_host,
         }
 
-    def allows(self, shadow_host: str) -> bool:
-        return not self.allowed_shadow_host or (
-            self.allowed_shadow_host.lower() == shadow_host.lower()
-        )
+    def allows(self, address: str, resolved: frozenset[str]) -> bool:
+        """Whether a shadow connecting from ``address`` (the connection's own, never what the
+        shadow says of itself) may bind: no allowedShadowHost, or it is that address, or one of
+        the addresses it resolves to (``resolved``)."""
+        allowed = self.allowed_shadow_host.strip().lower()
+        if not allowed:
+            return True
+        return _same_address(allowed, address) or any(_same_address(a, address) for a in resolved)
+
+
+def resolve(host: str) -> frozenset[str]:
+    """The addresses a host name resolves to (blocking: call it off the event loop)."""
+    if not host:
+        return frozenset()
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return frozenset()
+    return frozenset(str(info[4][0]) for info in found)
+
+
+def _same_address(one: str, other: str) -> bool:
+    try:
+        first, second = ipaddress.ip_address(one), ipaddress.ip_address(other)
+    except ValueError:
+        return False
+    if isinstance(first, ipaddress.IPv6Address) and first.ipv4_mapped is not None:
+        first = first.ipv4_mapped
+    if isinstance(second, ipaddress.IPv6Address) and second.ipv4_mapped is not None:
+        second = second.ipv4_mapped
+    return first == second
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -67,6 +67,14 @@ class Metrics:
             ["event"],
             registry=registry,
         )
+        self._alert_emails = Counter(
+            "openscc_alert_emails",
+            "Alert e-mails by outcome: sent, or failed (the server could not deliver it)",
+            ["outcome"],
+            registry=registry,
+        )
+        for outcome in ("sent", "failed"):
+            self._alert_emails.labels(outcome)
         self._operations = Counter(
             "openscc_backup_operations",
             "Backups and restores, by outcome: success, failure (5xx), refused (4xx)",
@@ -100,6 +108,9 @@ class Metrics:
             self._logon_failures.inc()
         if event == "login.lockout":
             self._lockouts.inc()
+
+    def alert_email(self, *, sent: bool) -> None:
+        self._alert_emails.labels("sent" if sent else "failed").inc()
 
     def backup_done(self, operation: str, *, size: int, seconds: float) -> None:
         self._operations.labels(operation, SUCCESS).inc()
