@@ -139,6 +139,15 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._body_window = None
 
+    def shutdown(self) -> None:
+        """The server is stopping: an idle connection ends at once. A TLS close would wait for
+        the client's close_notify (a keep-alive client sends none), holding the stop up to
+        its graceful timeout; an answer under way finishes first, as uvicorn does."""
+        if self.cycle is None or self.cycle.response_complete:
+            self.transport.abort()
+        else:
+            super().shutdown()
+
     # Refusals
 
     def overdue(self, now: float) -> None:

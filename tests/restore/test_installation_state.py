@@ -105,7 +105,7 @@ def test_a_run_cut_off_by_a_stop_is_marked_so(tmp_path: Path) -> None:
         admin = server.http
         [run] = admin.get(RUNS, auth=server.auth).json()
 
-    assert (run["status"], run["error"]) == ("failed", STOPPED_DURING_RUN)
+    assert (run["status"], run["error"]) == ("interrupted", STOPPED_DURING_RUN)
 
 
 def test_the_json_files_of_an_older_openscc_are_taken_over_once(tmp_path: Path) -> None:

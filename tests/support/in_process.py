@@ -78,12 +78,12 @@ class InProcessServer:
         if self.mode == "restart":
             self.restart()
         elif self.mode == "down":
-            self.app.state.services.close()
+            self.app.state.runtime.close()
             self.down = True
 
     def restart(self) -> bool:
         """Close the app, apply any committed restore and reopen; True if one was applied."""
-        self.app.state.services.close()
+        self.app.state.runtime.close()
         pending = (self.settings.data_dir / "restore-pending").exists()
         self.app = self._open()
         self.restarts += 1
@@ -96,7 +96,7 @@ class InProcessServer:
 
     def close(self) -> None:
         if not self.down:
-            self.app.state.services.close()
+            self.app.state.runtime.close()
             self.down = True
 
     def __enter__(self) -> InProcessServer:

@@ -1,11 +1,11 @@
 """The alerting service of one app: raises, keeps and e-mails alerts, and watches certificates.
 
 ``raise_alert`` may be called from any thread (the event loop, the store thread, a worker) and
-never blocks: it records the alert and hands it to the mail thread (it raises only ValueError,
-for an unknown kind or status: a programming error). The mail
-thread (one, started on first use) reads the e-mail and alerting configuration on a snapshot
-connection of its own, decides whether to send, and sends with a timeout; a failure is logged
-without secrets and goes no further. At most ``MAX_QUEUED`` e-mails wait; more are dropped with a
+never blocks: it records the alert and queues its e-mail (it raises only ValueError, for an
+unknown kind or status: a programming error). One job at a time in the runtime's workers sends
+the queue in order: it reads the e-mail and alerting configuration on a snapshot connection of
+its own, decides whether to send, and sends with a timeout; a failure is logged without secrets
+and raises the AlertEmail alert. At most ``MAX_QUEUED`` e-mails wait; more are dropped with a
 log line. The certificate check runs on the event loop and reads the store in the store thread.
 
 The alerts kept survive a restart: they are read from the database when the service is made, and
@@ -21,8 +21,8 @@ import smtplib
 import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from openscc.alerts import expiry, kept, mail, notify, resources
@@ -44,6 +44,7 @@ from openscc.errors import OpensccError
 from openscc.instance import Instance
 from openscc.logsafe import shown
 from openscc.monitoring.system import SystemFigures
+from openscc.runtime.workers import Workers
 from openscc.store.thread import StoreThread
 
 logger = logging.getLogger("openscc.alerts")
@@ -66,6 +67,7 @@ class AlertService:
         self,
         instance: Instance,
         store_thread: StoreThread,
+        workers: Workers,
         *,
         smtp_timeout: float,
         server: str,
@@ -82,8 +84,10 @@ class AlertService:
         self._idle = threading.Condition(self._lock)
         self._book = AlertBook(kept=kept.load(instance.store))
         self._origin = origin_of(ha_role(instance.store))
-        self._mailer: ThreadPoolExecutor | None = None
-        self._pending = 0
+        self._workers = workers
+        self._outbox: deque[Alert] = deque()
+        self._sending = False  # a job is sending the outbox
+        self._pending = 0  # e-mails queued or being sent
         self._closed = False
         # The CPU and disk check: its own readings of the machine (see openscc.monitoring).
         self._system = system
@@ -150,16 +154,28 @@ class AlertService:
                     "too many alert e-mails are waiting; the %s alert is not e-mailed", alert.type
                 )
                 return
-            if self._mailer is None:
-                self._mailer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openscc-mail")
+            self._outbox.append(alert)
             self._pending += 1
-            future = self._mailer.submit(self._mail, alert)
-        future.add_done_callback(self._sent)
+            if self._sending:
+                return
+            self._sending = True
+        self._workers.submit(self._send_outbox)
 
-    def _sent(self, future: Future[None]) -> None:
-        with self._lock:
-            self._pending -= 1
-            self._idle.notify_all()
+    def _send_outbox(self) -> None:
+        """In a worker: send the queued e-mails in order, one at a time."""
+        while True:
+            with self._lock:
+                if self._closed or not self._outbox:
+                    self._sending = False
+                    self._idle.notify_all()
+                    return
+                alert = self._outbox.popleft()
+            try:
+                self._mail(alert)
+            finally:
+                with self._lock:
+                    self._pending -= 1
+                    self._idle.notify_all()
 
     def _mail(self, alert: Alert) -> None:
         try:
@@ -245,11 +261,11 @@ class AlertService:
         that ends. An alert in force is not raised again (its figures change at every check)."""
         limits = await self._store_thread.run(self._resource_thresholds)
         start = self._last_cpu_reading
-        total, mine = await asyncio.to_thread(self._system.cpu)
+        total, mine = await self._workers.run(self._system.cpu)
         self._last_cpu_reading = end = self._now()
         cpu = self._cpu_watch.observe(start=start, end=end, total=total, mine=mine, limits=limits)
         self._raise_or_resolve(CPU, cpu, f"CPU load is back at or below {limits.cpu_percent}%")
-        usage = await asyncio.to_thread(self._system.disk)
+        usage = await self._workers.run(self._system.disk)
         disk = resources.disk_message(usage.free // _MB, usage.openscc // _MB, limits.free_disk_mb)
         self._raise_or_resolve(
             DISK, disk, f"Free disk space is back at or above {limits.free_disk_mb} MB"
@@ -284,15 +300,15 @@ class AlertService:
             await asyncio.sleep(interval)
 
     def close(self) -> None:
-        """Stop e-mailing: what waits is dropped, a send under way finishes in its thread."""
+        """Stop e-mailing: what waits is dropped, a send under way finishes in its worker."""
         with self._lock:
             self._closed = True
-            mailer, self._mailer = self._mailer, None
-            waiting = self._pending
-        if mailer is not None:
-            if waiting:
-                logger.warning("closing: %d alert e-mail(s) not sent", waiting)
-            mailer.shutdown(wait=False, cancel_futures=True)
+            dropped = len(self._outbox)
+            self._outbox.clear()
+            self._pending -= dropped
+            self._idle.notify_all()
+        if dropped:
+            logger.warning("closing: %d alert e-mail(s) not sent", dropped)
 
 
 def _reason(error: Exception) -> str:

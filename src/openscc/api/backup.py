@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 import httpx
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
@@ -168,7 +167,7 @@ async def create(request: Request, caller: Caller) -> Response:
             raise InvalidRequest('the request body must be a JSON object {"password": "..."}')
         password = _password(body.get("password"))
         # The archive is complete on disk before the first byte is sent: never a truncated 200.
-        path = await run_in_threadpool(_build_backup, svc, password)
+        path = await svc.workers.run(_build_backup, svc, password)
     except BaseException as error:
         _failed(svc, history.BACKUP, BACKUP, f"A backup requested by {caller.user.name}", error)
         raise
@@ -315,8 +314,8 @@ async def _dry_run(request: Request, svc: Services, caller: Caller) -> Response:
     try:
         upload, password = await _restore_parts(form)
         await _check_own_password(svc, caller, form)
-        here = await run_in_threadpool(_here, svc.instance)
-        report = await run_in_threadpool(
+        here = await svc.workers.run(_here, svc.instance)
+        report = await svc.workers.run(
             _in_kdf_slot, svc, dry_run, svc.instance, upload.file, password, here, _answers
         )
     finally:
@@ -340,7 +339,7 @@ async def _stage(request: Request, svc: Services, caller: Caller) -> tuple[Stage
             # acknowledged and then replaced by the restart.
             svc.restore_pending = True
             try:
-                staged = await run_in_threadpool(
+                staged = await svc.workers.run(
                     _in_kdf_slot, svc, stage_restore, svc.instance, upload.file, password
                 )
             except BaseException:
@@ -392,7 +391,7 @@ async def partial_restore(request: Request, caller: Caller) -> Response:
         await _check_own_password(svc, caller, form)
         named = [v for v in form.getlist("subaccounts") if isinstance(v, str)]
         selected = partial.parse_selection(named)
-        planned = await run_in_threadpool(
+        planned = await svc.workers.run(
             _in_kdf_slot, svc, partial.plan, svc.instance, upload.file, password, selected
         )
     finally:
@@ -408,7 +407,7 @@ async def partial_restore(request: Request, caller: Caller) -> Response:
         if svc.restore_pending:
             raise Conflict("a restore is already being applied; wait for the restart")
         # The configuration as it was, first: a partial restore can be undone like a full one.
-        draft = await run_in_threadpool(
+        draft = await svc.workers.run(
             _in_kdf_slot, svc, write_safety_backup, svc.instance, password
         )
         crash_point(svc.instance.settings, "partial.safety_backup_written")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -83,7 +82,7 @@ def _routes(slot: Slot, path: str) -> None:
         # Making the key (up to 4,096 bits) takes a while: in a worker, so neither the event
         # loop nor the store thread waits for it.
         if kind == "csr":
-            csr_pem, key_pem = await run_in_threadpool(
+            csr_pem, key_pem = await svc.workers.run(
                 functools.partial(
                     certs.signing_request, subject, key_size=key_size, alt_names=alt_names
                 )
@@ -98,7 +97,7 @@ def _routes(slot: Slot, path: str) -> None:
             return Response(
                 csr_pem, media_type="application/pkcs10", headers={"Cache-Control": "no-store"}
             )
-        pair = await run_in_threadpool(
+        pair = await svc.workers.run(
             functools.partial(
                 certs.self_signed,
                 subject,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -129,7 +128,7 @@ async def _generic_fields(
         if name == current.get("name") and current.get("endpointId"):
             typed["endpointId"] = current["endpointId"]
         else:
-            offered = await run_in_threadpool(
+            offered = await services(request).workers.run(
                 cloud_of(request).available_channels,
                 sa.body["regionHost"],
                 sa.body["subaccount"],
@@ -248,7 +247,7 @@ def delete_channels_of_type(request: ReadRequest, caller: Caller) -> Response:
 async def _available(request: Request, kind: str) -> Response:
     svc = services(request)
     sa = await svc.store_thread.run(subaccount_of, request)
-    offered = await run_in_threadpool(
+    offered = await svc.workers.run(
         svc.cloud.available_channels, sa.body["regionHost"], sa.body["subaccount"], kind
     )
     return json_response(offered)

@@ -19,6 +19,7 @@ from openscc.instance import Instance
 from openscc.lookups import Lookups
 from openscc.monitoring.metrics import Metrics
 from openscc.monitoring.system import SystemFigures
+from openscc.runtime.workers import Workers
 from openscc.schedules.scheduler import Scheduler
 from openscc.store.stamp import ChangeStamp
 from openscc.store.thread import StoreThread
@@ -26,11 +27,15 @@ from openscc.store.thread import StoreThread
 
 @dataclass(kw_only=True)
 class Services:
-    """Everything the app holds for its lifetime; built by create_app."""
+    """What the HTTP layer serves with: the runtime's parts the handlers use (the runtime owns
+    and stops them; openscc.runtime) and what serving keeps (sessions, logon checks, the
+    restore in progress, cached answers). Built by openscc.api.http_app."""
 
     instance: Instance
     # Every use of the instance's store connection runs in this thread (never on the loop).
     store_thread: StoreThread
+    # Blocking work (hashes, keys, backups, restores) runs in these, never on the loop.
+    workers: Workers
     stamp: ChangeStamp
     lookups: Lookups
     sessions: SessionManager
@@ -60,15 +65,6 @@ class Services:
     read_cache: ReadCache = field(default_factory=ReadCache)
     # The names this server answers to (lower case), trusted in a Host header (base_url).
     own_names: frozenset[str] = frozenset()
-
-    def close(self) -> None:
-        """Stop e-mailing alerts, finish the store thread's work, then close the store and the
-        instance."""
-        self.ha.close()
-        self.alerts.close()
-        self.store_thread.close()
-        self.stamp.close()
-        self.instance.close()
 
     def forget_credentials(self, user: str | None = None) -> None:
         """After a password or user change: cached logins and the user's sessions end."""

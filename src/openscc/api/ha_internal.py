@@ -4,15 +4,12 @@ everything else the pair's own credential (``peer_auth``)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
@@ -72,7 +69,7 @@ class _Shadow:
 async def _allowed_addresses(svc: Services) -> frozenset[str]:
     """The addresses allowedShadowHost resolves to, resolved off the event loop."""
     ha = await svc.store_thread.run(settings.master_settings, svc.instance.store)
-    return await run_in_threadpool(settings.resolve, ha.allowed_shadow_host.strip())
+    return await svc.workers.run(settings.resolve, ha.allowed_shadow_host.strip())
 
 
 def _master_may_bind(
@@ -221,7 +218,7 @@ async def snapshot(request: Request, caller: Caller) -> Response:
             path.unlink(missing_ok=True)
             raise
 
-    path, position = await run_in_threadpool(write)
+    path, position = await svc.workers.run(write)
     svc.ha.master.forget_position()
     return FileResponse(
         path,
@@ -265,7 +262,7 @@ async def changes(request: Request, caller: Caller) -> Response:
         conn = svc.instance.store.connection
         return svc.ha.position(), journal.continues(conn, generation, after)
 
-    with svc.ha.change_waiter() as changed:
+    async with svc.ha.change_waiter() as next_change:
         position, continues = await svc.store_thread.run(where)
         svc.ha.master.checked(
             current.peer_instance,
@@ -277,8 +274,7 @@ async def changes(request: Request, caller: Caller) -> Response:
         if not continues:
             raise Gone("the shadow's history cannot be continued: sync the whole configuration")
         if after == position.seq and wait:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), wait)
+            await next_change(wait)
 
     own, sealer = svc.instance.sealer, protocol.pair_sealer(current.token)
 

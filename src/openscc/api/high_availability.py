@@ -8,7 +8,6 @@ replicated configuration).
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from typing import Any
 
@@ -247,7 +246,7 @@ def _own_hosts() -> list[str]:
 )
 async def get_shadow_state(request: Request, caller: Caller) -> Response:
     svc = services(request)
-    hosts = await asyncio.to_thread(_own_hosts)
+    hosts = await svc.workers.run(_own_hosts)
     return json_response(svc.ha.shadow_view(hosts))
 
 

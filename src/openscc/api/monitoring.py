@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -172,13 +171,15 @@ async def memory(request: Request, caller: Caller) -> Response:
             system.physical_memory(), system.virtual_memory(), system.process_memory()
         )
 
-    return json_response(await run_in_threadpool(read))
+    return json_response(await services(request).workers.run(read))
 
 
 @_monitoring("/disk", "The data directory's disk (MB): total, openscc's, others', free", _SPLIT)
 async def disk(request: Request, caller: Caller) -> Response:
     # Sizing the data directory reads the file system: in a worker.
-    return json_response(views.disk(await run_in_threadpool(services(request).system.disk)))
+    return json_response(
+        views.disk(await services(request).workers.run(services(request).system.disk))
+    )
 
 
 @_monitoring(
@@ -191,7 +192,9 @@ async def disk(request: Request, caller: Caller) -> Response:
     },
 )
 async def cpu(request: Request, caller: Caller) -> Response:
-    return json_response(views.cpu(*await run_in_threadpool(services(request).system.cpu)))
+    return json_response(
+        views.cpu(*await services(request).workers.run(services(request).system.cpu))
+    )
 
 
 def _held(store: EntityStore) -> tuple[list[Held], int]:
@@ -321,5 +324,5 @@ def _expiry(store: EntityStore) -> list[CertificateExpiry]:
 async def metrics(request: Request, caller: Caller) -> Response:
     svc = services(request)
     expiry = await svc.store_thread.run(_expiry, svc.instance.store)
-    body = await run_in_threadpool(svc.metrics.render, expiry)
+    body = await svc.workers.run(svc.metrics.render, expiry)
     return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})

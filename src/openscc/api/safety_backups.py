@@ -3,7 +3,6 @@ Administrator (the web page's list; ``openscc backup history`` on the host)."""
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
@@ -42,7 +41,7 @@ def _view(backup: SafetyBackup) -> dict[str, object]:
 )
 async def list_backups(request: Request, caller: Caller) -> Response:
     data_dir = services(request).instance.data_dir
-    backups = await run_in_threadpool(list_safety_backups, data_dir)
+    backups = await services(request).workers.run(list_safety_backups, data_dir)
     return json_response([_view(b) for b in backups])
 
 
@@ -59,7 +58,7 @@ async def download(request: Request, caller: Caller) -> Response:
     name = str(request.path_params["name"])
     data_dir = services(request).instance.data_dir
     # Only a safety backup's own name pattern, inside the safety folder: never another path.
-    found = await run_in_threadpool(find_safety_backup, data_dir, name)
+    found = await services(request).workers.run(find_safety_backup, data_dir, name)
     if found is None:
         raise NotFound("no safety backup of that name")
     return FileResponse(

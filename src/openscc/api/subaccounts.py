@@ -3,7 +3,6 @@ corrupted ones; the discontinued recovery subaccount."""
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -99,7 +98,7 @@ async def create_subaccount(request: Request, caller: Caller) -> Response:
 
     await svc.store_thread.run(refuse_existing)
     # Making the key pair takes a while: in a worker, so the store thread serves others.
-    pair = await run_in_threadpool(model.local_certificate, new.region_host, new.subaccount)
+    pair = await svc.workers.run(model.local_certificate, new.region_host, new.subaccount)
     # The product connects a new subaccount at once; the outcome is what the cloud side says.
     tunnel = svc.cloud.connect(new.region_host, new.subaccount)
     record = model.new_record(new, pair, tunnel)
@@ -225,7 +224,7 @@ async def renew_certificate(request: Request, caller: Caller) -> Response:
     store = svc.instance.store
     record = await svc.store_thread.run(_subaccount, request)
     # Making the key pair takes a while: in a worker, so the store thread serves others.
-    pair = await run_in_threadpool(
+    pair = await svc.workers.run(
         model.local_certificate, record.body["regionHost"], record.body["subaccount"]
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -157,7 +156,7 @@ async def sample_certificate(request: Request, caller: Caller) -> Response:
 
     subject, ca, minutes = await svc.store_thread.run(read)
     # A new key takes a while: in a worker, so neither the loop nor the store thread waits.
-    issued = await run_in_threadpool(
+    issued = await svc.workers.run(
         functools.partial(certs.issued_by, certs.name_of(subject), ca, minutes=minutes)
     )
     if accepts(request, PEM):

@@ -19,17 +19,18 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-from starlette.concurrency import run_in_threadpool
-
 from openscc.errors import ServerBusy
+from openscc.runtime.workers import Workers
 
 T = TypeVar("T")
 
 
 class HashSlots:
-    """At most ``slots`` hash computations at a time; waiting longer than ``wait_seconds`` fails."""
+    """At most ``slots`` hash computations at a time, in the runtime's workers; waiting longer
+    than ``wait_seconds`` fails."""
 
-    def __init__(self, *, slots: int, wait_seconds: float) -> None:
+    def __init__(self, workers: Workers, *, slots: int, wait_seconds: float) -> None:
+        self._workers = workers
         self._semaphore = asyncio.Semaphore(slots)
         self._wait = wait_seconds
         self.slots = slots
@@ -42,7 +43,7 @@ class HashSlots:
                 "too many logons are being checked at once; try again in a few seconds"
             ) from None
         try:
-            return await run_in_threadpool(work, *args)
+            return await self._workers.run(work, *args)
         finally:
             self._semaphore.release()
 

@@ -18,9 +18,8 @@ import logging
 import os
 import socket
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,6 +42,8 @@ from openscc.ha.settings import ShadowSettings
 from openscc.ha.split import write_split_backup
 from openscc.instance import Instance
 from openscc.logsafe import shown
+from openscc.runtime.wakeup import Wakeup
+from openscc.runtime.workers import Workers
 from openscc.store import journal
 from openscc.store.thread import StoreThread
 
@@ -86,6 +87,7 @@ class HighAvailability:
         self,
         instance: Instance,
         store_thread: StoreThread,
+        workers: Workers,
         *,
         audit: AuditLog,
         alerts: AlertService,
@@ -103,9 +105,9 @@ class HighAvailability:
         self._ever_ready = False
         self._lost_since: float | None = None
         self._asked_at_start = False
-        self._signal_lock = threading.Lock()
-        self._change_waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
-        self._wake_waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._workers = workers
+        self._changes = Wakeup()  # a commit added changes: waiting shadows' requests
+        self._wakeup = Wakeup()  # a CONNECT, a bind, a role change: the task looks again
         self._runner: object | None = None
         changes = instance.store.journal
         self._stop_listening = changes.listen(self._journal_committed) if changes else _nothing
@@ -174,52 +176,22 @@ class HighAvailability:
             raise NotAuthenticated("not the high-availability peer of this instance")
         return current
 
-    # Signals (thread-safe: commits come from the store thread, requests and the task may run
-    # on different loops in tests)
+    # Signals (thread-safe: commits come from the store thread)
 
     def _journal_committed(self) -> None:
         """In the store thread, after a commit that added changes: wake waiting requests."""
-        self._signal(self._change_waiters)
+        self._changes.wake()
 
     def wake(self) -> None:
         """Wake the task (a CONNECT, a bind, a role change)."""
-        self._signal(self._wake_waiters)
+        self._wakeup.wake()
 
-    def _signal(self, waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]) -> None:
-        with self._signal_lock:
-            targets = list(waiters)
-        for loop, event in targets:
-            try:
-                loop.call_soon_threadsafe(event.set)
-            except RuntimeError:
-                continue  # that loop is closed
-
-    async def _wait_on(
-        self, waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]], seconds: float
-    ) -> None:
-        entry = (asyncio.get_running_loop(), asyncio.Event())
-        with self._signal_lock:
-            waiters.add(entry)
-        try:
-            await asyncio.wait_for(entry[1].wait(), seconds)
-        except TimeoutError:
-            return
-        finally:
-            with self._signal_lock:
-                waiters.discard(entry)
-
-    @contextlib.contextmanager
-    def change_waiter(self) -> Iterator[asyncio.Event]:
-        """An event set by the next commit that adds changes: take it before reading the
-        journal's position, so a commit in between is not missed."""
-        entry = (asyncio.get_running_loop(), asyncio.Event())
-        with self._signal_lock:
-            self._change_waiters.add(entry)
-        try:
-            yield entry[1]
-        finally:
-            with self._signal_lock:
-                self._change_waiters.discard(entry)
+    def change_waiter(
+        self,
+    ) -> contextlib.AbstractAsyncContextManager[Callable[[float], Awaitable[bool]]]:
+        """Armed for the next commit that adds changes: enter it before reading the journal's
+        position, so a commit in between is not missed; it yields the sleep to await."""
+        return self._changes.armed()
 
     # The task
 
@@ -249,7 +221,7 @@ class HighAvailability:
             await self._sleep(delay)
 
     async def _sleep(self, seconds: float) -> None:
-        await self._wait_on(self._wake_waiters, seconds)
+        await self._wakeup.sleep(seconds)
 
     def close(self) -> None:
         self._stop_listening()
@@ -328,7 +300,7 @@ class HighAvailability:
                 generation = response.headers[protocol.GENERATION_HEADER]
                 seq = int(response.headers[protocol.SEQ_HEADER])
                 with os.fdopen(fd, "wb") as out:
-                    await peer.download(response, out)
+                    await peer.download(response, out, self._workers)
             count = await self._store_thread.run(
                 self._apply_while_following,
                 current,
@@ -340,7 +312,7 @@ class HighAvailability:
         except httpx.HTTPError as error:
             raise Unreachable(_reason(error)) from None
         finally:
-            await asyncio.to_thread(path.unlink, missing_ok=True)
+            await self._workers.run(path.unlink, missing_ok=True)
 
     def _apply_snapshot_file(self, path: Path, token: str, position: Position) -> int:
         with path.open("rb") as src:
@@ -371,14 +343,14 @@ class HighAvailability:
                 if response.status_code == 410:
                     raise Resync()
                 await _raise_for(response)
-                answer = await peer.read_json(response)
+                answer = await peer.read_json(response, self._workers)
         except httpx.HTTPError as error:
             raise Unreachable(_reason(error)) from None
         if not isinstance(answer, dict) or not isinstance(answer.get("changes"), list):
             raise OpensccError("the master's answer is not a page of changes")
         self.status.master_version = str(answer.get("version", ""))
         sealer = protocol.pair_sealer(current.token)
-        changes = await asyncio.to_thread(
+        changes = await self._workers.run(
             lambda: [protocol.decode_change(c, sealer) for c in answer["changes"]]
         )
         if answer.get("masterCertificate"):
@@ -445,7 +417,7 @@ class HighAvailability:
                     if response.status_code == 401:
                         raise InvalidRequest("the master refused the user or password")
                     await _raise_for(response)
-                    answer = await peer.read_json(response)
+                    answer = await peer.read_json(response, self._workers)
                 master_certificate = str(answer["certificate"])
                 current = Pair(
                     token=str(answer["token"]),
@@ -470,7 +442,7 @@ class HighAvailability:
 
         except httpx.HTTPError as error:
             self.status = ShadowStatus(DISCONNECTED, _reason(error), self.status.master_version)
-            hint = await asyncio.to_thread(_unverified_hint, shadow, error, timeouts)
+            hint = await self._workers.run(_unverified_hint, shadow, error, timeouts)
             raise OpensccError(hint) from None
         except OpensccError as error:
             self.status = ShadowStatus(DISCONNECTED, error.message, self.status.master_version)
@@ -566,7 +538,7 @@ class HighAvailability:
         then its configuration is first kept in a safety backup, whose name it returns)."""
         backup = None
         if keep_backup:
-            backup = await asyncio.to_thread(write_split_backup, self._instance)
+            backup = await self._workers.run(write_split_backup, self._instance)
         await self._store_thread.run(self._become_shadow, current)
         self.master.unbound()
         self._ever_ready = False
@@ -717,7 +689,7 @@ class HighAvailability:
             ):
                 if response.status_code != 200:
                     return
-                answer = await peer.read_json(response, 64 * 1024)
+                answer = await peer.read_json(response, self._workers, 64 * 1024)
         except (httpx.HTTPError, OpensccError):
             return
         if not isinstance(answer, dict):

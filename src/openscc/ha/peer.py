@@ -8,7 +8,6 @@ CONNECT, or else against the system's certificate authorities, host name include
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import ssl
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 
 from openscc.errors import OpensccError
 from openscc.ha.protocol import BEARER
+from openscc.runtime.workers import Workers
 
 # What the shadow reads of the master, at most: an answer (a page of changes, a bind) and the
 # whole configuration's snapshot. A hostile or broken master cannot make it keep more.
@@ -45,16 +45,18 @@ async def read_bounded(response: httpx.Response, cap: int | None = None) -> byte
     return bytes(body)
 
 
-async def read_json(response: httpx.Response, cap: int | None = None) -> Any:
+async def read_json(response: httpx.Response, workers: Workers, cap: int | None = None) -> Any:
     """A streamed JSON answer, bounded, parsed off the event loop."""
     body = await read_bounded(response, cap)
     try:
-        return await asyncio.to_thread(json.loads, body)
+        return await workers.run(json.loads, body)
     except ValueError:
         raise OpensccError("the master's answer is not JSON") from None
 
 
-async def download(response: httpx.Response, out: BinaryIO, cap: int | None = None) -> None:
+async def download(
+    response: httpx.Response, out: BinaryIO, workers: Workers, cap: int | None = None
+) -> None:
     """A streamed answer written to ``out`` off the event loop, refused past ``cap`` bytes
     (MAX_SNAPSHOT_BYTES by default)."""
     cap = MAX_SNAPSHOT_BYTES if cap is None else cap
@@ -63,7 +65,7 @@ async def download(response: httpx.Response, out: BinaryIO, cap: int | None = No
         written += len(chunk)
         if written > cap:
             raise AnswerTooLarge(f"the master's snapshot is larger than {cap} bytes")
-        await asyncio.to_thread(out.write, chunk)
+        await workers.run(out.write, chunk)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from openscc.backup.archive import read_archive
 from openscc.backup.diff import diff_configurations
 from openscc.instance import open_instance
 from openscc.restore_apply import apply_pending_restore
+from openscc.runtime.workers import Interrupted, StopSignal
 from openscc.settings import Settings
 
 _READY_SECONDS = 60.0
@@ -86,8 +88,11 @@ def _free_port() -> int:
 class _Throwaway:
     """``openscc serve`` on a temporary data directory, on loopback."""
 
-    def __init__(self, data_dir: Path, admin_password: str, kdf_profile: str) -> None:
+    def __init__(
+        self, data_dir: Path, admin_password: str, kdf_profile: str, stop: StopSignal
+    ) -> None:
         self.data_dir = data_dir
+        self.stop_signal = stop
         self.port = _free_port()
         self.url = f"https://127.0.0.1:{self.port}"
         self.log = data_dir.parent / "server.log"
@@ -100,6 +105,7 @@ class _Throwaway:
         )
         self.env = env
         self.process: subprocess.Popen[bytes] | None = None
+        self._forget_stop: Callable[[], None] = lambda: None
 
     def start(self) -> float:
         started = time.monotonic()
@@ -112,6 +118,9 @@ class _Throwaway:
                 stderr=subprocess.STDOUT,
                 env=self.env,
             )
+        # A stop of the runtime ends the throwaway at once, wherever the drill waits for it
+        # (a restore upload to it cannot check the signal): no orphan outlives the server.
+        self._forget_stop = self.stop_signal.when_set(self.process.kill)
         self._wait_ready()
         return time.monotonic() - started
 
@@ -129,7 +138,8 @@ class _Throwaway:
                             return
                 except (httpx.HTTPError, OSError):
                     pass
-            time.sleep(0.1)
+            if self.stop_signal.wait(0.1):
+                raise Interrupted("the server is stopping")
         raise RuntimeError("the throwaway server did not answer in time")
 
     def _tail(self) -> str:
@@ -139,26 +149,37 @@ class _Throwaway:
             return ""
 
     def stop(self) -> None:
+        self._forget_stop()
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(15)
+                # Not long when the runtime stops: the throwaway need not end gracefully.
+                self.process.wait(1 if self.stop_signal.is_set() else 15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
 
 
-def run_drill(archive: Path, password: str, *, kdf_profile: str = "production") -> DrillReport:
+def run_drill(
+    archive: Path,
+    password: str,
+    *,
+    kdf_profile: str = "production",
+    stop: StopSignal | None = None,
+) -> DrillReport:
     """Restore ``archive`` into a throwaway instance and compare; never raises for a failed
-    drill (the report says why)."""
+    drill (the report says why). Raises Interrupted when ``stop`` is set (the throwaway is
+    killed on the way out)."""
+    stop = stop or StopSignal()
     began = time.monotonic()
     report = DrillReport(passed=False, archive=str(archive))
     with tempfile.TemporaryDirectory(prefix="openscc-drill-") as folder:
         data_dir = Path(folder) / "data"
         admin_password = "Drill-" + secrets.token_urlsafe(18)
-        server = _Throwaway(data_dir, admin_password, kdf_profile)
+        server = _Throwaway(data_dir, admin_password, kdf_profile, stop)
         try:
             report.start_seconds = server.start()
+            stop.check()
             restore_began = time.monotonic()
             with (
                 httpx.Client(
@@ -178,9 +199,11 @@ def run_drill(archive: Path, password: str, *, kdf_profile: str = "production") 
                 return report
             report.restore_seconds = time.monotonic() - restore_began
             server.stop()
+            stop.check()
             # Started again on the restored configuration: it must come up.
             report.restart_seconds = server.start()
             server.stop()
+            stop.check()
             report.differences, report.entities = _compare(archive, password, data_dir)
             report.passed = not report.differences
         except (OSError, RuntimeError, httpx.HTTPError) as error:

@@ -20,20 +20,30 @@ from openscc.alerts.service import AlertService
 from openscc.audit import AuditLog
 from openscc.backup.create import create_backup
 from openscc.errors import OpensccError
+from openscc.faults import pause_point
 from openscc.instance import Instance
 from openscc.logsafe import shown
 from openscc.monitoring import backup_history as history
 from openscc.monitoring.metrics import Metrics
+from openscc.runtime.workers import Interrupted, StopSignal, Workers
 from openscc.schedules import retention
 from openscc.schedules.model import Schedule
-from openscc.schedules.runs import FAILED, SUCCEEDED, Run, RunLog, now_iso
-from openscc.schedules.targets import archive_name, made_by, origin_of, target_for
+from openscc.schedules.runs import (
+    FAILED,
+    INTERRUPTED,
+    STOPPED_DURING_RUN,
+    SUCCEEDED,
+    Run,
+    RunLog,
+    now_iso,
+)
+from openscc.schedules.targets import archive_name, leftover_of, made_by, origin_of, target_for
 from openscc.store.thread import StoreThread
 
 logger = logging.getLogger(__name__)
 # A drill restores the archive into a throwaway instance (openscc.schedules.drill): whether it
-# passed, and its summary.
-Drill = Callable[[Path, str], tuple[bool, str]]
+# passed, and its summary. It stops at the stop signal.
+Drill = Callable[[Path, str, StopSignal], tuple[bool, str]]
 
 
 @dataclass
@@ -41,6 +51,8 @@ class Runner:
     instance: Instance
     # The run log is on the store's connection: written in the store thread.
     store_thread: StoreThread
+    # Runs are jobs of the runtime's workers; a stop interrupts them between their stages.
+    workers: Workers
     runs: RunLog
     metrics: Metrics
     alerts: AlertService
@@ -70,50 +82,66 @@ class Runner:
         with self.lock:
             started = time.monotonic()
             try:
-                self._run(schedule, run, now)
-            # Whatever is raised, the run ends failed (a store client's panic is not even an
-            # Exception): never left "running", which would refuse every later run.
+                self._run(schedule, run, now, self.workers.stopping)
+            except Interrupted:
+                run.status, run.error = INTERRUPTED, STOPPED_DURING_RUN
+                self.audit.record("backup.schedule_interrupted", actor=None, schedule=schedule.name)
+            # Whatever else is raised, the run ends failed (a store client's panic is not even
+            # an Exception): never left "running", which would refuse every later run.
             except BaseException as error:
-                reason = error.message if isinstance(error, OpensccError) else _described(error)
-                if not isinstance(error, OpensccError):
-                    logger.error("scheduled backup %s failed", shown(schedule.name), exc_info=error)
-                run.status, run.error = FAILED, reason[:500]
-                self.metrics.backup_failed(history.BACKUP, server_error=True)
-                self.alerts.raise_alert(
-                    SCHEDULED_BACKUP,
-                    f"The scheduled backup {schedule.name} failed: {reason[:300]}",
-                    entity=f"schedule:{schedule.name}",
-                )
-                self.audit.record(
-                    "backup.schedule_failed", actor=None, schedule=schedule.name, reason=reason
-                )
+                self._failed(schedule, run, error)
             else:
-                run.status = SUCCEEDED
-                self.metrics.backup_done(
-                    history.BACKUP, size=run.size or 0, seconds=time.monotonic() - started
-                )
-                self.alerts.resolve_alert(
-                    SCHEDULED_BACKUP,
-                    f"The scheduled backup {schedule.name} succeeded again",
-                    entity=f"schedule:{schedule.name}",
-                )
-                self.audit.record(
-                    "backup.schedule_succeeded",
-                    actor=None,
-                    schedule=schedule.name,
-                    object=run.object or "",
-                    size=run.size or 0,
-                )
+                self._succeeded(schedule, run, time.monotonic() - started)
             run.finishedAt = now_iso(dt.datetime.now(dt.UTC))
             self.store_thread.call(self.runs.finished, run)
             return run
 
-    def _run(self, schedule: Schedule, run: Run, now: dt.datetime) -> None:
+    def _failed(self, schedule: Schedule, run: Run, error: BaseException) -> None:
+        reason = error.message if isinstance(error, OpensccError) else _described(error)
+        if not isinstance(error, OpensccError):
+            logger.error("scheduled backup %s failed", shown(schedule.name), exc_info=error)
+        run.status, run.error = FAILED, reason[:500]
+        self.metrics.backup_failed(history.BACKUP, server_error=True)
+        self.alerts.raise_alert(
+            SCHEDULED_BACKUP,
+            f"The scheduled backup {schedule.name} failed: {reason[:300]}",
+            entity=f"schedule:{schedule.name}",
+        )
+        self.audit.record(
+            "backup.schedule_failed", actor=None, schedule=schedule.name, reason=reason
+        )
+
+    def _succeeded(self, schedule: Schedule, run: Run, seconds: float) -> None:
+        run.status = SUCCEEDED
+        self.metrics.backup_done(history.BACKUP, size=run.size or 0, seconds=seconds)
+        self.alerts.resolve_alert(
+            SCHEDULED_BACKUP,
+            f"The scheduled backup {schedule.name} succeeded again",
+            entity=f"schedule:{schedule.name}",
+        )
+        self.audit.record(
+            "backup.schedule_succeeded",
+            actor=None,
+            schedule=schedule.name,
+            object=run.object or "",
+            size=run.size or 0,
+        )
+
+    def _run(self, schedule: Schedule, run: Run, now: dt.datetime, stop: StopSignal) -> None:
+        """The stages of a run, with a check for a stop between them (and between the chunks
+        of an upload)."""
         folder = self.instance.data_dir / "tmp"
         folder.mkdir(mode=0o700, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=folder, prefix="scheduled-", suffix=".zip")
         path = Path(name)
+        settings = self.instance.settings
+
+        def between_chunks() -> None:
+            pause_point(settings, "target.slow_chunk")  # a slow target, in the stop tests
+            stop.check()
+
         try:
+            stop.check()
             digest = hashlib.sha256()
             with self.kdf_slots, os.fdopen(fd, "w+b") as out:
                 create_backup(self.instance, schedule.password, out)
@@ -122,20 +150,27 @@ class Runner:
                 while chunk := out.read(1024 * 1024):
                     digest.update(chunk)
             size = path.stat().st_size
+            stop.check()
             target = target_for(schedule.target, schedule.credentials)
             origin = origin_of(self.instance.instance_id)
             object_name = archive_name(schedule.name, origin, now)
-            run.object = target.ship(path, object_name, size, digest.hexdigest())
+            run.object = target.ship(path, object_name, size, digest.hexdigest(), between_chunks)
             run.size, run.sha256 = size, digest.hexdigest()
+            stop.check()
             if schedule.drill and self.drill is not None:
-                passed, run.drill = self.drill(path, schedule.password)
+                passed, run.drill = self.drill(path, schedule.password, stop)
+                stop.check()
                 if not passed:
                     raise OpensccError(
                         f"the archive was shipped, but its restore drill {run.drill}"
                     )
-            mine = [(n, t) for n in target.names()
+            names = target.names()
+            mine = [(n, t) for n in names
                     if (t := made_by(schedule.name, origin, n)) is not None]  # fmt: skip
+            for left in (n for n in names if leftover_of(schedule.name, origin, n)):
+                target.delete(left)  # a temporary file an earlier, stopped run left
             for old in retention.to_delete(mine, schedule.keep):
+                stop.check()
                 target.delete(old)
                 run.deleted.append(old)
         except OSError as error:

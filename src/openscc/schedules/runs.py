@@ -21,6 +21,8 @@ from openscc.store.entities import EntityStore
 LEGACY_RUNS_FILE = "backup-runs.json"
 KEEP_RUNS = 200
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
+# A stop of the server (SIGTERM, a restore's restart, a crash) ended it before it finished.
+INTERRUPTED = "interrupted"
 STOPPED_DURING_RUN = "the server stopped during the run"
 logger = logging.getLogger(__name__)
 
@@ -100,17 +102,18 @@ class RunLog:
             )
 
     def recover(self) -> int:
-        """At start-up: runs still marked running were cut off by the server's stop; how many."""
+        """At start-up: runs still marked running were cut off by the server's stop (a kill, or
+        a job stuck past the stop's deadline): interrupted. How many."""
         changed = 0
         with self._store.transaction():
             rows = self._store.connection.execute(
                 "SELECT id, body FROM backup_run WHERE status = ?", (RUNNING,)
             ).fetchall()
             for run_id, body in rows:
-                run = {**json.loads(body), "status": FAILED, "error": STOPPED_DURING_RUN}
+                run = {**json.loads(body), "status": INTERRUPTED, "error": STOPPED_DURING_RUN}
                 self._store.connection.execute(
                     "UPDATE backup_run SET status = ?, body = ? WHERE id = ?",
-                    (FAILED, json.dumps(run), run_id),
+                    (INTERRUPTED, json.dumps(run), run_id),
                 )
                 changed += 1
         return changed

@@ -6,7 +6,6 @@ failover, the new master's timer takes the schedules over with the rest of the c
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from collections.abc import Callable
 from openscc.connector_state import ha_role
 from openscc.errors import Conflict, NotFound
 from openscc.instance import Instance
+from openscc.runtime.wakeup import Wakeup
 from openscc.schedules.model import KIND, Schedule, from_record
 from openscc.schedules.runner import Runner
 from openscc.schedules.runs import Run
@@ -49,9 +49,7 @@ class Scheduler:
         self._store_thread = store_thread
         self.runner = runner
         self._clock = clock
-        # Set by run_forever, on its own loop; changed() may come from another thread or loop.
-        self._waker: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
-        self._background: set[asyncio.Task[Run]] = set()
+        self._wakeup = Wakeup()  # a schedule changed
 
     # Reading the schedules (in the store thread)
 
@@ -97,13 +95,12 @@ class Scheduler:
             at = self._clock()
             run = self.runner.new_run(schedule, at)
             await self._store_thread.run(self.runner.runs.started, run, at)
-            await asyncio.to_thread(self.runner.run, schedule, run, at)
+            await self.runner.workers.run(self.runner.run, schedule, run, at)
         last = await self._store_thread.run(self.runner.runs.last_runs)
         return self.next_wake(schedules, self._clock(), last)
 
-    async def run_forever(self) -> None:
-        wake = asyncio.Event()
-        self._waker = (asyncio.get_running_loop(), wake)
+    async def run(self) -> None:
+        """The timer, until cancelled (the runtime's loop of the schedules)."""
         while True:
             try:
                 delay = await self.tick()
@@ -112,16 +109,11 @@ class Scheduler:
             except Exception:
                 logger.exception("the backup schedules' timer failed; it tries again")
                 delay = MAX_SLEEP_SECONDS
-            wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), delay)
+            await self._wakeup.sleep(delay)
 
     def changed(self) -> None:
         """A schedule was added, changed or removed: look again now."""
-        if self._waker is not None:
-            loop, wake = self._waker
-            with contextlib.suppress(RuntimeError):  # that loop has ended
-                loop.call_soon_threadsafe(wake.set)
+        self._wakeup.wake()
 
     async def start_now(self, schedule: Schedule) -> Run:
         """POST .../run: the run is recorded at once and runs in the background (after any run
@@ -135,9 +127,5 @@ class Scheduler:
             self.runner.runs.started(run, now)
 
         await self._store_thread.run(begin)
-        task = asyncio.get_running_loop().create_task(
-            asyncio.to_thread(self.runner.run, schedule, run, now)
-        )
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.runner.workers.submit(self.runner.run, schedule, run, now)
         return run

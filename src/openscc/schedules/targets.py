@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -20,6 +20,7 @@ from obstore.auth.boto3 import Boto3CredentialProvider
 from obstore.store import S3Store
 
 from openscc.errors import OpensccError
+from openscc.runtime.workers import Interrupted
 
 _CHUNK = 1024 * 1024
 
@@ -39,6 +40,16 @@ def archive_name(schedule: str, origin: str, when: dt.datetime) -> str:
     return f"openscc-{schedule}-{origin}-{when.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}.zip"
 
 
+def leftover_of(schedule: str, origin: str, name: str) -> bool:
+    """Whether ``name`` is a temporary file of this schedule and origin that a run stopped in
+    the middle of its upload left behind (its job was abandoned at a stop)."""
+    stamp = r"\d{8}T\d{6}Z"
+    return bool(re.fullmatch(
+        rf"\.openscc-{re.escape(schedule)}-{re.escape(origin)}-{stamp}\.zip(\.[0-9a-f]+)?\.partial",
+        name,
+    ))  # fmt: skip
+
+
 def made_by(schedule: str, origin: str, name: str) -> dt.datetime | None:
     """The time in a name this schedule of this origin made, or None for any other name."""
     match = re.fullmatch(
@@ -49,9 +60,13 @@ def made_by(schedule: str, origin: str, name: str) -> dt.datetime | None:
     return dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
 
 
+Checkpoint = Callable[[], None]
+
+
 class Target(Protocol):
-    def ship(self, source: Path, name: str, size: int, sha256: str) -> str:
-        """Upload ``source`` as ``name``, verified; where it is (for the runs list)."""
+    def ship(self, source: Path, name: str, size: int, sha256: str, checkpoint: Checkpoint) -> str:
+        """Upload ``source`` as ``name``, verified; where it is (for the runs list).
+        ``checkpoint`` is called between chunks (it raises to stop the upload)."""
 
     def names(self) -> list[str]: ...
 
@@ -66,9 +81,10 @@ def _sha256(chunks: Iterator[bytes]) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _file_chunks(path: Path) -> Iterator[bytes]:
+def _file_chunks(path: Path, checkpoint: Checkpoint = lambda: None) -> Iterator[bytes]:
     with path.open("rb") as src:
         while chunk := src.read(_CHUNK):
+            checkpoint()
             yield chunk
 
 
@@ -98,15 +114,15 @@ class DirectoryTarget:
                 f"the target directory {self.path} cannot be opened: {error.strerror or error}"
             ) from None
 
-    def ship(self, source: Path, name: str, size: int, sha256: str) -> str:
+    def ship(self, source: Path, name: str, size: int, sha256: str, checkpoint: Checkpoint) -> str:
         folder = self._open_folder()
         temporary = f".{name}.{secrets.token_hex(8)}.partial"
         try:
             if _is_link(name, folder):
                 raise TargetFailed(f"{self.path / name} is a symbolic link; it is not replaced")
             out = os.open(temporary, _NEW_FILE, 0o600, dir_fd=folder)
-            with source.open("rb") as src, os.fdopen(out, "wb") as written:
-                while chunk := src.read(_CHUNK):
+            with os.fdopen(out, "wb") as written:
+                for chunk in _file_chunks(source, checkpoint):
                     written.write(chunk)
                 written.flush()
                 os.fsync(written.fileno())
@@ -186,14 +202,14 @@ class S3Target:
     def _where(self, name: str) -> str:
         return f"s3://{self.bucket}/{self.prefix + '/' if self.prefix else ''}{name}"
 
-    def ship(self, source: Path, name: str, size: int, sha256: str) -> str:
+    def ship(self, source: Path, name: str, size: int, sha256: str, checkpoint: Checkpoint) -> str:
         temporary = f".{name}.partial"
         try:
-            obstore.put(self.store, temporary, _file_chunks(source))
+            obstore.put(self.store, temporary, _file_chunks(source, checkpoint))
             _check(self._where(temporary), _sha256(self._read(temporary)), size, sha256)
             obstore.copy(self.store, temporary, name)
             _check(self._where(name), _sha256(self._read(name)), size, sha256)
-        except TargetFailed:
+        except (TargetFailed, Interrupted):
             raise
         except Exception as error:  # network, permissions, a missing bucket
             raise TargetFailed(
