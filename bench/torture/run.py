@@ -179,8 +179,15 @@ class Torture:
         self.http.close()
 
     def _read(self) -> dict[str, str]:
+        """The state as the server has it; ServerDied if a kill came first (then the next start
+        checks it)."""
         assert self.http is not None
-        return read_state(self.http, self.server.data_dir, self.commands.passwords)
+        try:
+            return read_state(self.http, self.server.data_dir, self.commands.passwords)
+        except httpx.TransportError:
+            if self.server.running() and not self._died_soon():
+                raise
+            raise ServerDied("while the state was read") from None
 
     # API operations (one at a time)
 

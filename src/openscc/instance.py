@@ -25,8 +25,10 @@ from openscc.ha import replication
 from openscc.props import Props, load_props
 from openscc.settings import Settings
 from openscc.snapshot import EntityRecord
+from openscc.store import instance_values
 from openscc.store.db import DB_FILE, connect
 from openscc.store.entities import EntityStore
+from openscc.store.instance_values import INSTANCE_ID
 from openscc.store.journal import ChangeJournal
 from openscc.store.locks import StoreLock
 from openscc.store.sealing import MASTER_KEY_FILE, SecretSealer
@@ -173,11 +175,11 @@ def _open(settings: Settings, data_dir: Path, store_lock: StoreLock) -> Instance
 
 
 def _instance_id(conn: sqlite3.Connection) -> str:
-    row = conn.execute("SELECT value FROM instance WHERE name = 'id'").fetchone()
-    if row is not None:
-        return str(row[0])
+    known = instance_values.read(conn, INSTANCE_ID)
+    if known is not None:
+        return known
     new_id = str(uuid.uuid4())
-    conn.execute("INSERT INTO instance (name, value) VALUES ('id', ?)", (new_id,))
+    instance_values.write(conn, INSTANCE_ID, new_id)
     return new_id
 
 

@@ -18,7 +18,7 @@ from openscc.backup.kdf import test_kdf
 from openscc.config import kinds
 from openscc.errors import CorruptArchive, InvalidRequest, OpensccError
 from openscc.ha import apply, protocol, settings
-from openscc.ha.master import ALONE, BINDING, BROKEN, CONNECTED, MasterSide
+from openscc.ha.checks import ALONE, BINDING, BROKEN, CONNECTED, MasterSide
 from openscc.ha.pair import archive_password
 from openscc.ha.protocol import Position
 from openscc.instance import Instance, open_instance

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openscc.ha import coordinator, peer
+from openscc.ha import peer, shadow
 from openscc.ha.pair import Pair
 from openscc.ha.protocol import GENERATION_HEADER, SEQ_HEADER, Position
 from openscc.ha.settings import ShadowSettings
@@ -51,36 +51,36 @@ def hostile(monkeypatch: pytest.MonkeyPatch) -> Endless:
         return httpx.AsyncClient(base_url="https://master.example:8443",
                                  transport=httpx.MockTransport(answer))  # fmt: skip
 
-    monkeypatch.setattr(coordinator, "client", client)
+    monkeypatch.setattr(shadow, "client", client)
     monkeypatch.setattr(peer, "MAX_ANSWER_BYTES", CAP)
     monkeypatch.setattr(peer, "MAX_SNAPSHOT_BYTES", CAP)
     return body
 
 
 @pytest.fixture
-def shadow(tmp_path: Path) -> Iterator[InProcessServer]:
+def shadow_server(tmp_path: Path) -> Iterator[InProcessServer]:
     with InProcessServer(tmp_path / "shadow", initial_ha_role="shadow") as server:
         yield server
 
 
 def test_an_endless_page_of_changes_is_refused_at_the_cap(
-    hostile: Endless, shadow: InProcessServer
+    hostile: Endless, shadow_server: InProcessServer
 ) -> None:
-    ha = shadow.app.state.services.ha
+    link = shadow_server.app.state.services.ha.link
 
     with pytest.raises(peer.AnswerTooLarge):
-        asyncio.run(ha._follow(PAIR, SHADOW, Position("g", 0), wait=False))
+        asyncio.run(link._follow(PAIR, SHADOW, Position("g", 0), wait=False))
 
     assert hostile.sent <= CAP + READ_AHEAD
 
 
 def test_an_endless_snapshot_is_refused_at_the_cap_and_nothing_is_left(
-    hostile: Endless, shadow: InProcessServer
+    hostile: Endless, shadow_server: InProcessServer
 ) -> None:
-    ha = shadow.app.state.services.ha
+    link = shadow_server.app.state.services.ha.link
 
     with pytest.raises(peer.AnswerTooLarge):
-        asyncio.run(ha._initial_sync(PAIR, SHADOW))
+        asyncio.run(link._initial_sync(PAIR, SHADOW))
 
     assert hostile.sent <= CAP + READ_AHEAD
-    assert list((shadow.settings.data_dir / "tmp").iterdir()) == []
+    assert list((shadow_server.settings.data_dir / "tmp").iterdir()) == []

@@ -15,6 +15,7 @@ from openscc.auth.sessions import Session, SessionManager
 from openscc.auth.users import User
 from openscc.cloud import CloudConnection, OfflineCloud
 from openscc.ha.coordinator import HighAvailability
+from openscc.ha.pair import Pair
 from openscc.instance import Instance
 from openscc.lookups import Lookups
 from openscc.monitoring.metrics import Metrics
@@ -77,6 +78,9 @@ class Services:
 class Caller:
     user: User
     session: Session | None
+    # A request of the high-availability peer: the pair its token proved (the router checks it
+    # once, before the handler).
+    peer: Pair | None = None
 
 
 # The caller of a public endpoint: nobody in particular, with no role.

@@ -1,12 +1,11 @@
 """The wire protocol between a master and its shadow (``/api/internal/ha/...``; see
-docs/high-availability.md). Binding takes an administrator's user and password on the master;
-everything else the pair's own credential (``peer_auth``)."""
+docs/high-availability.md), served by the master's side (openscc.ha.master) and, for the
+takeover a master asks of its shadow, the roles (openscc.ha.roles). Binding takes an
+administrator's user and password; everything else the pair's own credential (``peer_auth``),
+which the router checks once and hands over as ``caller.peer``."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from starlette.background import BackgroundTask
@@ -19,11 +18,11 @@ from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import read_json_object
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.roles import ADMIN_ONLY
-from openscc.config import certs, kinds
-from openscc.config.values import as_int, as_str, host
+from openscc.config.values import as_int, as_str
 from openscc.connector_state import ha_role
-from openscc.errors import Conflict, Gone, InvalidRequest
-from openscc.ha import apply, pair, protocol, settings
+from openscc.errors import Conflict, Gone
+from openscc.ha import apply, master, protocol, settings, state
+from openscc.ha.master import ShadowClaim
 from openscc.ha.pair import Pair
 from openscc.ha.protocol import PREFIX, Position
 from openscc.store import journal
@@ -50,60 +49,24 @@ _BIND_SCHEMA = {
 }
 
 
-class _Shadow:
-    """What a shadow says of itself when it binds."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.instance = as_str(data.get("instance"), "instance", max_length=64)
-        self.host = host(as_str(data.get("host"), "host", max_length=255), "host")
-        self.port = as_int(data.get("port"), "port", minimum=1, maximum=65535)
-        self.certificate = as_str(data.get("certificate"), "certificate", max_length=64 * 1024)
-        try:
-            certs.load_certificate(self.certificate)
-        except ValueError:
-            raise InvalidRequest("certificate is not a PEM certificate") from None
-        self.interval = as_int(data.get("interval", 30), "interval", minimum=1, maximum=3600)
-        self.delay = as_int(data.get("delay", 30), "delay", minimum=0, maximum=86_400)
+def _peer_of(caller: Caller) -> Pair:
+    assert caller.peer is not None  # the router answered 401 otherwise
+    return caller.peer
 
 
-async def _allowed_addresses(svc: Services) -> frozenset[str]:
-    """The addresses allowedShadowHost resolves to, resolved off the event loop."""
+async def _claim(request: Request) -> tuple[ShadowClaim, str, frozenset[str]]:
+    """What the shadow says of itself, the connection's address, and the addresses the allowed
+    shadow host resolves to (resolved in a worker)."""
+    claim = ShadowClaim.parse(await read_json_object(request))
+    svc = services(request)
     ha = await svc.store_thread.run(settings.master_settings, svc.instance.store)
-    return await svc.workers.run(settings.resolve, ha.allowed_shadow_host.strip())
+    resolved = await svc.workers.run(settings.resolve, ha.allowed_shadow_host.strip())
+    return claim, request.client.host if request.client else "", resolved
 
 
-def _master_may_bind(
-    svc: Services, shadow: _Shadow, address: str, resolved: frozenset[str], rebind: bool
-) -> Pair | None:
-    """In the store thread: refuse unless this master takes this shadow; the current pair."""
-    store = svc.instance.store
-    if ha_role(store) != "master":
-        raise Conflict("this instance is not a master")
-    ha = settings.master_settings(store)
-    if not ha.ha_enabled:
-        raise Conflict("the master does not allow high availability (haEnabled is false)")
-    if not ha.allows(address, resolved):
-        raise Conflict(
-            f"the master allows only {ha.allowed_shadow_host} to connect as shadow, not "
-            f"{address or 'an unknown address'}"
-        )
-    current = svc.ha.read_pair()
-    if rebind:
-        if current is None or current.peer_instance != shadow.instance:
-            raise Conflict("this shadow is not the master's; connect with a user and password")
-    elif (
-        current is not None
-        and current.peer_instance != shadow.instance
-        and not svc.ha.master.is_lost(True, shadow.interval)
-    ):
-        raise Conflict("another shadow instance is connected to this master")
-    return current
-
-
-def _own_certificate(svc: Services) -> str:
-    record = svc.instance.store.get(kinds.UI_CERTIFICATE, kinds.SINGLETON_KEY)
-    assert record is not None
-    return str(record.body["certificatePem"])
+async def _in_role(svc: Services, role: str) -> None:
+    if await svc.store_thread.run(ha_role, svc.instance.store) != role:
+        raise Conflict(f"this instance is not a {role}")
 
 
 @endpoints.route(
@@ -117,40 +80,17 @@ def _own_certificate(svc: Services) -> str:
     response_schema={"type": "object"},
 )
 async def bind(request: Request, caller: Caller) -> Response:
-    shadow = _Shadow(await read_json_object(request))
+    claim, address, resolved = await _claim(request)
     svc = services(request)
-    address = request.client.host if request.client else ""
-    resolved = await _allowed_addresses(svc)
-
-    def make_pair() -> tuple[Pair, str]:
-        with svc.instance.store.transaction():
-            _master_may_bind(svc, shadow, address, resolved, rebind=False)
-            new = Pair(
-                token=pair.new_token(),
-                peer_instance=shadow.instance,
-                peer_host=shadow.host,
-                peer_port=shadow.port,
-                peer_certificates=(shadow.certificate,),
-                check_interval=shadow.interval,
-                takeover_delay=shadow.delay,
-            )
-            svc.ha.save_pair(new)
-            return new, _own_certificate(svc)
-
-    new, certificate = await svc.store_thread.run(make_pair)
-    svc.ha.master.bound(shadow.instance, shadow.host, shadow.interval, shadow.delay)
-    svc.ha.wake()  # the master now watches its shadow
+    new, certificate = await svc.store_thread.run(
+        master.bind, svc.ha.context, claim, address, resolved
+    )
+    master.bound(svc.ha.context, claim)
     svc.instance.audit.record(
-        "ha.shadow_bound", actor=caller.user.name, address=address, shadow_says=shadow.host
+        "ha.shadow_bound", actor=caller.user.name, address=address, shadow_says=claim.host
     )
-    return json_response(
-        {
-            "token": new.token,
-            "instance": svc.instance.instance_id,
-            "certificate": certificate,
-            "version": __version__,
-        }
-    )
+    return json_response({"token": new.token, "instance": svc.instance.instance_id,
+                          "certificate": certificate, "version": __version__})  # fmt: skip
 
 
 @endpoints.route(
@@ -162,33 +102,13 @@ async def bind(request: Request, caller: Caller) -> Response:
     **_PEER,
 )
 async def rebind(request: Request, caller: Caller) -> Response:
-    shadow = _Shadow(await read_json_object(request))
+    claim, address, resolved = await _claim(request)
     svc = services(request)
-    address = request.client.host if request.client else ""
-    resolved = await _allowed_addresses(svc)
-
-    def check() -> None:
-        current = _master_may_bind(svc, shadow, address, resolved, rebind=True)
-        assert current is not None
-        svc.ha.save_pair(
-            Pair(
-                token=current.token,
-                peer_instance=current.peer_instance,
-                peer_host=shadow.host,
-                peer_port=shadow.port,
-                peer_certificates=current.with_certificate(shadow.certificate).peer_certificates,
-                took_over_from="",
-                check_interval=shadow.interval,
-                takeover_delay=shadow.delay,
-            )
-        )
-
-    await svc.store_thread.run(check)
-    svc.ha.master.bound(shadow.instance, shadow.host, shadow.interval, shadow.delay)
-    svc.ha.wake()  # the master now watches its shadow
+    await svc.store_thread.run(master.rebind, svc.ha.context, claim, address, resolved)
+    master.bound(svc.ha.context, claim)
     # It rewrote the stored peer address and pinned certificates: a change, audited as one.
     svc.instance.audit.record(
-        "ha.shadow_rebound", actor="shadow", address=address, shadow_says=shadow.host
+        "ha.shadow_rebound", actor="shadow", address=address, shadow_says=claim.host
     )
     return json_response({"instance": svc.instance.instance_id, "version": __version__})
 
@@ -202,23 +122,8 @@ async def rebind(request: Request, caller: Caller) -> Response:
 )
 async def snapshot(request: Request, caller: Caller) -> Response:
     svc = services(request)
-    current = await svc.ha.authenticate_peer(request.headers.get("authorization", ""))
-    if await svc.store_thread.run(ha_role, svc.instance.store) != "master":
-        raise Conflict("this instance is not a master")
-    folder = svc.instance.data_dir / "tmp"
-    folder.mkdir(mode=0o700, exist_ok=True)
-
-    def write() -> tuple[Path, Position]:
-        fd, name = tempfile.mkstemp(dir=folder, prefix="ha-snapshot-", suffix=".zip")
-        path = Path(name)
-        try:
-            with os.fdopen(fd, "w+b") as out:
-                return path, protocol.write_snapshot(svc.instance, current.token, out)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-
-    path, position = await svc.workers.run(write)
+    await _in_role(svc, "master")
+    path, position = await svc.workers.run(master.write_snapshot, svc.instance, _peer_of(caller))
     svc.ha.master.forget_position()
     return FileResponse(
         path,
@@ -247,7 +152,7 @@ async def snapshot(request: Request, caller: Caller) -> Response:
 )
 async def changes(request: Request, caller: Caller) -> Response:
     svc = services(request)
-    current = await svc.ha.authenticate_peer(request.headers.get("authorization", ""))
+    current = _peer_of(caller)
     query = request.query_params
     generation = query.get("generation", "")
     after = as_int(query.get("after", "0"), "after", minimum=0, maximum=2**62)
@@ -255,42 +160,22 @@ async def changes(request: Request, caller: Caller) -> Response:
     interval = as_int(query.get("interval", "30"), "interval", minimum=1, maximum=3600)
     delay = as_int(query.get("delay", "30"), "delay", minimum=0, maximum=86_400)
     shadow_host = query.get("host", current.peer_host)[:255]
-    if await svc.store_thread.run(ha_role, svc.instance.store) != "master":
-        raise Conflict("this instance is not a master")
+    await _in_role(svc, "master")
 
     def where() -> tuple[Position, bool]:
         conn = svc.instance.store.connection
-        return svc.ha.position(), journal.continues(conn, generation, after)
+        return state.position(svc.instance), journal.continues(conn, generation, after)
 
     async with svc.ha.change_waiter() as next_change:
         position, continues = await svc.store_thread.run(where)
-        svc.ha.master.checked(
-            current.peer_instance,
-            shadow_host,
-            interval,
-            delay,
-            Position(generation, after) if generation == position.generation else None,
-        )
+        seen = Position(generation, after) if generation == position.generation else None
+        svc.ha.master.checked(current.peer_instance, shadow_host, interval, delay, seen)
         if not continues:
             raise Gone("the shadow's history cannot be continued: sync the whole configuration")
         if after == position.seq and wait:
             await next_change(wait)
-
-    own, sealer = svc.instance.sealer, protocol.pair_sealer(current.token)
-
-    def read() -> tuple[list[dict[str, Any]], str]:
-        rows = journal.changes_after(svc.instance.store.connection, after, protocol.MAX_CHANGES)
-        return [protocol.encode_change(r, own, sealer) for r in rows], _own_certificate(svc)
-
-    listed, certificate = await svc.store_thread.run(read)
-    return json_response(
-        {
-            "generation": position.generation,
-            "changes": listed,
-            "version": __version__,
-            "masterCertificate": certificate,
-        }
-    )
+    page = await svc.store_thread.run(master.changes_page, svc.instance, current, after)
+    return json_response({"generation": position.generation, **page})
 
 
 @endpoints.route(
@@ -317,16 +202,10 @@ async def unbind(request: Request, caller: Caller) -> Response:
 )
 async def peer(request: Request, caller: Caller) -> Response:
     svc = services(request)
-    current = await svc.ha.authenticate_peer(request.headers.get("authorization", ""))
     role = await svc.store_thread.run(ha_role, svc.instance.store)
-    return json_response(
-        {
-            "role": role,
-            "instance": svc.instance.instance_id,
-            "tookOverFrom": current.took_over_from,
-            "version": __version__,
-        }
-    )
+    return json_response({"role": role, "instance": svc.instance.instance_id,
+                          "tookOverFrom": _peer_of(caller).took_over_from,
+                          "version": __version__})  # fmt: skip
 
 
 @endpoints.route(
@@ -344,9 +223,7 @@ async def peer(request: Request, caller: Caller) -> Response:
 async def takeover(request: Request, caller: Caller) -> Response:
     data = await read_json_object(request)
     svc = services(request)
-    current = await svc.ha.authenticate_peer(request.headers.get("authorization", ""))
-    if await svc.store_thread.run(ha_role, svc.instance.store) != "shadow":
-        raise Conflict("this instance is not a shadow")
+    await _in_role(svc, "shadow")
     wanted = Position(
         as_str(data.get("generation"), "generation", max_length=64),
         as_int(data.get("seq"), "seq", minimum=0, maximum=2**62),
@@ -354,5 +231,5 @@ async def takeover(request: Request, caller: Caller) -> Response:
     reached = await svc.store_thread.run(apply.applied, svc.instance.store)
     if reached != wanted:
         raise Conflict("the shadow has not applied every change of the master yet")
-    await svc.ha.take_over(current, reason="the master asked for a role switch")
+    await svc.ha.take_over(_peer_of(caller), "the master asked for a role switch")
     return empty_response()

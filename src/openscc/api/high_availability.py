@@ -24,9 +24,9 @@ from openscc.config.values import as_str
 from openscc.connector_state import ha_role
 from openscc.errors import Conflict, InvalidRequest
 from openscc.ha import settings
-from openscc.ha.coordinator import CONNECTED_STATES, INITIAL
-from openscc.ha.master import BINDING, CONNECTED, MASTER_STATES
-from openscc.ha.protocol import Position
+from openscc.ha import state as ha_state
+from openscc.ha.checks import BINDING, CONNECTED, MASTER_STATES
+from openscc.ha.shadow import CONNECTED_STATES, INITIAL
 
 endpoints = EndpointTable()
 HA = "/api/v1/configuration/connector/ha"
@@ -52,11 +52,7 @@ def _ui_port(svc: Services) -> int:
 
 
 async def _master_state(svc: Services) -> tuple[str, str]:
-    def read() -> tuple[bool, Position]:
-        return svc.ha.read_pair() is not None, svc.ha.position()
-
-    paired, position = await svc.store_thread.run(read)
-    return svc.ha.master.state(paired, position.generation, position.seq)
+    return await svc.ha.master_state()
 
 
 # The master
@@ -170,7 +166,7 @@ async def reset_master(request: Request, caller: Caller) -> Response:
 
     def reset() -> None:
         settings.reset_master(svc.instance.store)
-        svc.ha.forget_pair()
+        ha_state.forget_pair(svc.instance)
 
     await svc.store_thread.run(reset)
     svc.ha.master.unbound()
@@ -247,7 +243,7 @@ def _own_hosts() -> list[str]:
 async def get_shadow_state(request: Request, caller: Caller) -> Response:
     svc = services(request)
     hosts = await svc.workers.run(_own_hosts)
-    return json_response(svc.ha.shadow_view(hosts))
+    return json_response(svc.ha.link.view(hosts))
 
 
 @endpoints.route(
@@ -308,9 +304,8 @@ async def reset_shadow(request: Request, caller: Caller) -> Response:
 
     def reset() -> None:
         settings.reset_shadow(svc.instance.store)
-        svc.ha.forget_pair()
+        ha_state.forget_pair(svc.instance)
 
     await svc.store_thread.run(reset)
-    svc.ha.status.state = INITIAL
-    svc.ha.status.message = ""
+    svc.ha.link.reset(INITIAL)
     return empty_response()

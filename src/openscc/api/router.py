@@ -75,10 +75,12 @@ async def _answer_public(endpoint: Endpoint, request: Request, svc: Services) ->
 
 
 async def _answer_peer(endpoint: Endpoint, request: Request, svc: Services) -> Response:
-    """A request of the high-availability peer: its bearer token must be the pair's."""
+    """A request of the high-availability peer: its bearer token must be the pair's; the
+    handler gets the pair it proved."""
     try:
-        await svc.ha.authenticate_peer(request.headers.get("authorization", ""))
-        return await _answer(endpoint, request, ANONYMOUS, svc)
+        current = await svc.ha.authenticate_peer(request.headers.get("authorization", ""))
+        caller = Caller(user=ANONYMOUS.user, session=None, peer=current)
+        return await _answer(endpoint, request, caller, svc)
     except OpensccError as error:
         return error_response(error)
 

@@ -13,8 +13,10 @@ from openscc.instance import Instance
 from openscc.props import PROPS_FILE, RESTORED_PROPS_FILE, Props
 from openscc.restore_apply import discard_staging, staging_dir
 from openscc.snapshot import EntityRecord
+from openscc.store import instance_values
 from openscc.store.db import DB_FILE, PAGE_SIZE, keep_private
 from openscc.store.entities import EntityStore
+from openscc.store.instance_values import INSTANCE_ID
 from openscc.store.migrations import migrate
 
 
@@ -52,9 +54,7 @@ def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -
             # SQLite: a descriptor opened and closed on a database file beside SQLite's own is
             # what this process must never have (openscc.store.db.keep_private).
             conn.execute("PRAGMA synchronous = FULL")
-            conn.execute(
-                "INSERT INTO instance (name, value) VALUES ('id', ?)", (instance.instance_id,)
-            )
+            instance_values.write(conn, INSTANCE_ID, instance.instance_id)
         finally:
             conn.close()
     except BaseException:

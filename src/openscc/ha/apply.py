@@ -17,7 +17,7 @@ from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, connector_bod
 from openscc.ha import replication
 from openscc.ha.protocol import Position, WireChange
 from openscc.snapshot import EntityRecord
-from openscc.store import journal
+from openscc.store import instance_values, journal
 from openscc.store.entities import EntityStore
 
 _APPLIED = "ha_applied"
@@ -25,26 +25,22 @@ _APPLIED = "ha_applied"
 
 def applied(store: EntityStore) -> Position | None:
     """The master's position this shadow's configuration has reached, if any."""
-    row = store.connection.execute(
-        "SELECT value FROM instance WHERE name = ?", (_APPLIED,)
-    ).fetchone()
-    if row is None:
+    text = instance_values.read(store.connection, _APPLIED)
+    if text is None:
         return None
-    data = json.loads(row[0])
+    data = json.loads(text)
     return Position(str(data["generation"]), int(data["seq"]))
 
 
 def _reached(store: EntityStore, position: Position) -> None:
-    store.connection.execute(
-        "INSERT INTO instance (name, value) VALUES (?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        (_APPLIED, json.dumps({"generation": position.generation, "seq": position.seq})),
-    )
+    value = json.dumps({"generation": position.generation, "seq": position.seq})
+    instance_values.write(store.connection, _APPLIED, value)
 
 
 def forget_position(store: EntityStore) -> None:
+    """Sync the whole configuration again (a new pair, a role change, a 410)."""
     with store.transaction():
-        store.connection.execute("DELETE FROM instance WHERE name = ?", (_APPLIED,))
+        instance_values.remove(store.connection, _APPLIED)
 
 
 def _merge_connector(store: EntityStore, master_body: dict[str, object]) -> None:

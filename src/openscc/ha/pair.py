@@ -17,6 +17,7 @@ import secrets
 import sqlite3
 from dataclasses import dataclass, field, replace
 
+from openscc.store import instance_values
 from openscc.store.sealing import SecretSealer
 
 _NAME = "ha_pair"
@@ -58,10 +59,10 @@ def archive_password(token: str) -> str:
 
 
 def load(conn: sqlite3.Connection, sealer: SecretSealer) -> Pair | None:
-    row = conn.execute("SELECT value FROM instance WHERE name = ?", (_NAME,)).fetchone()
-    if row is None:
+    text = instance_values.read(conn, _NAME)
+    if text is None:
         return None
-    data = json.loads(row[0])
+    data = json.loads(text)
     token = sealer.unseal(*_SEALED_AS, base64.b64decode(data["token"]))["token"]
     return Pair(
         token=token,
@@ -89,12 +90,25 @@ def save(conn: sqlite3.Connection, sealer: SecretSealer, pair: Pair) -> None:
             "takeoverDelay": pair.takeover_delay,
         }
     )
-    conn.execute(
-        "INSERT INTO instance (name, value) VALUES (?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        (_NAME, value),
-    )
+    instance_values.write(conn, _NAME, value)
 
 
 def forget(conn: sqlite3.Connection) -> None:
-    conn.execute("DELETE FROM instance WHERE name = ?", (_NAME,))
+    """The pair is gone (a reset): and with it the shadow's link to its master."""
+    instance_values.remove(conn, _NAME, _LINK)
+
+
+# "on" while a shadow should stay connected to its master (a DISCONNECT turns it off).
+_LINK = "ha_link"
+
+
+def linked(conn: sqlite3.Connection) -> bool:
+    return instance_values.read(conn, _LINK) == "on"
+
+
+def set_link(conn: sqlite3.Connection, on: bool) -> None:
+    instance_values.write(conn, _LINK, "on" if on else "off")
+
+
+def drop_link(conn: sqlite3.Connection) -> None:
+    instance_values.remove(conn, _LINK)

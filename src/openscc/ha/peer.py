@@ -18,7 +18,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from openscc.errors import OpensccError
+from openscc.errors import Conflict, InvalidRequest, OpensccError
 from openscc.ha.protocol import BEARER
 from openscc.runtime.workers import Workers
 
@@ -31,6 +31,46 @@ _CHUNK = 1024 * 1024
 
 class AnswerTooLarge(OpensccError):
     """The master's answer is larger than the shadow reads."""
+
+
+class Unreachable(OpensccError):
+    """The peer did not answer (connection refused, timeout, TLS failure)."""
+
+
+class Resync(Exception):
+    """The master cannot continue the shadow's history: the whole configuration again."""
+
+
+class Unpaired(Exception):
+    """The master no longer knows this shadow (it was reset, or another shadow bound)."""
+
+
+def reason_of(error: Exception) -> str:
+    """What went wrong with a call to the peer, in its own words, bounded."""
+    if isinstance(error, OpensccError):
+        return error.message
+    text = str(error) or type(error).__name__
+    return text[:300]
+
+
+async def raise_for_answer(response: httpx.Response) -> None:
+    """Nothing for a success; else the error the peer's answer stands for."""
+    if response.status_code < 400:
+        return
+    text = (await read_bounded(response, 64 * 1024)).decode("utf-8", "replace")
+    try:
+        message = str(json.loads(text).get("message", ""))
+    except (ValueError, AttributeError):
+        message = text[:200]
+    if response.status_code == 401:
+        raise Unpaired(f"the master refused this shadow's credential: {message}")
+    if response.status_code == 410:
+        raise Resync()
+    if response.status_code == 409:
+        raise Conflict(f"the master answered: {message}")
+    if response.status_code == 400:
+        raise InvalidRequest(f"the master answered: {message}")
+    raise Unreachable(f"the master answered {response.status_code}: {message}")
 
 
 async def read_bounded(response: httpx.Response, cap: int | None = None) -> bytes:

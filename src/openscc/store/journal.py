@@ -19,6 +19,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from openscc.store import instance_values
+
 PUT = "put"  # kind, key, parent, body, secret: the whole entity
 BODY = "body"  # kind, key, body: the body only (its secret and place stay)
 DELETE = "delete"  # kind, key
@@ -105,21 +107,15 @@ class ChangeJournal:
 
 def generation(conn: sqlite3.Connection) -> str:
     """The journal's generation, made on first use."""
-    row = conn.execute("SELECT value FROM instance WHERE name = ?", (_GENERATION,)).fetchone()
-    if row is not None:
-        return str(row[0])
-    return new_generation(conn)
+    known = instance_values.read(conn, _GENERATION)
+    return known if known is not None else new_generation(conn)
 
 
 def new_generation(conn: sqlite3.Connection) -> str:
     """Start a new history: a new generation and an empty journal (call in a transaction, or
     alone)."""
     value = secrets.token_hex(16)
-    conn.execute(
-        "INSERT INTO instance (name, value) VALUES (?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        (_GENERATION, value),
-    )
+    instance_values.write(conn, _GENERATION, value)
     conn.execute("DELETE FROM ha_change")
     return value
 
