@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run lint test test-fast bench fuzz soak clean
+.PHONY: install run lint docs test test-fast bench fuzz soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ lint: install
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
+
+# Rewrites every generated section of docs/ (the endpoint tables, the authorization matrix, the
+# coverage of SAP's documented operations, the kinds of entities) from the code; a test fails when
+# one is out of date. The benchmark figures are written by make bench.
+docs: install
+	$(BIN)/python -m scripts.docs
 
 # The LDAP tests run a real OpenLDAP server, the web page's tests a real Chromium: as root with
 # apt, slapd (and ldap-utils) and chromium are installed from Debian first when missing; without

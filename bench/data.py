@@ -21,7 +21,7 @@ from openscc.config import system_mappings as mapping_model
 from openscc.config.certs import KeyPair
 from openscc.instance import open_instance
 from openscc.settings import Settings
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 RESOURCES_PER_MAPPING = 100
 MAPPINGS_PER_SUBACCOUNT = 50

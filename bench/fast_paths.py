@@ -29,10 +29,10 @@ from openscc.backup import archive as archive_module
 from openscc.backup import writer
 from openscc.backup.create import create_backup
 from openscc.backup.restore import open_upload
+from openscc.backup.restore_apply import discard_staging
 from openscc.backup.staging import build_staged_database
 from openscc.backup.strict_json import parse_json
 from openscc.instance import open_instance
-from openscc.restore_apply import discard_staging
 from openscc.settings import Settings
 
 BACKUP_PASSWORD = "Fast-path-pa55"

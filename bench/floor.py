@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from openscc.backup.kdf import derive_keys, production_kdf
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 CHUNK = 64 * 1024
 _ENCODER = json.JSONEncoder(separators=(",", ":"))

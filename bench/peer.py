@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from bench.procs import LOOPBACK, Process, free_port
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 BATCH = 2000
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openscc.backup.create import create_backup
 from openscc.backup.manifest import FORMAT_VERSION
-from openscc.connector_state import update_connector
+from openscc.config.connector_state import update_connector
 from openscc.instance import open_instance
 from openscc.settings import Settings
 

@@ -12,25 +12,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openscc import kinds
 from openscc.audit import AuditLog
 from openscc.auth.passwords import Passwords
 from openscc.auth.policy import INITIAL_PASSWORD
 from openscc.auth.users import ADMINISTRATOR, UserDirectory
-from openscc.certificates import generate_self_signed
-from openscc.config import audit_settings
-from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, UI_CERTIFICATE_KIND
+from openscc.config import audit_settings, certs
 from openscc.errors import InvalidRequest
 from openscc.fileio import write_atomically
-from openscc.ha import replication
 from openscc.props import Props, load_props
 from openscc.settings import Settings
-from openscc.snapshot import EntityRecord
 from openscc.store import instance_values
 from openscc.store.db import DB_FILE, connect
 from openscc.store.entities import EntityStore
 from openscc.store.instance_values import INSTANCE_ID
 from openscc.store.journal import ChangeJournal
 from openscc.store.locks import StoreLock
+from openscc.store.records import EntityRecord
 from openscc.store.sealing import MASTER_KEY_FILE, SecretSealer
 
 
@@ -146,7 +144,7 @@ def _open(settings: Settings, data_dir: Path, store_lock: StoreLock) -> Instance
     master_key = load_master_key(data_dir)
     sealer = SecretSealer(master_key)
     conn = connect(data_dir / DB_FILE, busy_timeout_ms=settings.store_busy_timeout_ms)
-    store = EntityStore(conn, sealer, ChangeJournal(conn, replication.is_replicated))
+    store = EntityStore(conn, sealer, ChangeJournal(conn, kinds.is_replicated))
     passwords = Passwords(settings.kdf_profile)
     props = load_props(data_dir)
     audit_dir = Path(props.audit_log_dir) if props.audit_log_dir else data_dir
@@ -188,12 +186,12 @@ def _initialise(instance: Instance) -> None:
     and its UI certificate. An existing configuration is left as it is."""
     store = instance.store
     with store.transaction():
-        if store.get(CONNECTOR_KIND, CONNECTOR_KEY) is None:
+        if store.get(kinds.CONNECTOR, kinds.SINGLETON_KEY) is None:
             automated = instance.settings.admin_password is not None
             store.put(
                 EntityRecord(
-                    kind=CONNECTOR_KIND,
-                    key=CONNECTOR_KEY,
+                    kind=kinds.CONNECTOR,
+                    key=kinds.SINGLETON_KEY,
                     parent=None,
                     body={
                         "description": "",
@@ -209,14 +207,14 @@ def _initialise(instance: Instance) -> None:
                 password,
                 initial_password=instance.settings.admin_password is None,
             )
-        if store.get(UI_CERTIFICATE_KIND, CONNECTOR_KEY) is None:
-            pair = generate_self_signed(instance.settings.host or "localhost")
+        if store.get(kinds.UI_CERTIFICATE, kinds.SINGLETON_KEY) is None:
+            pair = certs.initial_ui_certificate(instance.settings.host or "localhost")
             store.put(
                 EntityRecord(
-                    kind=UI_CERTIFICATE_KIND,
-                    key=CONNECTOR_KEY,
+                    kind=kinds.UI_CERTIFICATE,
+                    key=kinds.SINGLETON_KEY,
                     parent=None,
-                    body={"certificatePem": pair.certificate_pem.decode()},
-                    secret={"privateKeyPem": pair.private_key_pem.decode()},
+                    body={"certificatePem": pair.certificate_pem},
+                    secret={"privateKeyPem": pair.private_key_pem},
                 )
             )

@@ -17,9 +17,11 @@ from cryptography.hazmat.primitives import serialization
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
+from openscc import kinds
 from openscc.app import create_app
+from openscc.backup.restore_apply import apply_pending_restore
 from openscc.config import cipher_suites, log_settings
-from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND, ha_role
+from openscc.config.connector_state import ha_role
 from openscc.errors import ListenFailed
 from openscc.fileio import write_atomically
 from openscc.ha import settings as ha_settings
@@ -27,7 +29,6 @@ from openscc.ha.port import HaPortOnly
 from openscc.http_edge import limited_protocol
 from openscc.instance import Instance, open_instance
 from openscc.leftovers import remove_leftovers
-from openscc.restore_apply import apply_pending_restore
 from openscc.settings import Settings
 from openscc.store.locks import ServerLock
 from openscc.tls_edge import tls_protocol
@@ -45,7 +46,7 @@ class TlsFiles:
 
 def write_tls_files(instance: Instance) -> TlsFiles:
     """Write the UI certificate and its key (encrypted, mode 0600) for the TLS listener."""
-    record = instance.store.get(UI_CERTIFICATE_KIND, CONNECTOR_KEY, with_secret=True)
+    record = instance.store.get(kinds.UI_CERTIFICATE, kinds.SINGLETON_KEY, with_secret=True)
     if record is None or record.secret is None:
         raise RuntimeError("the instance has no UI certificate")
     directory = instance.data_dir / TLS_DIR

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from starlette.testclient import TestClient
 
+from openscc import kinds
 from openscc.auth.roles import ROLE_NAMES
-from openscc.config import kinds
 from openscc.store.entities import EntityStore
 from support.config_api import CONFIG
 

@@ -10,7 +10,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 from starlette.testclient import TestClient
 
-from openscc.config import certs, kinds
+from openscc import kinds
+from openscc.config import certs
 from openscc.store.entities import EntityStore
 from support.config_api import CONFIG
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from openscc.config import kinds
-from openscc.snapshot import EntityRecord
+from openscc import kinds
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 from support.cloud import AVAILABLE, CONNECTED_SINCE, ReachableCloud, install
 from support.config_api import REGION, SA, SUBACCOUNT
 

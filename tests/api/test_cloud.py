@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 
 from openscc.api.context import Services
-from openscc.cloud import (
-    CONNECT_FAILURE,
-    ChannelCannotOpen,
-    CloudUnavailable,
-    OfflineCloud,
-)
+from openscc.cloud import CONNECT_FAILURE, ChannelCannotOpen, CloudUnavailable, OfflineCloud
 
 
 def test_offline_cloud_reports_connect_failure_with_a_reason() -> None:

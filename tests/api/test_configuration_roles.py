@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from starlette.testclient import TestClient
 
-from openscc.connector_state import update_connector
+from openscc.config.connector_state import update_connector
 from openscc.store.entities import EntityStore
 from support.config_api import CONFIG, SA, SUBACCOUNTS, mapping_body, subaccount_body
 

@@ -10,8 +10,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from starlette.testclient import TestClient
 
+from openscc import kinds
 from openscc.auth.roles import ROLE_NAMES
-from openscc.config import kinds
 from openscc.store.entities import EntityStore
 from support.config_api import CONFIG
 from support.smtp import make_ca

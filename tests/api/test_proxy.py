@@ -6,7 +6,7 @@ import json
 
 from starlette.testclient import TestClient
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.store.entities import EntityStore
 from support.config_api import CONFIG
 

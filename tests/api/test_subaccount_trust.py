@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from starlette.testclient import TestClient
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.store.entities import EntityStore
 from support.cloud import APP, IDP, ReachableCloud, install
 from support.config_api import REGION, SA, SUBACCOUNT, create_subaccount

@@ -9,7 +9,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.store.entities import EntityStore
 from support.cloud import ReachableCloud, install
 from support.config_api import (

@@ -7,9 +7,10 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from openscc.config import kinds
-from openscc.snapshot import EntityRecord
-from openscc.store.entities import EntityStore, join_key
+from openscc import kinds
+from openscc.kinds import join_key
+from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 from support.config_api import MAPPING, REGION, SA, SUBACCOUNT, create_mapping, mapping_body
 
 RECORDED_KEYS = [

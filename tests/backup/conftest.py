@@ -21,15 +21,10 @@ if importlib.util.find_spec("openscc") is None:  # running from a checkout witho
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
 from openscc.backup import kdf
-from openscc.backup.archive import (
-    DEFAULT_LIMITS,
-    ArchiveLimits,
-    ArchiveReader,
-    write_archive,
-)
+from openscc.backup.archive import DEFAULT_LIMITS, ArchiveLimits, ArchiveReader, write_archive
 from openscc.backup.manifest import MAC_MEMBER, MANIFEST_MEMBER
 from openscc.errors import BackupError, error_from_response
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 from support.archives import open_checked
 
 PASSWORD = "correct horse battery staple \u2713"

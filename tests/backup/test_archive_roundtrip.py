@@ -20,7 +20,7 @@ from openscc.backup.archive import _lines, inspect_archive, write_archive
 from openscc.backup.crypto import NONCE_PREFIX_BYTES, TAG_BYTES
 from openscc.backup.manifest import FORMAT_VERSION
 from openscc.errors import CorruptArchive, InvalidRequest
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 from support.archives import open_checked
 
 MIB = 1024 * 1024

@@ -12,7 +12,7 @@ import zlib
 import pytest
 
 from openscc.backup.manifest import MANIFEST_MEMBER
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 
 def _encodings(value: str) -> list[bytes]:

@@ -11,11 +11,9 @@ from typing import Any
 
 import pytest
 
-from openscc import SCC_API_VERSION, __version__
-from openscc.auth.users import USER_KIND
+from openscc import SCC_API_VERSION, __version__, kinds
 from openscc.backup.archive import write_archive
 from openscc.backup.kdf import test_kdf
-from openscc.config import kinds
 from openscc.errors import CorruptArchive, InvalidRequest, OpensccError
 from openscc.ha import apply, protocol, settings
 from openscc.ha.checks import ALONE, BINDING, BROKEN, CONNECTED, MasterSide
@@ -23,8 +21,8 @@ from openscc.ha.pair import archive_password
 from openscc.ha.protocol import Position
 from openscc.instance import Instance, open_instance
 from openscc.settings import Settings
-from openscc.snapshot import EntityRecord
 from openscc.store import journal
+from openscc.store.records import EntityRecord
 
 TOKEN = "a-pair-token-0123456789abcdef0123456789abcdef"
 SUBACCOUNT = "subaccount"
@@ -63,7 +61,7 @@ def _replicated(instance: Instance) -> dict[tuple[str, str], Any]:
     return {
         (r.kind, r.key): (r.parent, r.body, r.secret)
         for r in store.iter_all()
-        if protocol.replication.is_replicated(r.kind, r.key) and r.kind != "connector"
+        if protocol.kinds.is_replicated(r.kind, r.key) and r.kind != "connector"
     }
 
 
@@ -104,11 +102,11 @@ def test_changes_reach_the_shadow_in_order_and_secrets_travel_sealed(
 
 def test_each_instance_keeps_its_own_entities(master: Instance, shadow: Instance) -> None:
     """Users, the UI certificate and log levels are never journaled nor applied."""
-    shadow_users = sorted(r.key for r in shadow.store.iter_all() if r.kind == USER_KIND)
+    shadow_users = sorted(r.key for r in shadow.store.iter_all() if r.kind == kinds.USER)
     shadow_certificate = shadow.store.get(kinds.UI_CERTIFICATE, kinds.SINGLETON_KEY)
     before = journal.last_seq(master.store.connection)
     master.store.put(
-        EntityRecord(kind=USER_KIND, key="operator", parent=None, body={"role": "Monitoring"})
+        EntityRecord(kind=kinds.USER, key="operator", parent=None, body={"role": "Monitoring"})
     )
     assert journal.last_seq(master.store.connection) == before
 
@@ -117,7 +115,7 @@ def test_each_instance_keeps_its_own_entities(master: Instance, shadow: Instance
     snapshot.seek(0)
     apply.apply_snapshot(shadow.store, protocol.read_snapshot(snapshot, TOKEN), position)
 
-    assert sorted(r.key for r in shadow.store.iter_all() if r.kind == USER_KIND) == shadow_users
+    assert sorted(r.key for r in shadow.store.iter_all() if r.kind == kinds.USER) == shadow_users
     assert shadow.store.get(kinds.UI_CERTIFICATE, kinds.SINGLETON_KEY) == shadow_certificate
 
 
@@ -163,12 +161,12 @@ def test_a_snapshot_carrying_a_local_entity_is_refused(master: Instance) -> None
     protocol.write_snapshot(master, TOKEN, snapshot)
     snapshot.seek(0)
     records = list(protocol.read_snapshot(snapshot, TOKEN))
-    assert all(protocol.replication.is_replicated(r.kind, r.key) for r in records)
+    assert all(protocol.kinds.is_replicated(r.kind, r.key) for r in records)
     # A hostile master cannot send this shadow a user.
     forged = io.BytesIO()
     write_archive(
         forged,
-        records=[EntityRecord(kind=USER_KIND, key="intruder", parent=None, body={})],
+        records=[EntityRecord(kind=kinds.USER, key="intruder", parent=None, body={})],
         files={},
         password=archive_password(TOKEN),
         kdf=test_kdf(),
@@ -189,7 +187,7 @@ def test_a_snapshot_carrying_a_local_entity_is_refused(master: Instance) -> None
         ("not an object", "must be an object"),
         ({"seq": 1, "op": "drop", "kind": SUBACCOUNT, "key": "k"}, "no known operation"),
         ({"seq": 1, "op": "put", "kind": "nonsense", "key": "k"}, "unknown kind"),
-        ({"seq": 1, "op": "put", "kind": USER_KIND, "key": "admin"}, "not the master's"),
+        ({"seq": 1, "op": "put", "kind": kinds.USER, "key": "admin"}, "not the master's"),
         ({"seq": True, "op": "delete", "kind": SUBACCOUNT, "key": "k"}, "sequence number"),
         ({"seq": 1, "op": "put", "kind": SUBACCOUNT, "key": "k", "body": {}}, "JSON text"),
     ],

@@ -32,7 +32,7 @@ from openscc.api.catalog import all_endpoints
 from openscc.api.endpoints import Endpoint
 from openscc.app import create_app
 from openscc.auth.roles import ROLE_NAMES
-from openscc.connector_state import update_connector
+from openscc.config.connector_state import update_connector
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD, instance_of, make_client
 

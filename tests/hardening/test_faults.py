@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
+from openscc.backup.restore_apply import PENDING_MARKER, STAGING_DIR
 from support.in_process import InProcessServer
 
 CONNECTOR = "/api/v1/configuration/connector"

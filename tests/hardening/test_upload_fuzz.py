@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
+from openscc.backup.restore_apply import PENDING_MARKER, STAGING_DIR
 from support.in_process import InProcessServer
 
 PASSWORD = "fuzz-pw"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
-from openscc.connector_state import update_connector
+from openscc.config.connector_state import update_connector
 from support.apps import instance_of, make_client
 
 EXPOSED = "/exposed"

@@ -7,7 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from openscc.config import kinds
+from openscc import kinds
 from support.in_process import InProcessServer
 from support.smtp import MailPki
 

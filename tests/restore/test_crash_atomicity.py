@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from openscc.backup.archive import read_archive
+from openscc.backup.restore_apply import PENDING_MARKER, STAGING_DIR
 from openscc.instance import open_instance
-from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
 from openscc.settings import Settings
 from support.archives import checked_records
 from support.server_process import ServerProcess

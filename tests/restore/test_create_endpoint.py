@@ -107,7 +107,7 @@ def test_admin_alias_role_may_back_up(connector: InProcessServer) -> None:
 def test_shadow_instance_refuses_backups(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A shadow instance answers 403 FORBIDDEN_REQUEST to a backup."""
     connector = InProcessServer(tmp_path)
-    from openscc.connector_state import update_connector
+    from openscc.config.connector_state import update_connector
 
     update_connector(connector.instance.store, haRole="shadow")
 

@@ -10,8 +10,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from openscc.backup.restore_apply import apply_pending_restore
 from openscc.instance import open_instance
-from openscc.restore_apply import apply_pending_restore
 from openscc.schedules.runs import KEEP_RUNS, RUNNING, STOPPED_DURING_RUN, Run, RunLog
 from openscc.settings import Settings
 from openscc.store.installation import INSTALLATION_TABLES, carry_installation_state

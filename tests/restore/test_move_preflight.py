@@ -9,10 +9,11 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from openscc import kinds
 from openscc.backup import preflight
 from openscc.backup.preflight import Here
-from openscc.config import certs, kinds
-from openscc.snapshot import EntityRecord
+from openscc.config import certs
+from openscc.store.records import EntityRecord
 from support.in_process import BACKUP_PASSWORD, InProcessServer
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)

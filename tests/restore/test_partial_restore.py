@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openscc.config import kinds
+from openscc import kinds
 from support.in_process import BACKUP_PASSWORD, InProcessServer
 from support.populate import REGION, SUBACCOUNTS, populate_every_kind
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from openscc.backup.archive import read_archive
+from openscc.backup.restore_apply import PENDING_MARKER, STAGING_DIR
 from openscc.backup.safety import SAFETY_DIR
-from openscc.restore_apply import PENDING_MARKER, STAGING_DIR
 from support.archives import checked_records
 from support.in_process import BACKUP_PASSWORD, InProcessServer
 
@@ -437,10 +437,10 @@ def test_an_archive_whose_ui_key_does_not_match_its_certificate_is_refused(
     """Restoring a UI certificate with another key would leave a server that cannot start: 400."""
     from openscc.backup.archive import write_archive
     from openscc.backup.kdf import weak_kdf
-    from openscc.certificates import generate_self_signed
-    from openscc.snapshot import EntityRecord
+    from openscc.config.certs import initial_ui_certificate
+    from openscc.store.records import EntityRecord
 
-    stranger = generate_self_signed("stranger.example").private_key_pem.decode()
+    stranger = initial_ui_certificate("stranger.example").private_key_pem
     with connector.instance.snapshot() as snapshot:
         records = [
             EntityRecord(

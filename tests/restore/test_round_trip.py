@@ -7,8 +7,9 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from openscc import kinds
 from openscc.api.catalog import all_endpoints
-from openscc.config import kinds, resource_ids
+from openscc.config import resource_ids
 from support.in_process import InProcessServer
 from support.populate import (
     CONFIG,

@@ -7,8 +7,8 @@ import threading
 
 from openscc.backup.archive import read_archive
 from openscc.backup.create import create_backup
-from openscc.connector_state import update_connector
-from openscc.snapshot import EntityRecord
+from openscc.config.connector_state import update_connector
+from openscc.store.records import EntityRecord
 from support.archives import checked_records
 from support.in_process import InProcessServer
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from openscc.config import kinds
-from openscc.snapshot import EntityRecord
-from openscc.store.entities import join_key
+from openscc import kinds
+from openscc.kinds import join_key
+from openscc.store.records import EntityRecord
 from support.archives import rewritten
 from support.in_process import BACKUP_PASSWORD, InProcessServer
 from support.populate import REGION, SUBACCOUNTS, populate_every_kind

@@ -10,7 +10,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from openscc.schedules import model
+from openscc import kinds
 from openscc.schedules.targets import archive_name, origin_of
 from support.apps import make_client
 from support.in_process import InProcessServer
@@ -105,9 +105,9 @@ def test_a_run_ends_whatever_the_store_client_raises(
                        "accessKeyId": "AKIA1", "secretAccessKey": "key-secret"}}  # fmt: skip
     assert admin.post(SCHEDULES, json=body).status_code == 201
     store = admin_app.state.services.instance.store
-    record = store.get(model.KIND, "s3")
+    record = store.get(kinds.BACKUP_SCHEDULE, "s3")
     with store.transaction():
-        store.update_body(model.KIND, "s3", {**record.body, "target": {
+        store.update_body(kinds.BACKUP_SCHEDULE, "s3", {**record.body, "target": {
             **record.body["target"], "endpoint": "::bad"}})  # fmt: skip
 
     run = run_now(admin, "s3")

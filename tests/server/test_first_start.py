@@ -9,9 +9,10 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from openscc import kinds
 from openscc.app import create_app
-from openscc.auth.users import ADMINISTRATOR, USER_KIND
-from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND, ha_role
+from openscc.auth.users import ADMINISTRATOR
+from openscc.config.connector_state import ha_role
 from openscc.instance import open_instance
 from openscc.props import PROPS_FILE, Props
 from openscc.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
@@ -91,7 +92,7 @@ def test_first_start_creates_a_self_signed_ui_certificate_with_sealed_key(
 ) -> None:
     """The UI certificate is stored with its private key, which is encrypted at rest."""
     instance = open_instance(settings)
-    record = instance.store.get(UI_CERTIFICATE_KIND, CONNECTOR_KEY, with_secret=True)
+    record = instance.store.get(kinds.UI_CERTIFICATE, kinds.SINGLETON_KEY, with_secret=True)
     instance.close()
     assert record is not None
     assert record.secret is not None
@@ -137,7 +138,7 @@ def test_fresh_instance_has_only_the_administrator_with_the_initial_password(
 def test_passwords_are_stored_as_argon2id_hashes(settings: Settings) -> None:
     """The stored password of a user is an Argon2id hash string, never the password."""
     instance = open_instance(settings)
-    record = instance.store.get(USER_KIND, ADMINISTRATOR, with_secret=True)
+    record = instance.store.get(kinds.USER, ADMINISTRATOR, with_secret=True)
     instance.close()
     assert record is not None
     assert record.secret is not None
@@ -152,11 +153,11 @@ def test_second_start_keeps_the_configuration(settings: Settings) -> None:
     """Opening an initialised data directory changes nothing: same id, certificate and users."""
     first = open_instance(settings)
     first_id = first.instance_id
-    first_cert = first.store.get(UI_CERTIFICATE_KIND, CONNECTOR_KEY)
+    first_cert = first.store.get(kinds.UI_CERTIFICATE, kinds.SINGLETON_KEY)
     first.close()
 
     second = open_instance(settings)
-    second_cert = second.store.get(UI_CERTIFICATE_KIND, CONNECTOR_KEY)
+    second_cert = second.store.get(kinds.UI_CERTIFICATE, kinds.SINGLETON_KEY)
     users = second.users.all()
     second.close()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from openscc.snapshot import EntityRecord
 from openscc.store.db import connect
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 from openscc.store.sealing import SecretSealer
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from openscc.snapshot import EntityRecord
 from openscc.store import journal
 from openscc.store.db import connect
 from openscc.store.entities import EntityStore
 from openscc.store.journal import ChangeJournal
+from openscc.store.records import EntityRecord
 from openscc.store.sealing import SecretSealer
 
 

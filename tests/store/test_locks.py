@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from openscc.backup.restore_apply import PENDING_MARKER, apply_pending_restore, staging_dir
 from openscc.instance import open_instance
-from openscc.restore_apply import PENDING_MARKER, apply_pending_restore, staging_dir
 from openscc.settings import Settings
 from openscc.store.locks import (
     DataDirectoryBusy,

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 from openscc.backup.archive import ArchiveReader, read_archive
 from openscc.backup.kdf import weak_kdf
 from openscc.backup.writer import write_archive
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 
 def open_checked(src: BinaryIO, **options: Any) -> ArchiveReader:

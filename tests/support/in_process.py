@@ -28,7 +28,7 @@ from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from openscc.client.api import OpensccClient
-from openscc.connector_state import connector_body, update_connector
+from openscc.config.connector_state import connector_body, update_connector
 from openscc.instance import Instance
 from openscc.server import open_app
 from openscc.settings import Settings

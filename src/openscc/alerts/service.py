@@ -39,7 +39,7 @@ from openscc.alerts.model import (
     origin_of,
 )
 from openscc.config import alerting, certificate_inventory, email, email_truststore
-from openscc.connector_state import ha_role
+from openscc.config.connector_state import ha_role
 from openscc.errors import OpensccError
 from openscc.instance import Instance
 from openscc.logsafe import shown

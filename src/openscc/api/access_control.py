@@ -23,7 +23,7 @@ from openscc.config.access_control import (
 )
 from openscc.config.system_mappings import mapping_path
 from openscc.errors import NotFound
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 CLIENTS = f"{MAPPING}/allowedClients"

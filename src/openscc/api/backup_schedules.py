@@ -11,6 +11,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.audit_trail import note_change
 from openscc.api.config_routes import base_of
 from openscc.api.context import Caller, services
@@ -82,7 +83,7 @@ async def add_schedule(request: Request, caller: Caller) -> Response:
 
     def add() -> None:
         with store.transaction():
-            if store.exists(model.KIND, name):
+            if store.exists(kinds.BACKUP_SCHEDULE, name):
                 raise Conflict(f"a backup schedule named {name} exists")
             store.put(schedule.record())
 
@@ -154,7 +155,7 @@ async def delete_schedule(request: Request, caller: Caller) -> Response:
 
     def remove() -> None:
         with store.transaction():
-            if not store.delete(model.KIND, name):
+            if not store.delete(kinds.BACKUP_SCHEDULE, name):
                 raise NotFound(f"no backup schedule named {name}")
             svc.schedules.runner.runs.forget(name)
 

@@ -12,14 +12,7 @@ import functools
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.config_routes import (
-    OBJECT,
-    READ,
-    WRITE_CONNECTOR,
-    audit,
-    base_of,
-    store_of,
-)
+from openscc.api.config_routes import OBJECT, READ, WRITE_CONNECTOR, audit, base_of, store_of
 from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import read_json_object

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import (
     ARRAY_OF_OBJECTS,
     OBJECT,
@@ -27,11 +28,11 @@ from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import SUBACCOUNT, subaccount_of
 from openscc.cloud import ChannelState
 from openscc.config import channels as model
-from openscc.config import kinds, paths
+from openscc.config import paths
 from openscc.config.sequences import next_value
 from openscc.config.values import as_bool
 from openscc.errors import InvalidRequest, NotFound
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 ALL = f"{SUBACCOUNT}/channels"

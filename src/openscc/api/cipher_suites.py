@@ -11,13 +11,13 @@ from typing import Any
 
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import READ, WRITE_ADMIN_ONLY, audit, store_of
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.read_request import ReadRequest, json_body
 from openscc.api.responses import empty_response, json_response
 from openscc.config import cipher_suites as model
-from openscc.config import kinds
 
 endpoints = EndpointTable()
 AVAILABLE = "/api/v1/configuration/availableCipherSuites"
@@ -76,6 +76,6 @@ def set_enabled(request: ReadRequest, caller: Caller) -> Response:
 def reset_enabled(request: ReadRequest, caller: Caller) -> Response:
     store = store_of(request)
     with store.transaction():
-        store.delete(model.KIND, kinds.SINGLETON_KEY)
+        store.delete(kinds.UI_CIPHER_SUITES, kinds.SINGLETON_KEY)
     audit(request, "cipherSuites.reset")
     return empty_response()

@@ -8,12 +8,7 @@ from starlette.requests import Request
 
 from openscc.api.audit_trail import note_change
 from openscc.api.context import base_url, services
-from openscc.auth.roles import (
-    ADMIN_ONLY,
-    ADMINISTRATORS,
-    EVERY_ROLE,
-    SUBACCOUNT_ADMINS,
-)
+from openscc.auth.roles import ADMIN_ONLY, ADMINISTRATORS, EVERY_ROLE, SUBACCOUNT_ADMINS
 from openscc.cloud import CloudConnection
 from openscc.store.entities import EntityStore
 

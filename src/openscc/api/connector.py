@@ -19,7 +19,7 @@ from openscc.auth.credentials import MAX_PASSWORD_CHARS
 from openscc.auth.policy import check_new_password
 from openscc.auth.roles import ADMIN, ADMIN_ONLY, ADMINISTRATORS, EVERY_ROLE
 from openscc.auth.users import check_user_name
-from openscc.connector_state import HA_ROLES, connector_body, ha_role, update_connector
+from openscc.config.connector_state import HA_ROLES, connector_body, ha_role, update_connector
 from openscc.errors import Conflict, Forbidden, InvalidRequest
 
 endpoints = EndpointTable()

@@ -11,13 +11,13 @@ from starlette.requests import Request
 from openscc.alerts.service import AlertService
 from openscc.api.read_cache import ReadCache
 from openscc.auth.authenticator import Authenticator
+from openscc.auth.lookups import Lookups
 from openscc.auth.sessions import Session, SessionManager
 from openscc.auth.users import User
 from openscc.cloud import CloudConnection, OfflineCloud
 from openscc.ha.coordinator import HighAvailability
 from openscc.ha.pair import Pair
 from openscc.instance import Instance
-from openscc.lookups import Lookups
 from openscc.monitoring.metrics import Metrics
 from openscc.monitoring.system import SystemFigures
 from openscc.runtime.workers import Workers

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import (
     ARRAY_OF_OBJECTS,
     READ,
@@ -19,10 +20,10 @@ from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import SUBACCOUNT, subaccount_of
 from openscc.config import domain_mappings as model
-from openscc.config import kinds, paths
+from openscc.config import paths
 from openscc.config.sequences import next_value
 from openscc.errors import NotFound
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 LIST = f"{SUBACCOUNT}/domainMappings"

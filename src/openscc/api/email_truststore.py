@@ -14,6 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import READ, WRITE_CONNECTOR, audit, base_of, store_of
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
@@ -27,10 +28,10 @@ from openscc.api.responses import (
     json_response,
     wants_der,
 )
-from openscc.config import certificate_lists, kinds
+from openscc.config import certificate_lists
 from openscc.config import email_truststore as model
 from openscc.errors import NotFound
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 BASE = "/api/v1/configuration/connector/email/truststore"

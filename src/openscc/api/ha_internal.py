@@ -18,8 +18,8 @@ from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import read_json_object
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.roles import ADMIN_ONLY
+from openscc.config.connector_state import ha_role
 from openscc.config.values import as_int, as_str
-from openscc.connector_state import ha_role
 from openscc.errors import Conflict, Gone
 from openscc.ha import apply, master, protocol, settings, state
 from openscc.ha.master import ShadowClaim

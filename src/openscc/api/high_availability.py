@@ -20,8 +20,8 @@ from openscc.api.endpoints import EndpointTable
 from openscc.api.lenient import read_json_object, required
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.roles import ADMIN_ONLY, EVERY_ROLE
+from openscc.config.connector_state import ha_role
 from openscc.config.values import as_str
-from openscc.connector_state import ha_role
 from openscc.errors import Conflict, InvalidRequest
 from openscc.ha import settings
 from openscc.ha import state as ha_state

@@ -15,6 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from openscc import kinds
 from openscc.api.catalog import all_endpoints
 from openscc.api.context import Services
 from openscc.api.login import j_security_check
@@ -26,10 +27,10 @@ from openscc.auth.authenticator import Authenticator
 from openscc.auth.credential_cache import CredentialCache
 from openscc.auth.ldap.logons import DirectoryLogons
 from openscc.auth.lockout import Lockout
+from openscc.auth.lookups import Lookups
 from openscc.auth.password_checks import HashSlots
 from openscc.auth.sessions import SessionManager
 from openscc.config import certs
-from openscc.connector_state import CONNECTOR_KEY, UI_CERTIFICATE_KIND
 from openscc.errors import (
     InvalidRequest,
     MethodNotAllowed,
@@ -39,7 +40,6 @@ from openscc.errors import (
     UnsupportedMediaType,
 )
 from openscc.logsafe import shown
-from openscc.lookups import Lookups
 from openscc.runtime.runtime import Runtime
 from openscc.web.no_prompt import NoBasicPromptForPage
 from openscc.web.routes import web_routes
@@ -150,7 +150,7 @@ def _services(runtime: Runtime, clock: Callable[[], float]) -> Services:
 def _own_names(runtime: Runtime) -> frozenset[str]:
     """The names this server answers to: its UI certificate's, its configured host, this
     machine's names and loopback (a Host header naming one of them is this server)."""
-    record = runtime.instance.store.get(UI_CERTIFICATE_KIND, CONNECTOR_KEY)
+    record = runtime.instance.store.get(kinds.UI_CERTIFICATE, kinds.SINGLETON_KEY)
     names = {"localhost", "127.0.0.1", "::1", runtime.settings.host.lower()}
     names.add(socket.gethostname().lower())
     if record is not None:

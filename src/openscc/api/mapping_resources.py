@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import (
     ARRAY_OF_OBJECTS,
     OBJECT,
@@ -20,13 +21,13 @@ from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.api.system_mappings import ONE as MAPPING
 from openscc.api.system_mappings import mapping_of
-from openscc.config import kinds, paths
+from openscc.config import paths
 from openscc.config import resources as model
 from openscc.config.resource_ids import decode_resource_id
 from openscc.config.system_mappings import mapping_path
 from openscc.config.values import now_ms
 from openscc.errors import InvalidConfiguration, NotFound
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 LIST = f"{MAPPING}/resources"

@@ -10,13 +10,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import base_of, cloud_of
 from openscc.api.context import Caller, Services, services
 from openscc.api.endpoints import EndpointTable, Handler
 from openscc.api.responses import json_response
 from openscc.auth.roles import ADMIN, EVERY_ROLE, MONITORING
 from openscc.cloud import ChannelState
-from openscc.config import alerting, certs, kinds
+from openscc.config import alerting, certs
 from openscc.config.certificate_inventory import Held, held_certificates
 from openscc.errors import Conflict, InvalidRequest, NotFound
 from openscc.monitoring import views

@@ -6,14 +6,15 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.context import Caller, services
 from openscc.api.endpoints import EndpointTable
 from openscc.api.responses import empty_response, json_response
 from openscc.auth.roles import EVERY_ROLE, ROLE_NAMES
 from openscc.auth.sessions import SESSION_COOKIE
 from openscc.config import certificate_slots as slots
-from openscc.config import certs, kinds
-from openscc.connector_state import ha_role
+from openscc.config import certs
+from openscc.config.connector_state import ha_role
 
 endpoints = EndpointTable()
 EXTENSION = "/api/openscc/v1"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import OBJECT, READ, WRITE_ADMIN_ONLY, audit, store_of
 from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import empty_response, json_response
-from openscc.config import kinds
 from openscc.config import proxy as model
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 PATH = "/api/v1/configuration/connector/proxy"

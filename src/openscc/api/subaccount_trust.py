@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import (
     ARRAY_OF_OBJECTS,
     OBJECT,
@@ -29,7 +30,7 @@ from openscc.config import trust as model
 from openscc.config.lookup import require_subaccount
 from openscc.config.values import as_bool
 from openscc.errors import Conflict
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 TRUST = "/api/v1/configuration/subaccounts/{region}/{subaccount}/trust"
@@ -43,7 +44,7 @@ def _subaccount(request: Request) -> EntityRecord:
 
 
 def _lists(request: Request, sa: EntityRecord) -> dict[str, Any]:
-    record = store_of(request).get(model.KIND, model.key(sa.key))
+    record = store_of(request).get(kinds.SUBACCOUNT_TRUST, model.key(sa.key))
     return model.empty() if record is None else record.body
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import (
     ARRAY_OF_OBJECTS,
     OBJECT,
@@ -23,12 +24,12 @@ from openscc.api.lenient import read_json_object, required
 from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
 from openscc.auth.roles import ADMIN, SUBACCOUNT_ADMINS
-from openscc.config import kinds, paths
+from openscc.config import paths
 from openscc.config import subaccounts as model
 from openscc.config.lookup import require_subaccount
 from openscc.config.values import as_bool, present, req_str
 from openscc.errors import Forbidden, Gone, InvalidConfiguration
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 LIST = paths.SUBACCOUNTS

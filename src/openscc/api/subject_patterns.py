@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import (
     ARRAY_OF_OBJECTS,
     OBJECT,
@@ -30,11 +31,11 @@ from openscc.api.responses import (
     json_response,
 )
 from openscc.auth.roles import ADMINISTRATORS
-from openscc.config import certs, kinds, pp_settings
+from openscc.config import certs, pp_settings
 from openscc.config import subject_patterns as model
 from openscc.errors import Conflict, InvalidRequest
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 _MOVE_SCHEMA = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import (
     ARRAY_OF_OBJECTS,
     OBJECT,
@@ -18,14 +19,13 @@ from openscc.api.context import Caller
 from openscc.api.endpoints import EndpointTable
 from openscc.api.read_request import ReadRequest, json_object
 from openscc.api.responses import created, empty_response, json_response
-from openscc.config import kinds
 from openscc.config import system_mappings as model
 from openscc.config.lookup import require_mapping, require_subaccount
 from openscc.config.queries import resource_counts
 from openscc.config.values import now_ms
 from openscc.errors import InvalidConfiguration, InvalidRequest
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 SUBACCOUNT = "/api/v1/configuration/subaccounts/{region}/{subaccount}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openscc import kinds
 from openscc.api.config_routes import (
     OBJECT,
     READ,
@@ -28,12 +29,12 @@ from openscc.api.responses import (
     json_response,
     wants_der,
 )
-from openscc.config import certificate_lists, kinds
+from openscc.config import certificate_lists
 from openscc.config import truststore as model
 from openscc.config.sequences import next_value
 from openscc.config.values import as_bool
 from openscc.errors import NotFound
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 _SETTINGS_SCHEMA = required_boolean("trustAllBackends")

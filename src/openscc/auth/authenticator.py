@@ -21,10 +21,10 @@ from openscc.audit import AuditLog
 from openscc.auth.credential_cache import CredentialCache
 from openscc.auth.ldap.logons import DirectoryLogons, directory_identity
 from openscc.auth.lockout import Lockout
+from openscc.auth.lookups import Account, Lookups
 from openscc.auth.password_checks import HashSlots, SharedChecks
 from openscc.auth.passwords import Passwords
 from openscc.auth.users import User
-from openscc.lookups import Account, Lookups
 
 logger = logging.getLogger("openscc.auth")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from openscc import kinds
 from openscc.auth.passwords import Passwords
 from openscc.auth.policy import check_new_password
-from openscc.auth.roles import canonical_role
+from openscc.auth.roles import ROLES, canonical_role
 from openscc.errors import Conflict, InvalidRequest, NotFound
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
-USER_KIND = "user"
 ADMINISTRATOR = "Administrator"  # the user a fresh instance has
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
@@ -56,15 +56,15 @@ class UserDirectory:
         self._passwords = passwords
 
     def find(self, name: str) -> User | None:
-        record = self._store.get(USER_KIND, name)
+        record = self._store.get(kinds.USER, name)
         return None if record is None else _user(record)
 
     def all(self) -> list[User]:
-        return [_user(r) for r in self._store.children(USER_KIND, None)]
+        return [_user(r) for r in self._store.children(kinds.USER, None)]
 
     def find_with_hash(self, name: str) -> tuple[User, str] | None:
         """The user and their stored password hash (never leaves the server)."""
-        record = self._store.get(USER_KIND, name, with_secret=True)
+        record = self._store.get(kinds.USER, name, with_secret=True)
         if record is None or record.secret is None:
             return None
         return _user(record), record.secret["passwordHash"]
@@ -74,7 +74,7 @@ class UserDirectory:
         if not initial_password:
             check_new_password(name, password)
         role = canonical_role(role)
-        if self._store.exists(USER_KIND, name):
+        if self._store.exists(kinds.USER, name):
             raise Conflict(f"user {name} already exists")
         self._write(name, role, password, initial_password)
         return User(name=name, role=role, initial_password=initial_password)
@@ -84,21 +84,21 @@ class UserDirectory:
         API hashes in its bounded hash slots, then writes in the store thread)."""
         check_user_name(name)
         role = canonical_role(role)
-        if self._store.exists(USER_KIND, name):
+        if self._store.exists(kinds.USER, name):
             raise Conflict(f"user {name} already exists")
         self._put(name, role, password_hash, False)
         return User(name=name, role=role, initial_password=False)
 
     def set_role(self, name: str, role: str) -> None:
         """Give the user another role; the last administrator keeps theirs."""
-        record = self._store.get(USER_KIND, name)
+        record = self._store.get(kinds.USER, name)
         if record is None:
             raise NotFound(f"user {name} does not exist")
         role = canonical_role(role)
         admins = sum(u.role == "sccadmin" for u in self.all())
         if record.body["role"] == "sccadmin" and role != "sccadmin" and admins == 1:
             raise Conflict("the last administrator keeps the Administrator role")
-        self._store.update_body(USER_KIND, name, {**record.body, "role": role})
+        self._store.update_body(kinds.USER, name, {**record.body, "role": role})
 
     def set_password(self, name: str, password: str, *, old: str | None = None) -> None:
         """Set a new password under the policy; without ``old``, the new one is compared with
@@ -127,17 +127,17 @@ class UserDirectory:
     def rename(self, name: str, new_name: str) -> User:
         """Give the user ``name`` the name ``new_name``, keeping their role and password hash."""
         check_user_name(new_name)
-        record = self._store.get(USER_KIND, name, with_secret=True)
+        record = self._store.get(kinds.USER, name, with_secret=True)
         if record is None:
             raise NotFound(f"user {name} does not exist")
         if new_name == name:
             return _user(record)
-        if self._store.exists(USER_KIND, new_name):
+        if self._store.exists(kinds.USER, new_name):
             raise Conflict(f"user {new_name} already exists")
         renamed = EntityRecord(
-            kind=USER_KIND, key=new_name, parent=None, body=record.body, secret=record.secret
+            kind=kinds.USER, key=new_name, parent=None, body=record.body, secret=record.secret
         )
-        self._store.delete(USER_KIND, name)
+        self._store.delete(kinds.USER, name)
         self._store.put(renamed)
         return _user(renamed)
 
@@ -147,7 +147,7 @@ class UserDirectory:
             raise NotFound(f"user {name} does not exist")
         if user.role == "sccadmin" and sum(u.role == "sccadmin" for u in self.all()) == 1:
             raise Conflict("the last administrator cannot be removed")
-        self._store.delete(USER_KIND, name)
+        self._store.delete(kinds.USER, name)
 
     def _write(self, name: str, role: str, password: str, initial_password: bool) -> None:
         self._put(name, role, self._passwords.hash(password), initial_password)
@@ -156,10 +156,19 @@ class UserDirectory:
         body = {"role": role, "initialPassword": initial_password}
         self._store.put(
             EntityRecord(
-                kind=USER_KIND,
+                kind=kinds.USER,
                 key=name,
                 parent=None,
                 body=body,
                 secret={"passwordHash": password_hash},
             )
         )
+
+
+def check_archived(record: EntityRecord) -> None:
+    """An archive's user, before a restore stores it: a known role and an Argon2 hash."""
+    if record.body.get("role") not in ROLES:
+        raise ValueError("unknown role")
+    secret = record.secret if isinstance(record.secret, dict) else {}
+    if not str(secret.get("passwordHash", "")).startswith("$argon2"):
+        raise ValueError("missing password hash")

@@ -49,7 +49,7 @@ from openscc.backup.members import Digest, first_sight, manifest_mac
 from openscc.backup.strict_json import parse_canonical, parse_json
 from openscc.backup.writer import write_archive
 from openscc.errors import CorruptArchive, NotABackup, UnsafeArchive, WrongPassword
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 __all__ = [
     "DEFAULT_LIMITS",

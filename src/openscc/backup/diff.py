@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openscc.snapshot import EntityRecord
-from openscc.store.entities import KEY_SEPARATOR
+from openscc.kinds import KEY_SEPARATOR
+from openscc.store.records import EntityRecord
 
 # Lists of keys are cut at this length per kind and category; the counts stay exact.
 MAX_LISTED = 1000

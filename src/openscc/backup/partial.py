@@ -14,15 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from openscc import kinds
 from openscc.backup.content import validated
 from openscc.backup.diff import diff_configurations
 from openscc.backup.restore import open_upload
-from openscc.config import kinds
-from openscc.config.key_shapes import SUBACCOUNT_KINDS
 from openscc.errors import InvalidRequest
 from openscc.instance import Instance
-from openscc.snapshot import EntityRecord
-from openscc.store.entities import KEY_SEPARATOR, EntityStore
+from openscc.kinds import KEY_SEPARATOR, SUBACCOUNT_KINDS
+from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 _COUNTERS = (kinds.CHANNEL, kinds.DOMAIN_MAPPING)
 MAX_SELECTED = 1000

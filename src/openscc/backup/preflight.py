@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openscc.config import certs, kinds
+from openscc import kinds
+from openscc.config import certs
 from openscc.props import PATH_KEYS
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 UI_CERTIFICATE_HOST_MISMATCH = "UI_CERTIFICATE_HOST_MISMATCH"
 CERTIFICATE_EXPIRED = "CERTIFICATE_EXPIRED"

@@ -18,14 +18,14 @@ from openscc.backup import preflight
 from openscc.backup.archive import ArchiveReader, read_archive
 from openscc.backup.content import validated
 from openscc.backup.diff import diff_configurations
+from openscc.backup.restore_apply import PENDING_MARKER, commit_staged_restore, discard_staging
 from openscc.backup.safety import SafetyBackupDraft, write_safety_backup
 from openscc.backup.staging import build_staged_database, stage_props
 from openscc.errors import OpensccError
 from openscc.faults import crash_point
 from openscc.instance import Instance
 from openscc.props import PROPS_FILE
-from openscc.restore_apply import PENDING_MARKER, commit_staged_restore, discard_staging
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 logger = logging.getLogger("openscc.restore")
 
@@ -139,7 +139,7 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
         try:
             kept = safety.keep(newest=settings.safety_backups_kept)
             # Under the write lock: no change by another process commits between its own check
-            # for a pending restore and its commit (openscc.restore_apply).
+            # for a pending restore and its commit (openscc.backup.restore_apply).
             with instance.write_lock():
                 commit_staged_restore(
                     instance.data_dir,

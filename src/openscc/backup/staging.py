@@ -7,17 +7,17 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openscc.backup.content import validated
+from openscc.backup.restore_apply import discard_staging, staging_dir
 from openscc.errors import CorruptArchive
 from openscc.fileio import fsync_path
 from openscc.instance import Instance
 from openscc.props import PROPS_FILE, RESTORED_PROPS_FILE, Props
-from openscc.restore_apply import discard_staging, staging_dir
-from openscc.snapshot import EntityRecord
 from openscc.store import instance_values
 from openscc.store.db import DB_FILE, PAGE_SIZE, keep_private
 from openscc.store.entities import EntityStore
 from openscc.store.instance_values import INSTANCE_ID
 from openscc.store.migrations import migrate
+from openscc.store.records import EntityRecord
 
 
 def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -> Path:

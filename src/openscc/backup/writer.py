@@ -33,7 +33,7 @@ from openscc.backup.manifest import (
 )
 from openscc.backup.members import READ_BYTES, Digest, config_line_head, first_sight, manifest_mac
 from openscc.errors import BackupError, InvalidRequest
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 _REGULAR_FILE_ATTR = (stat.S_IFREG | 0o644) << 16
 # ASCII escapes keep every str (lone surrogates too) round-tripping exactly.

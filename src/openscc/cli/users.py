@@ -25,10 +25,10 @@ from openscc.auth.ldap.store import save as save_ldap
 from openscc.auth.policy import check_new_password
 from openscc.auth.roles import ROLE_ALIASES, ROLE_NAMES, canonical_role
 from openscc.auth.users import check_user_name
+from openscc.backup.restore_apply import restore_pending
 from openscc.cli.options import data_dir_option, read_secret
 from openscc.errors import Conflict, OpensccError
 from openscc.instance import Instance, NotAnInstance, open_existing_instance
-from openscc.restore_apply import restore_pending
 from openscc.settings import Settings
 from openscc.store.db import is_busy
 

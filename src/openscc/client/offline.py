@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openscc import __version__
+from openscc import __version__, kinds
 from openscc.backup.archive import inspect_archive, read_archive
 from openscc.backup.content import validated
 from openscc.backup.diff import diff_configurations
 from openscc.backup.manifest import Manifest
-from openscc.connector_state import UI_CERTIFICATE_KIND
 from openscc.errors import BackupError
 
 
@@ -61,7 +60,7 @@ def archive_ui_certificate(path: str | os.PathLike[str], password: str) -> str |
         with Path(path).open("rb") as src:
             archive = read_archive(src, password=password, product_version=__version__)
             for record in archive.records(check_unique=False):
-                if record.kind == UI_CERTIFICATE_KIND:
+                if record.kind == kinds.UI_CERTIFICATE:
                     pem = record.body.get("certificatePem")
                     return pem if isinstance(pem, str) else None
     except (BackupError, OSError):

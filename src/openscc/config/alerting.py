@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.config.values import as_bool, as_int
 from openscc.errors import InvalidRequest
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 THRESHOLDS = "thresholds"
 NOTIFICATION = "notification"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from openscc import kinds
 from openscc.audit import AUDIT_LEVELS, DEFAULT_LEVEL
-from openscc.config import kinds
 from openscc.config.setting_entities import ConnectorSetting, SubaccountSetting
 from openscc.config.values import as_int
 from openscc.errors import InvalidRequest

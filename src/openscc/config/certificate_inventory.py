@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.store.entities import EntityStore
 
 UI = "UI"

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 
 from openscc.config import certs
 from openscc.errors import InvalidRequest
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 MAX_PER_UPLOAD = 100
 _PEM_MARK = b"-----BEGIN CERTIFICATE-----"

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from openscc.config import certs, kinds
+from openscc import kinds
+from openscc.config import certs
 from openscc.config.values import opt_int, req_str
 from openscc.errors import InvalidRequest, NotFound
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

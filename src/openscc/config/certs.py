@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from openscc.errors import InvalidRequest
+from openscc.store.records import EntityRecord
 
 KEY_SIZES = (2048, 4096)
 _ATTRIBUTES = {
@@ -191,6 +192,14 @@ def self_signed(
     )
 
 
+def initial_ui_certificate(host: str, *, now: dt.datetime | None = None) -> KeyPair:
+    """The UI certificate a new installation starts with: five years, valid for the host and
+    loopback, and back-dated a little so a client's clock skew does not reject it."""
+    start = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=5)
+    loopback = [{"type": "DNS", "value": "localhost"}, {"type": "IP", "value": "127.0.0.1"}]
+    return self_signed(name_of([("CN", host)]), alt_names=loopback, days=365 * 5, now=start)
+
+
 def name_of(pairs: list[tuple[str, str]]) -> x509.Name:
     """A Name from (attribute, value) pairs, most specific first (as a subject pattern lists)."""
     try:
@@ -320,3 +329,16 @@ def to_pkcs12(pair: KeyPair, password: str, name: str = "openscc") -> bytes:
         None,
         serialization.BestAvailableEncryption(password.encode()),
     )
+
+
+def check_archived_key_pair(record: EntityRecord) -> None:
+    """An archive's certificate and key (the UI certificate's): they must belong together, or
+    the restored server could not start its listener."""
+    if record.secret is None:
+        raise ValueError("the private key is missing")
+    try:
+        check_key_pair(str(record.body["certificatePem"]), str(record.secret["privateKeyPem"]))
+    except InvalidRequest as error:
+        raise ValueError(error.message) from None
+    except (KeyError, TypeError):
+        raise ValueError("certificate or key does not parse") from None

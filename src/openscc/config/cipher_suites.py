@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.errors import InvalidRequest
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 KIND = kinds.UI_CIPHER_SUITES
 logger = logging.getLogger("openscc.server")

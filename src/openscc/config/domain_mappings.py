@@ -7,7 +7,7 @@ from typing import Any
 from openscc.config import paths
 from openscc.config.values import host, req_str
 from openscc.errors import InvalidConfiguration
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 
 def parse(data: dict[str, Any]) -> dict[str, str]:

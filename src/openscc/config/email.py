@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses
 from typing import Any
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.config.values import as_bool, as_int, as_str, host
 from openscc.errors import InvalidRequest
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 TLS_DISABLED = "tlsDisabled"
 EMAIL_TRUSTSTORE = "emailTrustStore"

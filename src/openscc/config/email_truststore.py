@@ -6,10 +6,11 @@ Each certificate is an entity (its PEM in the body) under the product's alias fo
 
 from __future__ import annotations
 
-from openscc.config import certificate_lists, kinds
+from openscc import kinds
+from openscc.config import certificate_lists
 from openscc.config.sequences import next_value
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 
 def add(store: EntityStore, new: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ import logging
 import re
 from typing import Any
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.config.setting_entities import ConnectorSetting, SubaccountSetting
 from openscc.config.values import as_bool, as_int
 from openscc.errors import InvalidRequest

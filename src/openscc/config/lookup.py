@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.errors import NotFound
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 
 def require_subaccount(

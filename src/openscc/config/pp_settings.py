@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.config.setting_entities import ConnectorSetting
 from openscc.config.values import as_int
 from openscc.errors import InvalidRequest

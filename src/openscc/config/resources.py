@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from openscc.config import kinds, paths
+from openscc import kinds
+from openscc.config import paths
 from openscc.config.values import opt_bool, opt_str, req_str
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 FLAGS = ("enabled", "exactMatchOnly", "websocketUpgradeAllowed")
 

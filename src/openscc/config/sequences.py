@@ -5,9 +5,9 @@ A counter is an entity too, so a restored backup goes on numbering where it left
 
 from __future__ import annotations
 
-from openscc.config import kinds
-from openscc.snapshot import EntityRecord
+from openscc import kinds
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 
 def next_value(store: EntityStore, name: str) -> int:

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from openscc.config import kinds
-from openscc.snapshot import EntityRecord
-from openscc.store.entities import EntityStore, join_key
+from openscc import kinds
+from openscc.kinds import join_key
+from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from openscc import SCC_API_VERSION, __version__
-from openscc.config import kinds
+from openscc import SCC_API_VERSION, __version__, kinds
+from openscc.config.connector_state import connector_body
 from openscc.config.setting_entities import ConnectorSetting
 from openscc.config.values import as_bool, as_str
-from openscc.connector_state import connector_body
 from openscc.errors import InvalidConfiguration
 from openscc.store.entities import EntityStore
 

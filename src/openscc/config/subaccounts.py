@@ -16,12 +16,14 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from openscc import kinds
 from openscc.cloud import DISCONNECTED, TunnelOutcome
-from openscc.config import certs, kinds, paths
+from openscc.config import certs, paths
 from openscc.config.values import host, identifier, opt_bool, opt_str, present, req_str
 from openscc.errors import Forbidden, InvalidRequest
-from openscc.snapshot import EntityRecord
-from openscc.store.entities import KEY_SEPARATOR, EntityStore
+from openscc.kinds import KEY_SEPARATOR
+from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 # Link names in the order the product sends them.
 _CHANNEL_LINKS = ("ABAPCloud", "HANA", "K8S", "VirtualMachine")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from openscc.config import kinds, paths
+from openscc import kinds
+from openscc.config import paths
 from openscc.config.access_control import parse_blocked_users, parse_clients
 from openscc.config.values import host, opt_str, port_text, present, req_str
 from openscc.errors import InvalidRequest
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 PROTOCOLS = ("HTTP", "HTTPS", "RFC", "RFCS", "LDAP", "LDAPS", "TCP", "TCPS")
 BACKEND_TYPES = (

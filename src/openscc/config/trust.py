@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from openscc import kinds
 from openscc.cloud import TrustLists
-from openscc.config import kinds
 from openscc.errors import NotFound
-from openscc.snapshot import EntityRecord
-from openscc.store.entities import join_key
+from openscc.kinds import join_key
+from openscc.store.records import EntityRecord
 
 KIND = kinds.SUBACCOUNT_TRUST
 IDPS = "idps"

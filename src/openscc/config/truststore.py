@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from openscc.config import kinds
-from openscc.snapshot import EntityRecord
+from openscc import kinds
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 
 def trust_all(store: EntityStore) -> bool:

@@ -3,7 +3,7 @@
 Each application is one transaction with the position it reaches (generation and seq, in the
 instance table), so after a crash or a reconnect the shadow asks for exactly the changes after
 the last one it applied: none is lost, none applied twice. Entities that are each instance's own
-(replication.LOCAL_KINDS) are never touched, but for a deleted subaccount's subtree.
+(kinds.LOCAL_KINDS) are never touched, but for a deleted subaccount's subtree.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from openscc.config import kinds
-from openscc.config.kinds import ENTITY_KINDS
-from openscc.connector_state import CONNECTOR_KEY, CONNECTOR_KIND, connector_body
+from openscc import kinds
+from openscc.config.connector_state import connector_body
 from openscc.ha import replication
 from openscc.ha.protocol import Position, WireChange
-from openscc.snapshot import EntityRecord
+from openscc.kinds import ENTITY_KINDS
 from openscc.store import instance_values, journal
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 _APPLIED = "ha_applied"
 
@@ -45,7 +45,7 @@ def forget_position(store: EntityStore) -> None:
 
 def _merge_connector(store: EntityStore, master_body: dict[str, object]) -> None:
     merged = replication.connector_body(connector_body(store), master_body)
-    store.put(EntityRecord(kind=CONNECTOR_KIND, key=CONNECTOR_KEY, parent=None, body=merged))
+    store.put(EntityRecord(kind=kinds.CONNECTOR, key=kinds.SINGLETON_KEY, parent=None, body=merged))
 
 
 def apply_snapshot(store: EntityStore, records: Iterable[EntityRecord], position: Position) -> int:
@@ -55,7 +55,7 @@ def apply_snapshot(store: EntityStore, records: Iterable[EntityRecord], position
 
     def entities() -> Iterator[EntityRecord]:
         for record in records:
-            if record.kind == CONNECTOR_KIND:
+            if record.kind == kinds.CONNECTOR:
                 master_connector.update(record.body)
                 continue
             yield record
@@ -63,7 +63,7 @@ def apply_snapshot(store: EntityStore, records: Iterable[EntityRecord], position
     with store.transaction():
         conn = store.connection
         for kind in sorted(ENTITY_KINDS):
-            if kind in replication.LOCAL_KINDS or kind == CONNECTOR_KIND:
+            if kind in kinds.LOCAL_KINDS or kind == kinds.CONNECTOR:
                 continue
             if kind == kinds.PENDING_CSR:
                 conn.execute(
@@ -91,7 +91,7 @@ def _apply(store: EntityStore, change: WireChange) -> None:
         store.delete_subtree(key)
         return
     assert kind is not None  # decode_change checked it
-    if kind == CONNECTOR_KIND:
+    if kind == kinds.CONNECTOR:
         if change.body is not None:
             _merge_connector(store, json.loads(change.body))
         return

@@ -18,18 +18,16 @@ from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 
-from openscc import SCC_API_VERSION, __version__
+from openscc import SCC_API_VERSION, __version__, kinds
 from openscc.backup.archive import read_archive, write_archive
 from openscc.backup.kdf import test_kdf
-from openscc.config.key_shapes import key_problem
-from openscc.config.kinds import ENTITY_KINDS
 from openscc.errors import CorruptArchive, InvalidRequest
-from openscc.ha import replication
 from openscc.ha.pair import archive_password
 from openscc.instance import Instance
-from openscc.snapshot import EntityRecord
+from openscc.kinds import ENTITY_KINDS, key_problem
 from openscc.store import journal
 from openscc.store.journal import Change
+from openscc.store.records import EntityRecord
 from openscc.store.sealing import SecretSealer
 
 PREFIX = "/api/internal/ha"
@@ -57,7 +55,7 @@ def write_snapshot(instance: Instance, token: str, dst: BinaryIO) -> Position:
     with instance.snapshot() as snapshot:
         conn = snapshot.connection
         position = Position(journal.generation(conn), journal.last_seq(conn))
-        records = (r for r in snapshot.iter_all() if replication.is_replicated(r.kind, r.key))
+        records = (r for r in snapshot.iter_all() if kinds.is_replicated(r.kind, r.key))
         write_archive(
             dst,
             records=records,
@@ -80,7 +78,7 @@ def read_snapshot(src: BinaryIO, token: str) -> Iterator[EntityRecord]:
     for record in reader.records():
         if record.kind not in ENTITY_KINDS:
             raise CorruptArchive(f"unknown kind of entity {record.kind[:64]!r}")
-        if not replication.is_replicated(record.kind, record.key):
+        if not kinds.is_replicated(record.kind, record.key):
             raise CorruptArchive(f"a {record.kind} entity is not the master's to send")
         if (problem := key_problem(record)) is not None:
             raise CorruptArchive(f"a {record.kind} entity's key is {problem}")
@@ -126,7 +124,7 @@ def decode_change(data: Any, pair: SecretSealer) -> WireChange:
     if op != journal.DELETE_SUBTREE:
         if not isinstance(kind, str) or kind not in ENTITY_KINDS:
             raise InvalidRequest(f"a change names an unknown kind {str(kind)[:64]!r}")
-        if not replication.is_replicated(kind, key):
+        if not kinds.is_replicated(kind, key):
             raise InvalidRequest(f"a {kind} entity is not the master's to send")
     body, parent, sealed = data.get("body"), data.get("parent"), data.get("secret")
     if body is not None and not isinstance(body, str):

@@ -13,11 +13,11 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.config.values import as_bool, as_int, host, opt_str, present
 from openscc.errors import InvalidRequest
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 MASTER_FIELDS = ("haEnabled", "haPort", "allowedShadowHost")
 SHADOW_FIELDS = (

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from openscc.config import kinds
-from openscc.connector_state import ha_role, update_connector
+from openscc import kinds
+from openscc.config.connector_state import ha_role, update_connector
 from openscc.ha import apply, pair, settings
 from openscc.ha.pair import Pair
 from openscc.ha.protocol import Position

@@ -115,34 +115,42 @@ class Runtime:
                 drill=_drill,
             ),
         )
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        self._running = False
         self._closed = False
 
-    def _loops(self) -> list[Coroutine[Any, Any, None]]:
+    def _loops(self) -> dict[str, Callable[[], Coroutine[Any, Any, None]]]:
         """What runs for the whole life of the app, one task each. A drill's throwaway
         instance serves its restored configuration and nothing more: it must not ship backups,
         prune targets, join a pair or send e-mails for the original."""
         if self.settings.drill:
-            return []
-        return [
+            return {}
+        return {
             # The certificates, the CPU and the disk, checked at start and then periodically.
-            self.alerts.watch(self.settings.alert_check_interval_seconds),
+            "alerts": lambda: self.alerts.watch(self.settings.alert_check_interval_seconds),
             # The shadow's link to its master, the master's watch of its shadow.
-            self.ha.run(),
+            "high-availability": self.ha.run,
             # Each backup schedule, when its cron expression comes due (on a master).
-            self.schedules.run(),
-        ]
+            "schedules": self.schedules.run,
+        }
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """The app's lifespan: the background loops run in one task group while it is entered;
-        leaving cancels them, then closes everything (``close``)."""
+        """The app's lifespan: the background loops run in one task group while it is entered
+        (``tasks`` names them); leaving cancels them, then closes everything (``close``). A
+        second lifespan while one runs (a second test client of the same app) shares it."""
+        if self._running:
+            yield
+            return
+        self._running = True
         try:
             async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(loop) for loop in self._loops()]
+                for name, loop in self._loops().items():
+                    self.tasks[name] = group.create_task(loop(), name=name)
                 try:
                     yield
                 finally:
-                    for task in tasks:
+                    for task in self.tasks.values():
                         task.cancel()
         finally:
             self.close()

@@ -22,8 +22,8 @@ import httpx
 from openscc import __version__
 from openscc.backup.archive import read_archive
 from openscc.backup.diff import diff_configurations
+from openscc.backup.restore_apply import apply_pending_restore
 from openscc.instance import open_instance
-from openscc.restore_apply import apply_pending_restore
 from openscc.runtime.workers import Interrupted, StopSignal
 from openscc.settings import Settings
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openscc.config import kinds
+from openscc import kinds
 from openscc.errors import InvalidRequest
 from openscc.schedules.retention import Keep
 from openscc.schedules.timing import check_cron
-from openscc.snapshot import EntityRecord
+from openscc.store.records import EntityRecord
 
 KIND = kinds.BACKUP_SCHEDULE
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

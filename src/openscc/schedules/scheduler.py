@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from openscc.connector_state import ha_role
+from openscc.config.connector_state import ha_role
 from openscc.errors import Conflict, NotFound
 from openscc.instance import Instance
 from openscc.runtime.wakeup import Wakeup

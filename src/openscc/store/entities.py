@@ -18,18 +18,11 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 
 from openscc.errors import DamagedStore
-from openscc.snapshot import EntityRecord, encode_body
+from openscc.kinds import KEY_SEPARATOR
 from openscc.store import journal
 from openscc.store.journal import ChangeJournal
+from openscc.store.records import EntityRecord, encode_body
 from openscc.store.sealing import SecretSealer
-
-# Separates the parts of hierarchical keys ("region", "subaccount", "vhost:port", ...). It cannot
-# occur in a host name, an id or a URL path, so a key prefix selects exactly one subtree.
-KEY_SEPARATOR = "\x1f"
-
-
-def join_key(*parts: str) -> str:
-    return KEY_SEPARATOR.join(parts)
 
 
 class EntityStore:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from openscc.auth.ldap import LDAP_SERVER_KIND, LDAP_SETTINGS_KIND
+from openscc import kinds
 from openscc.auth.ldap.servers import LdapServer, parse_server
-from openscc.config import kinds, sequences
+from openscc.config import sequences
 from openscc.errors import InvalidRequest
-from openscc.snapshot import EntityRecord
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
 logger = logging.getLogger("openscc.auth")
 MAX_SERVERS = 3  # as the product's UI allows
@@ -33,12 +33,12 @@ class LdapConfiguration:
 
 
 def load(store: EntityStore) -> LdapConfiguration:
-    settings = store.get(LDAP_SETTINGS_KIND, kinds.SINGLETON_KEY)
+    settings = store.get(kinds.LDAP_SETTINGS, kinds.SINGLETON_KEY)
     if settings is None:
         return LdapConfiguration(enabled=False, servers=())
     servers = []
     for server_id in settings.body.get("order", []):
-        record = store.get(LDAP_SERVER_KIND, server_id, with_secret=True)
+        record = store.get(kinds.LDAP_SERVER, server_id, with_secret=True)
         if record is None:
             continue
         previous_password = (record.secret or {}).get("password")
@@ -59,13 +59,13 @@ def save(store: EntityStore, configuration: LdapConfiguration) -> None:
     if len(configuration.servers) > MAX_SERVERS:
         raise InvalidRequest(f"at most {MAX_SERVERS} LDAP servers can be configured")
     kept = {s.id for s in configuration.servers}
-    for record in store.children(LDAP_SERVER_KIND, None):
+    for record in store.children(kinds.LDAP_SERVER, None):
         if record.key not in kept:
-            store.delete(LDAP_SERVER_KIND, record.key)
+            store.delete(kinds.LDAP_SERVER, record.key)
     for server in configuration.servers:
         store.put(
             EntityRecord(
-                kind=LDAP_SERVER_KIND,
+                kind=kinds.LDAP_SERVER,
                 key=server.id,
                 parent=None,
                 body=server.body(),
@@ -74,7 +74,7 @@ def save(store: EntityStore, configuration: LdapConfiguration) -> None:
         )
     store.put(
         EntityRecord(
-            kind=LDAP_SETTINGS_KIND,
+            kind=kinds.LDAP_SETTINGS,
             key=kinds.SINGLETON_KEY,
             parent=None,
             body={
@@ -87,4 +87,22 @@ def save(store: EntityStore, configuration: LdapConfiguration) -> None:
 
 def new_server_id(store: EntityStore) -> str:
     """A server id never given before on this instance ("0", "1", ...); in a transaction."""
-    return str(sequences.next_value(store, LDAP_SERVER_KIND) - 1)
+    return str(sequences.next_value(store, kinds.LDAP_SERVER) - 1)
+
+
+def check_archived_settings(record: EntityRecord) -> None:
+    """An archive's LDAP settings, before a restore stores them."""
+    order = record.body.get("order")
+    if not isinstance(record.body.get("enabled"), bool):
+        raise ValueError("enabled is not a boolean")
+    if not isinstance(order, list) or not all(isinstance(i, str) for i in order):
+        raise ValueError("order is not a list of server ids")
+
+
+def check_archived_server(record: EntityRecord) -> None:
+    """An archive's LDAP server, parsed as the API would (its password included)."""
+    password = (record.secret or {}).get("password")
+    try:
+        parse_server({**record.body, "password": password}, server_id=record.key, previous=None)
+    except InvalidRequest as error:
+        raise ValueError(error.message) from None

@@ -18,7 +18,7 @@ from openscc.auth.ldap.store import load as load_ldap
 from openscc.auth.sessions import user_stamp
 from openscc.auth.users import User, UserDirectory
 from openscc.config.audit_settings import subaccount_level_of
-from openscc.connector_state import ha_role
+from openscc.config.connector_state import ha_role
 from openscc.store.entities import EntityStore
 from openscc.store.stamp import ChangeStamp
 from openscc.store.thread import StoreThread

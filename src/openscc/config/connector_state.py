@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from openscc.snapshot import EntityRecord
+from openscc import kinds
 from openscc.store.entities import EntityStore
+from openscc.store.records import EntityRecord
 
-CONNECTOR_KIND = "connector"
-UI_CERTIFICATE_KIND = "uiCertificate"
-CONNECTOR_KEY = "connector"
 HA_ROLES = ("master", "shadow")
 
 
 def connector_body(store: EntityStore) -> dict[str, object]:
-    record = store.get(CONNECTOR_KIND, CONNECTOR_KEY)
+    record = store.get(kinds.CONNECTOR, kinds.SINGLETON_KEY)
     return {} if record is None else dict(record.body)
 
 
@@ -24,4 +22,12 @@ def ha_role(store: EntityStore) -> str | None:
 def update_connector(store: EntityStore, **changes: object) -> None:
     body = connector_body(store)
     body.update(changes)
-    store.put(EntityRecord(kind=CONNECTOR_KIND, key=CONNECTOR_KEY, parent=None, body=body))
+    store.put(EntityRecord(kind=kinds.CONNECTOR, key=kinds.SINGLETON_KEY, parent=None, body=body))
+
+
+def check_archived(record: EntityRecord) -> None:
+    """An archive's connector entity, before a restore stores it."""
+    if record.body.get("haRole") not in (*HA_ROLES, None):
+        raise ValueError("unknown HA role")
+    if not isinstance(record.body.get("description", ""), str):
+        raise ValueError("description is not a string")
