@@ -17,6 +17,7 @@ from pathlib import Path
 from scripts import (
     authorization_matrix,
     configuration_table,
+    data_dir_table,
     doc_sections,
     documented_coverage,
     kinds_table,
@@ -46,6 +47,7 @@ GENERATED = (
     Generated(documented_coverage.SECTION, "docs/compatibility.md",
               documented_coverage.render_markdown),
     Generated(kinds_table.SECTION, kinds_table.DOC, kinds_table.render_markdown),
+    Generated(data_dir_table.SECTION, data_dir_table.DOC, data_dir_table.render_markdown),
 )  # fmt: skip
 
 

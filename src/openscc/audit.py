@@ -22,9 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from openscc.layout import AUDIT_LOG
 from openscc.logsafe import bounded, shown
 
-AUDIT_FILE = "audit.log"
 AUDIT_LEVELS = ("OFF", "SECURITY", "ALL")
 DEFAULT_LEVEL = "SECURITY"
 logger = logging.getLogger("openscc.audit")
@@ -32,7 +32,7 @@ logger = logging.getLogger("openscc.audit")
 
 class AuditLog:
     def __init__(self, directory: Path) -> None:
-        self.path = directory / AUDIT_FILE
+        self.path = directory / AUDIT_LOG.name
         self._lock = threading.Lock()
         # The cross-subaccount level; set from the stored settings when the instance opens.
         self.level = DEFAULT_LEVEL

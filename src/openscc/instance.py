@@ -15,21 +15,22 @@ from pathlib import Path
 from openscc import kinds
 from openscc.audit import AuditLog
 from openscc.auth.passwords import Passwords
-from openscc.auth.policy import INITIAL_PASSWORD
+from openscc.auth.policy import INITIAL_PASSWORD, check_new_password
 from openscc.auth.users import ADMINISTRATOR, UserDirectory
 from openscc.config import audit_settings, certs
 from openscc.errors import InvalidRequest
 from openscc.fileio import write_atomically
+from openscc.layout import DATABASE, MASTER_KEY, DataDir
 from openscc.props import Props, load_props
 from openscc.settings import Settings
 from openscc.store import instance_values
-from openscc.store.db import DB_FILE, connect
+from openscc.store.db import connect
 from openscc.store.entities import EntityStore
 from openscc.store.instance_values import INSTANCE_ID
 from openscc.store.journal import ChangeJournal
 from openscc.store.locks import StoreLock
 from openscc.store.records import EntityRecord
-from openscc.store.sealing import MASTER_KEY_FILE, SecretSealer
+from openscc.store.sealing import SecretSealer
 
 
 def ensure_data_dir(path: Path) -> None:
@@ -39,7 +40,7 @@ def ensure_data_dir(path: Path) -> None:
 
 def load_master_key(data_dir: Path) -> bytes:
     """The instance's master key, created (mode 0600) on first start."""
-    path = data_dir / MASTER_KEY_FILE
+    path = DataDir(data_dir).master_key
     if not path.exists():
         write_atomically(path, os.urandom(32), mode=0o600)
     key = path.read_bytes()
@@ -64,6 +65,10 @@ class Instance:
     # Held shared while the database is open here (openscc.store.locks).
     store_lock: StoreLock | None = field(default=None, repr=False)
 
+    @property
+    def layout(self) -> DataDir:
+        return DataDir(self.data_dir)
+
     def sealer_key_for(self, purpose: str) -> bytes:
         """A key for one purpose, derived from the master key (never the master key itself)."""
         return hmac.new(self.master_key, f"openscc:{purpose}".encode(), hashlib.sha256).digest()
@@ -71,7 +76,7 @@ class Instance:
     @contextmanager
     def snapshot(self) -> Iterator[EntityStore]:
         """A read-only view of one committed state, unaffected by concurrent writes."""
-        conn = connect(self.data_dir / DB_FILE, migrate_schema=False)
+        conn = connect(self.layout.database, migrate_schema=False)
         try:
             conn.execute("BEGIN")
             # The first read pins the snapshot the whole transaction sees (one row, not a scan).
@@ -85,7 +90,7 @@ class Instance:
     def write_lock(self) -> Iterator[None]:
         """Hold the database's write lock (on a connection of its own) for the block: no other
         connection, in this process or another, commits a change meanwhile."""
-        conn = connect(self.data_dir / DB_FILE, migrate_schema=False)
+        conn = connect(self.layout.database, migrate_schema=False)
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -114,7 +119,8 @@ def require_instance(data_dir: Path) -> None:
             f"{shown} does not exist; give the data directory of an instance (--data-dir), "
             "which `openscc serve` creates on its first start"
         )
-    missing = [name for name in (DB_FILE, MASTER_KEY_FILE) if not (data_dir / name).is_file()]
+    layout = DataDir(data_dir)
+    missing = [place.name for place in (DATABASE, MASTER_KEY) if not layout.at(place).is_file()]
     if missing:
         raise NotAnInstance(
             f"{shown} is not an openscc data directory (no {' or '.join(missing)}); give the "
@@ -129,7 +135,13 @@ def open_existing_instance(settings: Settings) -> Instance:
 
 
 def open_instance(settings: Settings) -> Instance:
-    """Open the data directory, creating and initialising whatever is missing."""
+    """Open the data directory, creating and initialising whatever is missing. ValueError if
+    OPENSCC_ADMIN_PASSWORD breaks the password policy (on every start, not only the first)."""
+    if settings.admin_password is not None:
+        try:
+            check_new_password(ADMINISTRATOR, settings.admin_password)
+        except InvalidRequest as error:
+            raise ValueError(f"OPENSCC_ADMIN_PASSWORD is refused: {error.message}") from None
     data_dir = settings.data_dir.resolve()
     ensure_data_dir(data_dir)
     store_lock = StoreLock(data_dir, exclusive=False, timeout=settings.store_lock_timeout_seconds)
@@ -143,7 +155,7 @@ def open_instance(settings: Settings) -> Instance:
 def _open(settings: Settings, data_dir: Path, store_lock: StoreLock) -> Instance:
     master_key = load_master_key(data_dir)
     sealer = SecretSealer(master_key)
-    conn = connect(data_dir / DB_FILE, busy_timeout_ms=settings.store_busy_timeout_ms)
+    conn = connect(DataDir(data_dir).database, busy_timeout_ms=settings.store_busy_timeout_ms)
     store = EntityStore(conn, sealer, ChangeJournal(conn, kinds.is_replicated))
     passwords = Passwords(settings.kdf_profile)
     props = load_props(data_dir)

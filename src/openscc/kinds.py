@@ -18,10 +18,21 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from openscc.store.records import EntityRecord
+
+class Keyed(Protocol):
+    """What the key checks read of an entity (openscc.store.records.EntityRecord is one)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def body(self) -> dict[str, Any]: ...
+
 
 # Separates the parts of hierarchical keys ("region", "subaccount", "vhost:port", ...). It cannot
 # occur in a host name, an id or a URL path, so a key prefix selects exactly one subtree.
@@ -217,7 +228,7 @@ def _text(body: dict[str, Any], field: str) -> str:
 _DIGITS = re.compile(r"[0-9]{1,9}")
 
 
-def key_problem(record: EntityRecord) -> str | None:
+def key_problem(record: Keyed) -> str | None:
     """What is wrong with the record's key or parent for its kind, or None if the API would
     have built them so. An entity keyed otherwise could be neither listed nor deleted through
     the API (a schedule keyed like a subaccount's entity answered 404 to GET, PUT and DELETE)."""
@@ -266,7 +277,7 @@ class Parents:
         self._present: set[str] = set()
         self._named: set[str] = set()
 
-    def see(self, record: EntityRecord) -> None:
+    def see(self, record: Keyed) -> None:
         if record.kind in (SUBACCOUNT, SYSTEM_MAPPING):
             self._present.add(record.key)
         if record.parent is not None:

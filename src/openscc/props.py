@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from openscc.fileio import write_atomically
+from openscc.layout import DataDir
 from openscc.settings import DEFAULT_HOST, DEFAULT_PORT
 
-PROPS_FILE = "props.ini"
-RESTORED_PROPS_FILE = "props.ini.restored"
 # The keys of [paths]: the only ones a restore resets and the move preflight looks at.
 PATH_KEYS = ("audit_log_dir",)
 
@@ -100,7 +99,7 @@ def _is_writable(path: Path) -> bool:
 
 
 def load_props(data_dir: Path) -> Props:
-    path = data_dir / PROPS_FILE
+    path = DataDir(data_dir).props
     if not path.exists():
         props = Props()
         write_atomically(path, props.to_text().encode())

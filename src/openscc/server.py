@@ -28,13 +28,12 @@ from openscc.ha import settings as ha_settings
 from openscc.ha.port import HaPortOnly
 from openscc.http_edge import limited_protocol
 from openscc.instance import Instance, open_instance
-from openscc.leftovers import remove_leftovers
+from openscc.layout import DataDir, remove_leftovers
 from openscc.settings import Settings
 from openscc.store.locks import ServerLock
 from openscc.tls_edge import tls_protocol
 
 logger = logging.getLogger("openscc.server")
-TLS_DIR = "tls"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +48,8 @@ def write_tls_files(instance: Instance) -> TlsFiles:
     record = instance.store.get(kinds.UI_CERTIFICATE, kinds.SINGLETON_KEY, with_secret=True)
     if record is None or record.secret is None:
         raise RuntimeError("the instance has no UI certificate")
-    directory = instance.data_dir / TLS_DIR
-    directory.mkdir(mode=0o700, exist_ok=True)
+    layout = instance.layout
+    layout.tls.mkdir(mode=0o700, exist_ok=True)
     # The key file is encrypted under a password derived from the master key, so a copy of the
     # tls/ folder alone does not give the key away.
     key_password = hmac.new(instance.sealer_key_for("tls"), b"ui-key", hashlib.sha256).hexdigest()
@@ -60,7 +59,7 @@ def write_tls_files(instance: Instance) -> TlsFiles:
         serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption(key_password.encode()),
     )
-    files = TlsFiles(directory / "ui-certificate.pem", directory / "ui-key.pem", key_password)
+    files = TlsFiles(layout.ui_certificate, layout.ui_key, key_password)
     write_atomically(files.certificate, record.body["certificatePem"].encode(), mode=0o600)
     write_atomically(files.key, encrypted, mode=0o600)
     return files
@@ -78,7 +77,7 @@ def open_app(
     if apply_pending_restore(settings):
         logger.info("applied the pending restore")
     if settings.data_dir.exists():
-        remove_leftovers(settings.data_dir.resolve())
+        remove_leftovers(DataDir(settings.data_dir.resolve()))
     return create_app(
         settings, instance=open_instance(settings), request_restart=request_restart, clock=clock
     )

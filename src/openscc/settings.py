@@ -7,10 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from openscc.auth.policy import check_new_password
-from openscc.auth.users import ADMINISTRATOR
-from openscc.errors import InvalidRequest
-
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8443
 
@@ -87,12 +83,8 @@ class Settings:
         if faults:
             values["fault_points"] = frozenset(f for f in faults.split(",") if f)
         if environ.get("OPENSCC_ADMIN_PASSWORD"):
-            password = environ["OPENSCC_ADMIN_PASSWORD"]
-            try:
-                check_new_password(ADMINISTRATOR, password)
-            except InvalidRequest as error:
-                raise ValueError(f"OPENSCC_ADMIN_PASSWORD is refused: {error.message}") from None
-            values["admin_password"] = password
+            # The password policy is checked where the instance opens (openscc.instance).
+            values["admin_password"] = environ["OPENSCC_ADMIN_PASSWORD"]
         if environ.get("OPENSCC_DRILL") == "1":
             values["drill"] = True
         role = environ.get("OPENSCC_HA_ROLE")

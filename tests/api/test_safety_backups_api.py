@@ -6,14 +6,14 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from openscc.backup.safety import SAFETY_DIR
+from openscc.layout import SAFETY_BACKUPS
 
 SAFETY = "/api/openscc/v1/backup/safety"
 
 
 def test_only_a_safety_backup_is_served(admin: TestClient, admin_app: Starlette) -> None:
     data_dir = admin_app.state.services.instance.data_dir
-    folder = data_dir / SAFETY_DIR
+    folder = data_dir / SAFETY_BACKUPS.name
     folder.mkdir(exist_ok=True)
     (folder / "safety-20261201T000000Z-000000001.zip").write_bytes(b"an archive")
     (folder / "notes.zip").write_bytes(b"not a safety backup")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from openscc.backup.restore_apply import PENDING_MARKER, STAGING_DIR
+from openscc.layout import RESTORE_PENDING, RESTORE_STAGING
 from support.in_process import InProcessServer
 
 CONNECTOR = "/api/v1/configuration/connector"
@@ -35,7 +35,7 @@ def _leftovers(data_dir: Path) -> list[str]:
         if (data_dir / "safety-backups").exists()
         else []
     )
-    if (data_dir / STAGING_DIR).exists() or (data_dir / PENDING_MARKER).exists():
+    if (data_dir / RESTORE_STAGING.name).exists() or (data_dir / RESTORE_PENDING.name).exists():
         names.append("staged restore")
     return names
 

@@ -26,7 +26,7 @@ from cryptography.x509.oid import NameOID
 
 from openscc.api.middleware import SECURITY_HEADERS
 from openscc.config import certs
-from openscc.store.db import DB_FILE
+from openscc.layout import DATABASE, PLACES, DataDir
 from support.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -259,7 +259,9 @@ def scenario(
 def _plain_files(data_dir: Path) -> list[Path]:
     """Every file of the data directory but the encrypted store (config.db and its journal files)."""
     return [
-        p for p in sorted(data_dir.rglob("*")) if p.is_file() and not p.name.startswith(DB_FILE)
+        p
+        for p in sorted(data_dir.rglob("*"))
+        if p.is_file() and not p.name.startswith(DATABASE.name)
     ]
 
 
@@ -335,3 +337,17 @@ def test_data_directory_and_key_files_are_private(
     ]
 
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_entry_of_the_data_directory_is_one_the_layout_describes(
+    scenario: tuple[ServerProcess, Recorder, list[bytes], str],
+) -> None:
+    """After backups, a restore and its restart, the data directory holds only what
+    openscc.layout names (so the README's table, made from it, lists everything there is)."""
+    data_dir = scenario[0].data_dir
+    layout = DataDir(data_dir)
+    described = {layout.at(place) for place in PLACES} | set(layout.database_side_files)
+
+    present = set(data_dir.iterdir())
+    assert present <= described, sorted(str(p.name) for p in present - described)
+    assert {layout.database, layout.master_key, layout.tls, layout.safety_backups} <= present

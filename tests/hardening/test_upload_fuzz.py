@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openscc.backup.restore_apply import PENDING_MARKER, STAGING_DIR
+from openscc.layout import RESTORE_PENDING, RESTORE_STAGING
 from support.in_process import InProcessServer
 
 PASSWORD = "fuzz-pw"
@@ -52,8 +52,8 @@ def _check_refused(connector: InProcessServer, root: Path, payload: bytes) -> No
     assert "Traceback" not in body["message"]
     assert connector.state() == before_state
     assert _tree(root) == before_tree
-    assert not (connector.instance.data_dir / PENDING_MARKER).exists()
-    assert not (connector.instance.data_dir / STAGING_DIR).exists()
+    assert not (connector.instance.data_dir / RESTORE_PENDING.name).exists()
+    assert not (connector.instance.data_dir / RESTORE_STAGING.name).exists()
 
 
 @given(st.binary(max_size=4096))

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from openscc.backup.archive import read_archive
-from openscc.backup.restore_apply import PENDING_MARKER, STAGING_DIR
 from openscc.instance import open_instance
+from openscc.layout import RESTORE_PENDING, RESTORE_STAGING
 from openscc.settings import Settings
 from support.archives import checked_records
 from support.server_process import ServerProcess
@@ -92,5 +92,5 @@ def test_a_crash_at_any_restore_step_leaves_old_or_new_never_a_mix(
 
     after = _offline_state(server.data_dir)
     assert after == (old_state if expected == "old" else new_state)
-    assert not (server.data_dir / PENDING_MARKER).exists()
-    assert not (server.data_dir / STAGING_DIR).exists()
+    assert not (server.data_dir / RESTORE_PENDING.name).exists()
+    assert not (server.data_dir / RESTORE_STAGING.name).exists()

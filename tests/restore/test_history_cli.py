@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from openscc import __version__
 from openscc.backup.archive import read_archive
-from openscc.backup.safety import SAFETY_DIR
 from openscc.cli.history import history_command
 from openscc.ha.split import write_split_backup
+from openscc.layout import SAFETY_BACKUPS
 from support.in_process import InProcessServer
 
 
@@ -84,7 +84,7 @@ def test_a_split_backup_is_listed_and_its_password_opens_it(connector: InProcess
     printed = CliRunner().invoke(history_command, ["--data-dir", data_dir, "--password-of", name])
     assert printed.exit_code == 0, printed.output
     password = printed.output.strip()
-    with (connector.instance.data_dir / SAFETY_DIR / name).open("rb") as src:
+    with (connector.instance.data_dir / SAFETY_BACKUPS.name / name).open("rb") as src:
         assert (
             sum(
                 1

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from openscc.backup.archive import read_archive
-from openscc.backup.restore_apply import PENDING_MARKER, STAGING_DIR
-from openscc.backup.safety import SAFETY_DIR
+from openscc.layout import RESTORE_PENDING, RESTORE_STAGING, SAFETY_BACKUPS
 from support.archives import checked_records
 from support.in_process import BACKUP_PASSWORD, InProcessServer
 
@@ -25,7 +24,10 @@ def _describe(connector: InProcessServer, text: str) -> None:
 
 
 def _nothing_staged(data_dir: Path) -> bool:
-    return not (data_dir / PENDING_MARKER).exists() and not (data_dir / STAGING_DIR).exists()
+    return (
+        not (data_dir / RESTORE_PENDING.name).exists()
+        and not (data_dir / RESTORE_STAGING.name).exists()
+    )
 
 
 def test_restore_answers_204_and_asks_for_a_restart(connector: InProcessServer) -> None:
@@ -130,7 +132,7 @@ def test_wrong_missing_or_empty_password_is_400_and_changes_nothing(
     assert response.status_code == 400
     assert response.json() == {"type": "INVALID_REQUEST", "message": message}
     assert _nothing_staged(connector.instance.data_dir)
-    assert not (connector.instance.data_dir / SAFETY_DIR).exists()
+    assert not (connector.instance.data_dir / SAFETY_BACKUPS.name).exists()
     assert connector.restart_requests == 0
 
 
@@ -328,7 +330,7 @@ def test_a_safety_backup_is_kept_encrypted_with_the_restore_password(
 
     connector.restore(archive, password="restore-pw")
 
-    safety = list((connector.instance.data_dir / SAFETY_DIR).glob("safety-*.zip"))
+    safety = list((connector.instance.data_dir / SAFETY_BACKUPS.name).glob("safety-*.zip"))
     assert len(safety) == 1
     with safety[0].open("rb") as src:
         records = list(
@@ -346,7 +348,7 @@ def test_safety_backups_keep_only_the_newest_five(connector: InProcessServer) ->
         assert connector.restore(archive).status_code == 204
         connector.restart()
 
-    kept = sorted((connector.instance.data_dir / SAFETY_DIR).glob("safety-*.zip"))
+    kept = sorted((connector.instance.data_dir / SAFETY_BACKUPS.name).glob("safety-*.zip"))
     assert len(kept) == 5
 
 
@@ -492,7 +494,7 @@ def test_a_failed_commit_leaves_no_marker_behind(connector: InProcessServer, mon
     from openscc.fileio import write_atomically
 
     def marker_then_failure(data_dir, *, description):  # type: ignore[no-untyped-def]
-        write_atomically(data_dir / PENDING_MARKER, b"{}")
+        write_atomically(data_dir / RESTORE_PENDING.name, b"{}")
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(restore_module, "commit_staged_restore", marker_then_failure)

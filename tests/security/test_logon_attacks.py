@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 
 from bench.logon_flood import flood
 from openscc.app import create_app
-from openscc.audit import AUDIT_FILE
+from openscc.layout import AUDIT_LOG
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD, ADMINISTRATOR, BASE_URL, add_user, make_client
 from support.server_process import ServerProcess
@@ -67,12 +67,12 @@ class HashCounter:
 
 
 def _audit(settings: Settings) -> list[dict[str, object]]:
-    path = settings.data_dir / AUDIT_FILE
+    path = settings.data_dir / AUDIT_LOG.name
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def _audit_bytes(settings: Settings) -> int:
-    path = settings.data_dir / AUDIT_FILE
+    path = settings.data_dir / AUDIT_LOG.name
     return path.stat().st_size if path.exists() else 0
 
 
@@ -233,7 +233,7 @@ def test_distinct_made_up_names_keep_the_audit_log_and_the_lockout_table_bounded
 
     asyncio.run(_get_all(app, [_basic(f"{n:03d}{name[3:]}", "some-password") for n in range(40)]))
 
-    lines = (admin_settings.data_dir / AUDIT_FILE).read_text().splitlines()
+    lines = (admin_settings.data_dir / AUDIT_LOG.name).read_text().splitlines()
     assert max(len(line) for line in lines) < 500
 
 

@@ -16,9 +16,10 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from openscc.app import create_app
-from openscc.audit import AUDIT_FILE
 from openscc.auth.sessions import CSRF_HEADER, SESSION_COOKIE
 from openscc.cli import cli
+from openscc.instance import open_instance
+from openscc.layout import AUDIT_LOG
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD, ADMINISTRATOR, INITIAL_PASSWORD, add_user, make_client
 from support.populate import PKCS12_PASSWORD, PROXY_PASSWORD, populate_every_kind
@@ -32,7 +33,7 @@ ADMIN = (ADMINISTRATOR, ADMIN_PASSWORD)
 
 
 def _audit(settings: Settings) -> list[dict[str, object]]:
-    path = settings.data_dir / AUDIT_FILE
+    path = settings.data_dir / AUDIT_LOG.name
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
@@ -210,7 +211,7 @@ def test_the_cli_applies_the_policy(settings: Settings, monkeypatch: pytest.Monk
 
 def test_an_admin_password_from_the_environment_must_meet_the_policy(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"OPENSCC_ADMIN_PASSWORD is refused: .*too short"):
-        Settings.from_env({"OPENSCC_ADMIN_PASSWORD": "abc"}, data_dir=tmp_path)
+        open_instance(Settings.from_env({"OPENSCC_ADMIN_PASSWORD": "abc"}, data_dir=tmp_path))
     result = CliRunner().invoke(
         cli,
         ["serve", "--data-dir", str(tmp_path / "data")],
@@ -362,6 +363,6 @@ def test_every_successful_change_writes_one_audit_line_without_secrets(
     assert sum(change.startswith("DELETE") for change in changes) >= 3
     assert len(audited) == len(changes), (changes, [line["operation"] for line in audited])
     assert all(line["actor"] == ADMINISTRATOR for line in audited)
-    text = (admin_settings.data_dir / AUDIT_FILE).read_text()
+    text = (admin_settings.data_dir / AUDIT_LOG.name).read_text()
     for secret in (PROXY_PASSWORD, PKCS12_PASSWORD, "Cl0ud-Pa55word!"):
         assert secret not in text

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from openscc.audit import AUDIT_FILE
 from openscc.cli import cli
 from openscc.instance import open_instance
+from openscc.layout import AUDIT_LOG
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD, ADMINISTRATOR, INITIAL_PASSWORD, make_client
 
@@ -24,7 +24,7 @@ CLI_PASSWORD = "Cli-user-Pa55!"
 
 
 def _events(settings: Settings) -> list[dict[str, object]]:
-    text = (settings.data_dir / AUDIT_FILE).read_text()
+    text = (settings.data_dir / AUDIT_LOG.name).read_text()
     return [json.loads(line) for line in text.splitlines()]
 
 
@@ -166,7 +166,7 @@ def test_audit_log_is_private_and_never_holds_a_password(
         input=f"{CLI_PASSWORD}\n",
     )
 
-    path = settings.data_dir / AUDIT_FILE
+    path = settings.data_dir / AUDIT_LOG.name
     text = path.read_text()
 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

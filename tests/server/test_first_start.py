@@ -14,11 +14,10 @@ from openscc.app import create_app
 from openscc.auth.users import ADMINISTRATOR
 from openscc.config.connector_state import ha_role
 from openscc.instance import open_instance
-from openscc.props import PROPS_FILE, Props
+from openscc.layout import DATABASE, MASTER_KEY, PROPS
+from openscc.props import Props
 from openscc.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
-from openscc.store.db import DB_FILE
 from openscc.store.migrations import SCHEMA_VERSION
-from openscc.store.sealing import MASTER_KEY_FILE
 from support.apps import ADMIN_PASSWORD, INITIAL_PASSWORD, make_client, password_matches
 
 
@@ -30,7 +29,7 @@ def test_first_start_creates_sqlite_store_at_current_schema_version(settings: Se
     """An empty data directory gets an SQLite store migrated to the latest schema."""
     open_instance(settings).close()
 
-    with sqlite3.connect(settings.data_dir / DB_FILE) as conn:
+    with sqlite3.connect(settings.data_dir / DATABASE.name) as conn:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -44,7 +43,7 @@ def test_first_start_writes_props_ini_with_host_port_and_paths(settings: Setting
     """props.ini is created with the default host and port and a paths section."""
     open_instance(settings).close()
 
-    text = (settings.data_dir / PROPS_FILE).read_text()
+    text = (settings.data_dir / PROPS.name).read_text()
     props = Props.from_text(text)
 
     assert (props.host, props.port, props.audit_log_dir) == (DEFAULT_HOST, DEFAULT_PORT, "")
@@ -55,19 +54,19 @@ def test_first_start_writes_props_ini_with_host_port_and_paths(settings: Setting
 def test_existing_props_ini_is_kept(settings: Settings) -> None:
     """A props.ini that is already there is read, not overwritten."""
     settings.data_dir.mkdir(parents=True)
-    (settings.data_dir / PROPS_FILE).write_text("[server]\nhost = 127.0.0.1\nport = 9443\n")
+    (settings.data_dir / PROPS.name).write_text("[server]\nhost = 127.0.0.1\nport = 9443\n")
 
     instance = open_instance(settings)
     instance.close()
 
     assert instance.props.port == 9443
-    assert "9443" in (settings.data_dir / PROPS_FILE).read_text()
+    assert "9443" in (settings.data_dir / PROPS.name).read_text()
 
 
 def test_master_key_is_32_random_bytes_readable_only_by_the_owner(settings: Settings) -> None:
     """The per-instance master key file has mode 0600 and survives a restart unchanged."""
     open_instance(settings).close()
-    key_path = settings.data_dir / MASTER_KEY_FILE
+    key_path = settings.data_dir / MASTER_KEY.name
     first = key_path.read_bytes()
 
     open_instance(settings).close()
@@ -98,7 +97,7 @@ def test_first_start_creates_a_self_signed_ui_certificate_with_sealed_key(
     assert record.secret is not None
     certificate = x509.load_pem_x509_certificate(record.body["certificatePem"].encode())
     key = serialization.load_pem_private_key(record.secret["privateKeyPem"].encode(), None)
-    raw_db = (settings.data_dir / DB_FILE).read_bytes()
+    raw_db = (settings.data_dir / DATABASE.name).read_bytes()
 
     assert certificate.issuer == certificate.subject
     assert certificate.public_key().public_numbers() == key.public_key().public_numbers()
@@ -111,7 +110,7 @@ def test_sensitive_values_are_encrypted_at_rest(settings: Settings) -> None:
 
     raw = b""
     for path in settings.data_dir.iterdir():
-        if path.name.startswith(DB_FILE):
+        if path.name.startswith(DATABASE.name):
             raw += path.read_bytes()
 
     assert b"$argon2" not in raw

@@ -16,8 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from openscc import SCC_API_VERSION
-from openscc.props import PROPS_FILE
-from openscc.store.db import DB_FILE
+from openscc.layout import DATABASE, PROPS
 from openscc.store.migrations import SCHEMA_VERSION
 from support.apps import ADMINISTRATOR, INITIAL_PASSWORD
 from support.server_process import ServerProcess, free_port
@@ -30,7 +29,7 @@ ServerFactory = Callable[..., ServerProcess]
 
 def _stored_ui_certificate(data_dir: Path) -> bytes:
     """The DER of the UI certificate in the instance's store (read-only, beside the server)."""
-    uri = f"file:{data_dir / DB_FILE}?mode=ro"
+    uri = f"file:{data_dir / DATABASE.name}?mode=ro"
     with sqlite3.connect(uri, uri=True) as conn:
         (pem,) = conn.execute(
             "SELECT json_extract(body, '$.certificatePem') FROM entity WHERE kind = 'uiCertificate'"
@@ -110,7 +109,7 @@ def test_real_server_first_start_initialises_the_data_directory(
 
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((data_dir / "master.key").stat().st_mode) == 0o600
-    assert (data_dir / PROPS_FILE).exists()
+    assert (data_dir / PROPS.name).exists()
     assert _stored_ui_certificate(data_dir)
     assert response.status_code == 403
     assert response.json()["message"] == "operation unavailable unless initial password is changed"
@@ -123,7 +122,7 @@ def test_real_server_honours_props_ini_and_flags_override_it(
     data_dir = tmp_path / "props-data"
     data_dir.mkdir()
     props_port, flag_port = free_port(), free_port()
-    (data_dir / PROPS_FILE).write_text(f"[server]\nhost = 127.0.0.1\nport = {props_port}\n")
+    (data_dir / PROPS.name).write_text(f"[server]\nhost = 127.0.0.1\nport = {props_port}\n")
     from_props = server_factory(data_dir, port=props_port, pass_address=False).start()
     from_props.stop()
 
@@ -132,7 +131,7 @@ def test_real_server_honours_props_ini_and_flags_override_it(
     assert overridden.is_running()
     assert _answers(overridden.url)
     assert not _answers(from_props.url)
-    assert f"port = {props_port}" in (data_dir / PROPS_FILE).read_text()
+    assert f"port = {props_port}" in (data_dir / PROPS.name).read_text()
     assert "--- start: " in from_props.log_text()
 
 

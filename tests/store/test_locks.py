@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from openscc.backup.restore_apply import PENDING_MARKER, apply_pending_restore, staging_dir
+from openscc.backup.restore_apply import apply_pending_restore
 from openscc.instance import open_instance
+from openscc.layout import RESTORE_PENDING, DataDir
 from openscc.settings import Settings
 from openscc.store.locks import (
     DataDirectoryBusy,
@@ -20,8 +21,8 @@ from openscc.store.locks import (
 
 
 def _commit_an_empty_restore(data_dir: Path) -> None:
-    staging_dir(data_dir).mkdir()
-    (data_dir / PENDING_MARKER).write_text("{}")
+    DataDir(data_dir).restore_staging.mkdir()
+    (data_dir / RESTORE_PENDING.name).write_text("{}")
 
 
 def test_a_restore_is_not_applied_while_another_process_has_the_database_open(
@@ -35,11 +36,11 @@ def test_a_restore_is_not_applied_while_another_process_has_the_database_open(
 
     with pytest.raises(DataDirectoryBusy, match="still has its database open"):
         apply_pending_restore(quick)
-    assert (data_dir / PENDING_MARKER).exists()
+    assert (data_dir / RESTORE_PENDING.name).exists()
 
     command.release()
     assert apply_pending_restore(quick)
-    assert not (data_dir / PENDING_MARKER).exists()
+    assert not (data_dir / RESTORE_PENDING.name).exists()
 
 
 def test_opening_the_instance_waits_while_a_restore_is_applied(settings: Settings) -> None:

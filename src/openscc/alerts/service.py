@@ -38,13 +38,13 @@ from openscc.alerts.model import (
     kind_of,
     origin_of,
 )
+from openscc.background.workers import Workers
 from openscc.config import alerting, certificate_inventory, email, email_truststore
 from openscc.config.connector_state import ha_role
 from openscc.errors import OpensccError
 from openscc.instance import Instance
 from openscc.logsafe import shown
 from openscc.monitoring.system import SystemFigures
-from openscc.runtime.workers import Workers
 from openscc.store.thread import StoreThread
 
 logger = logging.getLogger("openscc.alerts")

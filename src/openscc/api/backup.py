@@ -36,7 +36,6 @@ from openscc.backup.safety import write_safety_backup
 from openscc.errors import Conflict, InvalidRequest, OpensccError, PayloadTooLarge
 from openscc.faults import crash_point
 from openscc.instance import Instance
-from openscc.leftovers import TMP_DIR
 from openscc.monitoring import backup_history as history
 
 endpoints = EndpointTable()
@@ -66,7 +65,7 @@ def _in_kdf_slot(svc: Services, work: Callable[..., T], *args: Any) -> T:
 
 
 def _temp_dir(svc: Services) -> Path:
-    folder = svc.instance.data_dir / TMP_DIR
+    folder = svc.instance.layout.tmp
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder
 

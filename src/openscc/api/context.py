@@ -14,13 +14,13 @@ from openscc.auth.authenticator import Authenticator
 from openscc.auth.lookups import Lookups
 from openscc.auth.sessions import Session, SessionManager
 from openscc.auth.users import User
+from openscc.background.workers import Workers
 from openscc.cloud import CloudConnection, OfflineCloud
 from openscc.ha.coordinator import HighAvailability
 from openscc.ha.pair import Pair
 from openscc.instance import Instance
 from openscc.monitoring.metrics import Metrics
 from openscc.monitoring.system import SystemFigures
-from openscc.runtime.workers import Workers
 from openscc.schedules.scheduler import Scheduler
 from openscc.store.stamp import ChangeStamp
 from openscc.store.thread import StoreThread

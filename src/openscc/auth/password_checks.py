@@ -19,8 +19,8 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
+from openscc.background.workers import Workers
 from openscc.errors import ServerBusy
-from openscc.runtime.workers import Workers
 
 T = TypeVar("T")
 

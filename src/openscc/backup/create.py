@@ -11,8 +11,10 @@ from openscc.backup.kdf import KdfParams, production_kdf, test_kdf
 from openscc.backup.manifest import Manifest
 from openscc.backup.writer import DEFAULT_COMPRESS_LEVEL
 from openscc.instance import Instance
-from openscc.props import PROPS_FILE
 from openscc.settings import Settings
+
+# The instance file an archive carries beside the entities (files/props.ini).
+ARCHIVED_PROPS = "props.ini"
 
 
 def kdf_for(settings: Settings) -> KdfParams:
@@ -28,12 +30,12 @@ def create_backup(
     compress_level: int = DEFAULT_COMPRESS_LEVEL,
 ) -> Manifest:
     """Write the whole configuration, as of one instant, to ``dst`` (a seekable file)."""
-    props = (instance.data_dir / PROPS_FILE).read_bytes()
+    props = instance.layout.props.read_bytes()
     with instance.snapshot() as snapshot:
         return write_archive(
             dst,
             records=snapshot.iter_all(),
-            files={PROPS_FILE: props},
+            files={ARCHIVED_PROPS: props},
             password=password,
             kdf=kdf_for(instance.settings),
             product_version=__version__,

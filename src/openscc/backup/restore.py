@@ -17,14 +17,14 @@ from openscc import __version__
 from openscc.backup import preflight
 from openscc.backup.archive import ArchiveReader, read_archive
 from openscc.backup.content import validated
+from openscc.backup.create import ARCHIVED_PROPS
 from openscc.backup.diff import diff_configurations
-from openscc.backup.restore_apply import PENDING_MARKER, commit_staged_restore, discard_staging
+from openscc.backup.restore_apply import commit_staged_restore, discard_staging
 from openscc.backup.safety import SafetyBackupDraft, write_safety_backup
 from openscc.backup.staging import build_staged_database, stage_props
 from openscc.errors import OpensccError
 from openscc.faults import crash_point
 from openscc.instance import Instance
-from openscc.props import PROPS_FILE
 from openscc.store.records import EntityRecord
 
 logger = logging.getLogger("openscc.restore")
@@ -49,8 +49,8 @@ def open_upload(src: BinaryIO, password: str) -> ArchiveReader:
 
 
 def _props_status(instance: Instance, archive: ArchiveReader) -> str:
-    archived = archive.files.get(PROPS_FILE)
-    if archived is None or archived == (instance.data_dir / PROPS_FILE).read_bytes():
+    archived = archive.files.get(ARCHIVED_PROPS)
+    if archived is None or archived == instance.layout.props.read_bytes():
         return "unchanged"
     return "differs: it would be written as props.ini.restored, not applied"
 
@@ -79,10 +79,10 @@ def dry_run(
         )
     manifest = archive.manifest
     same = manifest.source_instance == instance.instance_id
-    props_path = instance.data_dir / PROPS_FILE
+    props_path = instance.layout.props
     found = preflight.warnings(
         archived,
-        archive.files.get(PROPS_FILE),
+        archive.files.get(ARCHIVED_PROPS),
         props_path.read_bytes() if props_path.exists() else None,
         manifest.created_at,
         same,
@@ -122,7 +122,7 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
             # The staging database's primary key refuses a repeated entity.
             build_staged_database(instance, archive.records(check_unique=False))
             crash_point(settings, "restore.validated")
-            props_aside = stage_props(instance, archive.files.get(PROPS_FILE))
+            props_aside = stage_props(instance, archive.files.get(ARCHIVED_PROPS))
         except (OSError, sqlite3.OperationalError) as error:
             raise OpensccError(
                 f"could not stage the restore ({_reason(error)}); nothing was changed"
@@ -156,7 +156,7 @@ def stage_restore(instance: Instance, src: BinaryIO, password: str) -> StagedRes
         if safety is not None:
             safety.discard()
         discard_staging(instance.data_dir)
-        (instance.data_dir / PENDING_MARKER).unlink(missing_ok=True)
+        instance.layout.restore_pending.unlink(missing_ok=True)
         raise
     crash_point(settings, "restore.committed")
     return StagedRestore(

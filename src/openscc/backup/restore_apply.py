@@ -22,34 +22,27 @@ from pathlib import Path
 
 from openscc.faults import crash_point
 from openscc.fileio import fsync_path, write_atomically
-from openscc.props import RESTORED_PROPS_FILE
+from openscc.layout import DATABASE, RESTORED_PROPS, DataDir
 from openscc.settings import Settings
-from openscc.store.db import DB_FILE, DB_SIDE_FILES
 from openscc.store.installation import carry_installation_state
 from openscc.store.locks import StoreLock
 
-STAGING_DIR = "restore-staging"
-PENDING_MARKER = "restore-pending"
-
-
-def staging_dir(data_dir: Path) -> Path:
-    return data_dir / STAGING_DIR
-
 
 def discard_staging(data_dir: Path) -> None:
-    shutil.rmtree(staging_dir(data_dir), ignore_errors=True)
+    shutil.rmtree(DataDir(data_dir).restore_staging, ignore_errors=True)
 
 
 def commit_staged_restore(data_dir: Path, *, description: dict[str, object]) -> None:
     """Make the staged restore the one the next start applies (the commit point). The caller
     holds the database's write lock (see the module's description)."""
-    fsync_path(staging_dir(data_dir))
-    write_atomically(data_dir / PENDING_MARKER, json.dumps(description).encode())
+    layout = DataDir(data_dir)
+    fsync_path(layout.restore_staging)
+    write_atomically(layout.restore_pending, json.dumps(description).encode())
 
 
 def restore_pending(data_dir: Path) -> bool:
     """Whether a committed restore waits for the next start (which replaces the database)."""
-    return (data_dir / PENDING_MARKER).exists()
+    return DataDir(data_dir).restore_pending.exists()
 
 
 def apply_pending_restore(settings: Settings) -> bool:
@@ -57,7 +50,7 @@ def apply_pending_restore(settings: Settings) -> bool:
     data_dir = settings.data_dir.resolve()
     if not data_dir.exists():
         return False
-    staging = staging_dir(data_dir)
+    staging = DataDir(data_dir).restore_staging
     if not restore_pending(data_dir) and not staging.exists():
         return False
     with StoreLock(data_dir, exclusive=True, timeout=settings.store_lock_timeout_seconds):
@@ -65,25 +58,26 @@ def apply_pending_restore(settings: Settings) -> bool:
 
 
 def _apply(settings: Settings, data_dir: Path, staging: Path) -> bool:
-    marker = data_dir / PENDING_MARKER
+    layout = DataDir(data_dir)
+    marker = layout.restore_pending
     if not marker.exists():
         discard_staging(data_dir)
         return False
     crash_point(settings, "apply.start")
-    staged_db = staging / DB_FILE
+    staged_db = staging / DATABASE.name
     if staged_db.exists():
-        carry_installation_state(data_dir / DB_FILE, staged_db)
+        carry_installation_state(layout.database, staged_db)
         crash_point(settings, "apply.installation_carried")
         # The old database's journal or WAL must not be replayed into the new database.
-        for name in DB_SIDE_FILES:
-            (data_dir / name).unlink(missing_ok=True)
+        for side_file in layout.database_side_files:
+            side_file.unlink(missing_ok=True)
         crash_point(settings, "apply.side_files_removed")
-        os.replace(staged_db, data_dir / DB_FILE)
+        os.replace(staged_db, layout.database)
         fsync_path(data_dir)
         crash_point(settings, "apply.database_replaced")
-    staged_props = staging / RESTORED_PROPS_FILE
+    staged_props = staging / RESTORED_PROPS.name
     if staged_props.exists():
-        os.replace(staged_props, data_dir / RESTORED_PROPS_FILE)
+        os.replace(staged_props, layout.restored_props)
     discard_staging(data_dir)
     marker.unlink()
     fsync_path(data_dir)

@@ -16,8 +16,8 @@ from openscc.backup.manifest import Manifest
 from openscc.errors import BackupError
 from openscc.fileio import fsync_path
 from openscc.instance import Instance
+from openscc.layout import DataDir
 
-SAFETY_DIR = "safety-backups"
 # A safety backup is written while a restore waits for it; it stays on this host, where a larger
 # file matters less than the time (deflate level 1: about a third of the default's time).
 SAFETY_COMPRESS_LEVEL = 1
@@ -55,7 +55,7 @@ class SafetyBackupDraft:
 
 def write_safety_backup(instance: Instance, password: str) -> SafetyBackupDraft:
     """Back up the current configuration with ``password`` into a synced temporary file."""
-    folder = instance.data_dir / SAFETY_DIR
+    folder = instance.layout.safety_backups
     folder.mkdir(mode=0o700, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     final = folder / f"safety-{stamp}-{time.time_ns() % 1_000_000_000:09d}.zip"
@@ -76,7 +76,7 @@ def _newest_first(folder: Path) -> list[Path]:
 
 
 def list_safety_backups(data_dir: Path) -> list[SafetyBackup]:
-    folder = data_dir / SAFETY_DIR
+    folder = DataDir(data_dir).safety_backups
     if not folder.is_dir():
         return []
     found = []
@@ -100,7 +100,7 @@ def find_safety_backup(data_dir: Path, name: str) -> Path | None:
     (another pattern, a path) is none, without reading any archive."""
     if "/" in name or not any(name.startswith(p) for p in _PREFIXES) or not name.endswith(".zip"):
         return None
-    path = data_dir / SAFETY_DIR / name
+    path = DataDir(data_dir).safety_backups / name
     return path if path.is_file() else None
 
 

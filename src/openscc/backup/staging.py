@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openscc.backup.content import validated
-from openscc.backup.restore_apply import discard_staging, staging_dir
+from openscc.backup.restore_apply import discard_staging
 from openscc.errors import CorruptArchive
 from openscc.fileio import fsync_path
 from openscc.instance import Instance
-from openscc.props import PROPS_FILE, RESTORED_PROPS_FILE, Props
+from openscc.layout import DATABASE, RESTORED_PROPS
+from openscc.props import Props
 from openscc.store import instance_values
-from openscc.store.db import DB_FILE, PAGE_SIZE, keep_private
+from openscc.store.db import PAGE_SIZE, keep_private
 from openscc.store.entities import EntityStore
 from openscc.store.instance_values import INSTANCE_ID
 from openscc.store.migrations import migrate
@@ -29,9 +30,9 @@ def build_staged_database(instance: Instance, records: Iterable[EntityRecord]) -
     (openscc.store.installation), so that what was recorded meanwhile is kept too.
     """
     discard_staging(instance.data_dir)
-    folder = staging_dir(instance.data_dir)
+    folder = instance.layout.restore_staging
     folder.mkdir(mode=0o700)
-    path = folder / DB_FILE
+    path = folder / DATABASE.name
     try:
         conn = sqlite3.connect(path, isolation_level=None)
         try:
@@ -71,14 +72,14 @@ def stage_props(instance: Instance, archived: bytes | None) -> bool:
     """
     if archived is None:
         return False
-    installed = (instance.data_dir / PROPS_FILE).read_bytes()
+    installed = instance.layout.props.read_bytes()
     if archived == installed:
         return False
     try:
         text = Props.from_text(archived.decode()).with_missing_paths_reset().to_text()
     except (ValueError, UnicodeDecodeError) as error:
         raise CorruptArchive(f"props.ini is invalid ({error})") from None
-    target = staging_dir(instance.data_dir) / RESTORED_PROPS_FILE
+    target = instance.layout.restore_staging / RESTORED_PROPS.name
     target.write_text(text)
     fsync_path(target)
     return True

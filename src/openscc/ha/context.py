@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 
 from openscc.alerts.service import AlertService
 from openscc.audit import AuditLog
+from openscc.background.wakeup import Wakeup
+from openscc.background.workers import Workers
 from openscc.ha import state
 from openscc.ha.checks import MasterSide
 from openscc.ha.pair import Pair
 from openscc.ha.protocol import Position
 from openscc.ha.state import HaState
 from openscc.instance import Instance
-from openscc.runtime.wakeup import Wakeup
-from openscc.runtime.workers import Workers
 from openscc.store.thread import StoreThread
 
 

@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable
 
 from openscc.alerts.service import AlertService
 from openscc.audit import AuditLog
+from openscc.background.wakeup import Wakeup
+from openscc.background.workers import Workers
 from openscc.errors import NotAuthenticated
 from openscc.ha import connecting, master, protocol, roles
 from openscc.ha.checks import CONNECTED, MasterSide
@@ -25,8 +27,6 @@ from openscc.ha.pair import Pair
 from openscc.ha.settings import ShadowSettings
 from openscc.ha.shadow import ShadowLink, ShadowStatus
 from openscc.instance import Instance
-from openscc.runtime.wakeup import Wakeup
-from openscc.runtime.workers import Workers
 from openscc.store.thread import StoreThread
 
 logger = logging.getLogger("openscc.ha")

@@ -147,7 +147,7 @@ def bound(ctx: HaContext, claim: ShadowClaim) -> None:
 def write_snapshot(instance: Instance, current: Pair) -> tuple[Path, Position]:
     """In a worker: the replicated configuration as an archive in a temporary file, and the
     journal's position then."""
-    folder = instance.data_dir / "tmp"
+    folder = instance.layout.tmp
     folder.mkdir(mode=0o700, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=folder, prefix="ha-snapshot-", suffix=".zip")
     path = Path(name)

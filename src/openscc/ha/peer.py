@@ -18,9 +18,9 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from openscc.background.workers import Workers
 from openscc.errors import Conflict, InvalidRequest, OpensccError
 from openscc.ha.protocol import BEARER
-from openscc.runtime.workers import Workers
 
 # What the shadow reads of the master, at most: an answer (a page of changes, a bind) and the
 # whole configuration's snapshot. A hostile or broken master cannot make it keep more.

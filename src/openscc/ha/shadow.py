@@ -133,7 +133,7 @@ class ShadowLink:
     async def _initial_sync(self, current: Pair, shadow: ShadowSettings) -> None:
         ctx = self._ctx
         self.status = ShadowStatus(INITSYNC, "", self.status.master_version)
-        folder = ctx.instance.data_dir / "tmp"
+        folder = ctx.instance.layout.tmp
         folder.mkdir(mode=0o700, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=folder, prefix="ha-sync-", suffix=".zip")
         path = Path(name)

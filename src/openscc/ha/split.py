@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 from openscc.backup.create import create_backup
-from openscc.backup.safety import SAFETY_DIR
 from openscc.fileio import fsync_path
 from openscc.instance import Instance
 
@@ -33,7 +32,7 @@ def split_password(master_key: bytes, name: str) -> str:
 
 def write_split_backup(instance: Instance) -> str:
     """Back up the whole configuration as it is; returns the file's name in safety-backups/."""
-    folder = instance.data_dir / SAFETY_DIR
+    folder = instance.layout.safety_backups
     folder.mkdir(mode=0o700, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     name = f"{PREFIX}{stamp}-{time.time_ns() % 1_000_000_000:09d}.zip"

@@ -21,10 +21,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from openscc.layout import LEGACY_BACKUP_HISTORY
 from openscc.store.entities import EntityStore
 
 # Until schema version 3 the history was a JSON file, imported once (``import_legacy_file``).
-LEGACY_HISTORY_FILE = "backup-history.json"
 BACKUP = "backup"
 RESTORE = "restore"
 OPERATIONS = (BACKUP, RESTORE)
@@ -108,7 +108,7 @@ def _upsert(store: EntityStore, operation: str, outcome: Outcomes) -> None:
 def import_legacy_file(store: EntityStore, data_dir: Path) -> None:
     """Move an older openscc's ``backup-history.json`` into the database, once (the file is
     removed after the transaction that took its content committed)."""
-    path = data_dir / LEGACY_HISTORY_FILE
+    path = data_dir / LEGACY_BACKUP_HISTORY
     try:
         data: Any = json.loads(path.read_text())
     except FileNotFoundError:

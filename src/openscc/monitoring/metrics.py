@@ -19,7 +19,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
-from openscc.backup.safety import SAFETY_DIR
+from openscc.layout import DataDir
 from openscc.monitoring.backup_history import OPERATIONS, BackupHistory
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -211,7 +211,7 @@ _HISTORY_GAUGES: tuple[tuple[str, str, _HistoryRead], ...] = (
 
 def newest_safety_backup(data_dir: Path) -> float:
     """When the newest safety backup was written (epoch seconds; 0: none)."""
-    folder = data_dir / SAFETY_DIR
+    folder = DataDir(data_dir).safety_backups
     try:
         times = [path.stat().st_mtime for path in folder.glob("safety-*.zip")]
     except OSError:

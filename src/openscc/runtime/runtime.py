@@ -4,7 +4,7 @@ that runs in the background, and the one way it all stops.
 It owns, and nothing else starts or stops:
 
 - the store thread, where every use of the store's connection runs (openscc.store.thread);
-- the workers, where blocking jobs run (openscc.runtime.workers);
+- the workers, where blocking jobs run (openscc.background.workers);
 - the alerts and their e-mails (openscc.alerts), with the certificate, CPU and disk checks;
 - high availability (openscc.ha): the shadow's link, the master's watch;
 - the backup schedules (openscc.schedules): their timer and runs;
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from openscc.alerts.service import AlertService
+from openscc.background.workers import StopSignal, Workers
 from openscc.config import log_settings
 from openscc.ha.coordinator import HighAvailability
 from openscc.instance import Instance
@@ -36,13 +37,11 @@ from openscc.monitoring import backup_history
 from openscc.monitoring.backup_history import BackupHistory
 from openscc.monitoring.metrics import Metrics
 from openscc.monitoring.system import SystemFigures
-from openscc.runtime.workers import StopSignal, Workers
 from openscc.schedules.drill import run_drill
 from openscc.schedules.runner import Runner
 from openscc.schedules.runs import RunLog
 from openscc.schedules.scheduler import Scheduler
 from openscc.settings import Settings
-from openscc.store.db import DB_FILE
 from openscc.store.stamp import ChangeStamp
 from openscc.store.thread import StoreThread
 
@@ -67,7 +66,7 @@ class Runtime:
         log_settings.apply_stored_levels(instance.store)
         self.store_thread = StoreThread()
         self.workers = Workers()
-        self.stamp = ChangeStamp(instance.data_dir / DB_FILE)
+        self.stamp = ChangeStamp(instance.layout.database)
         # Each backup or restore holds the KDF's memory (64 MiB) for a moment; a few at a time.
         self.kdf_slots = threading.BoundedSemaphore(settings.backup_kdf_slots)
         self.system = SystemFigures(instance.data_dir)

@@ -20,11 +20,12 @@ from typing import Any
 import httpx
 
 from openscc import __version__
+from openscc.background.workers import Interrupted, StopSignal
 from openscc.backup.archive import read_archive
 from openscc.backup.diff import diff_configurations
 from openscc.backup.restore_apply import apply_pending_restore
 from openscc.instance import open_instance
-from openscc.runtime.workers import Interrupted, StopSignal
+from openscc.layout import DataDir
 from openscc.settings import Settings
 
 _READY_SECONDS = 60.0
@@ -126,7 +127,7 @@ class _Throwaway:
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + _READY_SECONDS
-        certificate = self.data_dir / "tls" / "ui-certificate.pem"
+        certificate = DataDir(self.data_dir).ui_certificate
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
@@ -183,7 +184,7 @@ def run_drill(
             restore_began = time.monotonic()
             with (
                 httpx.Client(
-                    verify=_pinned(data_dir / "tls" / "ui-certificate.pem"),
+                    verify=_pinned(DataDir(data_dir).ui_certificate),
                     auth=("Administrator", admin_password),
                     timeout=300,
                 ) as client,

@@ -18,6 +18,7 @@ from pathlib import Path
 from openscc.alerts.model import SCHEDULED_BACKUP
 from openscc.alerts.service import AlertService
 from openscc.audit import AuditLog
+from openscc.background.workers import Interrupted, StopSignal, Workers
 from openscc.backup.create import create_backup
 from openscc.errors import OpensccError
 from openscc.faults import pause_point
@@ -25,7 +26,6 @@ from openscc.instance import Instance
 from openscc.logsafe import shown
 from openscc.monitoring import backup_history as history
 from openscc.monitoring.metrics import Metrics
-from openscc.runtime.workers import Interrupted, StopSignal, Workers
 from openscc.schedules import retention
 from openscc.schedules.model import Schedule
 from openscc.schedules.runs import (
@@ -130,7 +130,7 @@ class Runner:
     def _run(self, schedule: Schedule, run: Run, now: dt.datetime, stop: StopSignal) -> None:
         """The stages of a run, with a check for a stop between them (and between the chunks
         of an upload)."""
-        folder = self.instance.data_dir / "tmp"
+        folder = self.instance.layout.tmp
         folder.mkdir(mode=0o700, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=folder, prefix="scheduled-", suffix=".zip")
         path = Path(name)

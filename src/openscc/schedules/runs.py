@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openscc.layout import LEGACY_BACKUP_RUNS
 from openscc.store.entities import EntityStore
 
 # Until schema version 3 the runs were a JSON file, imported once (``import_legacy_file``).
-LEGACY_RUNS_FILE = "backup-runs.json"
 KEEP_RUNS = 200
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
 # A stop of the server (SIGTERM, a restore's restart, a crash) ended it before it finished.
@@ -128,7 +128,7 @@ class RunLog:
         """Move the runs of an older openscc's ``backup-runs.json`` into the database, once:
         the file is removed after the transaction that took its content committed (a crash in
         between imports it again, to the same rows)."""
-        path = data_dir / LEGACY_RUNS_FILE
+        path = data_dir / LEGACY_BACKUP_RUNS
         try:
             data: Any = json.loads(path.read_text())
         except FileNotFoundError:

@@ -10,10 +10,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from openscc.background.wakeup import Wakeup
 from openscc.config.connector_state import ha_role
 from openscc.errors import Conflict, NotFound
 from openscc.instance import Instance
-from openscc.runtime.wakeup import Wakeup
 from openscc.schedules.model import KIND, Schedule, from_record
 from openscc.schedules.runner import Runner
 from openscc.schedules.runs import Run

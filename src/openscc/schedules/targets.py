@@ -19,8 +19,8 @@ import obstore
 from obstore.auth.boto3 import Boto3CredentialProvider
 from obstore.store import S3Store
 
+from openscc.background.workers import Interrupted
 from openscc.errors import OpensccError
-from openscc.runtime.workers import Interrupted
 
 _CHUNK = 1024 * 1024
 

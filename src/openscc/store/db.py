@@ -9,13 +9,10 @@ from pathlib import Path
 
 from openscc.store.migrations import migrate
 
-DB_FILE = "config.db"
 # 16 KiB pages: entities are long-keyed rows of about 1 KB, and with the default 4 KiB pages a
 # restore's bulk insert spends a quarter more time splitting pages. A page size is fixed when a
 # database is created; an existing one keeps its own until a restore replaces it.
 PAGE_SIZE = 16 * 1024
-# Files SQLite keeps beside the database; a restore removes them with it.
-DB_SIDE_FILES = ("config.db-wal", "config.db-shm", "config.db-journal")
 # SQLite's primary result codes (the low byte of an extended code) for "another connection
 # holds the lock".
 _SQLITE_BUSY = 5

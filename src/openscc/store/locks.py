@@ -24,9 +24,8 @@ import time
 from pathlib import Path
 
 from openscc.errors import Conflict
+from openscc.layout import DataDir
 
-STORE_LOCK_FILE = "store.lock"
-SERVER_LOCK_FILE = "server.lock"
 _POLL_SECONDS = 0.02
 
 
@@ -54,7 +53,7 @@ class StoreLock:
     def __init__(self, data_dir: Path, *, exclusive: bool, timeout: float) -> None:
         """Wait up to ``timeout`` seconds for the lock; DataDirectoryBusy if it stays taken."""
         self.exclusive = exclusive
-        self._fd: int | None = _open_lock_file(data_dir / STORE_LOCK_FILE)
+        self._fd: int | None = _open_lock_file(DataDir(data_dir).store_lock)
         operation = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
         deadline = time.monotonic() + timeout
         # flock(2) has no timeout of its own; a lock wait is polled as SQLite's busy handler is.
@@ -92,7 +91,7 @@ class ServerLock:
     """Held by the one server of a data directory for its whole life, restarts included."""
 
     def __init__(self, data_dir: Path) -> None:
-        path = data_dir / SERVER_LOCK_FILE
+        path = DataDir(data_dir).server_lock
         self._fd: int | None = _open_lock_file(path)
         if not _try_flock(self._fd, fcntl.LOCK_EX):
             holder = running_server_pid(data_dir)
@@ -113,7 +112,7 @@ class ServerLock:
 
 def running_server_pid(data_dir: Path) -> int | None:
     """The pid of the server that serves ``data_dir`` now, if one does."""
-    path = data_dir / SERVER_LOCK_FILE
+    path = DataDir(data_dir).server_lock
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:

@@ -8,7 +8,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-MASTER_KEY_FILE = "master.key"
 _NONCE_BYTES = 12
 
 

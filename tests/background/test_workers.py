@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from openscc.runtime.workers import Interrupted, StopSignal, Workers
+from openscc.background.workers import Interrupted, StopSignal, Workers
 
 
 def test_a_job_returns_its_result_or_raises_its_error() -> None:

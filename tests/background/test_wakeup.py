@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from openscc.runtime.wakeup import Wakeup
+from openscc.background.wakeup import Wakeup
 
 
 def test_a_wake_from_another_thread_ends_the_sleep() -> None:
