@@ -1,6 +1,6 @@
 """The authorization matrix: the answer of every endpoint, for every caller, in every instance state.
 
-Each cell comes from the guard's own decision (``openscc.api.authorization.decide``): no
+Each cell comes from the guard's own decision (``openscc.api.http.authorization.decide``): no
 credentials, or wrong ones, are ``401``; a refusal by ``decide`` is ``403``; otherwise the request
 reaches the handler (``allowed``, which may still answer 400, 404, ...).
 
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from scripts import doc_sections
 
-from openscc.api.authorization import decide
-from openscc.api.catalog import all_endpoints
-from openscc.api.endpoints import Endpoint, EndpointTable
+from openscc.api.http.authorization import decide
+from openscc.api.http.catalog import all_endpoints
+from openscc.api.http.endpoints import Endpoint, EndpointTable
 from openscc.auth.roles import ROLE_NAMES
 
 UNAUTHENTICATED = "401"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from scripts import doc_sections
 
-from openscc.api.catalog import all_endpoints
-from openscc.api.endpoints import Endpoint, EndpointTable
+from openscc.api.http.catalog import all_endpoints
+from openscc.api.http.endpoints import Endpoint, EndpointTable
 from openscc.auth.roles import EVERY_ROLE, ROLE_NAMES
 
 SECTION = "configuration-endpoints"

@@ -19,8 +19,8 @@ from typing import Any
 
 from scripts import doc_sections
 
-from openscc.api.catalog import all_endpoints
-from openscc.api.endpoints import Endpoint
+from openscc.api.http.catalog import all_endpoints
+from openscc.api.http.endpoints import Endpoint
 
 OPERATIONS_FILE = Path(__file__).resolve().parents[1] / "tests/compat/documented-operations.json"
 SECTION = "documented-coverage"

@@ -1,5 +1,5 @@
 """``create_app(settings)``: one instance's runtime (openscc.runtime) served over HTTP
-(openscc.api.http_app). Nothing happens at import."""
+(openscc.api.http.app). Nothing happens at import."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from starlette.applications import Starlette
 
-from openscc.api.http_app import http_app
+from openscc.api.http.app import http_app
 from openscc.instance import Instance, open_instance
 from openscc.runtime.runtime import Runtime
 from openscc.settings import Settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openscc.api.context import Services
+from openscc.api.http.context import Services
 from openscc.cloud import CONNECT_FAILURE, ChannelCannotOpen, CloudUnavailable, OfflineCloud
 
 

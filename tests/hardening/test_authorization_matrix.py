@@ -28,8 +28,8 @@ from scripts.authorization_matrix import (
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from openscc.api.catalog import all_endpoints
-from openscc.api.endpoints import Endpoint
+from openscc.api.http.catalog import all_endpoints
+from openscc.api.http.endpoints import Endpoint
 from openscc.app import create_app
 from openscc.auth.roles import ROLE_NAMES
 from openscc.config.connector_state import update_connector

@@ -24,7 +24,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from openscc.api.middleware import SECURITY_HEADERS
+from openscc.api.http.middleware import SECURITY_HEADERS
 from openscc.config import certs
 from openscc.layout import DATABASE, PLACES, DataDir
 from support.server_process import ServerProcess

@@ -35,9 +35,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from openscc.api.catalog import all_endpoints
-from openscc.api.middleware import SECURITY_HEADERS
-from openscc.api.openapi import build_openapi
+from openscc.api.http.catalog import all_endpoints
+from openscc.api.http.middleware import SECURITY_HEADERS
+from openscc.api.http.openapi import build_openapi
 from openscc.app import create_app
 from openscc.auth.users import ADMINISTRATOR
 from openscc.settings import Settings

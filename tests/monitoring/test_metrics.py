@@ -123,7 +123,7 @@ def test_a_backup_moves_the_backup_metrics(connector: InProcessServer) -> None:
 def test_a_failed_backup_is_counted_and_dated(
     connector: InProcessServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import openscc.api.backup as backup_api
+    import openscc.api.routes.backup.configuration_backup as backup_api
 
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")

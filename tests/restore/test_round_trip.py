@@ -8,7 +8,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from openscc import kinds
-from openscc.api.catalog import all_endpoints
+from openscc.api.http.catalog import all_endpoints
 from openscc.config import resource_ids
 from support.in_process import InProcessServer
 from support.populate import (

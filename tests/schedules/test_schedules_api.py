@@ -8,7 +8,6 @@ import asyncio
 import datetime as dt
 import hashlib
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -189,23 +188,25 @@ def test_runs_never_overlap_and_a_queued_run_is_refused(
         admin.post(SCHEDULES, json=_schedule(target, name=name))
     at_once, most = [0], [0]
     guard = threading.Lock()
+    release = threading.Event()  # the first upload holds until the test has asked again
     real = targets.DirectoryTarget.ship
 
-    def slow_ship(self: targets.DirectoryTarget, *args: Any) -> str:
+    def held_ship(self: targets.DirectoryTarget, *args: Any) -> str:
         with guard:
             at_once[0] += 1
             most[0] = max(most[0], at_once[0])
-        time.sleep(0.2)
+        release.wait(60)
         try:
             return real(self, *args)
         finally:
             with guard:
                 at_once[0] -= 1
 
-    monkeypatch.setattr(targets.DirectoryTarget, "ship", slow_ship)
+    monkeypatch.setattr(targets.DirectoryTarget, "ship", held_ship)
 
     ids = [admin.post(f"{SCHEDULES}/{n}/run").json()["id"] for n in ("first", "second", "third")]
-    again = admin.post(f"{SCHEDULES}/first/run")  # same second, same name: refused
+    again = admin.post(f"{SCHEDULES}/first/run")  # the first run has not ended: refused
+    release.set()
 
     assert again.status_code == 409
     assert [finished(admin, i)["status"] for i in ids] == ["succeeded"] * 3

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from openscc.api.authorization import INITIAL_PASSWORD_MESSAGE
+from openscc.api.http.authorization import INITIAL_PASSWORD_MESSAGE
 from support.apps import ADMIN_PASSWORD, ADMINISTRATOR, INITIAL_PASSWORD, UserFactory
 
 BASIC = "/api/v1/configuration/connector/authentication/basic"

@@ -6,7 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from openscc import SCC_API_VERSION
-from openscc.api.lenient import as_bool, as_int, as_str, required
+from openscc.api.http.bodies import as_bool, as_int, as_str, required
 from openscc.errors import InvalidRequest
 
 CONNECTOR = "/api/v1/configuration/connector"

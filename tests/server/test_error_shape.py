@@ -6,8 +6,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from openscc.api import connector
-from openscc.api.middleware import SECURITY_HEADERS
+from openscc.api.http.middleware import SECURITY_HEADERS
+from openscc.api.routes.configuration import connector
 from support.apps import ADMIN_PASSWORD, ADMINISTRATOR, UserFactory, make_client
 
 CONNECTOR = "/api/v1/configuration/connector"

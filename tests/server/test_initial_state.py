@@ -7,9 +7,9 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from openscc.api.authorization import HA_ROLE_MESSAGE, INITIAL_PASSWORD_MESSAGE, SHADOW_MESSAGE
-from openscc.api.catalog import all_endpoints
-from openscc.api.endpoints import Endpoint
+from openscc.api.http.authorization import HA_ROLE_MESSAGE, INITIAL_PASSWORD_MESSAGE, SHADOW_MESSAGE
+from openscc.api.http.catalog import all_endpoints
+from openscc.api.http.endpoints import Endpoint
 from support.apps import ADMINISTRATOR, INITIAL_PASSWORD
 
 PASSWORD_CHANGE = "/api/v1/configuration/connector/authentication/basic"

@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from openscc.api.openapi import openapi_path
+from openscc.api.http.openapi import openapi_path
 from openscc.web.routes import web_routes
 
 

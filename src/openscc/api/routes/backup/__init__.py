@@ -1,0 +1,1 @@
+"""Backups: the configuration backup API of the seed, backup schedules, safety backups."""

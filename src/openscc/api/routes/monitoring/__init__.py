@@ -1,0 +1,1 @@
+"""The monitoring API and the audit trail."""

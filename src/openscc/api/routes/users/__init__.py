@@ -1,0 +1,1 @@
+"""Who may log on: the logon form, sessions, local users and LDAP authentication."""
