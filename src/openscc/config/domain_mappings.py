@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from openscc.config import paths
-from openscc.config.values import host, req_str
+from openscc.config.values import Fields, Text
 from openscc.errors import InvalidConfiguration
 from openscc.store.records import EntityRecord
 
+FIELDS = Fields(
+    Text(name="virtualDomain", required=True, max_length=253, host=True),
+    Text(name="internalDomain", required=True, max_length=253, host=True),
+)
+
 
 def parse(data: dict[str, Any]) -> dict[str, str]:
-    return {
-        "virtualDomain": host(req_str(data, "virtualDomain", max_length=253), "virtualDomain"),
-        "internalDomain": host(req_str(data, "internalDomain", max_length=253), "internalDomain"),
-    }
+    return FIELDS.read(data)
 
 
 def find(records: list[EntityRecord], internal_domain: str) -> EntityRecord | None:

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from openscc.config.values import host, opt_str, port_text, present, req_str
+from openscc.config.values import Fields, Port, Text
 
 MASK = "***"
 
 
+FIELDS = Fields(
+    Text(name="host", required=True, max_length=253, host=True),
+    Port(name="port", required=True),
+    Text(name="user", max_length=255, default=""),
+    Text(name="password", secret=True, description=f"absent or {MASK}: the password stays"),
+)
+
+
 def parse(data: dict[str, Any], old_password: str | None) -> tuple[dict[str, str], str | None]:
     """(body, password) from a PUT; a missing password or the mask keeps the old one."""
-    body = {
-        "host": host(req_str(data, "host", max_length=253), "host"),
-        "port": port_text(data, "port"),
-        "user": opt_str(data, "user", "", max_length=255) or "",
-    }
-    password = opt_str(data, "password") if present(data, "password") else None
+    values = FIELDS.read(data)
+    password = values.pop("password")
     if password is None or password == MASK:
         password = old_password
-    return body, password or None
+    return values, password or None
 
 
 def view(body: dict[str, Any], has_password: bool) -> dict[str, str]:

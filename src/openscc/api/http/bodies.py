@@ -1,4 +1,5 @@
-"""Reading request values the way real clients send them: booleans and numbers may be strings."""
+"""Reading request bodies: one cap for every body but a restore's archive, the JSON media type,
+JSON parsed strictly (its values are then read leniently, by openscc.config.values)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from starlette.requests import Request
 
 from openscc.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 
-MAX_JSON_BYTES = 1024 * 1024
+# Every request body (JSON, multipart forms, the logon form) but a restore's archive, whose
+# limits are the archive's (docs/api.md, "Limits").
+MAX_BODY_BYTES = 1024 * 1024
 
 
 def media_type(request: Request) -> str:
@@ -63,48 +66,8 @@ async def read_json_body(request: Request) -> Any:
     """For a handler on the event loop: the request's JSON value; 415 for a non-JSON content
     type, 413 over 1 MiB, 400 for bad JSON."""
     check_json_media(request)
-    return parse_json_body(await read_capped(request, MAX_JSON_BYTES, "the request body"))
+    return parse_json_body(await read_capped(request, MAX_BODY_BYTES, "the request body"))
 
 
 async def read_json_object(request: Request) -> dict[str, Any]:
     return as_json_object(await read_json_body(request))
-
-
-def as_bool(value: Any, field: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise InvalidRequest(f"{field} must be a boolean")
-
-
-def as_int(
-    value: Any, field: str, *, minimum: int | None = None, maximum: int | None = None
-) -> int:
-    if isinstance(value, bool):
-        raise InvalidRequest(f"{field} must be a number")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        number = int(value.strip())
-    else:
-        raise InvalidRequest(f"{field} must be a number")
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise InvalidRequest(f"{field} must be between {minimum} and {maximum}")
-    return number
-
-
-def as_str(value: Any, field: str, *, allow_empty: bool = True, max_length: int = 4096) -> str:
-    if not isinstance(value, str):
-        raise InvalidRequest(f"{field} must be a string")
-    if not allow_empty and not value.strip():
-        raise InvalidRequest(f"{field} must not be empty")
-    if len(value) > max_length:
-        raise InvalidRequest(f"{field} is longer than {max_length} characters")
-    return value
-
-
-def required(data: dict[str, Any], field: str) -> Any:
-    if field not in data or data[field] is None:
-        raise InvalidRequest(f"{field} is required")
-    return data[field]

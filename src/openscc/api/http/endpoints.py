@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc.api.http.read_request import ReadRequest
+from openscc.config.values import Fields
 
 if TYPE_CHECKING:
     from openscc.api.http.context import Caller
@@ -50,6 +51,10 @@ class Endpoint:
     needs_ha_role: bool = True
     before_initial_password: bool = False
     status: int = 200
+    # A JSON object body is declared by the fields its handler reads (openscc.config.values):
+    # its published schema is theirs. ``request_schema`` is for any other body (an array, a
+    # string, a multipart form).
+    request_fields: Fields | None = None
     request_schema: dict[str, Any] | None = None
     request_content_type: str = "application/json"
     response_schema: dict[str, Any] | None = None
@@ -64,12 +69,22 @@ class Endpoint:
     on_loop: bool = False  # a loop handler (see above); set by the table's registration
 
     def __post_init__(self) -> None:
+        if self.request_fields is not None and self.request_schema is not None:
+            raise TypeError(f"{self.method} {self.path}: request_fields or request_schema, not both")
         if inspect.iscoroutinefunction(self.handler) is not self.on_loop:
             how = "loop_route (a coroutine)" if not self.on_loop else "route (a plain function)"
             raise TypeError(
                 f"{self.method} {self.path}: {self.handler.__qualname__} must be registered "
                 f"with {how}"
             )
+
+
+    @property
+    def request_body_schema(self) -> dict[str, Any] | None:
+        """The schema the OpenAPI document publishes for the request body."""
+        if self.request_fields is not None:
+            return self.request_fields.schema()
+        return self.request_schema
 
 
 class EndpointTable:

@@ -83,10 +83,11 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     parameters += list(endpoint.query)
     if parameters:
         operation["parameters"] = parameters
-    if endpoint.request_schema is not None:
+    body = endpoint.request_body_schema
+    if body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {endpoint.request_content_type: {"schema": endpoint.request_schema}},
+            "content": {endpoint.request_content_type: {"schema": body}},
         }
     return operation
 

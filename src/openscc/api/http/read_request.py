@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 
 from openscc.api.http.bodies import (
-    MAX_JSON_BYTES,
+    MAX_BODY_BYTES,
     as_json_object,
     check_json_media,
     media_type,
@@ -44,7 +44,7 @@ class ReadRequest(Request):
             if media_type(request) == MULTIPART:
                 read._parts = await read_form_parts(request)
             else:
-                read._body_bytes = await read_capped(request, MAX_JSON_BYTES, "the request body")
+                read._body_bytes = await read_capped(request, MAX_BODY_BYTES, "the request body")
         except OpensccError as error:
             read._error = error
         return read

@@ -13,10 +13,9 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
-from openscc.api.http.bodies import media_type, read_capped
-from openscc.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from openscc.api.http.bodies import MAX_BODY_BYTES, media_type, read_capped
+from openscc.errors import InvalidRequest, UnsupportedMediaType
 
-MAX_UPLOAD_BYTES = 1024 * 1024  # all parts together: certificates and keystores are a few KiB
 MAX_FILES = 32  # a trust store upload may carry several certificate files
 MULTIPART = "multipart/form-data"
 
@@ -34,9 +33,6 @@ class FormParts:
     def every(self, name: str) -> list[bytes]:
         """Every part of that name (a field a form may repeat)."""
         return [data for part, data in self.items if part == name]
-
-
-_FORM_OVERHEAD = 64 * 1024  # boundaries and part headers
 
 
 def _replay(body: bytes) -> Receive:
@@ -58,23 +54,16 @@ async def read_form_parts(request: Request) -> FormParts:
         raise UnsupportedMediaType("send multipart/form-data")
     # The whole body first, capped whatever Content-Length says (a chunked upload has none), so
     # the form parser never spools more than the cap to disk.
-    body = await read_capped(request, MAX_UPLOAD_BYTES + _FORM_OVERHEAD, "the upload")
+    body = await read_capped(request, MAX_BODY_BYTES, "the upload")
     buffered = Request(request.scope, _replay(body))
     try:
         form = await buffered.form(max_files=MAX_FILES, max_fields=8)
     except MultiPartException as error:
         raise InvalidRequest(f"the multipart body cannot be read: {error.message}") from None
     parts: list[tuple[str, bytes]] = []
-    total = 0
-    try:
+    try:  # the parts are smaller than the body, which is capped
         for name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                data = await value.read(MAX_UPLOAD_BYTES + 1)
-            else:
-                data = value.encode()
-            total += len(data)
-            if total > MAX_UPLOAD_BYTES:
-                raise PayloadTooLarge("the upload is too large")
+            data = await value.read() if isinstance(value, UploadFile) else value.encode()
             parts.append((name, data))
     finally:
         await form.close()

@@ -22,7 +22,7 @@ from starlette.responses import FileResponse, Response
 from starlette.types import Message
 
 from openscc.alerts.model import BACKUP, RESTORE
-from openscc.api.http.bodies import as_bool, media_type, read_json_body
+from openscc.api.http.bodies import media_type, read_json_body
 from openscc.api.http.context import Caller, Services, services
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.responses import empty_response, json_response
@@ -33,6 +33,7 @@ from openscc.backup import partial, preflight
 from openscc.backup.create import create_backup
 from openscc.backup.restore import StagedRestore, dry_run, stage_restore
 from openscc.backup.safety import write_safety_backup
+from openscc.config.values import as_bool
 from openscc.errors import Conflict, InvalidRequest, OpensccError, PayloadTooLarge
 from openscc.faults import crash_point
 from openscc.instance import Instance

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc import kinds
-from openscc.api.http.bodies import read_json_object, required
+from openscc.api.http.bodies import read_json_object
 from openscc.api.http.context import Caller, services
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.read_request import ReadRequest, json_object
@@ -30,7 +30,7 @@ from openscc.cloud import ChannelState
 from openscc.config import channels as model
 from openscc.config import paths
 from openscc.config.sequences import next_value
-from openscc.config.values import as_bool
+from openscc.config.values import as_bool, required
 from openscc.errors import InvalidRequest, NotFound
 from openscc.store.records import EntityRecord
 

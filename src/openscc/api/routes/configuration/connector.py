@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from openscc import SCC_API_VERSION
 from openscc.api.http.authorization import INITIAL_PASSWORD_MESSAGE
-from openscc.api.http.bodies import read_json_body, read_json_object, required
+from openscc.api.http.bodies import read_json_body, read_json_object
 from openscc.api.http.context import Caller, services
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.read_request import ReadRequest, json_object
@@ -20,6 +20,7 @@ from openscc.auth.policy import check_new_password
 from openscc.auth.roles import ADMIN, ADMIN_ONLY, ADMINISTRATORS, EVERY_ROLE
 from openscc.auth.users import check_user_name
 from openscc.config.connector_state import HA_ROLES, connector_body, ha_role, update_connector
+from openscc.config.values import required
 from openscc.errors import Conflict, Forbidden, InvalidRequest
 
 endpoints = EndpointTable()

@@ -28,11 +28,6 @@ from openscc.store.records import EntityRecord
 endpoints = EndpointTable()
 LIST = f"{SUBACCOUNT}/domainMappings"
 ONE = f"{LIST}/{{domain}}"
-_SCHEMA = {
-    "type": "object",
-    "properties": {"virtualDomain": {"type": "string"}, "internalDomain": {"type": "string"}},
-    "required": ["virtualDomain", "internalDomain"],
-}
 
 
 def _sa_path(sa: EntityRecord) -> str:
@@ -69,7 +64,7 @@ def list_domain_mappings(request: ReadRequest, caller: Caller) -> Response:
     LIST,
     summary="Add a domain mapping",
     status=201,
-    request_schema=_SCHEMA,
+    request_fields=model.FIELDS,
     **WRITE_SUBACCOUNT,
 )
 def create_domain_mapping(request: ReadRequest, caller: Caller) -> Response:
@@ -114,7 +109,7 @@ def delete_all_domain_mappings(request: ReadRequest, caller: Caller) -> Response
     ONE,
     summary="Change a domain mapping (the URI names its current internal domain)",
     status=204,
-    request_schema=_SCHEMA,
+    request_fields=model.FIELDS,
     **WRITE_SUBACCOUNT,
 )
 def update_domain_mapping(request: ReadRequest, caller: Caller) -> Response:

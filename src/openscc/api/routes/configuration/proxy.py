@@ -15,15 +15,6 @@ from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 PATH = "/api/v1/configuration/connector/proxy"
-_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "host": {"type": "string"},
-        "port": {"type": ["string", "integer"]},
-        "user": {"type": "string"},
-        "password": {"type": "string"},
-    },
-}
 
 
 @endpoints.route(
@@ -45,7 +36,7 @@ def get_proxy(request: ReadRequest, caller: Caller) -> Response:
     PATH,
     summary="Set the proxy ({} removes it)",
     status=204,
-    request_schema=_SCHEMA,
+    request_fields=model.FIELDS,
     **WRITE_ADMIN_ONLY,
 )
 def put_proxy(request: ReadRequest, caller: Caller) -> Response:

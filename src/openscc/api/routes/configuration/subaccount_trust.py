@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc import kinds
-from openscc.api.http.bodies import required
 from openscc.api.http.context import Caller
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.read_request import ReadRequest, json_object
@@ -28,7 +27,7 @@ from openscc.auth.roles import SUBACCOUNT_ADMINS
 from openscc.cloud import CONNECTED
 from openscc.config import trust as model
 from openscc.config.lookup import require_subaccount
-from openscc.config.values import as_bool
+from openscc.config.values import as_bool, required
 from openscc.errors import Conflict
 from openscc.store.records import EntityRecord
 

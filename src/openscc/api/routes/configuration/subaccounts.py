@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc import kinds
-from openscc.api.http.bodies import read_json_object, required
+from openscc.api.http.bodies import read_json_object
 from openscc.api.http.context import Caller, services
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.read_request import ReadRequest, json_object
@@ -27,7 +27,7 @@ from openscc.auth.roles import ADMIN, SUBACCOUNT_ADMINS
 from openscc.config import paths
 from openscc.config import subaccounts as model
 from openscc.config.lookup import require_subaccount
-from openscc.config.values import as_bool, present, req_str
+from openscc.config.values import as_bool, present, req_str, required
 from openscc.errors import Forbidden, Gone, InvalidConfiguration
 from openscc.store.records import EntityRecord
 

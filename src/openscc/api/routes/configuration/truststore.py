@@ -6,7 +6,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc import kinds
-from openscc.api.http.bodies import required
 from openscc.api.http.context import Caller
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.read_request import ReadRequest, form_parts, json_object
@@ -32,7 +31,7 @@ from openscc.api.routes.configuration.common import (
 from openscc.config import certificate_lists
 from openscc.config import truststore as model
 from openscc.config.sequences import next_value
-from openscc.config.values import as_bool
+from openscc.config.values import as_bool, required
 from openscc.errors import NotFound
 from openscc.store.records import EntityRecord
 

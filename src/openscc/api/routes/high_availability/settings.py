@@ -14,14 +14,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.http.bodies import read_json_object, required
+from openscc.api.http.bodies import read_json_object
 from openscc.api.http.context import Caller, Services, services
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.responses import empty_response, json_response
 from openscc.api.routes.configuration.common import OBJECT
 from openscc.auth.roles import ADMIN_ONLY, EVERY_ROLE
 from openscc.config.connector_state import ha_role
-from openscc.config.values import as_str
+from openscc.config.values import as_str, required
 from openscc.errors import Conflict, InvalidRequest
 from openscc.ha import settings
 from openscc.ha import state as ha_state

@@ -20,7 +20,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.http.bodies import read_json_object, required
+from openscc.api.http.bodies import read_json_object
 from openscc.api.http.context import Caller, Services, base_url, services
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.read_request import ReadRequest
@@ -30,7 +30,7 @@ from openscc.auth.ldap import directory
 from openscc.auth.ldap.servers import LdapServer, parse_server
 from openscc.auth.ldap.store import MAX_SERVERS, LdapConfiguration, load, new_server_id, save
 from openscc.auth.roles import ADMIN_ONLY
-from openscc.config.values import as_bool, as_int
+from openscc.config.values import as_bool, as_int, required
 from openscc.errors import Conflict, InvalidConfiguration, InvalidRequest, NotFound
 from openscc.store.entities import EntityStore
 

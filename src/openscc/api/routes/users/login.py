@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.http.bodies import media_type, read_capped
+from openscc.api.http.bodies import MAX_BODY_BYTES, media_type, read_capped
 from openscc.api.http.context import services
 from openscc.api.http.guard import session_headers
 from openscc.api.http.responses import empty_response, error_response
@@ -15,7 +15,6 @@ from openscc.auth.credentials import check_logon
 from openscc.errors import NotAuthenticated, OpensccError, PayloadTooLarge, UnsupportedMediaType
 
 FORM_TYPE = "application/x-www-form-urlencoded"
-MAX_FORM_BYTES = 64 * 1024
 
 
 async def j_security_check(request: Request) -> Response:
@@ -29,7 +28,7 @@ async def j_security_check(request: Request) -> Response:
         )
     # This endpoint is open to anyone, so its body is capped while it is read.
     try:
-        body = await read_capped(request, MAX_FORM_BYTES, "the login form")
+        body = await read_capped(request, MAX_BODY_BYTES, "the login form")
     except PayloadTooLarge as error:
         return error_response(error)
     form = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
