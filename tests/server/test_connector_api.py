@@ -6,7 +6,18 @@ import pytest
 from starlette.testclient import TestClient
 
 from openscc import SCC_API_VERSION
-from openscc.api.http.bodies import as_bool, as_int, as_str, required
+from openscc.config.values import (
+    Choice,
+    Fields,
+    Flag,
+    Number,
+    Port,
+    Text,
+    as_bool,
+    as_int,
+    as_str,
+    required,
+)
 from openscc.errors import InvalidRequest
 
 CONNECTOR = "/api/v1/configuration/connector"
@@ -126,3 +137,28 @@ def test_string_helpers_check_type_emptiness_and_presence() -> None:
         as_str("  ", "name", allow_empty=False)
     with pytest.raises(InvalidRequest, match="name is required"):
         required({"name": None}, "name")
+
+
+def test_fields_read_a_body_and_describe_it_alike() -> None:
+    """A Fields reads every field (defaults for the absent), only the given ones for a partial
+    update, and its schema states the same types, bounds and required names."""
+    fields = Fields(
+        Text(name="host", required=True, max_length=253, host=True),
+        Port(name="port", required=True),
+        Flag(name="enabled", default=True),
+        Number(name="count", minimum=1, maximum=10, default=3),
+        Choice(name="mode", values=("A", "B"), default="A"),
+    )
+
+    assert fields.read({"host": "h", "port": "80"}) == {
+        "host": "h", "port": "80", "enabled": True, "count": 3, "mode": "A"}  # fmt: skip
+    assert fields.given({"count": "4", "enabled": None}) == {"count": 4}
+    assert fields.optional().read({}) == {
+        "host": None, "port": None, "enabled": True, "count": 3, "mode": "A"}  # fmt: skip
+    schema = fields.schema()
+    assert schema["required"] == ["host", "port"]
+    assert schema["properties"]["count"] == {"type": "integer", "minimum": 1, "maximum": 10}
+    assert schema["properties"]["mode"] == {"type": "string", "enum": ["A", "B"]}
+    assert "required" not in fields.optional().schema()
+    with pytest.raises(InvalidRequest, match="count must be between 1 and 10"):
+        fields.read({"host": "h", "port": 1, "count": 11})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from openscc.api.http.bodies import MAX_BODY_BYTES
 from openscc.app import create_app
 from openscc.auth.sessions import CSRF_HEADER, SESSION_COOKIE
 from openscc.settings import Settings
@@ -137,11 +138,11 @@ def test_form_login_refuses_other_content_types(admin_app: Starlette) -> None:
 
 
 def test_form_login_body_is_capped(admin_app: Starlette) -> None:
-    """An oversized login form is refused with 413 before it is parsed."""
+    """A login form over the body cap is refused with 413 before it is parsed."""
     with make_client(admin_app) as client:
         response = client.post(
             "/j_security_check",
-            content=b"j_username=" + b"a" * (65 * 1024),
+            content=b"j_username=" + b"a" * MAX_BODY_BYTES,
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
 
