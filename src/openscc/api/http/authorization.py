@@ -46,6 +46,12 @@ def decide(
     return None
 
 
+def role_for(endpoint: Endpoint, roles: frozenset[str], primary: str) -> str:
+    """The role a caller acts in: a directory user may hold several, and the first of them the
+    endpoint allows decides (else the user's primary role, refused)."""
+    return next((r for r in ROLE_NAMES if r in roles and r in endpoint.roles), primary)
+
+
 def reads_ha_role(endpoint: Endpoint) -> bool:
     """Whether ``decide`` needs the instance's HA role for this endpoint."""
     return endpoint.needs_ha_role or endpoint.changes_config or endpoint.shadow_only

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.http.authorization import decide, reads_ha_role
+from openscc.api.http.authorization import decide, reads_ha_role, role_for
 from openscc.api.http.context import Caller, Services
 from openscc.api.http.endpoints import Endpoint
 from openscc.api.http.responses import login_page
 from openscc.auth.credentials import basic_credentials
-from openscc.auth.roles import ROLE_NAMES
 from openscc.auth.sessions import CSRF_HEADER, SESSION_COOKIE, Session, tokens_match
 from openscc.errors import Conflict, Forbidden, NotAuthenticated
 
@@ -111,12 +110,9 @@ async def authenticate(request: Request, services: Services) -> Authenticated | 
 
 async def authorize(endpoint: Endpoint, caller: Caller, services: Services) -> None:
     """Raise Forbidden unless the caller may call this endpoint in the instance's current state."""
-    # A directory user may hold several roles: the first of them the endpoint allows decides.
-    roles = caller.user.roles
-    role = next((r for r in ROLE_NAMES if r in roles and r in endpoint.roles), caller.user.role)
     refusal = decide(
         endpoint,
-        role=role,
+        role=role_for(endpoint, caller.user.roles, caller.user.role),
         initial_password=caller.user.initial_password,
         ha_role=await services.lookups.ha_role() if reads_ha_role(endpoint) else None,
     )

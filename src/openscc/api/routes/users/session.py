@@ -1,5 +1,5 @@
-"""openscc's own, for the web page: who the caller is (which buttons to show; the API decides
-anyway), logging off, and the connector's certificates in one read."""
+"""openscc's own, for the web page: who the caller is and what they may do now (which buttons to
+show; the API decides anyway), logging off, and the connector's certificates in one read."""
 
 from __future__ import annotations
 
@@ -7,24 +7,57 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc import kinds
+from openscc.api.http.authorization import decide, role_for
 from openscc.api.http.context import Caller, services
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.responses import empty_response, json_response
 from openscc.auth.roles import EVERY_ROLE, ROLE_NAMES
 from openscc.auth.sessions import SESSION_COOKIE
+from openscc.auth.users import User
 from openscc.config import certificate_slots as slots
 from openscc.config import certs
 from openscc.config.connector_state import ha_role
 
 endpoints = EndpointTable()
 EXTENSION = "/api/openscc/v1"
+# What the web page asks before it shows a control, each the endpoint that control calls. The
+# answer is ``authorization.decide``'s for the caller now, so the page hides exactly what the API
+# would refuse (a role, the initial password, a shadow) and keeps no role table of its own.
+CAPABILITIES = {
+    "backup": ("POST", "/api/v1/configuration/backup"),
+    "restore": ("PUT", "/api/v1/configuration/backup"),
+    "changeConnector": ("PUT", "/api/v1/configuration/connector"),
+    "changeProxy": ("PUT", "/api/v1/configuration/connector/proxy"),
+    "changeSubaccounts": ("POST", "/api/v1/configuration/subaccounts"),
+    "manageUsers": ("GET", f"{EXTENSION}/users"),
+    "manageSchedules": ("GET", f"{EXTENSION}/backup/schedules"),
+    "runSchedules": ("POST", f"{EXTENSION}/backup/schedules/{{name}}/run"),
+    "readSafetyBackups": ("GET", f"{EXTENSION}/backup/safety"),
+    "readCertificateExpiry": ("GET", "/api/monitoring/certificates"),
+}
+
+
+def capabilities(table: EndpointTable, user: User, ha_role: str | None) -> dict[str, bool]:
+    """Whether ``user`` may call each capability's endpoint now."""
+    found = table.by_path()
+    answer = {}
+    for name, (method, path) in CAPABILITIES.items():
+        endpoint = found[path][method]
+        refusal = decide(
+            endpoint,
+            role=role_for(endpoint, user.roles, user.role),
+            initial_password=user.initial_password,
+            ha_role=ha_role,
+        )
+        answer[name] = refusal is None
+    return answer
 
 
 @endpoints.loop_route(
     "GET",
     f"{EXTENSION}/session",
     summary="The caller: user name, roles, whether the initial password must still be changed, "
-    "and the instance's HA role (openscc's own)",
+    "the instance's HA role, and what the caller may do now (openscc's own)",
     roles=EVERY_ROLE,
     before_initial_password=True,
     needs_ha_role=False,
@@ -35,6 +68,10 @@ EXTENSION = "/api/openscc/v1"
             "roles": {"type": "array", "items": {"type": "string"}},
             "initialPassword": {"type": "boolean"},
             "haRole": {"type": ["string", "null"]},
+            "may": {
+                "type": "object",
+                "properties": {name: {"type": "boolean"} for name in CAPABILITIES},
+            },
         },
     },
     tag="openscc",
@@ -48,6 +85,7 @@ async def session_info(request: Request, caller: Caller) -> Response:
             "roles": [r for r in ROLE_NAMES if r in caller.user.roles],
             "initialPassword": caller.user.initial_password,
             "haRole": role,
+            "may": capabilities(request.app.state.endpoints, caller.user, role),
         }
     )
 

@@ -9,8 +9,7 @@ import { schedulesPage } from "./schedule-pages.js";
 import { mappingPage, subaccountPage, subaccountsPage } from "./subaccount-pages.js";
 
 const CONFIG = "/api/v1/configuration";
-const ADMINISTRATORS = ["sccadmin", "sccassocadmin"];
-let me = null; // {user, roles, initialPassword, haRole}
+let me = null; // {user, roles, initialPassword, haRole, may}: "may" is the server's answer
 const LOGGED_ON = "openscc.loggedOn"; // only a flag: the session itself is an HttpOnly cookie
 
 function forget() {
@@ -18,15 +17,11 @@ function forget() {
   sessionStorage.removeItem(LOGGED_ON);
 }
 
-function isAdministrator() {
-  return me !== null && me.roles.includes("sccadmin");
-}
-
 
 function showNavigation(visible) {
   document.getElementById("nav").hidden = !visible;
-  for (const link of document.querySelectorAll("#nav [data-admin]")) {
-    link.hidden = !isAdministrator();
+  for (const link of document.querySelectorAll("#nav [data-may]")) {
+    link.hidden = !(me && me.may[link.dataset.may]);
   }
   const here = location.hash.split("/")[1];
   const section = { subaccount: "subaccounts", mapping: "subaccounts" }[here] || here;
@@ -221,11 +216,11 @@ async function connectorPage() {
     getJson(`${CONFIG}/subaccounts`),
   ]);
   const actions = el("div", { class: "actions" });
-  if (isAdministrator() && me.haRole === "master") {
-    actions.append(
-      el("button", { type: "button", id: "open-backup", onclick: openBackupDialog }, "Backup"),
-      el("button", { type: "button", id: "open-restore", onclick: openRestoreDialog }, "Restore"),
-    );
+  if (me.may.backup) {
+    actions.append(el("button", { type: "button", id: "open-backup", onclick: openBackupDialog }, "Backup"));
+  }
+  if (me.may.restore) {
+    actions.append(el("button", { type: "button", id: "open-restore", onclick: openRestoreDialog }, "Restore"));
   }
   const facts = el(
     "dl",
@@ -242,8 +237,7 @@ async function connectorPage() {
 }
 
 function descriptionEditor(current) {
-  const mayEdit = me.roles.some((role) => ADMINISTRATORS.includes(role)) && me.haRole === "master";
-  if (!mayEdit) {
+  if (!me.may.changeConnector) {
     return el("p", {}, el("strong", {}, "Description: "), current || "none");
   }
   const alert = el("p", { role: "alert", class: "error", hidden: true });
@@ -295,7 +289,7 @@ async function subaccountsCard(list) {
 
 async function certificatesCard() {
   let lists;
-  if (!me.roles.some((role) => ["sccadmin", "sccmonitoring"].includes(role))) {
+  if (!me.may.readCertificateExpiry) {
     return el("section", { class: "card" }, el("h2", {}, "Certificates"),
       el("p", { class: "muted" }, "Certificate expiry is shown to the Administrator and Monitoring roles."));
   }
@@ -478,7 +472,7 @@ async function restarting() {
 // Safety backups
 
 async function safetyBackupsPage() {
-  if (!isAdministrator()) {
+  if (!me.may.readSafetyBackups) {
     render(el("h1", {}, "Safety backups"), el("p", { role: "alert", class: "error" }, "Only an Administrator may see the safety backups."));
     return;
   }

@@ -3,7 +3,6 @@
 
 import { getJson, request, logOn } from "./api.js";
 import { el, field, formatTime, render, showError, clearError } from "./dom.js";
-import { isAdministrator, mayChangeConnector, mayChangeProxy } from "./roles.js";
 import { alertLine, confirmDialog, formDialog, section, table, toolbar } from "./widgets.js";
 
 const CONNECTOR = "/api/v1/configuration/connector";
@@ -12,7 +11,7 @@ const CONNECTOR = "/api/v1/configuration/connector";
 
 export async function proxyPage(me) {
   const proxy = await getJson(`${CONNECTOR}/proxy`);
-  const writable = mayChangeProxy(me);
+  const writable = me.may.changeProxy;
   const reload = () => proxyPage(me);
   const configured = Boolean(proxy.host);
   render(
@@ -56,7 +55,7 @@ export async function certificatesPage(me) {
     getJson(`${CONNECTOR}/onPremise/truststore`),
   ]);
   const { ui, system, ppCa: ca } = own;
-  const writable = mayChangeConnector(me);
+  const writable = me.may.changeConnector;
   const reload = () => certificatesPage(me);
   const upload = el("input", { type: "file", id: "trust-upload", name: "certificate", accept: ".pem,.crt,.cer,.der" });
   const alert = alertLine();
@@ -142,7 +141,7 @@ export async function usersPage(me) {
     }
     return undefined;
   });
-  const users = isAdministrator(me) ? await getJson(USERS) : [];
+  const users = me.may.manageUsers ? await getJson(USERS) : [];
   const reload = () => usersPage(me);
   render(
     el("h1", {}, "Users and roles"),
@@ -154,7 +153,7 @@ export async function usersPage(me) {
       ldap
         ? el("p", {}, "Users log on with an LDAP directory; their groups give their roles. Its settings are in the API (authentication/ldap).")
         : el("p", {}, "Local users, each with one role. They are this instance's own (a shadow has its own)."),
-      isAdministrator(me) ? localUsers(me, users, reload) : null),
+      me.may.manageUsers ? localUsers(me, users, reload) : null),
     ldap ? null : section("Change my password", form),
   );
 }

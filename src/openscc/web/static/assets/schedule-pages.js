@@ -3,7 +3,6 @@
 
 import { getJson, request } from "./api.js";
 import { el, formatBytes, render } from "./dom.js";
-import { isAdministrator } from "./roles.js";
 import { alertLine, section, table } from "./widgets.js";
 
 const SCHEDULES = "/api/openscc/v1/backup/schedules";
@@ -13,7 +12,7 @@ function where(target) {
 }
 
 export async function schedulesPage(me) {
-  if (!isAdministrator(me)) {
+  if (!me.may.manageSchedules) {
     render(el("h1", {}, "Backup schedules"), el("p", { role: "alert", class: "error" }, "Only an Administrator may see the backup schedules."));
     return;
   }
@@ -35,7 +34,7 @@ export async function schedulesPage(me) {
         { label: "Drill", value: (s) => (s.drill ? "yes" : "no") },
       ],
       schedules,
-      me.haRole === "master"
+      me.may.runSchedules
         ? [{ label: (s) => `Run ${s.name} now`, text: "Run now", run: async (s) => {
             try {
               const started = await (await request("POST", `${SCHEDULES}/${encodeURIComponent(s.name)}/run`)).json();

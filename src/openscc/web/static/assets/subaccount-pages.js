@@ -4,7 +4,6 @@
 
 import { getJson, request } from "./api.js";
 import { el, render } from "./dom.js";
-import { mayChangeSubaccounts } from "./roles.js";
 import { confirmDialog, formDialog, section, table, toolbar } from "./widgets.js";
 
 const SUBACCOUNTS = "/api/v1/configuration/subaccounts";
@@ -27,7 +26,7 @@ function yesNo(value) {
 export async function subaccountsPage(me) {
   const list = await getJson(SUBACCOUNTS);
   const details = await Promise.all(list.map((s) => getJson(subaccountPath(s.regionHost, s.subaccount))));
-  const writable = mayChangeSubaccounts(me);
+  const writable = me.may.changeSubaccounts;
   const reload = () => subaccountsPage(me);
   const rows = list.map((s, i) => ({ ...s, ...details[i] }));
   render(
@@ -101,7 +100,7 @@ export async function subaccountPage(me, region, subaccount) {
     getJson(`${base}/domainMappings`),
     getJson(`${base}/channels`),
   ]);
-  const writable = mayChangeSubaccounts(me);
+  const writable = me.may.changeSubaccounts;
   const reload = () => subaccountPage(me, region, subaccount);
   render(
     el("p", { class: "crumbs" }, link("Subaccounts", "#/subaccounts"), " / ", one.displayName),
@@ -238,7 +237,7 @@ export async function mappingPage(me, region, subaccount, mapping) {
     getJson(`${base}/allowedClients`),
     getJson(`${base}/blockedClientUsers`),
   ]);
-  const writable = mayChangeSubaccounts(me);
+  const writable = me.may.changeSubaccounts;
   const reload = () => mappingPage(me, region, subaccount, mapping);
   const abap = one.backendType === "abapSys";
   render(
