@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from openscc import kinds
+from openscc.auth.credentials import MAX_PASSWORD_CHARS
 from openscc.auth.passwords import Passwords
-from openscc.auth.policy import check_new_password
-from openscc.auth.roles import ROLES, canonical_role
+from openscc.auth.policy import POLICY, check_new_password
+from openscc.auth.roles import ROLE_ALIASES, ROLE_NAMES, ROLES, canonical_role
+from openscc.config.values import Choice, Fields, Text
 from openscc.errors import Conflict, InvalidRequest, NotFound
 from openscc.store.entities import EntityStore
 from openscc.store.records import EntityRecord
@@ -40,6 +43,35 @@ def check_user_name(name: str) -> None:
         raise InvalidRequest(
             "user names are 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
         )
+
+
+# The API's bodies: a new user, and a change of one (its role, its password or both).
+_ROLE = Choice(name="role", required=True, values=(*ROLE_NAMES, *ROLE_ALIASES))
+_PASSWORD = Text(name="password", required=True, secret=True, max_length=MAX_PASSWORD_CHARS,
+                 description=POLICY)  # fmt: skip
+NEW_USER_FIELDS = Fields(Text(name="user", required=True, max_length=64), _ROLE, _PASSWORD)
+USER_CHANGE_FIELDS = Fields(_ROLE, _PASSWORD).optional()
+
+
+def read_new_user(data: dict[str, Any]) -> tuple[str, str, str]:
+    """A new user's name, role and password, checked; the password against the policy before
+    any hash, so that a refused one costs nothing."""
+    values = NEW_USER_FIELDS.read(data)
+    name = values["user"]
+    check_user_name(name)
+    check_new_password(name, values["password"])
+    return name, canonical_role(values["role"]), values["password"]
+
+
+def read_user_change(name: str, data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The new role and the new password of user ``name``, either None if not given."""
+    values = USER_CHANGE_FIELDS.given(data)
+    if not values or set(data) - {field.name for field in USER_CHANGE_FIELDS}:
+        raise InvalidRequest("give role, password or both")
+    role, password = values.get("role"), values.get("password")
+    if password is not None:
+        check_new_password(name, password)
+    return (None if role is None else canonical_role(role)), password
 
 
 def _user(record: EntityRecord) -> User:

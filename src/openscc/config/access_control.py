@@ -6,6 +6,28 @@ from typing import Any
 
 from openscc.errors import InvalidRequest
 
+_THREE_DIGITS: dict[str, Any] = {"type": "string", "pattern": r"^\s*[0-9]{3}\s*$"}
+# An ABAP client: three digits, a number (zero-padded), or the access-control page's {client}.
+CLIENT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        _THREE_DIGITS,
+        {"type": "integer", "minimum": 0, "maximum": 999},
+        {"type": "object", "properties": {"client": _THREE_DIGITS}, "required": ["client"]},
+    ]
+}
+CLIENTS_SCHEMA: dict[str, Any] = {"type": "array", "items": CLIENT_SCHEMA}
+BLOCKED_USERS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "client": {"anyOf": CLIENT_SCHEMA["anyOf"][:2]},
+            "user": {"type": "string", "minLength": 1},
+        },
+        "required": ["client", "user"],
+    },
+}
+
 
 def client_text(value: Any) -> str:
     """An ABAP client: three digits; numbers are accepted and zero-padded."""
@@ -18,9 +40,9 @@ def client_text(value: Any) -> str:
     raise InvalidRequest(f"client {value!r} must be three digits")
 
 
-def parse_clients(value: Any) -> list[str]:
+def parse_clients(value: Any, name: str = "allowed clients") -> list[str]:
     if not isinstance(value, list):
-        raise InvalidRequest("allowed clients must be a JSON array")
+        raise InvalidRequest(f"{name} must be a JSON array")
     return list(dict.fromkeys(client_text(v) for v in value))
 
 
@@ -33,9 +55,9 @@ def parse_blocked_user(value: Any) -> dict[str, str]:
     return {"client": client_text(value.get("client")), "user": user.strip()}
 
 
-def parse_blocked_users(value: Any) -> list[dict[str, str]]:
+def parse_blocked_users(value: Any, name: str = "blocked client users") -> list[dict[str, str]]:
     if not isinstance(value, list):
-        raise InvalidRequest("blocked client users must be a JSON array")
+        raise InvalidRequest(f"{name} must be a JSON array")
     unique: dict[tuple[str, str], dict[str, str]] = {}
     for item in value:
         entry = parse_blocked_user(item)

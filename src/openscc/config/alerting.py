@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openscc import kinds
-from openscc.config.values import as_bool, as_int
+from openscc.config.values import Fields, Structured, as_bool, as_int
 from openscc.errors import InvalidRequest
 from openscc.store.entities import EntityStore
 from openscc.store.records import EntityRecord
@@ -81,29 +81,98 @@ def view(body: dict[str, Any], *, external_audit_log: bool) -> dict[str, Any]:
     return {THRESHOLDS: thresholds, NOTIFICATION: dict(body[NOTIFICATION])}
 
 
-def replaced(data: dict[str, Any]) -> dict[str, Any]:
+def _thresholds(value: Any, section: str) -> dict[str, int | None]:
+    """The thresholds a request gives, each checked against its limits; None resets one."""
+    checked: dict[str, int | None] = {}
+    for name, number in _section(value, section, {*_ALWAYS, *_OPTIONAL}).items():
+        limits = _ALWAYS.get(name) or _OPTIONAL[name]
+        checked[name] = (
+            None
+            if number is None
+            else as_int(number, f"{section}.{name}", minimum=limits.minimum, maximum=limits.maximum)
+        )
+    return checked
+
+
+def _notification(value: Any, section: str) -> dict[str, bool | None]:
+    """The categories a request gives, mailed or not; None resets one."""
+    given = _section(value, section, set(CATEGORIES))
+    return {
+        name: None if flag is None else as_bool(flag, f"{section}.{name}")
+        for name, flag in given.items()
+    }
+
+
+def _section(value: Any, section: str, names: set[str]) -> dict[str, Any]:
+    """400 for a section that is not an object or names what it does not hold. An unknown name
+    is refused rather than ignored: a setting that silently does nothing is worse."""
+    if not isinstance(value, dict):
+        raise InvalidRequest(f"{section} must be a JSON object")
+    for name in value:
+        if name not in names:
+            raise InvalidRequest(_unknown_name(section, name))
+    return value
+
+
+_NULL_RESETS = "; null resets a value to its default"
+FIELDS = Fields(
+    Structured(
+        name=THRESHOLDS,
+        json_schema={
+            "type": "object",
+            "properties": {
+                name: {
+                    "type": ["integer", "null"],
+                    "minimum": limits.minimum,
+                    "maximum": limits.maximum,
+                }
+                for name, limits in {**_ALWAYS, **_OPTIONAL}.items()
+            },
+            "additionalProperties": False,
+            "description": "limits that raise an alert" + _NULL_RESETS,
+        },
+        parser=_thresholds,
+    ),
+    Structured(
+        name=NOTIFICATION,
+        json_schema={
+            "type": "object",
+            "properties": {category: {"type": ["boolean", "null"]} for category in CATEGORIES},
+            "additionalProperties": False,
+            "description": "the alert categories e-mailed" + _NULL_RESETS,
+        },
+        parser=_notification,
+    ),
+)
+
+
+def replaced(_current: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """PUT: the new configuration; what the request leaves out takes its default."""
     return changed(defaults(), data)
 
 
 def changed(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """PATCH: ``body`` with the values the request gives; ``null`` resets a value."""
-    _check_shape(data)
-    thresholds = dict(body[THRESHOLDS])
-    for name, value in (data.get(THRESHOLDS) or {}).items():
-        limits = _ALWAYS.get(name) or _OPTIONAL[name]
-        if value is None:
-            if name in _ALWAYS:
-                thresholds[name] = limits.default
-            else:
-                thresholds.pop(name, None)
-            continue
-        thresholds[name] = as_int(
-            value, f"{THRESHOLDS}.{name}", minimum=limits.minimum, maximum=limits.maximum
+    if not data:
+        raise InvalidRequest("the request is empty: give thresholds, notification or both")
+    unknown = sorted(set(data) - {THRESHOLDS, NOTIFICATION})
+    if unknown:
+        raise InvalidRequest(
+            f"unknown field {unknown[0]!r}; the alerting configuration has thresholds and "
+            "notification"
         )
+    given = FIELDS.given(data)
+    thresholds = dict(body[THRESHOLDS])
+    for name, number in given.get(THRESHOLDS, {}).items():
+        if number is not None:
+            thresholds[name] = number
+        elif name in _ALWAYS:
+            thresholds[name] = _ALWAYS[name].default
+        else:
+            thresholds.pop(name, None)
     notification = dict(body[NOTIFICATION])
-    for name, value in (data.get(NOTIFICATION) or {}).items():
-        notification[name] = True if value is None else as_bool(value, f"{NOTIFICATION}.{name}")
+    for name, flag in given.get(NOTIFICATION, {}).items():
+        notification[name] = True if flag is None else flag
     return {THRESHOLDS: thresholds, NOTIFICATION: notification}
 
 
@@ -113,29 +182,6 @@ def certificate_days(body: dict[str, Any]) -> int:
 
 def notifies(body: dict[str, Any], category: str) -> bool:
     return bool(body[NOTIFICATION].get(category, True))
-
-
-def _check_shape(data: dict[str, Any]) -> None:
-    """400 for an empty request, an unknown name, or a section that is not an object. An unknown
-    name is refused rather than ignored: a setting that silently does nothing is worse."""
-    if not data:
-        raise InvalidRequest("the request is empty: give thresholds, notification or both")
-    unknown = sorted(set(data) - {THRESHOLDS, NOTIFICATION})
-    if unknown:
-        raise InvalidRequest(
-            f"unknown field {unknown[0]!r}; the alerting configuration has thresholds and "
-            "notification"
-        )
-    known = {THRESHOLDS: {*_ALWAYS, *_OPTIONAL}, NOTIFICATION: set(CATEGORIES)}
-    for section, names in known.items():
-        value = data.get(section)
-        if value is None:
-            continue
-        if not isinstance(value, dict):
-            raise InvalidRequest(f"{section} must be a JSON object")
-        for name in value:
-            if name not in names:
-                raise InvalidRequest(_unknown_name(section, name))
 
 
 def _unknown_name(section: str, name: str) -> str:

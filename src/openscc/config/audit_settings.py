@@ -9,12 +9,13 @@ levels live in ``openscc.audit.AuditLog``; this module stores and validates them
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from openscc import kinds
 from openscc.audit import AUDIT_LEVELS, DEFAULT_LEVEL
 from openscc.config.setting_entities import ConnectorSetting, SubaccountSetting
-from openscc.config.values import as_int
+from openscc.config.values import AnyCaseChoice, Fields, Structured, as_int
 from openscc.errors import InvalidRequest
 from openscc.store.entities import EntityStore
 
@@ -24,30 +25,40 @@ CLEANUP_DAYS = (0, 14, 30, 90, 180, 365)  # 0: never remove
 DEFAULTS: dict[str, Any] = {"level": DEFAULT_LEVEL, "cleanup": 0}
 
 
-def level(value: Any) -> str:
-    if isinstance(value, str) and value.strip().upper() in AUDIT_LEVELS:
-        return value.strip().upper()
-    raise InvalidRequest(f"level must be one of {', '.join(AUDIT_LEVELS)}")
-
-
-def cleanup(value: Any) -> int:
-    days = as_int(value, "cleanup", minimum=0, maximum=365)
+def _cleanup(value: Any, name: str) -> int:
+    days = as_int(value, name, minimum=0, maximum=365)
     if days not in CLEANUP_DAYS:
         raise InvalidRequest(
-            f"cleanup must be 0 (never remove logs) or one of {', '.join(map(str, CLEANUP_DAYS[1:]))}"
+            f"{name} must be 0 (never remove logs) or one of {', '.join(map(str, CLEANUP_DAYS[1:]))}"
         )
     return days
 
 
+LEVEL = AnyCaseChoice(name="level", values=AUDIT_LEVELS)
+CLEANUP = Structured(
+    name="cleanup",
+    json_schema={
+        "anyOf": [
+            {"type": "integer", "enum": list(CLEANUP_DAYS)},
+            {"type": "string", "enum": [str(days) for days in CLEANUP_DAYS]},
+        ],
+        "description": "days after which logs are removed; 0: never",
+    },
+    parser=_cleanup,
+)
+# A PATCH gives either or both; ``logPath`` cannot be changed here, as in the product, and a
+# client sending it back has it ignored.
+FIELDS = Fields(LEVEL, CLEANUP)
+SUBACCOUNT_FIELDS = Fields(replace(LEVEL, required=True))
+
+
 def patched(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """The settings after a PATCH: given properties replace, the rest keep their values
-    (``logPath`` cannot be changed here, as in the product; it is ignored)."""
-    updated = {**DEFAULTS, **body}
-    if data.get("level") is not None:
-        updated["level"] = level(data["level"])
-    if data.get("cleanup") is not None:
-        updated["cleanup"] = cleanup(data["cleanup"])
-    return updated
+    """The settings after a PATCH: given properties replace, the rest keep their values."""
+    return {**DEFAULTS, **body, **FIELDS.given(data)}
+
+
+def subaccount_level_given(data: dict[str, Any]) -> str:
+    return str(SUBACCOUNT_FIELDS.read(data)["level"])
 
 
 CONNECTOR_SETTING = ConnectorSetting(KIND, DEFAULTS)

@@ -12,7 +12,7 @@ from typing import Any
 
 from openscc import kinds
 from openscc.config import certs
-from openscc.config.values import opt_int, req_str
+from openscc.config.values import AnyCaseChoice, Fields, Number, Structured, Text
 from openscc.errors import InvalidRequest, NotFound
 from openscc.store.entities import EntityStore
 from openscc.store.records import EntityRecord
@@ -69,17 +69,48 @@ def install(store: EntityStore, slot: Slot, pair: certs.KeyPair) -> None:
     )
 
 
+_ALT_NAME_TYPES = ("DNS", "IP", "RFC822", "URI")
+
+
+def _alt_names(value: Any, name: str) -> list[dict[str, str]]:
+    """Checked before a key is made for them; an IP address's form, as the certificate is."""
+    if not isinstance(value, list) or not all(isinstance(a, dict) for a in value):
+        raise InvalidRequest(f"{name} must be an array of {{type, value}}")
+    for alt in value:
+        if not isinstance(alt.get("value"), str) or not alt["value"]:
+            raise InvalidRequest(f"every {name} entry needs a value")
+        if alt.get("type") not in _ALT_NAME_TYPES:
+            raise InvalidRequest(f"{name} type must be DNS, IP, RFC822 or URI")
+    return value
+
+
+GENERATION_FIELDS = Fields(
+    AnyCaseChoice(name="type", required=True, values=("selfsigned", "csr")),
+    Number(name="keySize", default=2048, minimum=1024, maximum=8192, description="2048 or 4096"),
+    Text(name="subjectDN", required=True, max_length=2048, description="e.g. CN=host,O=org,C=DE"),
+    Structured(
+        name="subjectAltNames",
+        json_schema={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "type": {"enum": list(_ALT_NAME_TYPES)},
+                    "value": {"type": "string", "minLength": 1},
+                },
+                "required": ["type", "value"],
+            },
+        },
+        parser=_alt_names,
+    ),
+)
+
+
 def parse_generation(data: dict[str, Any]) -> tuple[str, Any, int, list[dict[str, str]]]:
     """(type, subject Name, key size, alt names) of a POST: selfsigned or csr."""
-    kind = req_str(data, "type").strip().lower()
-    if kind not in ("selfsigned", "csr"):
-        raise InvalidRequest("type must be selfsigned or csr")
-    subject = certs.parse_dn(req_str(data, "subjectDN", max_length=2048))
-    key_size = opt_int(data, "keySize", 2048, minimum=1024, maximum=8192)
-    alt_names = data.get("subjectAltNames") or []
-    if not isinstance(alt_names, list) or not all(isinstance(a, dict) for a in alt_names):
-        raise InvalidRequest("subjectAltNames must be an array of {type, value}")
-    return kind, subject, key_size, alt_names
+    values = GENERATION_FIELDS.read(data)
+    subject = certs.parse_dn(values["subjectDN"])
+    return values["type"], subject, values["keySize"], values["subjectAltNames"] or []
 
 
 def save_pending(store: EntityStore, slot: Slot, csr_pem: str, key_pem: str) -> None:

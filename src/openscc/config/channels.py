@@ -12,7 +12,7 @@ from typing import Any
 
 from openscc.cloud import ChannelState
 from openscc.config import paths
-from openscc.config.values import opt_int, opt_str, req_str
+from openscc.config.values import Choice, Fields, Flag, Number, Text
 from openscc.errors import InvalidRequest
 
 K8S = "K8S"
@@ -30,46 +30,67 @@ def channel_type(value: str) -> str:
     return value
 
 
-def _instance(data: dict[str, Any]) -> int:
-    if data.get("instanceNumber") is None:
-        raise InvalidRequest("instanceNumber is required")
-    return opt_int(data, "instanceNumber", 0, minimum=0, maximum=99)
+_PORT = Number(
+    name="port",
+    required=True,
+    minimum=1,
+    maximum=65535,
+    description="K8S, VirtualMachine: the local port (the others' follows the instance number)",
+)
+_INSTANCE = Number(
+    name="instanceNumber",
+    required=True,
+    minimum=0,
+    maximum=99,
+    description="ABAPCloud, ABAPCloudSNC, HANA",
+)
+_TENANT_HOST = Text(
+    name="abapCloudTenantHost",
+    required=True,
+    max_length=1024,
+    description="ABAPCloud, ABAPCloudSNC",
+)
+# Each type's own fields, in the order the product shows them.
+TYPE_FIELDS = {
+    K8S: Fields(
+        Text(name="k8sCluster", required=True, max_length=1024, description="K8S"),
+        Text(name="k8sService", required=True, max_length=1024, description="K8S"),
+        _PORT,
+    ),
+    ABAP_CLOUD: Fields(_TENANT_HOST, _INSTANCE),
+    ABAP_CLOUD_SNC: Fields(_TENANT_HOST, _INSTANCE),
+    HANA: Fields(
+        Text(name="hanaInstanceName", required=True, max_length=1024, description="HANA"),
+        _INSTANCE,
+    ),
+    VIRTUAL_MACHINE: Fields(
+        Text(name="name", required=True, max_length=1024, description="VirtualMachine"),
+        Text(name="endpointId", required=True, max_length=1024, description="VirtualMachine"),
+        _PORT,
+    ),
+}
+_EVERY_TYPE_FIELDS = Fields(
+    Number(name="connections", default=1, minimum=1, maximum=MAX_CONNECTIONS),
+    Text(name="comment", default="", max_length=1024),
+)
+# The body of the typed routes, whose path names the type: every type's fields, those of the
+# type required (a PUT keeps what it leaves out).
+FIELDS = Fields(
+    *dict.fromkeys(field for own in TYPE_FIELDS.values() for field in own), *_EVERY_TYPE_FIELDS
+).optional()
 
 
-def _port(data: dict[str, Any]) -> int:
-    if data.get("port") is None:
-        raise InvalidRequest("port is required")
-    return opt_int(data, "port", 0, minimum=1, maximum=65535)
+STATE_FIELDS = Fields(Flag(name="enabled", required=True, description="true opens, false closes"))
 
 
 def _specific(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The type's own fields, in the order the product shows them, and the local port."""
-    if kind == K8S:
-        return {
-            "k8sCluster": req_str(data, "k8sCluster", max_length=1024),
-            "k8sService": req_str(data, "k8sService", max_length=1024),
-            "port": _port(data),
-        }
+    """The type's own fields and the local port, which an instance number decides."""
+    values = TYPE_FIELDS[kind].read(data)
     if kind in (ABAP_CLOUD, ABAP_CLOUD_SNC):
-        number = _instance(data)
-        base = 4800 if kind == ABAP_CLOUD_SNC else 3300
-        return {
-            "abapCloudTenantHost": req_str(data, "abapCloudTenantHost", max_length=1024),
-            "instanceNumber": number,
-            "port": base + number,
-        }
-    if kind == HANA:
-        number = _instance(data)
-        return {
-            "hanaInstanceName": req_str(data, "hanaInstanceName", max_length=1024),
-            "instanceNumber": number,
-            "port": 30015 + 100 * number,
-        }
-    return {
-        "name": req_str(data, "name", max_length=1024),
-        "endpointId": req_str(data, "endpointId", max_length=1024),
-        "port": _port(data),
-    }
+        values["port"] = (4800 if kind == ABAP_CLOUD_SNC else 3300) + values["instanceNumber"]
+    elif kind == HANA:
+        values["port"] = 30015 + 100 * values["instanceNumber"]
+    return values
 
 
 def upgraded(body: dict[str, Any]) -> dict[str, Any]:
@@ -88,11 +109,7 @@ def parse(
     """A channel body from a POST or a PUT (absent fields keep their value)."""
     current = upgraded(existing) if existing else {}
     merged = {**current, **{k: v for k, v in data.items() if v is not None}}
-    return {
-        **_specific(kind, merged),
-        "connections": opt_int(merged, "connections", 1, minimum=1, maximum=MAX_CONNECTIONS),
-        "comment": opt_str(merged, "comment", "", max_length=1024) or "",
-    }
+    return {**_specific(kind, merged), **_EVERY_TYPE_FIELDS.read(merged)}
 
 
 def view(
@@ -143,23 +160,36 @@ _DETAILS = {
 }
 
 
-def generic_type(data: dict[str, Any]) -> str:
-    """The channel type a generic request's ``typeKey`` stands for."""
-    key = data.get("typeKey")
-    if key not in _GENERIC_TYPES:
-        raise InvalidRequest(f"typeKey must be one of {', '.join(_GENERIC_TYPES)}")
-    return _GENERIC_TYPES[key]
+GENERIC_FIELDS = Fields(
+    Choice(name="typeKey", required=True, values=tuple(GENERIC_KEYS.values())),
+    Text(
+        name="details",
+        required=True,
+        max_length=1024,
+        description="the HANA instance, the virtual machine or the ABAP Cloud tenant host",
+    ),
+    Number(
+        name="serviceNumber",
+        required=True,
+        minimum=0,
+        maximum=65535,
+        description="the instance number; a virtual machine's port",
+    ),
+    Number(name="connectionCount", minimum=1, maximum=MAX_CONNECTIONS),
+)
 
 
-def from_generic(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A typed request from a generic one: ``details`` is the instance, VM or tenant host;
-    ``serviceNumber`` the instance number (the port, for a virtual machine)."""
-    typed: dict[str, Any] = {_DETAILS[kind]: req_str(data, "details", max_length=1024)}
-    number = data.get("serviceNumber")
-    typed["port" if kind == VIRTUAL_MACHINE else "instanceNumber"] = number
-    if data.get("connectionCount") is not None:
-        typed["connections"] = data["connectionCount"]
-    return typed
+def from_generic(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The channel type and the typed request a generic one stands for."""
+    values = GENERIC_FIELDS.read(data)
+    kind = _GENERIC_TYPES[values["typeKey"]]
+    typed: dict[str, Any] = {
+        _DETAILS[kind]: values["details"],
+        "port" if kind == VIRTUAL_MACHINE else "instanceNumber": values["serviceNumber"],
+    }
+    if values["connectionCount"] is not None:
+        typed["connections"] = values["connectionCount"]
+    return kind, typed
 
 
 def generic_view(body: dict[str, Any], state: ChannelState | None) -> dict[str, Any]:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from openscc import kinds
+from openscc.config.values import Fields, String
 from openscc.store.entities import EntityStore
 from openscc.store.records import EntityRecord
 
 HA_ROLES = ("master", "shadow")
+
+# No cap of its own: the request body's, 1 MiB, bounds the description.
+DESCRIPTION_FIELDS = Fields(
+    String(name="description", required=True, max_length=1024 * 1024, description='"" clears it')
+)
 
 
 def connector_body(store: EntityStore) -> dict[str, object]:

@@ -16,7 +16,7 @@ from email.utils import getaddresses
 from typing import Any
 
 from openscc import kinds
-from openscc.config.values import as_bool, as_int, as_str, host
+from openscc.config.values import Fields, Flag, String, Structured, as_int, as_str, host
 from openscc.errors import InvalidRequest
 from openscc.store.entities import EntityStore
 from openscc.store.records import EntityRecord
@@ -29,27 +29,6 @@ TRUST_OPTIONS = (TLS_DISABLED, EMAIL_TRUSTSTORE, JDK_AND_EMAIL_TRUSTSTORE, TRUST
 
 PASSWORD = "smtpPassword"  # noqa: S105 (the field's name, not a password)
 PROPERTIES = "additionalProperties"
-# The body's fields, in the documented order of the GET answer, with their length caps.
-_TEXT_FIELDS = {
-    "trustOption": 64,
-    "sendTo": 4096,
-    "sendCc": 4096,
-    "sendFrom": 1024,
-    "smtpHost": 253,
-    "smtpUsername": 255,
-}
-FIELDS = (
-    "enabled",
-    "trustOption",
-    "sendTo",
-    "sendCc",
-    "sendFrom",
-    "smtpHost",
-    "smtpPort",
-    "smtpUsername",
-    PROPERTIES,
-)
-_REQUEST_FIELDS = frozenset({*FIELDS, PASSWORD})
 REQUIRED_WHEN_ENABLED = ("trustOption", "sendTo", "sendFrom", "smtpHost")
 MAX_PASSWORD_CHARS = 1024
 MAX_PROPERTIES = 64
@@ -65,6 +44,81 @@ _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+
 _DOMAIN = re.compile(
     r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
 )
+
+
+def _port_as_given(value: Any, name: str) -> int | str:
+    """A port as the client gave it (validated once enabled): a whole number or a short text."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidRequest(f"{name} must be a number or a string")
+    if isinstance(value, str):
+        text = as_str(value, name, max_length=16)
+        return int(text) if text.isdigit() else text
+    return value
+
+
+def _properties(value: Any, _name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidRequest(f"{PROPERTIES} must be a JSON object of property names and values")
+    if len(value) > MAX_PROPERTIES:
+        raise InvalidRequest(f"{PROPERTIES} may hold at most {MAX_PROPERTIES} properties")
+    out: dict[str, Any] = {}
+    for name, item in value.items():
+        if not name or len(name) > 256 or not name.isprintable():
+            raise InvalidRequest(
+                f"{PROPERTIES} names must have 1 to 256 characters and no control characters"
+            )
+        if isinstance(item, str):
+            # A CR or LF in a value (mail.smtp.localhost, say) would end up in an SMTP command.
+            if not item.isprintable():
+                raise InvalidRequest(f"{PROPERTIES}.{name} must not hold control characters")
+            out[name] = as_str(item, f"{PROPERTIES}.{name}", max_length=1024)
+        elif isinstance(item, bool | int) or (isinstance(item, float) and math.isfinite(item)):
+            out[name] = item
+        else:
+            raise InvalidRequest(f"{PROPERTIES}.{name} must be a string, number or boolean")
+    return out
+
+
+# In the documented order of the GET answer. Null or "" removes a value (a PATCH keeps the
+# others); they are validated together only once enabled is true (``_validated``).
+FIELDS = Fields(
+    Flag(name="enabled", required=True, description="the values are validated when true"),
+    String(
+        name="trustOption",
+        max_length=64,
+        description=f"once enabled: one of {', '.join(TRUST_OPTIONS)}",
+    ),
+    String(name="sendTo", max_length=4096, description="RFC 822 addresses"),
+    String(name="sendCc", max_length=4096, description="RFC 822 addresses"),
+    String(name="sendFrom", max_length=1024, description="one RFC 822 address"),
+    String(name="smtpHost", max_length=253),
+    Structured(
+        name="smtpPort",
+        json_schema={"type": ["integer", "string"], "maxLength": 16},
+        parser=_port_as_given,
+        description=f"absent: {SMTP_PORT}, or {SMTPS_PORT} for implicit TLS",
+    ),
+    String(name="smtpUsername", max_length=255),
+    Structured(
+        name=PROPERTIES,
+        json_schema={
+            "type": "object",
+            "maxProperties": MAX_PROPERTIES,
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+        },
+        parser=_properties,
+        description="JavaMail properties",
+    ),
+    String(
+        name=PASSWORD,
+        max_length=MAX_PASSWORD_CHARS,
+        secret=True,
+        description="write-only; absent: the password stays while the user does",
+    ),
+)
+PATCH_FIELDS = FIELDS.optional()
+# What the body holds: every field but the password, which only the secret does.
+_BODY_NAMES = tuple(field.name for field in FIELDS if field.name != PASSWORD)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -123,7 +177,7 @@ def save(store: EntityStore, body: dict[str, Any], password: str | None) -> None
 def view(body: dict[str, Any]) -> dict[str, Any]:
     """The GET answer: what is set, in the documented order; never the password."""
     out: dict[str, Any] = {"enabled": bool(body.get("enabled", False))}
-    for name in FIELDS[1:]:
+    for name in _BODY_NAMES[1:]:
         if name in body:
             out[name] = body[name]
     return out
@@ -135,13 +189,12 @@ def replaced(
     """PUT: the configuration the request gives, whole. The password may be left out while the
     user stays the same (a client cannot read it back to send it again); "" removes it."""
     _check_names(data)
-    if data.get("enabled") is None:
-        raise InvalidRequest("enabled is required")
-    body = _applied({}, data)
+    values = FIELDS.read(data)
+    body = _applied({}, data, values)
     same_user = bool(body.get("smtpUsername")) and body.get("smtpUsername") == old.get(
         "smtpUsername"
     )
-    password = _password(data, old_password if same_user else None)
+    password = _password(data, values, old_password if same_user else None)
     return _finished(body, password)
 
 
@@ -150,8 +203,9 @@ def changed(
 ) -> tuple[dict[str, Any], str | None]:
     """PATCH: the stored configuration with the values the request gives; null removes one."""
     _check_names(data)
-    body = _applied(dict(old), data)
-    return _finished(body, _password(data, old_password))
+    values = PATCH_FIELDS.read(data)
+    body = _applied(dict(old), data, values)
+    return _finished(body, _password(data, values, old_password))
 
 
 def sending_settings(body: dict[str, Any], password: str | None) -> EmailSettings | None:
@@ -205,37 +259,33 @@ def _valid_domain(domain: str) -> bool:
 def _check_names(data: dict[str, Any]) -> None:
     if not data:
         raise InvalidRequest("the request is empty: give the e-mail configuration")
-    unknown = sorted(set(data) - _REQUEST_FIELDS)
+    unknown = sorted(set(data) - {field.name for field in FIELDS})
     if unknown:
         raise InvalidRequest(f"unknown field {unknown[0]!r} in the e-mail configuration")
 
 
-def _applied(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """``body`` with each given field type-checked and set, or removed when null or ""."""
-    for name, value in data.items():
+def _applied(body: dict[str, Any], data: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with each field the request names set to its value read, or removed when null
+    or "" (``enabled``: null is false)."""
+    for name in data:
+        value = values[name]
         if name == PASSWORD:
-            continue
+            continue  # kept in the secret
         if name == "enabled":
-            body[name] = False if value is None else as_bool(value, name)
+            body[name] = bool(value)
         elif value is None or value == "":
             body.pop(name, None)
-        elif name == "smtpPort":
-            body[name] = _port_as_given(value)
-        elif name == PROPERTIES:
-            body[name] = _properties(value)
         else:
-            body[name] = as_str(value, name, max_length=_TEXT_FIELDS[name])
+            body[name] = value
     body.setdefault("enabled", False)
     return body
 
 
-def _password(data: dict[str, Any], kept: str | None) -> str | None:
+def _password(data: dict[str, Any], values: dict[str, Any], kept: str | None) -> str | None:
+    """The password the request gives ("" or null: none), else the one kept."""
     if PASSWORD not in data:
         return kept
-    value = data[PASSWORD]
-    if value is None:
-        return None
-    return as_str(value, PASSWORD, max_length=MAX_PASSWORD_CHARS) or None
+    return values[PASSWORD] or None
 
 
 def _finished(body: dict[str, Any], password: str | None) -> tuple[dict[str, Any], str | None]:
@@ -243,7 +293,7 @@ def _finished(body: dict[str, Any], password: str | None) -> tuple[dict[str, Any
         password = None  # a password without a user is never sent
     if body["enabled"]:
         body = _validated(body)
-    return {name: body[name] for name in FIELDS if name in body}, password
+    return {name: body[name] for name in _BODY_NAMES if name in body}, password
 
 
 def _validated(body: dict[str, Any]) -> dict[str, Any]:
@@ -271,39 +321,6 @@ def _smtp_host(value: str) -> None:
         ipaddress.ip_address(value)
     except ValueError:
         host(value, "smtpHost")
-
-
-def _port_as_given(value: Any) -> int | str:
-    """A port as the client gave it (validated once enabled): a whole number or a short text."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidRequest("smtpPort must be a number or a string")
-    if isinstance(value, str):
-        text = as_str(value, "smtpPort", max_length=16)
-        return int(text) if text.isdigit() else text
-    return value
-
-
-def _properties(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidRequest(f"{PROPERTIES} must be a JSON object of property names and values")
-    if len(value) > MAX_PROPERTIES:
-        raise InvalidRequest(f"{PROPERTIES} may hold at most {MAX_PROPERTIES} properties")
-    out: dict[str, Any] = {}
-    for name, item in value.items():
-        if not name or len(name) > 256 or not name.isprintable():
-            raise InvalidRequest(
-                f"{PROPERTIES} names must have 1 to 256 characters and no control characters"
-            )
-        if isinstance(item, str):
-            # A CR or LF in a value (mail.smtp.localhost, say) would end up in an SMTP command.
-            if not item.isprintable():
-                raise InvalidRequest(f"{PROPERTIES}.{name} must not hold control characters")
-            out[name] = as_str(item, f"{PROPERTIES}.{name}", max_length=1024)
-        elif isinstance(item, bool | int) or (isinstance(item, float) and math.isfinite(item)):
-            out[name] = item
-        else:
-            raise InvalidRequest(f"{PROPERTIES}.{name} must be a string, number or boolean")
-    return out
 
 
 def _wants_implicit(body: dict[str, Any]) -> bool:

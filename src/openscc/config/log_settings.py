@@ -18,7 +18,7 @@ from typing import Any
 
 from openscc import kinds
 from openscc.config.setting_entities import ConnectorSetting, SubaccountSetting
-from openscc.config.values import as_bool, as_int
+from openscc.config.values import AnyCaseChoice, Fields, Flag, Number, Structured
 from openscc.errors import InvalidRequest
 from openscc.store.entities import EntityStore
 
@@ -53,48 +53,43 @@ MAX_ROLLOVER_MB = 10_000
 _MEGABYTES = re.compile(r"^\s*(\d{1,9})\s*MB\s*$", re.IGNORECASE)
 
 
-def _level(value: Any, field: str) -> str:
-    if isinstance(value, str) and value.strip().upper() in LEVELS:
-        return value.strip().upper()
-    raise InvalidRequest(f"{field} must be one of {', '.join(LEVELS)}")
-
-
-def _megabytes(value: Any) -> str:
+def _megabytes(value: Any, name: str) -> str:
     match = _MEGABYTES.match(value) if isinstance(value, str) else None
     if match is None:
-        raise InvalidRequest(
-            "rolloverThreshold must be a size in megabytes with its unit, e.g. '75 MB'"
-        )
+        raise InvalidRequest(f"{name} must be a size in megabytes with its unit, e.g. '75 MB'")
     size = int(match.group(1))
     if not 1 <= size <= MAX_ROLLOVER_MB:
-        raise InvalidRequest(f"rolloverThreshold must be between 1 MB and {MAX_ROLLOVER_MB} MB")
+        raise InvalidRequest(f"{name} must be between 1 MB and {MAX_ROLLOVER_MB} MB")
     return f"{size} MB"
+
+
+FIELDS = Fields(
+    AnyCaseChoice(name="sccLogLevel", values=tuple(LEVELS)),
+    AnyCaseChoice(name="otherLogLevel", values=tuple(LEVELS)),
+    Flag(name="tlsTrace"),
+    Number(name="cpicTraceLevel", minimum=0, maximum=3),
+    Number(name="cleanup", minimum=0, maximum=MAX_CLEANUP_DAYS),
+    Structured(
+        name="rolloverThreshold",
+        json_schema={
+            "type": "string",
+            "pattern": r"^\s*\d{1,9}\s*[Mm][Bb]\s*$",
+            "description": f"1 to {MAX_ROLLOVER_MB} megabytes with the unit, e.g. '75 MB'",
+        },
+        parser=_megabytes,
+    ),
+)
+SUBACCOUNT_FIELDS = Fields(*(Flag(name=name) for name in SUBACCOUNT_DEFAULTS))
 
 
 def patched(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """The settings after a PATCH: given properties replace, the rest keep their values. The
     read-only ``isTlsTraceActive`` and ``logAndTracePath`` a client may send back are ignored."""
-    updated = {**DEFAULTS, **body}
-    readers = {
-        "sccLogLevel": lambda v: _level(v, "sccLogLevel"),
-        "otherLogLevel": lambda v: _level(v, "otherLogLevel"),
-        "tlsTrace": lambda v: as_bool(v, "tlsTrace"),
-        "cpicTraceLevel": lambda v: as_int(v, "cpicTraceLevel", minimum=0, maximum=3),
-        "cleanup": lambda v: as_int(v, "cleanup", minimum=0, maximum=MAX_CLEANUP_DAYS),
-        "rolloverThreshold": _megabytes,
-    }
-    for field, read in readers.items():
-        if data.get(field) is not None:
-            updated[field] = read(data[field])
-    return updated
+    return {**DEFAULTS, **body, **FIELDS.given(data)}
 
 
 def patched_subaccount(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    updated = {**SUBACCOUNT_DEFAULTS, **body}
-    for field in SUBACCOUNT_DEFAULTS:
-        if data.get(field) is not None:
-            updated[field] = as_bool(data[field], field)
-    return updated
+    return {**SUBACCOUNT_DEFAULTS, **body, **SUBACCOUNT_FIELDS.given(data)}
 
 
 CONNECTOR_SETTING = ConnectorSetting(KIND, DEFAULTS)

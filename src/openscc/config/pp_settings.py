@@ -8,38 +8,35 @@ from typing import Any
 
 from openscc import kinds
 from openscc.config.setting_entities import ConnectorSetting
-from openscc.config.values import as_int
+from openscc.config.values import Fields, Number
 from openscc.errors import InvalidRequest
 
 KIND = kinds.PP_SETTINGS
-# field -> (minimum, maximum), as the page gives them: 14 days in hours, 30 days in minutes.
-RANGES = {"expirationToleranceInHr": (1, 336), "certificateValidityInMin": (1, 43200)}
+# The ranges the page gives: 14 days in hours, 30 days in minutes.
+FIELDS = Fields(
+    Number(name="expirationToleranceInHr", required=True, minimum=1, maximum=336),
+    Number(name="certificateValidityInMin", required=True, minimum=1, maximum=43200),
+)
+PATCH_FIELDS = FIELDS.optional()
 DEFAULTS = {"expirationToleranceInHr": 1, "certificateValidityInMin": 60}
+_NAMES = [field.name for field in FIELDS]
 
 
-def _given(data: dict[str, Any]) -> dict[str, int]:
-    values = {}
-    for field, (low, high) in RANGES.items():
-        if data.get(field) is not None:
-            values[field] = as_int(data[field], field, minimum=low, maximum=high)
-    return values
-
-
-def parse_put(data: dict[str, Any]) -> dict[str, int]:
+def parse_put(_current: dict[str, int], data: dict[str, Any]) -> dict[str, int]:
     """Both values, required."""
-    values = _given(data)
-    missing = [field for field in RANGES if field not in values]
+    values = FIELDS.given(data)
+    missing = [name for name in _NAMES if name not in values]
     if missing:
         raise InvalidRequest(f"{' and '.join(missing)} must be set")
     return values
 
 
-def parse_patch(body: dict[str, int], data: dict[str, Any]) -> dict[str, int]:
+def parse_patch(current: dict[str, int], data: dict[str, Any]) -> dict[str, int]:
     """One value or both; the other keeps its value."""
-    values = _given(data)
+    values = PATCH_FIELDS.given(data)
     if not values:
-        raise InvalidRequest(f"give {' or '.join(RANGES)}")
-    return {**body, **values}
+        raise InvalidRequest(f"give {' or '.join(_NAMES)}")
+    return {**current, **values}
 
 
 SETTING = ConnectorSetting(KIND, DEFAULTS)

@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from openscc import kinds
 from openscc.config import paths
-from openscc.config.values import opt_bool, opt_str, req_str
+from openscc.config.values import Fields, Flag, Text
 from openscc.store.records import EntityRecord
 
 FLAGS = ("enabled", "exactMatchOnly", "websocketUpgradeAllowed")
+_CHANGEABLE = (
+    *(Flag(name=flag, default=False) for flag in FLAGS),
+    Text(name="description", max_length=1024),
+)
+FIELDS = Fields(
+    Text(name="id", required=True, max_length=2048, description="a URL path or a function name"),
+    *_CHANGEABLE,
+)
+# A PUT changes what it names; the id stays (it is the resource's address).
+UPDATE_FIELDS = Fields(*(replace(field, default=None) for field in _CHANGEABLE))
 
 
-def parse(data: dict[str, Any], existing: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A resource body from a POST (flags default false) or a PUT (absent fields stay)."""
-    old = existing or {}
-    body: dict[str, Any] = {"id": old["id"] if existing else req_str(data, "id", max_length=2048)}
-    for flag in FLAGS:
-        body[flag] = opt_bool(data, flag, bool(old.get(flag, False)))
-    description = opt_str(data, "description", old.get("description"), max_length=1024)
-    if description is not None:
-        body["description"] = description
-    if "creationDate" in old:
-        body["creationDate"] = old["creationDate"]
-    return body
+def parse(data: dict[str, Any]) -> dict[str, Any]:
+    """A new resource's body (flags default to false)."""
+    values = FIELDS.read(data)
+    if values["description"] is None:
+        del values["description"]
+    return values
+
+
+def updated(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The body after a PUT: absent fields stay."""
+    return {**body, **UPDATE_FIELDS.given(data)}
 
 
 def record(mapping_key: str, body: dict[str, Any]) -> EntityRecord:

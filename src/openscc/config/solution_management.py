@@ -26,7 +26,7 @@ from xml.etree import ElementTree
 from openscc import SCC_API_VERSION, __version__, kinds
 from openscc.config.connector_state import connector_body
 from openscc.config.setting_entities import ConnectorSetting
-from openscc.config.values import as_bool, as_str
+from openscc.config.values import Fields, Flag, String
 from openscc.errors import InvalidConfiguration
 from openscc.store.entities import EntityStore
 
@@ -46,17 +46,27 @@ settings = SETTING.read
 save = SETTING.write
 
 
+FIELDS = Fields(
+    String(name="hostAgentPath", max_length=1024, description="absolute; absent: the one stored"),
+    Flag(name="dsrEnabled"),
+)
+
+
 def activated(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """The settings after an activation: reporting on, with the given path and DSR flag (others
     keep their values); INVALID_CONFIGURATION if the host agent executable is not there."""
-    path = body["hostAgentPath"]
-    if data.get("hostAgentPath") is not None:
-        path = as_str(data["hostAgentPath"], "hostAgentPath", max_length=1024).strip()
-    dsr = body["dsrEnabled"]
-    if data.get("dsrEnabled") is not None:
-        dsr = as_bool(data["dsrEnabled"], "dsrEnabled")
+    given = FIELDS.given(data)
+    path = given["hostAgentPath"].strip() if "hostAgentPath" in given else body["hostAgentPath"]
     check_host_agent(path)
-    return {"hostAgentPath": path, "isEnabled": True, "dsrEnabled": dsr}
+    return {
+        "hostAgentPath": path,
+        "isEnabled": True,
+        "dsrEnabled": given.get("dsrEnabled", body["dsrEnabled"]),
+    }
+
+
+def deactivated(body: dict[str, Any], _data: dict[str, Any]) -> dict[str, Any]:
+    return {**body, "isEnabled": False}
 
 
 def check_host_agent(path: str) -> None:

@@ -10,7 +10,7 @@ import base64
 import binascii
 import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cryptography import x509
@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from openscc import kinds
 from openscc.cloud import DISCONNECTED, TunnelOutcome
 from openscc.config import certs, paths
-from openscc.config.values import host, identifier, opt_bool, opt_str, present, req_str
+from openscc.config.values import Fields, Flag, Text, host, identifier
 from openscc.errors import Forbidden, InvalidRequest
 from openscc.kinds import KEY_SEPARATOR
 from openscc.store.entities import EntityStore
@@ -61,21 +61,53 @@ def _first(data: dict[str, Any], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _settings(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "locationID": opt_str(data, "locationID", "", max_length=255) or "",
-        "displayName": opt_str(data, "displayName", "", max_length=255) or "",
-        "description": opt_str(data, "description", "") or "",
-        "autoCertRenewal": opt_bool(data, "autoCertRenewal", False),
-        "isManaged": opt_bool(data, "isManaged", False),
-    }
+_SETTINGS = (
+    Text(name="locationID", max_length=255, default=""),
+    Text(name="displayName", max_length=255, default=""),
+    Text(name="description", default=""),
+    Flag(name="autoCertRenewal", default=False),
+    Flag(name="isManaged", default=False),
+)
+_SETTING_NAMES = tuple(field.name for field in _SETTINGS)
+_WITHOUT_AUTHENTICATION_DATA = "required without authenticationData"
+AUTHENTICATION_DATA = Text(
+    name="authenticationData",
+    max_length=64 * 1024,
+    secret=True,
+    description="the subaccount's authentication data (JSON, or its base64) instead of the "
+    "user and password",
+)
+CREATE_FIELDS = Fields(
+    Text(name="regionHost", max_length=253, host=True, description=_WITHOUT_AUTHENTICATION_DATA),
+    Text(name="subaccount", max_length=128, description=_WITHOUT_AUTHENTICATION_DATA),
+    Text(name="cloudUser", max_length=255, description=_WITHOUT_AUTHENTICATION_DATA),
+    Text(name="cloudPassword", secret=True, description=_WITHOUT_AUTHENTICATION_DATA),
+    AUTHENTICATION_DATA,
+    *_SETTINGS,
+)
+# A PUT changes the settings it names; "" clears a text.
+UPDATE_FIELDS = Fields(*(replace(field, default=None) for field in _SETTINGS))
+RENEWAL_FIELDS = Fields(
+    Text(name="user", max_length=255, description=_WITHOUT_AUTHENTICATION_DATA),
+    Text(name="password", secret=True, description=_WITHOUT_AUTHENTICATION_DATA),
+    AUTHENTICATION_DATA,
+)
+STATE_FIELDS = Fields(Flag(name="connected", required=True))
+
+
+def filled(values: dict[str, Any], name: str) -> str:
+    """A value read from a request that this request needs: not absent, not blank."""
+    value = values[name]
+    if value is None or not value.strip():
+        raise InvalidRequest(f"{name} is required")
+    return str(value)
 
 
 def parse_new(data: dict[str, Any]) -> NewSubaccount:
     """Validate a create request: cloud user and password, or authentication data (2.17+)."""
-    settings = _settings(data)
-    if present(data, "authenticationData"):
-        text = req_str(data, "authenticationData", max_length=64 * 1024)
+    values = CREATE_FIELDS.read(data)
+    if values["authenticationData"] is not None:
+        text = filled(values, "authenticationData")
         decoded = _decode_authentication_data(text)
         region = _first(decoded, ("regionHost", "region", "regionHostName"))
         subaccount = _first(decoded, ("subaccount", "subaccountId", "subaccountID"))
@@ -84,29 +116,31 @@ def parse_new(data: dict[str, Any]) -> NewSubaccount:
         user = _first(decoded, ("user", "cloudUser", "email")) or ""
         secret = {"authenticationData": text}
     else:
-        region = req_str(data, "regionHost", max_length=253)
-        subaccount = req_str(data, "subaccount", max_length=128)
-        user = req_str(data, "cloudUser", max_length=255)
-        secret = {"cloudPassword": req_str(data, "cloudPassword")}
+        region = filled(values, "regionHost")
+        subaccount = filled(values, "subaccount")
+        user = filled(values, "cloudUser")
+        secret = {"cloudPassword": filled(values, "cloudPassword")}
     return NewSubaccount(
         region_host=host(region, "regionHost"),
         subaccount=identifier(subaccount, "subaccount"),
         cloud_user=user,
         secret=secret,
-        settings=settings,
+        settings={name: values[name] for name in _SETTING_NAMES},
     )
 
 
 def apply_update(body: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """The body after a PUT: absent fields stay, empty strings clear."""
-    updated = dict(body)
-    for field, limit in (("locationID", 255), ("displayName", 255), ("description", 4096)):
-        value = opt_str(data, field, max_length=limit)
-        if value is not None:
-            updated[field] = value
-    for flag in ("autoCertRenewal", "isManaged"):
-        updated[flag] = opt_bool(data, flag, bool(body.get(flag, False)))
-    return updated
+    return {**body, **UPDATE_FIELDS.given(data)}
+
+
+def renewal_secret(data: dict[str, Any]) -> tuple[dict[str, str], str | None]:
+    """(secret, cloud user) of a certificate renewal: the authentication data, or the cloud
+    user and password (and that user)."""
+    values = RENEWAL_FIELDS.read(data)
+    if values["authenticationData"] is not None:
+        return {"authenticationData": filled(values, "authenticationData")}, None
+    return {"cloudPassword": filled(values, "password")}, filled(values, "user")
 
 
 def local_certificate(region_host: str, subaccount: str) -> certs.KeyPair:

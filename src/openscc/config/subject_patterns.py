@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from openscc.config.values import opt_str
+from openscc.config.values import Fields, Number, Structured, Text
 from openscc.errors import InvalidRequest, NotFound
 
 ALWAYS_TRUE = "always true"
@@ -23,11 +23,9 @@ _WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
-def _condition(value: Any) -> dict[str, str] | None:
+def _condition(value: Any, _name: str) -> dict[str, str] | None:
     """None for ``always true``; else ``{variable, operator[, value]}``, from the object form or
     the text form the list shows (``name is admin``, ``name exist``)."""
-    if value is None:
-        return None
     if isinstance(value, str):
         if value.strip().lower() == ALWAYS_TRUE:
             return None
@@ -58,28 +56,68 @@ def _condition(value: Any) -> dict[str, str] | None:
     return out
 
 
-def parse(data: dict[str, Any]) -> dict[str, Any]:
-    pattern = data.get("subjectPattern")
-    if not isinstance(pattern, dict) or not pattern:
-        raise InvalidRequest("subjectPattern is required: an object of certificate attributes")
+def _subject_pattern(value: Any, name: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not value:
+        raise InvalidRequest(f"{name} is required: an object of certificate attributes")
     subject: dict[str, str] = {}
-    for name, text in pattern.items():
-        if name.upper() not in ATTRIBUTES:
+    for attribute, text in value.items():
+        if attribute.upper() not in ATTRIBUTES:
             raise InvalidRequest(
-                f"subjectPattern attribute {name!r} must be one of {', '.join(ATTRIBUTES)}"
+                f"{name} attribute {attribute!r} must be one of {', '.join(ATTRIBUTES)}"
             )
         if not isinstance(text, str) or not text:
-            raise InvalidRequest(f"subjectPattern.{name} must be a non-empty string")
-        subject[name.upper()] = text
+            raise InvalidRequest(f"{name}.{attribute} must be a non-empty string")
+        subject[attribute.upper()] = text
     if "CN" not in subject:
-        raise InvalidRequest("subjectPattern must contain CN")
+        raise InvalidRequest(f"{name} must contain CN")
+    return subject
+
+
+_NAME = {"type": "string", "pattern": _WORD.pattern}
+FIELDS = Fields(
+    Structured(
+        name="condition",
+        json_schema={
+            "anyOf": [
+                {"type": "string", "description": "as the list shows it: 'name is admin'"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "variable": _NAME,
+                        "operator": {"enum": list(OPERATORS)},
+                        "value": {"type": "string"},
+                    },
+                    "required": ["variable", "operator"],
+                },
+            ],
+            "description": f"absent or null: {ALWAYS_TRUE}",
+        },
+        parser=_condition,
+    ),
+    Text(name="description", max_length=1024),
+    Structured(
+        name="subjectPattern",
+        required=True,
+        json_schema={
+            "type": "object",
+            "properties": {name: {"type": "string", "minLength": 1} for name in ATTRIBUTES},
+            "required": ["CN"],
+            "description": "certificate attributes (names in any case); ${name} is a variable",
+        },
+        parser=_subject_pattern,
+    ),
+)
+MOVE_FIELDS = Fields(Number(name="position", required=True, minimum=0, description="zero-based"))
+
+
+def parse(data: dict[str, Any]) -> dict[str, Any]:
+    values = FIELDS.read(data)
     rule: dict[str, Any] = {
-        "condition": _condition(data.get("condition")),
-        "subjectPattern": subject,
+        "condition": values["condition"],
+        "subjectPattern": values["subjectPattern"],
     }
-    description = opt_str(data, "description", max_length=1024)
-    if description is not None:
-        rule["description"] = description
+    if values["description"] is not None:
+        rule["description"] = values["description"]
     return rule
 
 
@@ -115,12 +153,8 @@ def view(rule: dict[str, Any]) -> dict[str, Any]:
 def move(rules: list[dict[str, Any]], index_text: str, data: dict[str, Any]) -> int:
     """Move the rule at ``index_text`` to ``position`` (both zero-based); returns the position."""
     index = check_index(rules, index_text)
-    position = data.get("position")
-    if isinstance(position, str) and position.strip().isdigit():
-        position = int(position)
-    if isinstance(position, bool) or not isinstance(position, int):
-        raise InvalidRequest("position is required: a zero-based index")
-    if not 0 <= position < len(rules):
+    position = int(MOVE_FIELDS.read(data)["position"])
+    if position >= len(rules):
         raise InvalidRequest(f"position must be between 0 and {len(rules) - 1}")
     rules.insert(position, rules.pop(index))
     return position

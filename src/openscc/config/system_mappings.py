@@ -6,9 +6,13 @@ from typing import Any
 
 from openscc import kinds
 from openscc.config import paths
-from openscc.config.access_control import parse_blocked_users, parse_clients
-from openscc.config.values import host, opt_str, port_text, present, req_str
-from openscc.errors import InvalidRequest
+from openscc.config.access_control import (
+    BLOCKED_USERS_SCHEMA,
+    CLIENTS_SCHEMA,
+    parse_blocked_users,
+    parse_clients,
+)
+from openscc.config.values import AnyCaseChoice, Fields, Port, Structured, Text
 from openscc.store.records import EntityRecord
 
 PROTOCOLS = ("HTTP", "HTTPS", "RFC", "RFCS", "LDAP", "LDAPS", "TCP", "TCPS")
@@ -27,44 +31,52 @@ AUTHENTICATION_MODES = ("NONE", "NONE_RESTRICTED", "X509_GENERAL", "X509_RESTRIC
 HOST_IN_HEADER = ("INTERNAL", "VIRTUAL")
 _OPTIONAL_TEXT = ("sid", "description", "sncPartnerName", "sapRouter")
 
-
-def _enum(data: dict[str, Any], field: str, allowed: tuple[str, ...], default: str | None) -> str:
-    value = opt_str(data, field, default)
-    if value is None:
-        raise InvalidRequest(f"{field} is required")
-    # Clients send enum values in either case; store the product's spelling.
-    for choice in allowed:
-        if choice.lower() == value.strip().lower():
-            return choice
-    raise InvalidRequest(f"{field} must be one of {', '.join(allowed)}")
+_FIELDS = Fields(
+    Text(name="virtualHost", required=True, max_length=253, host=True),
+    Port(name="virtualPort", required=True),
+    Text(name="localHost", required=True, max_length=253, host=True),
+    Port(name="localPort", required=True),
+    AnyCaseChoice(name="protocol", required=True, values=PROTOCOLS),
+    AnyCaseChoice(name="backendType", required=True, values=BACKEND_TYPES),
+    AnyCaseChoice(name="authenticationMode", values=AUTHENTICATION_MODES, default="NONE"),
+    *(Text(name=name, max_length=1024) for name in _OPTIONAL_TEXT),
+    Structured(
+        name="allowedClients",
+        json_schema={**CLIENTS_SCHEMA, "description": "empty: every client is allowed"},
+        parser=parse_clients,
+    ),
+    Structured(
+        name="blacklistedUsers", json_schema=BLOCKED_USERS_SCHEMA, parser=parse_blocked_users
+    ),
+)
+# Read for HTTP and HTTPS mappings only; the others have no Host header to set.
+_HOST_IN_HEADER = AnyCaseChoice(name="hostInHeader", values=HOST_IN_HEADER, default="VIRTUAL")
+FIELDS = Fields(*_FIELDS, _HOST_IN_HEADER)
+# A PUT names what changes; the rest stays (virtualHost and virtualPort cannot change).
+UPDATE_FIELDS = FIELDS.optional()
 
 
 def parse(data: dict[str, Any], existing: dict[str, Any] | None = None) -> dict[str, Any]:
     """The body of a mapping from a POST (``existing`` None) or a PUT (fields absent stay)."""
     merged = {**(existing or {}), **{k: v for k, v in data.items() if v is not None}}
+    values = _FIELDS.read(merged)
     body: dict[str, Any] = {
-        "virtualHost": host(req_str(merged, "virtualHost", max_length=253), "virtualHost"),
-        "virtualPort": port_text(merged, "virtualPort"),
-        "localHost": host(req_str(merged, "localHost", max_length=253), "localHost"),
-        "localPort": port_text(merged, "localPort"),
-        "protocol": _enum(merged, "protocol", PROTOCOLS, None),
-        "backendType": _enum(merged, "backendType", BACKEND_TYPES, None),
-        "authenticationMode": _enum(merged, "authenticationMode", AUTHENTICATION_MODES, "NONE"),
+        name: values[name]
+        for name in (
+            "virtualHost",
+            "virtualPort",
+            "localHost",
+            "localPort",
+            "protocol",
+            "backendType",
+            "authenticationMode",
+        )
     }
     if body["protocol"] in ("HTTP", "HTTPS"):
-        body["hostInHeader"] = _enum(merged, "hostInHeader", HOST_IN_HEADER, "VIRTUAL")
-    for field in _OPTIONAL_TEXT:
-        value = opt_str(merged, field, max_length=1024)
-        if value is not None:
-            body[field] = value
-    body["allowedClients"] = (
-        parse_clients(merged["allowedClients"]) if present(merged, "allowedClients") else []
-    )
-    body["blacklistedUsers"] = (
-        parse_blocked_users(merged["blacklistedUsers"])
-        if present(merged, "blacklistedUsers")
-        else []
-    )
+        body["hostInHeader"] = _HOST_IN_HEADER.read(merged)
+    body |= {name: values[name] for name in _OPTIONAL_TEXT if values[name] is not None}
+    body["allowedClients"] = values["allowedClients"] or []
+    body["blacklistedUsers"] = values["blacklistedUsers"] or []
     return body
 
 

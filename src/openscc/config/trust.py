@@ -12,6 +12,7 @@ from typing import Any
 
 from openscc import kinds
 from openscc.cloud import TrustLists
+from openscc.config.values import Fields, Flag
 from openscc.errors import NotFound
 from openscc.kinds import join_key
 from openscc.store.records import EntityRecord
@@ -21,6 +22,8 @@ IDPS = "idps"
 APPS = "apps"
 TYPES = (IDPS, APPS)
 _NOUNS = {IDPS: "trusted IDP", APPS: "trusted application"}
+AUTO_SYNC_FIELDS = Fields(Flag(name="autoSyncTrustEnabled", required=True))
+ENTRY_FIELDS = Fields(Flag(name="enabled", required=True, description="whether it is trusted"))
 
 
 def key(sa_key: str) -> str:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from openscc import kinds
+from openscc.config.values import Fields, Flag
 from openscc.store.entities import EntityStore
 from openscc.store.records import EntityRecord
+
+FIELDS = Fields(
+    Flag(name="trustAllBackends", required=True, description="false: only the listed ones")
+)
 
 
 def trust_all(store: EntityStore) -> bool:

@@ -190,6 +190,24 @@ class Text(Field):
 
 
 @dataclass(frozen=True, kw_only=True)
+class String(Field):
+    """Strictly a JSON string, "" included: for values where a number is a client's mistake
+    (a user name, a password, an e-mail address), which ``Text`` would take as its digits."""
+
+    max_length: int = MAX_TEXT
+    secret: bool = False  # write-only: never answered back
+
+    def parse(self, value: Any) -> str:
+        return as_str(value, self.name, max_length=self.max_length)
+
+    def type_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string", "maxLength": self.max_length}
+        if self.secret:
+            schema |= {"format": "password", "writeOnly": True}
+        return schema
+
+
+@dataclass(frozen=True, kw_only=True)
 class Flag(Field):
     def parse(self, value: Any) -> bool:
         return as_bool(value, self.name)
@@ -240,6 +258,31 @@ class Choice(Field):
 
     def type_schema(self) -> dict[str, Any]:
         return {"type": "string", "enum": list(self.values)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnyCaseChoice(Choice):
+    """One of a fixed set of strings in any case, blanks around it ignored (clients send enum
+    values either way); read in the spelling ``values`` gives."""
+
+    def parse(self, value: Any) -> str:
+        if isinstance(value, str):
+            for choice in self.values:
+                if choice.lower() == value.strip().lower():
+                    return choice
+        raise InvalidRequest(f"{self.name} must be one of {', '.join(self.values)}")
+
+    def type_schema(self) -> dict[str, Any]:
+        # JSON Schema has no case-insensitive enum: each letter matches either case.
+        spelled = (
+            "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in choice)
+            for choice in self.values
+        )
+        return {
+            "type": "string",
+            "pattern": rf"^\s*(?:{'|'.join(spelled)})\s*$",
+            "description": f"one of {', '.join(self.values)}, in any case",
+        }
 
 
 @dataclass(frozen=True, kw_only=True)

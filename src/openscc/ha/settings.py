@@ -14,22 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from openscc import kinds
-from openscc.config.values import as_bool, as_int, host, opt_str, present
+from openscc.config.values import Fields, Flag, Number, Text, host
 from openscc.errors import InvalidRequest
 from openscc.store.entities import EntityStore
 from openscc.store.records import EntityRecord
 
-MASTER_FIELDS = ("haEnabled", "haPort", "allowedShadowHost")
-SHADOW_FIELDS = (
-    "masterHost",
-    "masterPort",
-    "ownHost",
-    "haPort",
-    "checkIntervalInSeconds",
-    "takeoverDelayInSeconds",
-    "connectTimeoutInMillis",
-    "requestTimeoutInMillis",
-)
+# Host names are taken with blanks around them trimmed, so a host's pattern is checked in code.
+MASTER_FIELDS = Fields(
+    Flag(name="haEnabled", description="whether a shadow may connect"),
+    Number(name="haPort", minimum=1, maximum=65535,
+           description="where a shadow connects; the UI port by default"),
+    Text(name="allowedShadowHost", max_length=255,
+         description="the host name or address a shadow may connect from; empty: any"),
+)  # fmt: skip
 # The product's defaults (its UI: check every 30 s, take over after 30 s more).
 SHADOW_DEFAULTS: dict[str, Any] = {
     "masterHost": "",
@@ -40,12 +37,18 @@ SHADOW_DEFAULTS: dict[str, Any] = {
     "connectTimeoutInMillis": 1000,
     "requestTimeoutInMillis": 12000,
 }
-_LIMITS = {
-    "checkIntervalInSeconds": (1, 3600),
-    "takeoverDelayInSeconds": (0, 86_400),
-    "connectTimeoutInMillis": (100, 600_000),
-    "requestTimeoutInMillis": (100, 600_000),
-}
+SHADOW_FIELDS = Fields(
+    Text(name="masterHost", max_length=255, description="the master's host name or address"),
+    Number(name="masterPort", minimum=1, maximum=65535, description="the master's HA port"),
+    Text(name="ownHost", max_length=255,
+         description="this shadow's host name as the master sees it; empty: its own name"),
+    Number(name="haPort", minimum=1, maximum=65535,
+           description="where the master reaches this shadow; the UI port by default"),
+    Number(name="checkIntervalInSeconds", minimum=1, maximum=3600),
+    Number(name="takeoverDelayInSeconds", minimum=0, maximum=86_400),
+    Number(name="connectTimeoutInMillis", minimum=100, maximum=600_000),
+    Number(name="requestTimeoutInMillis", minimum=100, maximum=600_000),
+)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -135,19 +138,18 @@ def master_settings(store: EntityStore) -> MasterSettings:
 def parse_master(data: dict[str, Any], current: MasterSettings, ui_port: int) -> MasterSettings:
     """A PUT of the master settings: given fields change, the others stay."""
     _refuse_unknown(data, MASTER_FIELDS)
-    enabled = current.ha_enabled
-    if present(data, "haEnabled"):
-        enabled = as_bool(data["haEnabled"], "haEnabled")
+    given = MASTER_FIELDS.given(data)
     port = current.ha_port
-    if present(data, "haPort"):
-        port = as_int(data["haPort"], "haPort", minimum=1, maximum=65535)
-        port = 0 if port == ui_port else port
+    if "haPort" in given:
+        port = 0 if given["haPort"] == ui_port else given["haPort"]
     allowed = current.allowed_shadow_host
-    if present(data, "allowedShadowHost"):
-        allowed = (opt_str(data, "allowedShadowHost", "", max_length=255) or "").strip()
-        if allowed:
-            host(allowed, "allowedShadowHost")
-    return MasterSettings(ha_enabled=enabled, ha_port=port, allowed_shadow_host=allowed)
+    if "allowedShadowHost" in given:
+        allowed = _host_or_empty(given["allowedShadowHost"], "allowedShadowHost")
+    return MasterSettings(
+        ha_enabled=given.get("haEnabled", current.ha_enabled),
+        ha_port=port,
+        allowed_shadow_host=allowed,
+    )
 
 
 def save_master(store: EntityStore, settings: MasterSettings) -> None:
@@ -179,37 +181,20 @@ def shadow_settings(store: EntityStore) -> ShadowSettings:
 def parse_shadow(data: dict[str, Any], current: ShadowSettings, ui_port: int) -> ShadowSettings:
     """A PUT of the shadow settings: given fields change, the others stay."""
     _refuse_unknown(data, SHADOW_FIELDS)
-    values: dict[str, Any] = {
-        "masterHost": current.master_host,
-        "masterPort": current.master_port,
-        "ownHost": current.own_host,
-        "haPort": current.ha_port,
-        "checkIntervalInSeconds": current.check_interval,
-        "takeoverDelayInSeconds": current.takeover_delay,
-        "connectTimeoutInMillis": current.connect_timeout_ms,
-        "requestTimeoutInMillis": current.request_timeout_ms,
-    }
+    given = SHADOW_FIELDS.given(data)
     for name in ("masterHost", "ownHost"):
-        if present(data, name):
-            text = (opt_str(data, name, "", max_length=255) or "").strip()
-            values[name] = host(text, name) if text else ""
-    for name in ("masterPort", "haPort"):
-        if present(data, name):
-            values[name] = as_int(data[name], name, minimum=1, maximum=65535)
-    if values["haPort"] == ui_port:
-        values["haPort"] = 0
-    for name, (low, high) in _LIMITS.items():
-        if present(data, name):
-            values[name] = as_int(data[name], name, minimum=low, maximum=high)
+        if name in given:
+            given[name] = _host_or_empty(given[name], name)
+    ha_port = given.get("haPort", current.ha_port)
     return ShadowSettings(
-        master_host=str(values["masterHost"]),
-        master_port=int(values["masterPort"]),
-        own_host=str(values["ownHost"]),
-        ha_port=int(values["haPort"]),
-        check_interval=int(values["checkIntervalInSeconds"]),
-        takeover_delay=int(values["takeoverDelayInSeconds"]),
-        connect_timeout_ms=int(values["connectTimeoutInMillis"]),
-        request_timeout_ms=int(values["requestTimeoutInMillis"]),
+        master_host=given.get("masterHost", current.master_host),
+        master_port=given.get("masterPort", current.master_port),
+        own_host=given.get("ownHost", current.own_host),
+        ha_port=0 if ha_port == ui_port else ha_port,
+        check_interval=given.get("checkIntervalInSeconds", current.check_interval),
+        takeover_delay=given.get("takeoverDelayInSeconds", current.takeover_delay),
+        connect_timeout_ms=given.get("connectTimeoutInMillis", current.connect_timeout_ms),
+        request_timeout_ms=given.get("requestTimeoutInMillis", current.request_timeout_ms),
     )
 
 
@@ -243,8 +228,13 @@ def reset_shadow(store: EntityStore) -> None:
         save_shadow(store, parse_shadow({"haPort": own_port}, shadow_settings(store), 0))
 
 
-def _refuse_unknown(data: dict[str, Any], known: tuple[str, ...]) -> None:
-    unknown = sorted(set(data) - set(known))
+def _host_or_empty(text: str, name: str) -> str:
+    text = text.strip()
+    return host(text, name) if text else ""
+
+
+def _refuse_unknown(data: dict[str, Any], known: Fields) -> None:
+    unknown = sorted(set(data) - {field.name for field in known})
     if unknown:
         raise InvalidRequest(
             f"unknown propert{'ies' if len(unknown) > 1 else 'y'}: {', '.join(unknown)}"

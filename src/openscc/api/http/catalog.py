@@ -5,7 +5,8 @@ from __future__ import annotations
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.routes.alerting import alerting, email, email_truststore
 from openscc.api.routes.backup import configuration_backup as backup
-from openscc.api.routes.backup import safety_backups
+from openscc.api.routes.backup import configuration_restore as restore
+from openscc.api.routes.backup import partial_restore, safety_backups
 from openscc.api.routes.backup import schedules as backup_schedules
 from openscc.api.routes.configuration import (
     access_control,
@@ -30,12 +31,15 @@ from openscc.api.routes.high_availability import peer as ha_internal
 from openscc.api.routes.high_availability import settings as high_availability
 from openscc.api.routes.monitoring import monitoring
 from openscc.api.routes.users import ldap as authentication
+from openscc.api.routes.users import ldap_changes as authentication_changes
 from openscc.api.routes.users import local_users
 from openscc.api.routes.users import session as openscc_session
 
 _MODULES = (
     connector,
     backup,
+    restore,
+    partial_restore,
     subaccounts,
     subaccount_trust,
     system_mappings,
@@ -53,6 +57,7 @@ _MODULES = (
     pp_settings,
     solution_management,
     authentication,
+    authentication_changes,
     alerting,
     email,
     email_truststore,

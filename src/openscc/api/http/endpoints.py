@@ -70,14 +70,15 @@ class Endpoint:
 
     def __post_init__(self) -> None:
         if self.request_fields is not None and self.request_schema is not None:
-            raise TypeError(f"{self.method} {self.path}: request_fields or request_schema, not both")
+            raise TypeError(
+                f"{self.method} {self.path}: request_fields or request_schema, not both"
+            )
         if inspect.iscoroutinefunction(self.handler) is not self.on_loop:
             how = "loop_route (a coroutine)" if not self.on_loop else "route (a plain function)"
             raise TypeError(
                 f"{self.method} {self.path}: {self.handler.__qualname__} must be registered "
                 f"with {how}"
             )
-
 
     @property
     def request_body_schema(self) -> dict[str, Any] | None:

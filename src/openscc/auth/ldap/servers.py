@@ -8,13 +8,14 @@ customDisplayRole, customMonitoringRole, customSupportRole}``; openscc adds ``ca
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cryptography import x509
 
-from openscc.auth.ldap.rules import SearchRules, parse_rules
+from openscc.auth.ldap.rules import MAX_RULES_CHARS, SearchRules, parse_rules
 from openscc.auth.roles import (
     ADMIN,
     ASSOCIATE_ADMIN,
@@ -24,7 +25,16 @@ from openscc.auth.roles import (
     SUBACCOUNT_ADMIN,
     SUPPORT,
 )
-from openscc.config.values import as_bool, as_int, as_str, host, present
+from openscc.config.values import (
+    Fields,
+    Structured,
+    Text,
+    as_bool,
+    as_int,
+    as_str,
+    host,
+    present,
+)
 from openscc.errors import InvalidRequest
 
 MASK = "***"  # the password as a read shows it; sent back, it keeps the stored one
@@ -103,59 +113,14 @@ class LdapServer:
         )
 
 
-def parse_server(data: Any, *, server_id: str, previous: LdapServer | None) -> LdapServer:
-    """A server from the API's object; 400 naming what is wrong. A password that is missing or the
-    mask keeps ``previous``'s when the user is unchanged."""
-    if not isinstance(data, dict):
-        raise InvalidRequest("an LDAP configuration must be a JSON object")
-    if not present(data, "config"):
-        raise InvalidRequest("config is required")
-    config = as_str(data["config"], "config", max_length=8192)
-    rules = parse_rules(config)
-    hosts = _hosts(data.get("hosts"))
-    user = _text(data, "user", 1024)
-    password = data.get("password")
-    if password is not None:
-        password = as_str(password, "password", max_length=1024)
-    if not user:
-        password = None
-    elif password in (None, MASK):
-        password = previous.password if previous is not None and previous.user == user else None
-        if password is None:
-            raise InvalidRequest("password is required when user is set")
-    elif password == "":
-        raise InvalidRequest("password must not be empty when user is set")
-    custom = tuple(
-        (name, value.strip())
-        for name in CUSTOM_ROLE_FIELDS
-        if (value := _text(data, name, 256)).strip()
-    )
-    ca = _ca_certificate(data.get("caCertificate"))
-    return LdapServer(
-        id=server_id,
-        config=config,
-        rules=rules,
-        hosts=hosts,
-        user=user,
-        password=password,
-        custom_roles=custom,
-        ca_certificate=ca,
-    )
-
-
-def _text(data: dict[str, Any], name: str, max_length: int) -> str:
-    value = data.get(name)
-    return "" if value is None else as_str(value, name, max_length=max_length)
-
-
-def _hosts(value: Any) -> tuple[Host, ...]:
-    if value is None:
-        raise InvalidRequest("hosts is required")
+def _hosts(value: Any, field_name: str) -> tuple[Host, ...]:
     if not isinstance(value, list) or not 0 < len(value) <= MAX_HOSTS:
-        raise InvalidRequest("hosts must be a list of one or two hosts (a host and its alternate)")
+        raise InvalidRequest(
+            f"{field_name} must be a list of one or two hosts (a host and its alternate)"
+        )
     hosts = []
     for index, entry in enumerate(value):
-        where = f"hosts[{index}]"
+        where = f"{field_name}[{index}]"
         if not isinstance(entry, dict):
             raise InvalidRequest(f"{where} must be an object {{host, port, isSecure}}")
         if not present(entry, "host"):
@@ -173,10 +138,105 @@ def _hosts(value: Any) -> tuple[Host, ...]:
     return tuple(hosts)
 
 
-def _ca_certificate(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+_HOSTS_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "host": {"type": "string", "maxLength": 253},
+            "port": {"type": ["string", "integer"], "description": "default 389, or 636 for LDAPS"},
+            "isSecure": {"type": ["boolean", "string"], "description": "LDAPS"},
+        },
+        "required": ["host"],
+    },
+    "minItems": 1,
+    "maxItems": MAX_HOSTS,
+}
+SERVER_FIELDS = Fields(
+    Text(name="id", description="a stored server's id: that server changes (in a list); "
+         "a new server gets its own"),
+    Text(name="config", required=True, max_length=MAX_RULES_CHARS,
+         description="the search rules: Tomcat JNDIRealm attributes"),
+    Structured(name="hosts", required=True, json_schema=_HOSTS_SCHEMA, parser=_hosts),
+    Text(name="user", default="", max_length=1024,
+         description="the connection user; empty: anonymous searches"),
+    Text(name="password", secret=True, max_length=1024,
+         description=f"absent or {MASK}: the stored one stays while the user is the same"),
+    *(Text(name=name, default="", max_length=256) for name in CUSTOM_ROLE_FIELDS),
+    Text(name="caCertificate", max_length=MAX_CA_PEM_CHARS,
+         description="PEM: the CA certificates TLS to this server is verified with"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ServerRequest:
+    """A server as a request gives it, checked; which stored server it replaces settles its id
+    and password (``server``)."""
+
+    given_id: str | None
+    checked: LdapServer  # no id, no password yet
+    password: str | None = field(repr=False)  # None or the mask: the stored one stays
+
+    def server(self, *, server_id: str, previous: LdapServer | None) -> LdapServer:
+        """The server with its id; a password that is missing or the mask keeps ``previous``'s
+        when the user is unchanged."""
+        user, password = self.checked.user, self.password
+        if not user:
+            password = None
+        elif password in (None, MASK):
+            password = previous.password if previous is not None and previous.user == user else None
+            if password is None:
+                raise InvalidRequest("password is required when user is set")
+        return replace(self.checked, id=server_id, password=password)
+
+
+def read_server(data: dict[str, Any]) -> ServerRequest:
+    """A server from the API's object; 400 naming what is wrong."""
+    values = SERVER_FIELDS.read(data)
+    if values["user"] and values["password"] == "":
+        raise InvalidRequest("password must not be empty when user is set")
+    checked = LdapServer(
+        id="",
+        config=values["config"],
+        rules=parse_rules(values["config"]),
+        hosts=values["hosts"],
+        user=values["user"],
+        password=None,
+        custom_roles=tuple(
+            (name, values[name].strip()) for name in CUSTOM_ROLE_FIELDS if values[name].strip()
+        ),
+        ca_certificate=_ca_certificate(values["caCertificate"]),
+    )
+    return ServerRequest(values["id"], checked, values["password"])
+
+
+@contextmanager
+def located(where: str) -> Iterator[None]:
+    """A 400 raised inside says where in the body it is (``configuration``, a list's entry)."""
+    try:
+        yield
+    except InvalidRequest as error:
+        raise InvalidRequest(f"{where}: {error.message}") from None
+
+
+def nested_server(value: Any, where: str) -> ServerRequest:
+    """A server inside a body: API v1's ``configuration``, an entry of v2's list."""
+    with located(where):
+        if not isinstance(value, dict):
+            raise InvalidRequest("an LDAP configuration must be a JSON object")
+        return read_server(value)
+
+
+def parse_server(data: Any, *, server_id: str, previous: LdapServer | None) -> LdapServer:
+    """A server from the API's object (as the store keeps it, or a request gives it)."""
+    if not isinstance(data, dict):
+        raise InvalidRequest("an LDAP configuration must be a JSON object")
+    return read_server(data).server(server_id=server_id, previous=previous)
+
+
+def _ca_certificate(pem: str | None) -> str | None:
+    if pem is None or not pem.strip():
         return None
-    pem = as_str(value, "caCertificate", max_length=MAX_CA_PEM_CHARS)
     try:
         found = x509.load_pem_x509_certificates(pem.encode())
         ssl.create_default_context(cadata=pem)

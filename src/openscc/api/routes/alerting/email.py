@@ -5,8 +5,6 @@ The SMTP password is write-only: it is stored in the entity's secret and never a
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import Response
 
 from openscc.api.http.context import Caller
@@ -19,24 +17,13 @@ from openscc.config import email as model
 endpoints = EndpointTable()
 PATH = "/api/v1/configuration/connector/email"
 
-_STRING = {"type": "string"}
-_SETTINGS: dict[str, Any] = {
-    "enabled": {"type": ["boolean", "string"]},
-    # One of TRUST_OPTIONS once enabled; a disabled draft may hold any text.
-    "trustOption": _STRING,
-    "sendTo": _STRING,
-    "sendCc": _STRING,
-    "sendFrom": _STRING,
-    "smtpHost": _STRING,
-    "smtpPort": {"type": ["integer", "string"]},
-    "smtpUsername": _STRING,
-    model.PROPERTIES: {
-        "type": "object",
-        "additionalProperties": {"type": ["string", "number", "boolean"]},
+_RESPONSE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        field.name: field.schema() for field in model.FIELDS if field.name != model.PASSWORD
     },
+    "required": ["enabled"],
 }
-_RESPONSE_SCHEMA = {"type": "object", "properties": _SETTINGS, "required": ["enabled"]}
-_REQUEST_SCHEMA = {"type": "object", "properties": {**_SETTINGS, model.PASSWORD: _STRING}}
 
 
 @endpoints.route(
@@ -73,7 +60,7 @@ def _change(request: ReadRequest, *, replace: bool) -> Response:
     PATH,
     summary="Set the e-mail configuration (validated when enabled is true)",
     status=204,
-    request_schema=_REQUEST_SCHEMA,
+    request_fields=model.FIELDS,
     **WRITE_CONNECTOR,
 )
 def put_email(request: ReadRequest, caller: Caller) -> Response:
@@ -85,7 +72,7 @@ def put_email(request: ReadRequest, caller: Caller) -> Response:
     PATH,
     summary="Change some values of the e-mail configuration (null removes an optional one)",
     status=204,
-    request_schema=_REQUEST_SCHEMA,
+    request_fields=model.PATCH_FIELDS,
     **WRITE_CONNECTOR,
 )
 def patch_email(request: ReadRequest, caller: Caller) -> Response:

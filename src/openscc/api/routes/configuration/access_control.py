@@ -16,6 +16,8 @@ from openscc.api.routes.configuration.common import READ, WRITE_SUBACCOUNT, base
 from openscc.api.routes.configuration.system_mappings import ONE as MAPPING
 from openscc.api.routes.configuration.system_mappings import mapping_of
 from openscc.config.access_control import (
+    BLOCKED_USERS_SCHEMA,
+    CLIENTS_SCHEMA,
     client_text,
     merge_users,
     parse_blocked_users,
@@ -69,7 +71,7 @@ def get_clients(request: ReadRequest, caller: Caller) -> Response:
     CLIENTS,
     summary="Replace the allowed clients",
     status=201,
-    request_schema=_CLIENTS_SCHEMA,
+    request_schema=CLIENTS_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
 def set_clients(request: ReadRequest, caller: Caller) -> Response:
@@ -83,7 +85,7 @@ def set_clients(request: ReadRequest, caller: Caller) -> Response:
     CLIENTS,
     summary="Add allowed clients (duplicates ignored)",
     status=204,
-    request_schema=_CLIENTS_SCHEMA,
+    request_schema=CLIENTS_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
 def add_clients(request: ReadRequest, caller: Caller) -> Response:
@@ -134,7 +136,7 @@ def get_users(request: ReadRequest, caller: Caller) -> Response:
     USERS,
     summary="Replace the blocked client users",
     status=201,
-    request_schema=_USERS_SCHEMA,
+    request_schema=BLOCKED_USERS_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
 def set_users(request: ReadRequest, caller: Caller) -> Response:
@@ -148,7 +150,7 @@ def set_users(request: ReadRequest, caller: Caller) -> Response:
     USERS,
     summary="Add blocked client users (duplicates ignored)",
     status=204,
-    request_schema=_USERS_SCHEMA,
+    request_schema=BLOCKED_USERS_SCHEMA,
     **WRITE_SUBACCOUNT,
 )
 def add_users(request: ReadRequest, caller: Caller) -> Response:

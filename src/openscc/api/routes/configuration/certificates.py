@@ -39,16 +39,6 @@ from openscc.config.certificate_slots import Slot
 
 endpoints = EndpointTable()
 CONNECTOR = "/api/v1/configuration/connector"
-_GENERATE_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "type": {"type": "string", "enum": ["selfsigned", "csr"]},
-        "keySize": {"type": ["integer", "string"]},
-        "subjectDN": {"type": "string"},
-        "subjectAltNames": {"type": "array", "items": OBJECT},
-    },
-    "required": ["type", "subjectDN"],
-}
 _PKCS12_SCHEMA = {
     "type": "object",
     "properties": {
@@ -168,7 +158,7 @@ def _routes(slot: Slot, path: str) -> None:
         path,
         summary=f"Generate a self-signed {label} or a CSR for it",
         status=201,
-        request_schema=_GENERATE_SCHEMA,
+        request_fields=slots.GENERATION_FIELDS,
         more_responses={"200": _CSR_RESPONSE},
         **write,
     )(generate)

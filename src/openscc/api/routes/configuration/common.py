@@ -37,18 +37,6 @@ WRITE_ADMIN_ONLY: dict[str, Any] = {
 STRING: dict[str, Any] = {"type": "string"}
 OBJECT: dict[str, Any] = {"type": "object"}
 ARRAY_OF_OBJECTS: dict[str, Any] = {"type": "array", "items": OBJECT}
-# A boolean as real clients send it: true or "true" (any case), false or "false".
-LENIENT_BOOLEAN: dict[str, Any] = {
-    "anyOf": [
-        {"type": "boolean"},
-        {"type": "string", "pattern": "^[Tt][Rr][Uu][Ee]$|^[Ff][Aa][Ll][Ss][Ee]$"},
-    ]
-}
-
-
-def required_boolean(name: str) -> dict[str, Any]:
-    """The request schema of a body that sets one boolean: {name: true}."""
-    return {"type": "object", "properties": {name: LENIENT_BOOLEAN}, "required": [name]}
 
 
 def store_of(request: Request) -> EntityStore:

@@ -19,8 +19,14 @@ from openscc.auth.credentials import MAX_PASSWORD_CHARS
 from openscc.auth.policy import check_new_password
 from openscc.auth.roles import ADMIN, ADMIN_ONLY, ADMINISTRATORS, EVERY_ROLE
 from openscc.auth.users import check_user_name
-from openscc.config.connector_state import HA_ROLES, connector_body, ha_role, update_connector
-from openscc.config.values import required
+from openscc.config.connector_state import (
+    DESCRIPTION_FIELDS,
+    HA_ROLES,
+    connector_body,
+    ha_role,
+    update_connector,
+)
+from openscc.config.values import Fields, String
 from openscc.errors import Conflict, Forbidden, InvalidRequest
 
 endpoints = EndpointTable()
@@ -75,18 +81,11 @@ def get_connector(request: ReadRequest, caller: Caller) -> Response:
     summary="Set the connector's description (an empty string clears it)",
     roles=ADMINISTRATORS,
     changes_config=True,
-    request_schema={
-        "type": "object",
-        "properties": {"description": _STRING},
-        "required": ["description"],
-    },
+    request_fields=DESCRIPTION_FIELDS,
     response_schema=_CONNECTOR_SCHEMA,
 )
 def put_connector(request: ReadRequest, caller: Caller) -> Response:
-    data = json_object(request)
-    description = data.get("description")
-    if not isinstance(description, str):
-        raise InvalidRequest("description must be a JSON string")
+    description = DESCRIPTION_FIELDS.read(json_object(request))["description"]
     svc = services(request)
     with svc.instance.store.transaction():
         update_connector(svc.instance.store, description=description)
@@ -144,6 +143,15 @@ async def post_ha_role(request: Request, caller: Caller) -> Response:
 
 _PASSWORD_CHANGE = {"oldPassword", "newPassword"}
 _RENAME = {"user", "password"}
+_CHANGE_FORM = "{oldPassword, newPassword}: a new password"
+_RENAME_FORM = "{user, password}: a new user name and the current password (Administrator role)"
+# Two forms of body, told apart by the names given: {oldPassword, newPassword} or {user, password}.
+BASIC_FIELDS = Fields(
+    String(name="oldPassword", secret=True, description=_CHANGE_FORM),
+    String(name="newPassword", secret=True, description=_CHANGE_FORM),
+    String(name="user", description=_RENAME_FORM),
+    String(name="password", secret=True, description=_RENAME_FORM),
+)
 
 
 @endpoints.loop_route(
@@ -156,20 +164,7 @@ _RENAME = {"user", "password"}
     needs_ha_role=False,
     before_initial_password=True,
     status=204,
-    request_schema={
-        "oneOf": [
-            {
-                "type": "object",
-                "properties": {"oldPassword": _STRING, "newPassword": _STRING},
-                "required": ["oldPassword", "newPassword"],
-            },
-            {
-                "type": "object",
-                "properties": {"user": _STRING, "password": _STRING},
-                "required": ["user", "password"],
-            },
-        ]
-    },
+    request_fields=BASIC_FIELDS,
     more_responses={
         "409": "ILLEGAL_STATE: LDAP authentication is active (users are the directory's), or "
         "the new user name is taken"
@@ -193,11 +188,17 @@ async def change_basic_user(request: Request, caller: Caller) -> Response:
     return await _change_password(request, caller, data)
 
 
+def _given(values: dict[str, Any], name: str) -> str:
+    value = values[name]
+    if value is None:
+        raise InvalidRequest(f"{name} is required")
+    return str(value)
+
+
 async def _change_password(request: Request, caller: Caller, data: dict[str, Any]) -> Response:
-    old = required(data, "oldPassword")
-    new = required(data, "newPassword")
-    if not isinstance(old, str) or not isinstance(new, str):
-        raise InvalidRequest("oldPassword and newPassword must be strings")
+    values = BASIC_FIELDS.read(data)
+    old = _given(values, "oldPassword")
+    new = _given(values, "newPassword")
     if len(old) > MAX_PASSWORD_CHARS:
         raise InvalidRequest("the old password is wrong")
     svc = services(request)
@@ -235,10 +236,9 @@ async def _rename(request: Request, caller: Caller, data: dict[str, Any]) -> Res
         raise Forbidden(
             f"method requires one of the roles {ADMIN}. User has role(s) {caller.user.role}"
         )
-    new_name = required(data, "user")
-    password = required(data, "password")
-    if not isinstance(new_name, str) or not isinstance(password, str):
-        raise InvalidRequest("user and password must be strings")
+    values = BASIC_FIELDS.read(data)
+    new_name = _given(values, "user")
+    password = _given(values, "password")
     check_user_name(new_name)  # before any hash: a refused name costs nothing
     if len(password) > MAX_PASSWORD_CHARS:
         raise InvalidRequest("the current password is wrong")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from openscc.api.http.context import Caller
@@ -12,6 +13,7 @@ from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.read_request import ReadRequest, json_object
 from openscc.api.http.responses import empty_response, json_response
 from openscc.api.routes.configuration.common import READ, audit, store_of
+from openscc.api.routes.configuration.singletons import Change, Setting, register
 from openscc.auth.roles import ADMIN_AND_SUPPORT
 from openscc.config import log_settings as model
 from openscc.config.lookup import require_subaccount
@@ -26,33 +28,26 @@ _WRITE: dict[str, Any] = {
     "tag": "configuration",
 }
 _LEVEL = {"type": "string", "enum": list(model.LEVELS)}
-_SETTINGS_PROPERTIES: dict[str, Any] = {
-    "sccLogLevel": _LEVEL,
-    "otherLogLevel": _LEVEL,
-    "tlsTrace": {"type": ["boolean", "string"]},
-    "cpicTraceLevel": {"type": ["integer", "string"], "minimum": 0, "maximum": 3},
-    "cleanup": {"type": ["integer", "string"], "minimum": 0},
-    "rolloverThreshold": {"type": "string", "pattern": "^\\s*\\d+\\s*[Mm][Bb]\\s*$"},
-}
-_SETTINGS_SCHEMA = {"type": "object", "properties": _SETTINGS_PROPERTIES}
 _VIEW_SCHEMA = {
     "type": "object",
     "properties": {
-        **_SETTINGS_PROPERTIES,
+        "sccLogLevel": _LEVEL,
+        "otherLogLevel": _LEVEL,
+        "tlsTrace": {"type": "boolean"},
         "isTlsTraceActive": {"type": "boolean"},
+        "cpicTraceLevel": {"type": "integer"},
+        "cleanup": {"type": "integer"},
+        "rolloverThreshold": {"type": "string"},
         "logAndTracePath": {"type": "string"},
     },
 }
 _SUBACCOUNT_SCHEMA = {
     "type": "object",
-    "properties": {
-        "trafficTrace": {"type": ["boolean", "string"]},
-        "payloadSncTrace": {"type": ["boolean", "string"]},
-    },
+    "properties": {name: {"type": "boolean"} for name in model.SUBACCOUNT_DEFAULTS},
 }
 
 
-def _view(body: dict[str, Any]) -> dict[str, Any]:
+def _view(_request: Request, body: dict[str, Any]) -> dict[str, Any]:
     return {
         "sccLogLevel": body["sccLogLevel"],
         "otherLogLevel": body["otherLogLevel"],
@@ -65,39 +60,33 @@ def _view(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@endpoints.route(
-    "GET",
-    PATH,
-    summary="The cross-account log and trace settings",
-    response_schema=_VIEW_SCHEMA,
-    **READ,
+register(
+    endpoints,
+    Setting(
+        path=PATH,
+        summary="The cross-account log and trace settings",
+        read=model.settings,
+        save=model.save,
+        view=_view,
+        response_schema=_VIEW_SCHEMA,
+        write=_WRITE,
+        changes=(
+            Change(
+                method="PATCH",
+                summary="Change some of the cross-account log and trace settings (levels apply "
+                "at once)",
+                fields=model.FIELDS,
+                apply=model.patched,
+                audit_event="logAndTrace.changed",
+                audit_details=lambda body: {
+                    "sccLogLevel": body["sccLogLevel"],
+                    "otherLogLevel": body["otherLogLevel"],
+                },
+            ),
+        ),
+        applied=lambda _request, body: model.apply_levels(body),
+    ),
 )
-def get_settings(request: ReadRequest, caller: Caller) -> Response:
-    return json_response(_view(model.settings(store_of(request))))
-
-
-@endpoints.route(
-    "PATCH",
-    PATH,
-    summary="Change some of the cross-account log and trace settings (levels apply at once)",
-    status=204,
-    request_schema=_SETTINGS_SCHEMA,
-    **_WRITE,
-)
-def patch_settings(request: ReadRequest, caller: Caller) -> Response:
-    data = json_object(request)
-    store = store_of(request)
-    with store.transaction():
-        body = model.patched(model.settings(store), data)
-        model.save(store, body)
-    model.apply_levels(body)
-    audit(
-        request,
-        "logAndTrace.changed",
-        sccLogLevel=body["sccLogLevel"],
-        otherLogLevel=body["otherLogLevel"],
-    )
-    return empty_response()
 
 
 @endpoints.route(
@@ -118,7 +107,7 @@ def get_subaccount(request: ReadRequest, caller: Caller) -> Response:
     SUBACCOUNT,
     summary="Change a subaccount's trace settings",
     status=204,
-    request_schema=_SUBACCOUNT_SCHEMA,
+    request_fields=model.SUBACCOUNT_FIELDS,
     **_WRITE,
 )
 def patch_subaccount(request: ReadRequest, caller: Caller) -> Response:

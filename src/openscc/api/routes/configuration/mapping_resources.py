@@ -33,17 +33,6 @@ endpoints = EndpointTable()
 LIST = f"{MAPPING}/resources"
 ONE = f"{LIST}/{{resource}}"
 
-_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string"},
-        "enabled": {"type": ["boolean", "string"]},
-        "exactMatchOnly": {"type": ["boolean", "string"]},
-        "websocketUpgradeAllowed": {"type": ["boolean", "string"]},
-        "description": {"type": "string"},
-    },
-}
-
 
 def _resource(request: Request) -> tuple[str, EntityRecord]:
     sa, mapping = mapping_of(request)
@@ -70,7 +59,12 @@ def list_resources(request: ReadRequest, caller: Caller) -> Response:
 
 
 @endpoints.route(
-    "POST", LIST, summary="Add a resource", status=201, request_schema=_SCHEMA, **WRITE_SUBACCOUNT
+    "POST",
+    LIST,
+    summary="Add a resource",
+    status=201,
+    request_fields=model.FIELDS,
+    **WRITE_SUBACCOUNT,
 )
 def create_resource(request: ReadRequest, caller: Caller) -> Response:
     data = json_object(request)
@@ -112,14 +106,19 @@ def get_resource(request: ReadRequest, caller: Caller) -> Response:
 
 
 @endpoints.route(
-    "PUT", ONE, summary="Change a resource", status=204, request_schema=_SCHEMA, **WRITE_SUBACCOUNT
+    "PUT",
+    ONE,
+    summary="Change a resource",
+    status=204,
+    request_fields=model.UPDATE_FIELDS,
+    **WRITE_SUBACCOUNT,
 )
 def update_resource(request: ReadRequest, caller: Caller) -> Response:
     data = json_object(request)
     store = store_of(request)
     with store.transaction():
         _path, record = _resource(request)
-        body = model.parse(data, record.body)
+        body = model.updated(record.body, data)
         store.update_body(record.kind, record.key, body)
     return empty_response()
 

@@ -8,9 +8,9 @@ from starlette.responses import Response
 
 from openscc.api.http.context import Caller, services
 from openscc.api.http.endpoints import EndpointTable
-from openscc.api.http.read_request import ReadRequest, json_object
-from openscc.api.http.responses import empty_response, json_response
-from openscc.api.routes.configuration.common import READ, audit, store_of
+from openscc.api.http.read_request import ReadRequest
+from openscc.api.routes.configuration.common import store_of
+from openscc.api.routes.configuration.singletons import Change, Setting, register
 from openscc.auth.roles import ADMIN_AND_SUPPORT
 from openscc.config import solution_management as model
 
@@ -35,49 +35,36 @@ _ZIP = {
     "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
 }
 
-
-@endpoints.route(
-    "GET", PATH, summary="The solution management settings", response_schema=_VIEW, **READ
+register(
+    endpoints,
+    Setting(
+        path=PATH,
+        summary="The solution management settings",
+        read=model.settings,
+        save=model.save,
+        response_schema=_VIEW,
+        write=_WRITE,
+        changes=(
+            Change(
+                method="POST",
+                summary="Turn solution management reporting on (the host agent executable "
+                "must exist)",
+                fields=model.FIELDS,
+                body_optional=True,  # the page's first example posts none
+                apply=model.activated,
+                audit_event="solutionManagement.activated",
+                audit_details=lambda body: {"dsrEnabled": body["dsrEnabled"]},
+                more_responses={"409": "The host agent executable is not a file or does not exist"},
+            ),
+            Change(
+                method="DELETE",
+                summary="Turn solution management reporting off",
+                apply=model.deactivated,
+                audit_event="solutionManagement.deactivated",
+            ),
+        ),
+    ),
 )
-def get_settings(request: ReadRequest, caller: Caller) -> Response:
-    return json_response(model.settings(store_of(request)))
-
-
-@endpoints.route(
-    "POST",
-    PATH,
-    summary="Turn solution management reporting on (the host agent executable must exist)",
-    status=204,
-    request_schema={
-        "type": "object",
-        "properties": {
-            "hostAgentPath": {"type": "string"},
-            "dsrEnabled": {"type": ["boolean", "string"]},
-        },
-    },
-    more_responses={"409": "The host agent executable is not a file or does not exist"},
-    **_WRITE,
-)
-def activate(request: ReadRequest, caller: Caller) -> Response:
-    # The body is optional: the page's first example posts none.
-    data = json_object(request) if request.body_bytes.strip() else {}
-    store = store_of(request)
-    with store.transaction():
-        body = model.activated(model.settings(store), data)
-        model.save(store, body)
-    audit(request, "solutionManagement.activated", dsrEnabled=body["dsrEnabled"])
-    return empty_response()
-
-
-@endpoints.route(
-    "DELETE", PATH, summary="Turn solution management reporting off", status=204, **_WRITE
-)
-def deactivate(request: ReadRequest, caller: Caller) -> Response:
-    store = store_of(request)
-    with store.transaction():
-        model.save(store, {**model.settings(store), "isEnabled": False})
-    audit(request, "solutionManagement.deactivated")
-    return empty_response()
 
 
 @endpoints.route(

@@ -20,14 +20,12 @@ from openscc.api.routes.configuration.common import (
     WRITE_SUBACCOUNT,
     audit,
     cloud_of,
-    required_boolean,
     store_of,
 )
 from openscc.auth.roles import SUBACCOUNT_ADMINS
 from openscc.cloud import CONNECTED
 from openscc.config import trust as model
 from openscc.config.lookup import require_subaccount
-from openscc.config.values import as_bool, required
 from openscc.errors import Conflict
 from openscc.store.records import EntityRecord
 
@@ -64,12 +62,11 @@ def get_trust(request: ReadRequest, caller: Caller) -> Response:
     TRUST,
     summary="Turn automatic trust synchronization on or off",
     status=204,
-    request_schema=required_boolean("autoSyncTrustEnabled"),
+    request_fields=model.AUTO_SYNC_FIELDS,
     **WRITE_SUBACCOUNT,
 )
 def put_trust(request: ReadRequest, caller: Caller) -> Response:
-    data = json_object(request)
-    enabled = as_bool(required(data, "autoSyncTrustEnabled"), "autoSyncTrustEnabled")
+    enabled = model.AUTO_SYNC_FIELDS.read(json_object(request))["autoSyncTrustEnabled"]
     store = store_of(request)
     with store.transaction():
         record = _subaccount(request)
@@ -127,8 +124,7 @@ def _get_handler(kind: str) -> Any:
 
 def _put_handler(kind: str) -> Any:
     def put_entry(request: ReadRequest, caller: Caller) -> Response:
-        data = json_object(request)
-        enabled = as_bool(required(data, "enabled"), "enabled")
+        enabled = model.ENTRY_FIELDS.read(json_object(request))["enabled"]
         text = request.path_params["id"]
         store = store_of(request)
         with store.transaction():
@@ -168,6 +164,6 @@ for _kind in model.TYPES:
         f"{TRUST}/{_kind}/{{id}}",
         summary=f"Trust one of the {_NAMES[_kind]} (enabled: true) or not",
         status=204,
-        request_schema=required_boolean("enabled"),
+        request_fields=model.ENTRY_FIELDS,
         **WRITE_SUBACCOUNT,
     )(_put_handler(_kind))

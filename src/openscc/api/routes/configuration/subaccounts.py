@@ -20,39 +20,18 @@ from openscc.api.routes.configuration.common import (
     audit,
     base_of,
     cloud_of,
-    required_boolean,
     store_of,
 )
 from openscc.auth.roles import ADMIN, SUBACCOUNT_ADMINS
 from openscc.config import paths
 from openscc.config import subaccounts as model
 from openscc.config.lookup import require_subaccount
-from openscc.config.values import as_bool, present, req_str, required
 from openscc.errors import Forbidden, Gone, InvalidConfiguration
 from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
 LIST = paths.SUBACCOUNTS
 ONE = f"{LIST}/{{region}}/{{subaccount}}"
-
-_CREATE_SCHEMA = {
-    "type": "object",
-    "properties": {
-        name: {"type": ["string", "boolean"]}
-        for name in (
-            "regionHost",
-            "subaccount",
-            "cloudUser",
-            "cloudPassword",
-            "authenticationData",
-            "locationID",
-            "displayName",
-            "description",
-            "autoCertRenewal",
-            "isManaged",
-        )
-    },
-}
 
 
 def _subaccount(request: Request, *, with_secret: bool = False) -> EntityRecord:
@@ -79,7 +58,7 @@ def list_subaccounts(request: ReadRequest, caller: Caller) -> Response:
     LIST,
     summary="Add a subaccount (its key pair and certificate are generated locally)",
     status=201,
-    request_schema=_CREATE_SCHEMA,
+    request_fields=model.CREATE_FIELDS,
     response_schema=OBJECT,
     **WRITE_SUBACCOUNT,
 )
@@ -145,7 +124,7 @@ def get_subaccount(request: ReadRequest, caller: Caller) -> Response:
     "PUT",
     ONE,
     summary="Change location ID, display name or description",
-    request_schema=OBJECT,
+    request_fields=model.UPDATE_FIELDS,
     response_schema=OBJECT,
     **WRITE_SUBACCOUNT,
 )
@@ -178,12 +157,11 @@ def delete_subaccount(request: ReadRequest, caller: Caller) -> Response:
     f"{ONE}/state",
     summary="Connect or disconnect the subaccount's tunnel",
     status=204,
-    request_schema=required_boolean("connected"),
+    request_fields=model.STATE_FIELDS,
     **WRITE_SUBACCOUNT,
 )
 def put_state(request: ReadRequest, caller: Caller) -> Response:
-    data = json_object(request)
-    connect = as_bool(required(data, "connected"), "connected")
+    connect = model.STATE_FIELDS.read(json_object(request))["connected"]
     record = _subaccount(request)
     body = record.body
     outcome = (
@@ -210,17 +188,12 @@ def put_state(request: ReadRequest, caller: Caller) -> Response:
     "POST",
     f"{ONE}/validity",
     summary="Renew the subaccount certificate (with cloud user and password, or authentication data)",
-    request_schema=OBJECT,
+    request_fields=model.RENEWAL_FIELDS,
     response_schema=OBJECT,
     **WRITE_SUBACCOUNT,
 )
 async def renew_certificate(request: Request, caller: Caller) -> Response:
-    data = await read_json_object(request)
-    if present(data, "authenticationData"):
-        secret = {"authenticationData": req_str(data, "authenticationData", max_length=64 * 1024)}
-    else:
-        secret = {"cloudPassword": req_str(data, "password")}
-        user = req_str(data, "user", max_length=255)
+    secret, user = model.renewal_secret(await read_json_object(request))
     svc = services(request)
     store = svc.instance.store
     record = await svc.store_thread.run(_subaccount, request)
@@ -233,7 +206,7 @@ async def renew_certificate(request: Request, caller: Caller) -> Response:
         with store.transaction():
             current = _subaccount(request, with_secret=True)
             body = {**current.body, "certificatePem": pair.certificate_pem}
-            if "cloudPassword" in secret:
+            if user is not None:
                 body["cloudUser"] = user
             old = {
                 k: v

@@ -38,11 +38,6 @@ from openscc.store.entities import EntityStore
 from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
-_MOVE_SCHEMA = {
-    "type": "object",
-    "properties": {"position": {"type": "integer", "minimum": 0}},
-    "required": ["position"],
-}
 _FILE = {"type": "string", "format": "binary"}
 _SAMPLE = {
     "description": f"The sample certificate: DER, or PEM with Accept: {PEM}",
@@ -52,15 +47,6 @@ PREFIXES = (
     "/api/v1/configuration/connector/onPremises",
     "/api/v1/configuration/connector/onPremise",
 )
-_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "condition": OBJECT,
-        "description": {"type": "string"},
-        "subjectPattern": OBJECT,
-    },
-    "required": ["subjectPattern"],
-}
 
 
 def _rules(store: EntityStore) -> list[dict[str, Any]]:
@@ -188,7 +174,7 @@ for _prefix in PREFIXES:
         _list,
         summary="Add a rule (before a trailing catch-all rule)",
         status=201,
-        request_schema=_SCHEMA,
+        request_fields=model.FIELDS,
         **WRITE_CONNECTOR,
     )(create_rule)
     endpoints.route("DELETE", _list, summary="Remove all rules", status=204, **WRITE_CONNECTOR)(
@@ -196,7 +182,12 @@ for _prefix in PREFIXES:
     )
     endpoints.route("GET", _one, summary="One rule", response_schema=OBJECT, **READ)(get_rule)
     endpoints.route(
-        "PUT", _one, summary="Replace a rule", status=204, request_schema=_SCHEMA, **WRITE_CONNECTOR
+        "PUT",
+        _one,
+        summary="Replace a rule",
+        status=204,
+        request_fields=model.FIELDS,
+        **WRITE_CONNECTOR,
     )(update_rule)
     endpoints.route("DELETE", _one, summary="Remove a rule", status=204, **WRITE_CONNECTOR)(
         delete_rule
@@ -205,7 +196,7 @@ for _prefix in PREFIXES:
         "POST",
         f"{_one}/move",
         summary="Move a rule to another zero-based position ({position}); answers the new list",
-        request_schema=_MOVE_SCHEMA,
+        request_fields=model.MOVE_FIELDS,
         response_schema=ARRAY_OF_OBJECTS,
         **WRITE_CONNECTOR,
     )(move_rule)

@@ -32,27 +32,6 @@ SUBACCOUNT = "/api/v1/configuration/subaccounts/{region}/{subaccount}"
 LIST = f"{SUBACCOUNT}/systemMappings"
 ONE = f"{LIST}/{{mapping}}"
 
-_MAPPING_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "virtualHost": {"type": "string"},
-        "virtualPort": {"type": ["string", "integer"]},
-        "localHost": {"type": "string"},
-        "localPort": {"type": ["string", "integer"]},
-        "protocol": {"type": "string", "enum": list(model.PROTOCOLS)},
-        "backendType": {"type": "string", "enum": list(model.BACKEND_TYPES)},
-        "authenticationMode": {"type": "string", "enum": list(model.AUTHENTICATION_MODES)},
-        "hostInHeader": {"type": "string"},
-        "sid": {"type": "string"},
-        "description": {"type": "string"},
-        "sncPartnerName": {"type": "string"},
-        "sapRouter": {"type": "string"},
-        "allowedClients": {"type": "array", "items": {"type": "string"}},
-        "blacklistedUsers": ARRAY_OF_OBJECTS,
-    },
-    "required": ["virtualHost", "virtualPort", "localHost", "localPort", "protocol", "backendType"],
-}
-
 
 def subaccount_of(request: Request) -> EntityRecord:
     p = request.path_params
@@ -97,7 +76,7 @@ def list_mappings(request: ReadRequest, caller: Caller) -> Response:
     LIST,
     summary="Add a system mapping",
     status=201,
-    request_schema=_MAPPING_SCHEMA,
+    request_fields=model.FIELDS,
     **WRITE_SUBACCOUNT,
 )
 def create_mapping(request: ReadRequest, caller: Caller) -> Response:
@@ -151,7 +130,7 @@ def get_mapping(request: ReadRequest, caller: Caller) -> Response:
     ONE,
     summary="Change a system mapping",
     status=204,
-    request_schema=_MAPPING_SCHEMA,
+    request_fields=model.UPDATE_FIELDS,
     **WRITE_SUBACCOUNT,
 )
 def update_mapping(request: ReadRequest, caller: Caller) -> Response:

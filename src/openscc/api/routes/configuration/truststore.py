@@ -25,18 +25,15 @@ from openscc.api.routes.configuration.common import (
     WRITE_CONNECTOR,
     audit,
     base_of,
-    required_boolean,
     store_of,
 )
 from openscc.config import certificate_lists
 from openscc.config import truststore as model
 from openscc.config.sequences import next_value
-from openscc.config.values import as_bool, required
 from openscc.errors import NotFound
 from openscc.store.records import EntityRecord
 
 endpoints = EndpointTable()
-_SETTINGS_SCHEMA = required_boolean("trustAllBackends")
 _FILE = {"type": "string", "format": "binary"}
 _UPLOAD_SCHEMA = {
     "type": "object",
@@ -67,8 +64,7 @@ def get_truststore(request: ReadRequest, caller: Caller) -> Response:
 
 
 def change_truststore(request: ReadRequest, caller: Caller) -> Response:
-    data = json_object(request)
-    value = as_bool(required(data, "trustAllBackends"), "trustAllBackends")
+    value = model.FIELDS.read(json_object(request))["trustAllBackends"]
     store = store_of(request)
     with store.transaction():
         model.set_trust_all(store, value)
@@ -158,7 +154,7 @@ for _prefix in ("onPremise", "onPremises"):
             _base,
             summary="Trust all back ends, or only the listed ones",
             status=204,
-            request_schema=_SETTINGS_SCHEMA,
+            request_fields=model.FIELDS,
             **WRITE_CONNECTOR,
         )(change_truststore)
     endpoints.route(

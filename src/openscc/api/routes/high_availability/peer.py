@@ -19,7 +19,7 @@ from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.responses import empty_response, json_response
 from openscc.auth.roles import ADMIN_ONLY
 from openscc.config.connector_state import ha_role
-from openscc.config.values import as_int, as_str
+from openscc.config.values import Fields, Number, Text, as_int
 from openscc.errors import Conflict, Gone
 from openscc.ha import apply, master, protocol, settings, state
 from openscc.ha.master import ShadowClaim
@@ -34,19 +34,11 @@ _PEER: dict[str, Any] = {
     "needs_ha_role": False,
     "tag": "high availability (internal)",
 }
-_BIND_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "instance": {"type": "string"},
-        "host": {"type": "string"},
-        "port": {"type": "integer"},
-        "certificate": {"type": "string"},
-        "version": {"type": "string"},
-        "interval": {"type": "integer"},
-        "delay": {"type": "integer"},
-    },
-    "required": ["instance", "host", "port", "certificate"],
-}
+# The position of the master's journal the shadow must have applied to take over.
+_TAKEOVER_FIELDS = Fields(
+    Text(name="generation", required=True, max_length=64),
+    Number(name="seq", required=True, minimum=0, maximum=2**62),
+)
 
 
 def _peer_of(caller: Caller) -> Pair:
@@ -76,7 +68,7 @@ async def _in_role(svc: Services, role: str) -> None:
     "answer is the pair's credential and the master's certificate",
     roles=ADMIN_ONLY,
     tag="high availability (internal)",
-    request_schema=_BIND_SCHEMA,
+    request_fields=master.CLAIM_FIELDS,
     response_schema={"type": "object"},
 )
 async def bind(request: Request, caller: Caller) -> Response:
@@ -97,7 +89,7 @@ async def bind(request: Request, caller: Caller) -> Response:
     "POST",
     f"{PREFIX}/rebind",
     summary="The paired shadow binds again (after a disconnect, a restart, a role change)",
-    request_schema=_BIND_SCHEMA,
+    request_fields=master.CLAIM_FIELDS,
     response_schema={"type": "object"},
     **_PEER,
 )
@@ -213,21 +205,14 @@ async def peer(request: Request, caller: Caller) -> Response:
     f"{PREFIX}/takeover",
     summary="The master asks its shadow to take over (a role switch): it must be in sync",
     status=204,
-    request_schema={
-        "type": "object",
-        "properties": {"generation": {"type": "string"}, "seq": {"type": "integer"}},
-        "required": ["generation", "seq"],
-    },
+    request_fields=_TAKEOVER_FIELDS,
     **_PEER,
 )
 async def takeover(request: Request, caller: Caller) -> Response:
-    data = await read_json_object(request)
+    values = _TAKEOVER_FIELDS.read(await read_json_object(request))
     svc = services(request)
     await _in_role(svc, "shadow")
-    wanted = Position(
-        as_str(data.get("generation"), "generation", max_length=64),
-        as_int(data.get("seq"), "seq", minimum=0, maximum=2**62),
-    )
+    wanted = Position(values["generation"], values["seq"])
     reached = await svc.store_thread.run(apply.applied, svc.instance.store)
     if reached != wanted:
         raise Conflict("the shadow has not applied every change of the master yet")

@@ -21,7 +21,7 @@ from openscc.api.http.responses import empty_response, json_response
 from openscc.api.routes.configuration.common import OBJECT
 from openscc.auth.roles import ADMIN_ONLY, EVERY_ROLE
 from openscc.config.connector_state import ha_role
-from openscc.config.values import as_str, required
+from openscc.config.values import Choice, Fields, Text
 from openscc.errors import Conflict, InvalidRequest
 from openscc.ha import settings
 from openscc.ha import state as ha_state
@@ -35,7 +35,14 @@ _WRITE: dict[str, Any] = {"roles": ADMIN_ONLY, "tag": "high availability"}
 # A master refuses the shadow's calls with 403, as the page says (the guard's rule 5).
 _SHADOW_READ: dict[str, Any] = {**_READ, "shadow_only": True}
 _SHADOW_WRITE: dict[str, Any] = {**_WRITE, "shadow_only": True}
-_OP = {"type": "object", "properties": {"op": {"type": "string"}}, "required": ["op"]}
+_MASTER_OPERATION = Fields(Choice(name="op", required=True, values=("SWITCH", "FORCE_SWITCH")))
+_SHADOW_OPERATION = Fields(
+    Choice(name="op", required=True, values=("CONNECT", "DISCONNECT")),
+    Text(name="user", description="an administrator of the master: CONNECT the first time"),
+    Text(name="password", secret=True),
+    Text(name="masterCertificate", max_length=64 * 1024,
+         description="PEM: the master's UI certificate, unless a public CA signed it"),
+)  # fmt: skip
 
 
 async def _role(svc: Services) -> str | None:
@@ -78,14 +85,7 @@ async def get_master_config(request: Request, caller: Caller) -> Response:
     summary="Allow a shadow to connect (haEnabled), from which host (allowedShadowHost, empty: "
     "any), on which port (haPort; a change applies at the next start)",
     status=204,
-    request_schema={
-        "type": "object",
-        "properties": {
-            "haEnabled": {"type": ["boolean", "string"]},
-            "haPort": {"type": ["integer", "string"]},
-            "allowedShadowHost": {"type": "string"},
-        },
-    },
+    request_fields=settings.MASTER_FIELDS,
     **_WRITE,
 )
 async def put_master_config(request: Request, caller: Caller) -> Response:
@@ -132,14 +132,11 @@ async def get_master_state(request: Request, caller: Caller) -> Response:
     summary="SWITCH roles with the connected shadow; FORCE_SWITCH: become the shadow even if "
     "the shadow does not answer",
     status=204,
-    request_schema=_OP,
+    request_fields=_MASTER_OPERATION,
     **_WRITE,
 )
 async def post_master_state(request: Request, caller: Caller) -> Response:
-    data = await read_json_object(request)
-    op = as_str(required(data, "op"), "op")
-    if op not in ("SWITCH", "FORCE_SWITCH"):
-        raise InvalidRequest("op must be SWITCH or FORCE_SWITCH")
+    op = _MASTER_OPERATION.read(await read_json_object(request))["op"]
     svc = services(request)
     await _on_master(svc)
     if op == "SWITCH":
@@ -194,10 +191,7 @@ async def get_shadow_config(request: Request, caller: Caller) -> Response:
     f"{HA}/shadow/config",
     summary="Where the master is, this shadow's host and HA port, and the check interval, "
     "takeover delay and timeouts",
-    request_schema={
-        "type": "object",
-        "properties": {name: {"type": ["string", "integer"]} for name in settings.SHADOW_FIELDS},
-    },
+    request_fields=settings.SHADOW_FIELDS,
     response_schema=OBJECT,
     **_SHADOW_WRITE,
 )
@@ -252,41 +246,25 @@ async def get_shadow_state(request: Request, caller: Caller) -> Response:
     summary="CONNECT to the master (user and password the first time; masterCertificate, the "
     "master's UI certificate, unless a public CA signed it) or DISCONNECT",
     status=204,
-    request_schema={
-        "type": "object",
-        "properties": {
-            "op": {"type": "string"},
-            "user": {"type": "string"},
-            "password": {"type": "string"},
-            "masterCertificate": {"type": "string"},
-        },
-        "required": ["op"],
-    },
+    request_fields=_SHADOW_OPERATION,
     more_responses={"500": "RUNTIME_FAILURE: the master cannot be reached or verified"},
     **_SHADOW_WRITE,
 )
 async def post_shadow_state(request: Request, caller: Caller) -> Response:
-    data = await read_json_object(request)
-    op = as_str(required(data, "op"), "op")
-    if op not in ("CONNECT", "DISCONNECT"):
-        raise InvalidRequest("op must be CONNECT or DISCONNECT")
+    values = _SHADOW_OPERATION.read(await read_json_object(request))
     svc = services(request)
     current = await svc.store_thread.run(settings.shadow_settings, svc.instance.store)
     state = svc.ha.status.state
-    if op == "DISCONNECT":
+    if values["op"] == "DISCONNECT":
         if state not in CONNECTED_STATES:
             raise Conflict(f"the shadow is not connected (state {state})")
         await svc.ha.disconnect(current)
         return empty_response()
     if state in CONNECTED_STATES:
         raise Conflict(f"the shadow is already connected (state {state})")
-    user = data.get("user")
-    password = data.get("password")
-    certificate = data.get("masterCertificate")
-    for name, value in (("user", user), ("password", password), ("masterCertificate", certificate)):
-        if value is not None and not isinstance(value, str):
-            raise InvalidRequest(f"{name} must be a string")
-    await svc.ha.connect(current, user or None, password, certificate or None)
+    await svc.ha.connect(
+        current, values["user"] or None, values["password"], values["masterCertificate"] or None
+    )
     return empty_response()
 
 

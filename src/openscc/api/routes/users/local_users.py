@@ -17,10 +17,15 @@ from openscc.api.http.responses import created, empty_response, json_response
 from openscc.api.routes.configuration.common import base_of
 from openscc.api.routes.monitoring.audit_trail import note_change
 from openscc.api.routes.users.session import EXTENSION
-from openscc.auth.policy import check_new_password
-from openscc.auth.roles import ADMIN_ONLY, ROLE_NAMES, canonical_role
-from openscc.auth.users import User, check_user_name
-from openscc.errors import Conflict, InvalidRequest
+from openscc.auth.roles import ADMIN_ONLY, ROLE_NAMES
+from openscc.auth.users import (
+    NEW_USER_FIELDS,
+    USER_CHANGE_FIELDS,
+    User,
+    read_new_user,
+    read_user_change,
+)
+from openscc.errors import Conflict
 
 endpoints = EndpointTable()
 USERS = f"{EXTENSION}/users"
@@ -38,22 +43,6 @@ _COMMON: dict[str, Any] = {"roles": ADMIN_ONLY, "tag": "openscc"}
 
 def _view(user: User) -> dict[str, object]:
     return {"user": user.name, "role": user.role, "initialPassword": user.initial_password}
-
-
-def _role(value: object) -> str:
-    if not isinstance(value, str):
-        raise InvalidRequest(f"role must be one of {', '.join(ROLE_NAMES)}")
-    try:
-        return canonical_role(value)
-    except ValueError as error:
-        raise InvalidRequest(str(error)) from None
-
-
-def _password(name: str, value: object) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidRequest("password must be a non-empty string")
-    check_new_password(name, value)  # before any hash: a refused policy costs nothing
-    return value
 
 
 async def _hash(svc: Services, password: str) -> str:
@@ -78,23 +67,13 @@ async def list_users(request: Request, caller: Caller) -> Response:
     USERS,
     summary="Add a local user with a role and a password (openscc's own)",
     status=201,
-    request_schema={
-        "type": "object",
-        "properties": {"user": {"type": "string"}, "role": _ROLE, "password": {"type": "string"}},
-        "required": ["user", "role", "password"],
-    },
+    request_fields=NEW_USER_FIELDS,
     response_schema=_USER,
     more_responses={"409": "CONFLICT: the user exists"},
     **_COMMON,
 )
 async def add_user(request: Request, caller: Caller) -> Response:
-    data = await read_json_object(request)
-    name = data.get("user")
-    if not isinstance(name, str):
-        raise InvalidRequest("user must be a string")
-    check_user_name(name)
-    role = _role(data.get("role"))
-    password = _password(name, data.get("password"))
+    name, role, password = read_new_user(await read_json_object(request))
     svc = services(request)
     password_hash = await _hash(svc, password)
 
@@ -113,10 +92,7 @@ async def add_user(request: Request, caller: Caller) -> Response:
     summary="Change a local user's role or set a new password (openscc's own); the user's "
     "sessions end",
     status=204,
-    request_schema={
-        "type": "object",
-        "properties": {"role": _ROLE, "password": {"type": "string"}},
-    },
+    request_fields=USER_CHANGE_FIELDS,
     more_responses={
         "404": "NOT_FOUND: no such user",
         "409": "CONFLICT: the last administrator keeps the role",
@@ -125,12 +101,7 @@ async def add_user(request: Request, caller: Caller) -> Response:
 )
 async def change_user(request: Request, caller: Caller) -> Response:
     name = str(request.path_params["name"])
-    data = await read_json_object(request)
-    unknown = sorted(set(data) - {"role", "password"})
-    if unknown or not data:
-        raise InvalidRequest("give role, password or both")
-    role = _role(data["role"]) if "role" in data else None
-    password = _password(name, data["password"]) if "password" in data else None
+    role, password = read_user_change(name, await read_json_object(request))
     svc = services(request)
     password_hash = None if password is None else await _hash(svc, password)
     users = svc.instance.users

@@ -11,6 +11,7 @@ from openscc.api.http.bodies import MAX_BODY_BYTES, media_type, read_capped
 from openscc.api.http.context import services
 from openscc.api.http.guard import session_headers
 from openscc.api.http.responses import empty_response, error_response
+from openscc.api.http.router import audit_written
 from openscc.auth.credentials import check_logon
 from openscc.errors import NotAuthenticated, OpensccError, PayloadTooLarge, UnsupportedMediaType
 
@@ -18,6 +19,12 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 async def j_security_check(request: Request) -> Response:
+    response = await _log_on(request)
+    await audit_written(services(request))  # the logon's audit line, before the answer
+    return response
+
+
+async def _log_on(request: Request) -> Response:
     svc = services(request)
     media = media_type(request)
     if media != FORM_TYPE:
