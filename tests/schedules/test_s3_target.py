@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,3 +119,21 @@ def test_without_stored_keys_the_aws_profile_chain_applies(
     assert without["status"] == "failed", without
     assert with_profile["status"] == "succeeded", with_profile
     assert "from-the-profile" not in str(with_profile)
+
+
+def test_without_boto3_a_schedule_without_keys_fails_saying_what_to_install(
+    admin: TestClient, s3: S3Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """boto3 is the optional ``aws`` extra: without it, stored keys still work, and a schedule
+    relying on the AWS chain fails with what to install (no traceback, no 500)."""
+    monkeypatch.setitem(sys.modules, "obstore.auth.boto3", None)  # import fails as if absent
+    target = {k: v for k, v in _target(s3).items() if k not in ("accessKeyId", "secretAccessKey")}
+    for name, schedule_target in (("chain", target), ("keyed", _target(s3))):
+        body = {"name": name, "cron": "0 0 1 1 *", "target": schedule_target, "password": PASSWORD}
+        assert admin.post(SCHEDULES, json=body).status_code == 201
+
+    chain, keyed = run_now(admin, "chain"), run_now(admin, "keyed")
+
+    assert chain["status"] == "failed"
+    assert "pip install 'openscc[aws]'" in chain["error"]
+    assert keyed["status"] == "succeeded", keyed

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from openscc import kinds
+from openscc.backup.password import ArchivePassword
+from openscc.config.values import Fields, Flag, Structured, Text
 from openscc.errors import InvalidRequest
 from openscc.schedules.retention import Keep
 from openscc.schedules.timing import check_cron
@@ -81,49 +83,45 @@ def from_record(record: EntityRecord) -> Schedule:
     )
 
 
-def parse(
-    data: dict[str, Any], *, name: str, created_at: str, current: Schedule | None
-) -> Schedule:
-    """A POST (``current`` None) or PUT body, checked. A PUT may leave out the password and the
-    credentials: the stored ones stay."""
-    known = {"name", "cron", "target", "password", "keep", "drill"}
-    unknown = sorted(set(data) - known)
+def parse(data: dict[str, Any], *, created_at: str, current: Schedule | None) -> Schedule:
+    """A POST (``current`` None) or a PUT of ``current``, checked. A PUT may leave out the name,
+    the password and the credentials: the stored ones stay."""
+    fields = NEW_SCHEDULE_FIELDS if current is None else SCHEDULE_FIELDS
+    unknown = sorted(set(data) - {given.name for given in fields})
     if unknown:
         raise InvalidRequest(f"unknown field(s): {', '.join(unknown)}")
+    values = fields.read(data)
+    name = values["name"] if current is None else current.name
+    if values["name"] not in (None, name):
+        raise InvalidRequest("a schedule's name cannot change")
     if not NAME.match(name):
         raise InvalidRequest(
             "name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
         )
-    cron = data.get("cron")
-    if not isinstance(cron, str):
-        raise InvalidRequest('cron must be a 5-field cron expression (UTC), e.g. "0 2 * * *"')
-    password = data.get("password", current.password if current else None)
-    if not isinstance(password, str) or not password:
+    password = values["password"] or (current.password if current else None)
+    if not password:
         raise InvalidRequest("password (the backups' password) is required")
-    target, credentials = _target(data.get("target"), current)
-    drill = data.get("drill", False)
-    if not isinstance(drill, bool):
-        raise InvalidRequest("drill must be true or false")
+    target, credentials = values["target"]
     return Schedule(
         name=name,
-        cron=check_cron(cron),
+        cron=check_cron(values["cron"]),
         target=target,
-        keep=_keep(data.get("keep", {})),
-        drill=drill,
+        keep=values["keep"],
+        drill=values["drill"],
         created_at=current.created_at if current else created_at,
         password=password,
-        credentials=credentials,
+        credentials=credentials or _kept_credentials(target, current),
     )
 
 
-def _keep(data: Any) -> Keep:
+def _keep(data: Any, field_name: str) -> Keep:
     if not isinstance(data, dict) or set(data) - set(_KEEP_FIELDS):
-        raise InvalidRequest(f"keep is an object of counts: {', '.join(_KEEP_FIELDS)}")
+        raise InvalidRequest(f"{field_name} is an object of counts: {', '.join(_KEEP_FIELDS)}")
     values = {}
     for name in _KEEP_FIELDS:
         value = data.get(name, 0)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
-            raise InvalidRequest(f"keep.{name} must be a count from 0 to 10000")
+            raise InvalidRequest(f"{field_name}.{name} must be a count from 0 to 10000")
         values[name] = value
     return Keep(**values)
 
@@ -157,10 +155,12 @@ def _is_endpoint(value: str) -> bool:
     )
 
 
-def _target(data: Any, current: Schedule | None) -> tuple[dict[str, str], dict[str, str]]:
+def _target(data: Any, field_name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The target as the schedule keeps it, and the credentials given with it (none: the stored
+    ones may stay, see ``_kept_credentials``)."""
     if not isinstance(data, dict):
         raise InvalidRequest(
-            'target must be {"type": "directory", "path": ...} or {"type": "s3", ...}'
+            f'{field_name} must be {{"type": "directory", "path": ...}} or {{"type": "s3", ...}}'
         )
     kind = data.get("type")
     if kind == "directory":
@@ -193,10 +193,69 @@ def _target(data: Any, current: Schedule | None) -> tuple[dict[str, str], dict[s
             raise InvalidRequest(
                 "give both target.accessKeyId and target.secretAccessKey, or neither"
             )
-        # Stored keys stay only for the same store: they are never sent to another endpoint.
-        same_store = current is not None and all(
-            current.target.get(k) == public.get(k) for k in ("type", "bucket", "endpoint")
-        )
-        kept = current.credentials if current is not None and same_store else {}
-        return public, dict(given) if given else dict(kept)
+        return public, dict(given)
     raise InvalidRequest('target.type must be "directory" or "s3"')
+
+
+def _kept_credentials(target: dict[str, str], current: Schedule | None) -> dict[str, str]:
+    """Stored keys stay only for the same store: they are never sent to another endpoint."""
+    same_store = current is not None and all(
+        current.target.get(k) == target.get(k) for k in ("type", "bucket", "endpoint")
+    )
+    return dict(current.credentials) if current is not None and same_store else {}
+
+
+_KEEP_SCHEMA = {
+    "type": "object",
+    "properties": {name: {"type": "integer", "minimum": 0, "maximum": 10_000}
+                   for name in _KEEP_FIELDS},
+    "additionalProperties": False,
+}  # fmt: skip
+_TARGET_SCHEMA = {
+    "type": "object",
+    "oneOf": [
+        {
+            "type": "object",
+            "properties": {"type": {"const": "directory"}, "path": {"type": "string"}},
+            "required": ["type", "path"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {
+                "type": {"const": "s3"},
+                "bucket": {"type": "string", "minLength": 1},
+                **{name: {"type": "string"} for name in _S3_PUBLIC if name != "bucket"},
+                **{name: {"type": "string", "minLength": 1, "writeOnly": True}
+                   for name in _S3_SECRET},
+            },
+            "required": ["type", "bucket"],
+            "additionalProperties": False,
+        },
+    ],
+    "description": "a directory (an absolute path), or S3-compatible object storage; without "
+    "accessKeyId and secretAccessKey, the stored ones stay for the same store",
+}  # fmt: skip
+_CRON = Text(name="cron", required=True, description='5 fields, UTC, e.g. "0 2 * * *"')
+_TARGET = Structured(name="target", required=True, json_schema=_TARGET_SCHEMA, parser=_target)
+_KEEP = Structured(name="keep", default=Keep(), json_schema=_KEEP_SCHEMA, parser=_keep,
+                   description="the archives kept at the target; none given: every one")  # fmt: skip
+_DRILL = Flag(name="drill", default=False,
+              description="restore each archive into a throwaway instance")  # fmt: skip
+NEW_SCHEDULE_FIELDS = Fields(
+    Text(name="name", required=True, max_length=64),
+    _CRON,
+    _TARGET,
+    ArchivePassword(name="password", required=True, description="the backups' password"),
+    _KEEP,
+    _DRILL,
+)
+# A PUT may leave out the name (it cannot change) and the password (the stored one stays).
+SCHEDULE_FIELDS = Fields(
+    Text(name="name", max_length=64),
+    _CRON,
+    _TARGET,
+    ArchivePassword(name="password", description="the backups' password; absent: it stays"),
+    _KEEP,
+    _DRILL,
+)

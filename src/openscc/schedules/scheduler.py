@@ -89,6 +89,7 @@ class Scheduler:
         role, schedules, last = await self._store_thread.run(self._read_for_tick)
         now = self._clock()
         if role != "master":
+            self.runner.metrics.schedules_checked()
             return MAX_SLEEP_SECONDS
         for schedule in self.due(schedules, now, last):
             # Each run's own time: the one before may have taken long.
@@ -97,6 +98,7 @@ class Scheduler:
             await self._store_thread.run(self.runner.runs.started, run, at)
             await self.runner.workers.run(self.runner.run, schedule, run, at)
         last = await self._store_thread.run(self.runner.runs.last_runs)
+        self.runner.metrics.schedules_checked()
         return self.next_wake(schedules, self._clock(), last)
 
     async def run(self) -> None:

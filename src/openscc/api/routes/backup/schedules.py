@@ -20,7 +20,7 @@ from openscc.api.routes.configuration.common import base_of
 from openscc.api.routes.monitoring.audit_trail import note_change
 from openscc.api.routes.users.session import EXTENSION
 from openscc.auth.roles import ADMIN_ONLY
-from openscc.errors import Conflict, InvalidRequest, NotFound
+from openscc.errors import Conflict, NotFound
 from openscc.schedules import model
 from openscc.schedules.runs import now_iso
 
@@ -28,17 +28,6 @@ endpoints = EndpointTable()
 SCHEDULES = f"{EXTENSION}/backup/schedules"
 RUNS = f"{EXTENSION}/backup/runs"
 _COMMON: dict[str, Any] = {"roles": ADMIN_ONLY, "tag": "openscc"}
-_SCHEDULE = {
-    "type": "object",
-    "properties": {
-        "name": {"type": "string"},
-        "cron": {"type": "string"},
-        "target": {"type": "object"},
-        "password": {"type": "string"},
-        "keep": {"type": "object"},
-        "drill": {"type": "boolean"},
-    },
-}
 
 
 def _name(request: Request) -> str:
@@ -64,7 +53,7 @@ async def list_schedules(request: Request, caller: Caller) -> Response:
     summary="Add a backup schedule: name, cron (5 fields, UTC), target (directory or s3), "
     "password, keep (last, daily, weekly, monthly), drill (openscc's own)",
     status=201,
-    request_schema={**_SCHEDULE, "required": ["name", "cron", "target", "password"]},
+    request_fields=model.NEW_SCHEDULE_FIELDS,
     response_schema={"type": "object"},
     more_responses={"409": "CONFLICT: a schedule of that name exists"},
     changes_config=True,
@@ -72,12 +61,8 @@ async def list_schedules(request: Request, caller: Caller) -> Response:
 )
 async def add_schedule(request: Request, caller: Caller) -> Response:
     data = await read_json_object(request)
-    name = data.get("name")
-    if not isinstance(name, str):
-        raise InvalidRequest("name must be a string")
-    schedule = model.parse(
-        data, name=name, created_at=now_iso(dt.datetime.now(dt.UTC)), current=None
-    )
+    schedule = model.parse(data, created_at=now_iso(dt.datetime.now(dt.UTC)), current=None)
+    name = schedule.name
     svc = services(request)
     store = svc.instance.store
 
@@ -112,7 +97,7 @@ async def get_schedule(request: Request, caller: Caller) -> Response:
     f"{SCHEDULES}/{{name}}",
     summary="Change a backup schedule; the password and credentials may be left out to keep the "
     "stored ones (openscc's own)",
-    request_schema={**_SCHEDULE, "required": ["cron", "target"]},
+    request_fields=model.SCHEDULE_FIELDS,
     response_schema={"type": "object"},
     more_responses={"404": "NOT_FOUND: no such schedule"},
     changes_config=True,
@@ -121,15 +106,13 @@ async def get_schedule(request: Request, caller: Caller) -> Response:
 async def put_schedule(request: Request, caller: Caller) -> Response:
     data = await read_json_object(request)
     name = _name(request)
-    if data.get("name", name) != name:
-        raise InvalidRequest("a schedule's name cannot change")
     svc = services(request)
     store = svc.instance.store
 
     def change() -> model.Schedule:
         with store.transaction():
             current = svc.schedules.one(name)
-            schedule = model.parse(data, name=name, created_at=current.created_at, current=current)
+            schedule = model.parse(data, created_at=current.created_at, current=current)
             store.put(schedule.record())
             return schedule
 
