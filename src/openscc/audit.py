@@ -9,10 +9,16 @@ What is recorded follows the audit level (the product's three): ``OFF`` records 
 that subaccount's level, which its caller passes; others follow ``level``, the cross-subaccount
 one. A change of an audit level is recorded whatever the levels (``always=True``), so that turning
 the audit log off leaves a trace.
+
+A line is appended where it is recorded, except on an event loop, which must never wait on a
+file (the log may be on a slow or network disk): there it is handed to ``defer`` (the server's
+store thread, which appends in order and before it stops), and ``pending`` says how many such
+lines are not yet written (the router waits for them before it answers).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -38,6 +44,9 @@ class AuditLog:
         self.level = DEFAULT_LEVEL
         # Told of every event, whatever the levels record (the server's metrics count them).
         self.observers: list[Callable[[str], None]] = []
+        # Set by the server's runtime: queues an append off the event loop.
+        self.defer: Callable[[Callable[[], None]], None] | None = None
+        self._pending = 0
 
     def records(self, *, level: str | None = None, access: bool = False) -> bool:
         """Whether an event is recorded: a security event unless the governing level (the
@@ -73,6 +82,21 @@ class AuditLog:
             **{name: bounded(value) for name, value in details.items()},
         }
         line = json.dumps(entry, separators=(",", ":"), ensure_ascii=False) + "\n"
+        if self.defer is not None and _on_event_loop():
+            with self._lock:
+                self._pending += 1
+            self.defer(lambda: self._append(event, line, deferred=True))
+        else:
+            self._append(event, line, deferred=False)
+        # The audit log is the record; the server log only mentions it when debugging.
+        logger.debug("audit %s by %s", event, shown(actor or "-"))
+
+    @property
+    def pending(self) -> int:
+        """Lines handed to ``defer`` and not yet written."""
+        return self._pending
+
+    def _append(self, event: str, line: str, *, deferred: bool) -> None:
         with self._lock:
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -83,5 +107,14 @@ class AuditLog:
             except OSError as error:
                 # The change it records already happened; failing the request would misreport it.
                 logger.error("could not append %s to the audit log: %s", event, error.strerror)
-        # The audit log is the record; the server log only mentions it when debugging.
-        logger.debug("audit %s by %s", event, shown(actor or "-"))
+            finally:
+                if deferred:
+                    self._pending -= 1
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -3,8 +3,8 @@
 The server's event loop never waits on SQLite (its transactions, fsyncs and up to two seconds
 for a lock another process holds): handlers that read or change the configuration run in this
 one thread, one at a time, so they never wait for each other's locks either. CPU-heavy work
-(RSA keys, Argon2, backups) runs elsewhere (the hash slots, the backup KDF slots, the default
-thread pool), so it never holds the store thread up.
+(RSA keys, Argon2, backups) runs elsewhere (the hash slots, the backup KDF slots, the runtime's
+workers), so it never holds the store thread up.
 """
 
 from __future__ import annotations

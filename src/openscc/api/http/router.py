@@ -59,11 +59,23 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
             response = error_response(error)
         except sqlite3.OperationalError as error:
             response = _store_failure(error)
+        await audit_written(svc)
         for name, value in extra_headers:
             response.headers.append(name, value)
         return response
 
     return dispatch
+
+
+async def audit_written(svc: Services) -> None:
+    """Before an answer: the audit lines recorded on the loop (queued to the store thread, in
+    order) are written, so a client that got its answer finds its request in the log."""
+    if svc.instance.audit.pending:
+        await svc.store_thread.run(_nothing)
+
+
+def _nothing() -> None:
+    """Queued behind the audit lines: done once they are written."""
 
 
 async def _answer_public(endpoint: Endpoint, request: Request, svc: Services) -> Response:
