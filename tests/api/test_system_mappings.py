@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from starlette.testclient import TestClient
 
@@ -205,13 +203,9 @@ def test_thousands_of_mappings_list_in_a_few_queries(
                 )
     statements: list[str] = []
     store.connection.set_trace_callback(statements.append)
-    started = time.perf_counter()
-
     body = with_subaccount.get(f"{SA}/systemMappings").json()
 
-    elapsed = time.perf_counter() - started
     store.connection.set_trace_callback(None)
     assert len(body) == 2000
     assert {(m["totalResourcesCount"], m["enabledResourcesCount"]) for m in body} == {(2, 1)}
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) < 10
-    assert elapsed < 3.0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any
 
 import pytest
@@ -85,10 +84,10 @@ def test_factories_draw_a_fresh_16_byte_salt() -> None:
     assert {len(salt) for salt in salts} == {16}
 
 
-def test_production_parameters_meet_owasp_and_derive_within_budget() -> None:
-    """Production Argon2id is at least OWASP's 19 MiB, t=2, p=1, within the caps, and under 5 s."""
+def test_production_parameters_meet_owasp() -> None:
+    """Production Argon2id is at least OWASP's 19 MiB, t=2, p=1, within the caps (its time is
+    measured by make bench, not here)."""
     params = kdf.production_kdf()
-    started = time.monotonic()
 
     keys = derive_keys(PASSWORD, params)
 
@@ -98,7 +97,6 @@ def test_production_parameters_meet_owasp_and_derive_within_budget() -> None:
     assert params.parallelism >= 1
     assert params.memory_kib * params.iterations >= OWASP_MEMORY_KIB * OWASP_ITERATIONS
     assert len(keys.encryption_key) == 32
-    assert time.monotonic() - started < 5
 
 
 def test_test_parameters_are_not_collected_as_a_test() -> None:

@@ -214,19 +214,27 @@ def test_verify_zip_accepts_another_products_archive(tmp_path: Path) -> None:
 
 
 class _Gauge(httpx.AsyncBaseTransport):
-    """Counts how many backup downloads are in flight at once across all connectors."""
+    """Counts how many backup downloads are in flight at once across all connectors. The first
+    downloads hold until ``together`` are in flight at once: the run must reach that many."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, shared: dict[str, int]) -> None:
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, shared: dict[str, int], reached: asyncio.Event,
+        together: int,
+    ) -> None:  # fmt: skip
         self.inner = inner
         self.shared = shared
+        self.reached = reached
+        self.together = together
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.method != "POST":
             return await self.inner.handle_async_request(request)
         self.shared["now"] += 1
         self.shared["max"] = max(self.shared["max"], self.shared["now"])
+        if self.shared["now"] >= self.together:
+            self.reached.set()
         try:
-            await asyncio.sleep(0.05)  # long enough for the others to start if they may
+            await asyncio.wait_for(self.reached.wait(), 60)
             return await self.inner.handle_async_request(request)
         finally:
             self.shared["now"] -= 1
@@ -239,7 +247,8 @@ def test_concurrency_runs_connectors_in_parallel_up_to_k(
     servers = [make_server(f"s{i}") for i in range(4)]
     inventory = _inventory(tmp_path, [(s.url.split("//")[1].split(".")[0], s.url) for s in servers])
     shared = {"now": 0, "max": 0}
-    gauges = {s.url: _Gauge(s.transport, shared) for s in servers}
+    reached = asyncio.Event()
+    gauges = {s.url: _Gauge(s.transport, shared, reached, together=2) for s in servers}
 
     code, _ = _fleet([], inventory, tmp_path / "out", "--concurrency", "2", transports=gauges)
 

@@ -5,7 +5,6 @@ untrusted master certificate, backups on a shadow."""
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 
 import httpx
@@ -70,6 +69,19 @@ def test_the_ha_port_serves_the_pair_and_nothing_else(tmp_path: Path, nodes: lis
     assert master.http.get(f"{HA}/master/config").json()["haPort"] == ha_port
 
 
+def _metric(node: HaNode, name: str, route_ends: str = "") -> float:
+    """The sum of a counter's series on ``node`` (those whose route ends so, if given)."""
+    total = 0.0
+    for line in node.http.get("/metrics").text.splitlines():
+        series, _, value = line.rpartition(" ")
+        if route_ends:
+            counted = series.startswith(name + "{") and f'{route_ends}"' in series
+        else:
+            counted = series == name
+        total += float(value) if counted else 0.0
+    return total
+
+
 def test_disconnect_then_connect_again_without_credentials(pair: tuple[HaNode, HaNode]) -> None:
     """The user and password are for the first logon only; afterwards the pair's own
     credential reconnects, and the changes made meanwhile arrive."""
@@ -78,7 +90,13 @@ def test_disconnect_then_connect_again_without_credentials(pair: tuple[HaNode, H
     assert shadow.shadow_state() == "DISCONNECTED"
     wait_for(lambda: master.master_state() == "ALONE", what="the master ALONE after DISCONNECT")
     master.add_subaccount("while-disconnected")
-    time.sleep(1.5)  # more than a check interval: a disconnected shadow does not follow
+    # The master looks at its pair every second: two looks later, a following shadow would have
+    # asked for the change; this one asked for nothing.
+    asked = _metric(master, "openscc_http_requests_total", route_ends="/changes")
+    assert asked > 0  # while it was connected, the shadow asked for changes
+    looked = _metric(master, "openscc_ha_checks_total")
+    wait_for(lambda: _metric(master, "openscc_ha_checks_total") >= looked + 2, what="two looks")
+    assert _metric(master, "openscc_http_requests_total", route_ends="/changes") == asked
     assert "while-disconnected" not in shadow.subaccounts()
 
     assert shadow.http.post(f"{HA}/shadow/state", json={"op": "CONNECT"}).status_code == 204

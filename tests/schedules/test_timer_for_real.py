@@ -18,11 +18,25 @@ from openscc.schedules.runs import now_iso
 from openscc.settings import Settings
 from support.apps import ADMIN_PASSWORD
 from support.server_process import ServerProcess
+from support.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
 SCHEDULES = "/api/openscc/v1/backup/schedules"
 RUNS = "/api/openscc/v1/backup/runs"
+
+
+def _finished(client: httpx.Client) -> bool:
+    runs = client.get(RUNS).json()
+    return bool(runs) and all(run["status"] != "running" for run in runs)
+
+
+def _checks(client: httpx.Client) -> float:
+    """How many times the server's timer has looked for due schedules (its metric)."""
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith("openscc_schedule_checks_total "):
+            return float(line.split()[1])
+    raise AssertionError("openscc_schedule_checks_total is missing from /metrics")
 
 
 def test_a_restart_after_missed_hours_runs_the_schedule_once(tmp_path: Path) -> None:
@@ -51,10 +65,13 @@ def test_a_restart_after_missed_hours_runs_the_schedule_once(tmp_path: Path) -> 
             )
         instance.close()
         server.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not client.get(RUNS).json():
-            time.sleep(0.2)
-        time.sleep(2)  # time for any further run the rule must not make
+        wait_for(lambda: _finished(client), "the catch-up run")
+        checked = _checks(client)
+        # Another schedule wakes the timer: it looks at "hourly" again and must not run it.
+        yearly = {"name": "yearly", "cron": "0 0 1 1 *", "password": "Scheduled-pa55word",
+                  "target": {"type": "directory", "path": str(target)}}  # fmt: skip
+        assert client.post(SCHEDULES, json=yearly).status_code == 201
+        wait_for(lambda: _checks(client) > checked, "the timer's next look at the schedules")
 
         runs = client.get(RUNS).json()
         assert [r["status"] for r in runs] == ["succeeded"], runs

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 import zipfile
 from pathlib import Path
 
@@ -61,12 +60,8 @@ def zip64_behind_a_comment(comment_bytes: int, entries: int = 1_300_000) -> byte
 @pytest.mark.parametrize("comment_bytes", [0, 1000, 65_516, 65_535])
 def test_a_zip64_record_is_refused_whatever_the_comment_hides(comment_bytes: int) -> None:
     archive = zip64_behind_a_comment(comment_bytes)
-    started = time.perf_counter()
-
     with pytest.raises(UnsafeArchive, match="ZIP64"):
         inspect_archive(io.BytesIO(archive))
-
-    assert time.perf_counter() - started < 1.0
 
 
 def test_the_server_refuses_the_hidden_zip64_archive_with_400(admin: TestClient) -> None:

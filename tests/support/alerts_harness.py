@@ -4,6 +4,8 @@ restores fail as a full disk would.
     connector.configure_email(smtp, **changes)   # sending on, through a SmtpServer, with AUTH
     connector.trust(pem)                         # a certificate into the e-mail trust store
     connector.idle()                             # every alert e-mail sent or failed
+    connector.checks()                           # periodic alert checks done so far (a metric)
+    connector.wait_for_checks(n)                 # n more checks done
     fail_backups(monkeypatch), fail_restores(monkeypatch)
 """
 
@@ -20,6 +22,7 @@ from starlette.testclient import TestClient
 from openscc.alerts.service import AlertService
 from support.in_process import InProcessServer
 from support.smtp import SmtpServer
+from support.waiting import wait_for
 
 CONNECTOR = "/api/v1/configuration/connector"
 SMTP_USER = "alerts"
@@ -35,6 +38,17 @@ class Connector:
     def alerts(self) -> AlertService:
         service: AlertService = self.server.app.state.services.alerts
         return service
+
+    def checks(self) -> float:
+        for line in self.http.get("/metrics").text.splitlines():
+            if line.startswith("openscc_alert_checks_total "):
+                return float(line.split()[1])
+        raise AssertionError("openscc_alert_checks_total is missing from /metrics")
+
+    def wait_for_checks(self, more: int) -> None:
+        """Until ``more`` periodic checks have been done from now (each sees the state now)."""
+        done = self.checks()
+        wait_for(lambda: self.checks() >= done + more, f"{more} more alert checks")
 
     def configure_email(self, smtp: SmtpServer, **changes: Any) -> None:
         """Sending on, through ``smtp``, trusting only the e-mail trust store, with AUTH."""

@@ -58,6 +58,7 @@ def open_page(browser: Browser, base_url: str, *, width: int = 1280, height: int
         viewport={"width": width, "height": height},
         accept_downloads=True,
     )
+    context.set_default_timeout(30_000)  # as expect's (tests/ui/conftest.py): failures only
     page = context.new_page()
     found: list[str] = []
     setattr(page, _PROBLEMS, found)

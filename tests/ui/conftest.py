@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from openscc.instance import open_instance
 from openscc.settings import Settings
@@ -22,6 +22,11 @@ from support.apps import ADMIN_PASSWORD
 from support.browser import chromium
 from support.server_process import ServerProcess
 from support.web_page import VIEWER, VIEWER_PASSWORD
+
+# A page waits for what it expects to happen (an answer, a render) for as long as a loaded
+# two-core machine may need; the timeout only bounds a failure. Playwright's default is 5 s.
+WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="module")

@@ -237,8 +237,9 @@ def test_every_page_names_its_controls_logs_no_errors_and_fits_a_tablet(
             assert unnamed == [], f"{name}: controls without an accessible name: {unnamed}"
             overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
             assert overflow <= 0, f"{name} is wider than {width} px by {overflow} px"
-        # From the top of the page, the keyboard reaches the navigation first.
-        page.wait_for_timeout(200)  # the page's own focus on its main area comes first
+        # From the top of the page, the keyboard reaches the navigation first. The page moves
+        # the focus to its main area once it has rendered its data: that comes first.
+        expect(page.locator("#main")).to_be_focused()
         page.evaluate("() => document.activeElement.blur()")
         page.keyboard.press("Tab")
         expect(page.get_by_role("link", name="Connector")).to_be_focused()

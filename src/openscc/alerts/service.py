@@ -74,12 +74,14 @@ class AlertService:
         system: SystemFigures,
         now: Callable[[], float] = time.time,
         mailed: Callable[[bool], None] = lambda sent: None,
+        checked: Callable[[], None] = lambda: None,
     ) -> None:
         self._instance = instance
         self._store_thread = store_thread
         self._smtp_timeout = smtp_timeout
         self._server = server
         self._now = now
+        self._checked = checked  # each periodic check done (a metric)
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._book = AlertBook(kept=kept.load(instance.store))
@@ -297,6 +299,7 @@ class AlertService:
                     await check()
                 except Exception:
                     logger.exception("an alert check failed; it runs again in %s s", interval)
+            self._checked()
             await asyncio.sleep(interval)
 
     def close(self) -> None:

@@ -1,7 +1,9 @@
 """High availability: a master and a shadow that replicates its configuration and takes over.
 
 - ``coordinator``: the task of one instance, and what the HTTP layer asks of it;
-- ``shadow``: the shadow's link to its master (sync, changes, CONNECT, DISCONNECT);
+- ``shadow``: the shadow's link to its master (sync, changes); ``connecting``: CONNECT and
+  DISCONNECT;
+- ``context``: what every part shares (the instance, the store thread, the workers, the clock);
 - ``master``: the master's side (bind, changes, snapshot) and its watch of the shadow;
 - ``checks``: what the master knows of its shadow from the shadow's checks;
 - ``roles``: takeover, relinquishing, the switch;

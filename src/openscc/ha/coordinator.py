@@ -44,6 +44,7 @@ class HighAvailability:
         alerts: AlertService,
         ui_port: int,
         clock: Callable[[], float] = time.monotonic,
+        looked: Callable[[], None] = lambda: None,
     ) -> None:
         self.context = HaContext(
             instance=instance, store_thread=store_thread, workers=workers, audit=audit,
@@ -57,6 +58,7 @@ class HighAvailability:
         self._stop_listening = journal.listen(self._changes.wake) if journal else _nothing
         self._asked_at_start = False
         self._runner: object | None = None
+        self._looked = looked  # each pass of the loop over the pair's state (a metric)
 
     @property
     def master(self) -> MasterSide:
@@ -96,6 +98,7 @@ class HighAvailability:
             except Exception:
                 logger.exception("high availability: an unexpected error; trying again")
                 delay = 5.0
+            self._looked()
             await self.context.wakeup.sleep(delay)
 
     def wake(self) -> None:

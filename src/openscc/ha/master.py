@@ -21,7 +21,7 @@ import httpx
 from openscc import __version__
 from openscc.alerts.model import HA
 from openscc.config import certs
-from openscc.config.values import as_int, as_str, host
+from openscc.config.values import Fields, Number, Text
 from openscc.errors import Conflict, InvalidRequest, OpensccError
 from openscc.ha import peer, protocol, roles, settings, state
 from openscc.ha.context import HaContext
@@ -32,6 +32,22 @@ from openscc.instance import Instance
 from openscc.store import journal
 
 logger = logging.getLogger("openscc.ha")
+
+
+# What a shadow sends when it binds (bind and rebind), as the connecting side writes it.
+CLAIM_FIELDS = Fields(
+    Text(name="instance", required=True, max_length=64, description="the shadow's instance id"),
+    Text(name="host", required=True, max_length=255, host=True,
+         description="the shadow's host name, where the master reaches it"),
+    Number(name="port", required=True, minimum=1, maximum=65535),
+    Text(name="certificate", required=True, max_length=64 * 1024,
+         description="PEM: the shadow's certificate, which the master pins"),
+    Text(name="version", description="the shadow's openscc version, for information"),
+    Number(name="interval", default=30, minimum=1, maximum=3600,
+           description="the shadow's check interval in seconds"),
+    Number(name="delay", default=30, minimum=0, maximum=86_400,
+           description="the shadow's takeover delay in seconds"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +63,18 @@ class ShadowClaim:
 
     @classmethod
     def parse(cls, data: dict[str, Any]) -> ShadowClaim:
-        certificate = as_str(data.get("certificate"), "certificate", max_length=64 * 1024)
+        values = CLAIM_FIELDS.read(data)
         try:
-            certs.load_certificate(certificate)
+            certs.load_certificate(values["certificate"])
         except ValueError:
             raise InvalidRequest("certificate is not a PEM certificate") from None
         return cls(
-            instance=as_str(data.get("instance"), "instance", max_length=64),
-            host=host(as_str(data.get("host"), "host", max_length=255), "host"),
-            port=as_int(data.get("port"), "port", minimum=1, maximum=65535),
-            certificate=certificate,
-            interval=as_int(data.get("interval", 30), "interval", minimum=1, maximum=3600),
-            delay=as_int(data.get("delay", 30), "delay", minimum=0, maximum=86_400),
+            instance=values["instance"],
+            host=values["host"],
+            port=values["port"],
+            certificate=values["certificate"],
+            interval=values["interval"],
+            delay=values["delay"],
         )
 
 

@@ -91,6 +91,21 @@ class Metrics:
         for operation in OPERATIONS:
             for outcome in (SUCCESS, FAILURE, REFUSED):
                 self._operations.labels(operation, outcome)
+        self._alert_checks = Counter(
+            "openscc_alert_checks",
+            "Periodic alert checks done (certificates, CPU, disk)",
+            registry=registry,
+        )
+        self._ha_checks = Counter(
+            "openscc_ha_checks",
+            "Times high availability looked at the pair's state (the link, the shadow's health)",
+            registry=registry,
+        )
+        self._schedule_checks = Counter(
+            "openscc_schedule_checks",
+            "Times the backup scheduler looked for due schedules (it is alive while this grows)",
+            registry=registry,
+        )
         ProcessCollector(registry=registry)  # process_resident_memory_bytes and the like
         self._state = _StateCollector(history, data_dir)
         registry.register(self._state)
@@ -121,6 +136,15 @@ class Metrics:
         self._operations.labels(operation, FAILURE if server_error else REFUSED).inc()
         if server_error:
             self.history.failed(operation, at=time.time())
+
+    def alerts_checked(self) -> None:
+        self._alert_checks.inc()
+
+    def ha_checked(self) -> None:
+        self._ha_checks.inc()
+
+    def schedules_checked(self) -> None:
+        self._schedule_checks.inc()
 
     # Read at a scrape
 

@@ -65,6 +65,8 @@ class Runtime:
         # The stored log levels apply from the start (and at once when changed).
         log_settings.apply_stored_levels(instance.store)
         self.store_thread = StoreThread()
+        # An audit line recorded on the event loop is appended in the store thread, in order.
+        instance.audit.defer = self.store_thread.record
         self.workers = Workers()
         self.stamp = ChangeStamp(instance.layout.database)
         # Each backup or restore holds the KDF's memory (64 MiB) for a moment; a few at a time.
@@ -90,6 +92,7 @@ class Runtime:
             server=f"https://{settings.host}:{settings.port}",
             system=self.system,
             mailed=lambda sent: self.metrics.alert_email(sent=sent),
+            checked=self.metrics.alerts_checked,
         )
         self.ha = HighAvailability(
             instance,
@@ -98,6 +101,7 @@ class Runtime:
             audit=instance.audit,
             alerts=self.alerts,
             ui_port=settings.port,
+            looked=self.metrics.ha_checked,
         )
         self.schedules = Scheduler(
             instance,
