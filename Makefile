@@ -39,9 +39,10 @@ test: lint
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils chromium chromium-driver >/dev/null; fi
 	$(BIN)/python -m pytest -q -n 2
 
-# The inner loop: everything but the tests that start real processes (marked slow).
+# The inner loop: everything but the tests that start real processes (marked slow) and those
+# of large inputs (marked volume).
 test-fast: install
-	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not volume"
 
 # Writes docs/benchmarks.md; BENCH_QUICK=1 for a run of about a minute. As root with apt, it first
 # installs the peer (etcd) and the load generator (wrk) from Debian; without them the benchmark

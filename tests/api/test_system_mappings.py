@@ -176,6 +176,7 @@ def test_delete_one_and_all(with_subaccount: TestClient) -> None:
     assert with_subaccount.get(f"{SA}/systemMappings").json() == []
 
 
+@pytest.mark.volume
 def test_thousands_of_mappings_list_in_a_few_queries(
     with_subaccount: TestClient, store: EntityStore
 ) -> None:

@@ -153,6 +153,7 @@ def test_any_records_round_trip(kit, records: list[EntityRecord], password: str)
     assert list(opened.records()) == records
 
 
+@pytest.mark.volume
 def test_50000_records_stream_through(kit) -> None:
     """The writer consumes a one-shot generator as it writes, and the reader stays small."""
     total = 50_000
@@ -358,6 +359,7 @@ def test_a_line_in_another_form_still_reads_but_keeps_no_text(kit, archive) -> N
     assert all(record.known_body_json is None for record in records)
 
 
+@pytest.mark.volume
 def test_a_config_larger_than_64_mib_round_trips(kit) -> None:
     """A configuration beyond about 110,000 resources (a config.jsonl over 64 MiB, the cap of
     earlier versions) is written and read back: the caps leave room for well over a million."""

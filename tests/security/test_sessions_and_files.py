@@ -54,6 +54,7 @@ def _established_session(app: Starlette, auth: tuple[str, str]) -> TestClient:
 # 6. Sessions
 
 
+@pytest.mark.volume
 def test_one_user_flooding_sessions_cannot_end_another_users_session(admin_app: Starlette) -> None:
     """A display user's thousands of cookie-less basic-auth requests leave the administrator's
     session alive, keep only a bounded number of sessions and audit one logon, not thousands."""

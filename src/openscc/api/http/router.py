@@ -34,37 +34,45 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
         if endpoint is None:
             raise MethodNotAllowed(f"method {request.method} is not allowed here")
         svc = services(request)
-        if endpoint.public:
-            return await _answer_public(endpoint, request, svc)
-        if endpoint.peer_auth:
-            return await _answer_peer(endpoint, request, svc)
-        extra_headers: list[tuple[str, str]] = []
-        actor: str | None = None
-        authorized = False
+        # Whichever way the request is answered (a refused logon, a peer's call, a handler's
+        # answer), the audit lines it recorded are written first.
         try:
-            outcome = await authenticate(request, svc)
-            if isinstance(outcome, Response):
-                return outcome
-            extra_headers = outcome.headers
-            actor = outcome.caller.user.name
-            await authorize(endpoint, outcome.caller, svc)
-            authorized = True
-            response = await _answer(endpoint, request, outcome.caller, svc)
-            await _audit_answer(svc, request, endpoint, actor, response.status_code)
-        except OpensccError as error:
-            if error.status == 403:
-                await _audit_refusal(svc, request, endpoint, actor, error.message)
-            elif authorized and actor is not None:  # allowed, but it failed
-                await _audit_answer(svc, request, endpoint, actor, error.status)
-            response = error_response(error)
-        except sqlite3.OperationalError as error:
-            response = _store_failure(error)
-        await audit_written(svc)
-        for name, value in extra_headers:
-            response.headers.append(name, value)
-        return response
+            return await _guarded(endpoint, request, svc)
+        finally:
+            await audit_written(svc)
 
     return dispatch
+
+
+async def _guarded(endpoint: Endpoint, request: Request, svc: Services) -> Response:
+    if endpoint.public:
+        return await _answer_public(endpoint, request, svc)
+    if endpoint.peer_auth:
+        return await _answer_peer(endpoint, request, svc)
+    extra_headers: list[tuple[str, str]] = []
+    actor: str | None = None
+    authorized = False
+    try:
+        outcome = await authenticate(request, svc)
+        if isinstance(outcome, Response):
+            return outcome
+        extra_headers = outcome.headers
+        actor = outcome.caller.user.name
+        await authorize(endpoint, outcome.caller, svc)
+        authorized = True
+        response = await _answer(endpoint, request, outcome.caller, svc)
+        await _audit_answer(svc, request, endpoint, actor, response.status_code)
+    except OpensccError as error:
+        if error.status == 403:
+            await _audit_refusal(svc, request, endpoint, actor, error.message)
+        elif authorized and actor is not None:  # allowed, but it failed
+            await _audit_answer(svc, request, endpoint, actor, error.status)
+        response = error_response(error)
+    except sqlite3.OperationalError as error:
+        response = _store_failure(error)
+    for name, value in extra_headers:
+        response.headers.append(name, value)
+    return response
 
 
 async def audit_written(svc: Services) -> None:
