@@ -84,6 +84,11 @@ def _settings(data_dir: Path) -> Settings:
     )
 
 
+# Every operation fuzzed: a quarter of the fast suite's time, so make test runs it and
+# make test-fast leaves it out.
+pytestmark = pytest.mark.volume
+
+
 @pytest.fixture(scope="module")
 def populated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A closed data directory with every kind of entity, and path values that address them."""
