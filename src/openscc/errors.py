@@ -19,8 +19,8 @@ OpensccError                      500 RUNTIME_FAILURE        exit 1
   NotAuthenticated                401 UNAUTHORIZED           exit 3
   Forbidden                       403 FORBIDDEN_REQUEST      exit 4
   NotFound                        404 NOT_FOUND              exit 5
-  MethodNotAllowed                405 METHOD_NOT_ALLOWED     exit 2
-  UnsupportedMediaType            415 UNSUPPORTED_MEDIA_TYPE exit 2
+  MethodNotAllowed                405 INVALID_REQUEST        exit 2
+  UnsupportedMediaType            415 INVALID_REQUEST        exit 2
   Conflict                        409 ILLEGAL_STATE          exit 6
     InvalidConfiguration          409 INVALID_CONFIGURATION  exit 6
   Gone                            410 NOT_FOUND              exit 5
@@ -152,15 +152,17 @@ class Gone(OpensccError):
     exit_code = 5
 
 
+# 405 and 415 carry INVALID_REQUEST: the pages list seven error types and no other (a client
+# switches on them); the status tells these apart (docs/compatibility.md).
 class MethodNotAllowed(OpensccError):
     status = 405
-    type = "METHOD_NOT_ALLOWED"
+    type = "INVALID_REQUEST"
     exit_code = 2
 
 
 class UnsupportedMediaType(OpensccError):
     status = 415
-    type = "UNSUPPORTED_MEDIA_TYPE"
+    type = "INVALID_REQUEST"
     exit_code = 2
 
 

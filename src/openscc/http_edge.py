@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from openscc.header_casing import CanonicalHeadTransport
 from openscc.props import HttpLimits
 
 logger = logging.getLogger("openscc.http")
@@ -127,6 +128,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._head_since = None
         self._body_window, self._body_bytes = self.loop.time(), 0
         super().on_headers_complete()
+        # The answer's header names go out as the product spells them (openscc.header_casing).
+        self.cycle.transport = CanonicalHeadTransport(self.transport, self.cycle)  # type: ignore[assignment]
 
     def on_body(self, body: bytes) -> None:
         self._body_bytes += len(body)
@@ -149,6 +152,11 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             super().shutdown()
 
     # Refusals
+
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn's own writes lower-case header names; the refusal's are spelled as every
+        # other answer's.
+        self._refuse(400, msg)
 
     def overdue(self, now: float) -> None:
         """Called by the watch a few times per timeout: refuse a head that took too long, or a

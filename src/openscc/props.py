@@ -41,12 +41,16 @@ class Props:
     port: int = DEFAULT_PORT
     audit_log_dir: str = ""  # empty: the data directory
     http: HttpLimits = dataclasses.field(default_factory=HttpLimits)
+    # [ha]: a shadow's first CONNECT trusts the certificate the master presents (and pins it)
+    # unless this requires masterCertificate with it (docs/high-availability.md, "Trust").
+    require_master_certificate: bool = False
 
     def to_text(self) -> str:
         parser = configparser.ConfigParser()
         parser["server"] = {"host": self.host, "port": str(self.port)}
         parser["paths"] = {"audit_log_dir": self.audit_log_dir}
         parser["http"] = {name: _number(getattr(self.http, name)) for name in _HTTP_LIMITS}
+        parser["ha"] = {"require_master_certificate": str(self.require_master_certificate).lower()}
         out = io.StringIO()
         out.write("# openscc instance settings; command-line flags override them.\n")
         parser.write(out)
@@ -68,6 +72,7 @@ class Props:
             port=port,
             audit_log_dir=parser.get("paths", "audit_log_dir", fallback=""),
             http=http,
+            require_master_certificate=_flag(parser, "ha", "require_master_certificate"),
         )
 
     def with_missing_paths_reset(self) -> Props:
@@ -80,6 +85,13 @@ class Props:
 
 def _number(value: int | float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _flag(parser: configparser.ConfigParser, section: str, option: str) -> bool:
+    try:
+        return parser.getboolean(section, option, fallback=False)
+    except ValueError:
+        raise ValueError(f"[{section}] {option} must be true or false") from None
 
 
 def _positive(parser: configparser.ConfigParser, option: str, default: int | float) -> Any:

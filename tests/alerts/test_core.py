@@ -69,7 +69,7 @@ class TestAlertBook:
         book.record(_alert(kind=HA, message="shadow lost"))
 
         assert book.record(_alert(message="second"))
-        assert [a.message for a in book.recent()] == ["second", "shadow lost"]
+        assert [a.message for a in book.recent()] == ["shadow lost", "second"]
 
     def test_entities_tell_alerts_of_one_kind_apart(self) -> None:
         book = AlertBook()
@@ -91,7 +91,7 @@ class TestAlertBook:
         for n in range(5):
             book.record(_alert(UI_CERTIFICATE, entity=str(n)))
 
-        assert [a.entity for a in book.recent()] == ["4", "3", "2"]
+        assert [a.entity for a in book.recent()] == ["2", "3", "4"]
 
 
 class TestExpiry:

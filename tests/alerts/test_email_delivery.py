@@ -392,7 +392,7 @@ def test_raise_alert_is_there_for_other_parts_and_honours_the_categories(
     assert failed is not None
     assert message["Subject"] == "[openscc Master] Error: Scheduled backup failed"
     assert len(smtp.messages) == 1
-    assert [a.type for a in c.alerts.recent()] == [SCHEDULED_BACKUP, HA]
+    assert [a.type for a in c.alerts.recent()] == [HA, SCHEDULED_BACKUP]
 
 
 @pytest.fixture

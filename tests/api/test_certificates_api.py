@@ -288,3 +288,55 @@ def test_both_spellings_serve_the_same_pp_ca_certificate(admin: TestClient) -> N
     assert admin.get(spelled).json() == admin.get(PP_CA).json()
     assert admin.delete(spelled).status_code == 204
     assert admin.get(PP_CA).status_code == 404
+
+
+@pytest.mark.parametrize("path", [UI, PP_CA])
+def test_subject_alt_names_are_described_in_the_order_given(admin: TestClient, path: str) -> None:
+    """A declarative client reads the list back after creating it and compares: the
+    certificate's own order, not grouped by type."""
+    given = [
+        {"type": "IP", "value": "10.0.0.7"},
+        {"type": "DNS", "value": "scc.example"},
+        {"type": "URI", "value": "https://scc.example/"},
+        {"type": "DNS", "value": "alt.example"},
+    ]
+
+    created = admin.post(
+        path, json={"type": "selfsigned", "subjectDN": "CN=ordered", "subjectAltNames": given}
+    )
+
+    assert created.status_code in (200, 201, 204), created.text
+    assert admin.get(path).json()["subjectAltNames"] == given
+
+
+@pytest.mark.parametrize("path", [UI, SYSTEM])
+def test_a_pkcs12_part_without_a_filename_is_read_as_the_file(admin: TestClient, path: str) -> None:
+    """SAP's initial-configuration sample sends the PKCS#12 file as a part with a name and no
+    filename (Fuel's BlobDataPart): its bytes are the file all the same."""
+    pair = _pair("no-filename")
+    data = certs.to_pkcs12(pair, "test1234")
+    boundary = "fuel-boundary-7"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="password"\r\n\r\ntest1234\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="keyPassword"\r\n\r\ntest1234\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="pkcs12"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+    response = admin.put(
+        path, content=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+
+    assert response.status_code == 204, response.text
+    assert admin.get(path).json()["subjectDN"] == "CN=no-filename"
+
+
+def test_a_missing_pkcs12_part_is_named_as_missing(admin: TestClient) -> None:
+    response = admin.put(SYSTEM, files={"password": (None, "test1234")})
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "form part pkcs12 is required"

@@ -260,6 +260,23 @@ def test_auto_sync_trust_setting_is_stored(with_subaccount: TestClient, store: E
     assert record.body["autoSyncTrustEnabled"] is True
 
 
+@pytest.mark.parametrize(
+    "body", [{"autoSyncTrustEnabled": True, "bogus": 1}, {"autosynctrustenabled": True}]
+)
+def test_auto_sync_trust_refuses_an_unknown_property(
+    with_subaccount: TestClient, store: EntityStore, body: dict[str, object]
+) -> None:
+    """The page promises 400 INVALID_REQUEST "invalid property name" for this operation."""
+    response = with_subaccount.put(f"{SA}/trust", json=body)
+
+    record = store.get(kinds.SUBACCOUNT, kinds.subaccount_key(REGION, SUBACCOUNT))
+    assert response.status_code == 400
+    assert response.json()["type"] == "INVALID_REQUEST"
+    assert response.json()["message"].startswith("invalid property name: ")
+    assert record is not None
+    assert not record.body.get("autoSyncTrustEnabled")
+
+
 def test_validity_renews_the_certificate(with_subaccount: TestClient, store: EntityStore) -> None:
     """POST validity makes a new key pair and certificate and keeps the new password secret."""
     before = with_subaccount.get(SA).json()["tunnel"]["subaccountCertificate"]["serialNumber"]

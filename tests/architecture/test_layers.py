@@ -11,7 +11,7 @@ from support.imports import import_graph
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("openscc", "errors", "logsafe", "fileio", "layout", "settings", "props", "faults",
                     "kinds", "cloud", "background")),
-    ("HTTP edge", ("http_edge", "tls_edge")),
+    ("HTTP edge", ("header_casing", "http_edge", "tls_edge")),
     ("store", ("store",)),
     ("domain", ("audit", "config", "auth")),
     ("instance", ("instance",)),

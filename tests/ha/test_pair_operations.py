@@ -132,9 +132,16 @@ def test_resets_are_refused_while_connected_and_forget_the_pair_after(
     assert master.http.get(f"{HA}/master/config").json()["haEnabled"] is False
 
 
-def test_an_untrusted_master_certificate_is_refused_naming_its_fingerprint(
+def _fingerprint(pem: str) -> str:
+    served = x509.load_pem_x509_certificate(pem.encode())
+    return hashlib.sha256(served.public_bytes(Encoding.DER)).hexdigest()
+
+
+def test_the_documented_connect_trusts_the_master_on_first_use_and_pins_it(
     tmp_path: Path, nodes: list[HaNode]
 ) -> None:
+    """As the pages describe: CONNECT with the master's user and password on its default
+    self-signed certificate; the certificate presented is pinned, its fingerprint shown."""
     master = HaNode.start(tmp_path / "master", role="master")
     shadow = HaNode.start(tmp_path / "shadow", role="shadow")
     nodes += [master, shadow]
@@ -146,15 +153,67 @@ def test_an_untrusted_master_certificate_is_refused_naming_its_fingerprint(
         json={"op": "CONNECT", "user": ADMINISTRATOR, "password": master.password},
     )
 
+    assert answer.status_code == 204, answer.text
+    wait_for(
+        lambda: shadow.shadow_state() == "READY" and master.master_state() == "CONNECTED",
+        what="the shadow in sync (READY) and the master CONNECTED",
+    )
+    expected = _fingerprint(master.certificate())
+    shown = shadow.http.get(f"{HA}/shadow/state").json()["masterCertificateFingerprint"]
+    assert shown.replace(":", "").lower() == expected
+    audit = (shadow.server.data_dir / "audit.log").read_text()
+    [line] = [entry for entry in audit.splitlines() if '"ha.connected"' in entry]
+    assert '"first use"' in line
+    assert shown in line
+    assert master.password not in audit
+
+
+def test_a_given_master_certificate_that_is_not_the_masters_is_refused_naming_its_fingerprint(
+    tmp_path: Path, nodes: list[HaNode]
+) -> None:
+    master = HaNode.start(tmp_path / "master", role="master")
+    shadow = HaNode.start(tmp_path / "shadow", role="shadow")
+    nodes += [master, shadow]
+    enable(master)
+    configure(shadow, "127.0.0.1", master.server.port)
+
+    answer = shadow.http.post(
+        f"{HA}/shadow/state",
+        json={"op": "CONNECT", "user": ADMINISTRATOR, "password": master.password,
+              "masterCertificate": shadow.certificate()},
+    )  # fmt: skip
+
     assert answer.status_code == 500
     message = answer.json()["message"]
-    served = x509.load_pem_x509_certificate(master.certificate().encode())
-    expected = hashlib.sha256(served.public_bytes(Encoding.DER)).hexdigest()
     assert "not trusted" in message
-    assert expected.lower() in message.lower().replace(":", "")
+    assert _fingerprint(master.certificate()) in message.lower().replace(":", "")
     assert master.password not in message
     assert shadow.shadow_state() == "DISCONNECTED"
     assert master.master_state() == "ALONE"
+
+
+def test_props_can_require_the_master_certificate_on_first_connect(
+    tmp_path: Path, nodes: list[HaNode]
+) -> None:
+    master = HaNode.start(tmp_path / "master", role="master")
+    shadow_dir = tmp_path / "shadow"
+    shadow_dir.mkdir(mode=0o700)
+    (shadow_dir / "props.ini").write_text("[ha]\nrequire_master_certificate = true\n")
+    shadow = HaNode.start(shadow_dir, role="shadow")
+    nodes += [master, shadow]
+    enable(master)
+    configure(shadow, "127.0.0.1", master.server.port)
+    connect = {"op": "CONNECT", "user": ADMINISTRATOR, "password": master.password}
+
+    refused = shadow.http.post(f"{HA}/shadow/state", json=connect)
+    accepted = shadow.http.post(
+        f"{HA}/shadow/state", json={**connect, "masterCertificate": master.certificate()}
+    )
+
+    assert refused.status_code == 400
+    assert "require_master_certificate" in refused.json()["message"]
+    assert accepted.status_code == 204, accepted.text
+    wait_for(lambda: master.master_state() == "CONNECTED", what="the master CONNECTED")
 
 
 def test_a_shadow_refuses_backups_and_restores(pair: tuple[HaNode, HaNode]) -> None:

@@ -106,7 +106,9 @@ def test_subaccounts_report_the_tunnel_and_certificate(configured: TestClient) -
         "applicationConnections",
         "serviceChannels",
         "subaccountCertificate",
+        "user",
     }
+    assert tunnel["user"] == configured.get(SA).json()["tunnel"]["user"]
     assert tunnel["state"] == "Connected"  # what the (test's) tunnel reported
     assert tunnel["subaccountCertificate"]["notAfterTimeStamp"] > time.time() * 1000
     assert tunnel["serviceChannels"][0]["typeDesc"]["typeKey"] == "K8S"
@@ -226,16 +228,19 @@ def test_certificates_are_sorted_by_the_alerting_days(
     admin.post(truststore, files={"certificates": ("a.pem", _certificate("soon", 10))})
     admin.post(truststore, files={"certificates": ("b.pem", _certificate("gone", -2))})
 
-    lists = monitor.get(f"{MONITORING}/certificates").json()
+    documented = monitor.get(f"{MONITORING}/certificates").json()
+    lists = monitor.get(f"{MONITORING}/certificates?trustStores=true").json()
     admin.patch(
         "/api/v1/configuration/connector/alerting",
         json={"thresholds": {"certificateValidityDays": 5}},
     )
-    later = monitor.get(f"{MONITORING}/certificates/expiring").json()
+    later = monitor.get(f"{MONITORING}/certificates/expiring?trustStores=true").json()
 
     assert [(c["type"], c["subjectDN"]) for c in lists["expired"]] == [
         ("TrustedBackend", "CN=gone")
     ]
+    # Without asking, only the four documented types: a client switching on them sees no other.
+    assert {c["type"] for entries in documented.values() for c in entries} == {"UI", "subaccount"}
     assert [c["subjectDN"] for c in lists["expiring"]] == ["CN=soon"]
     ok_types = sorted(c["type"] for c in lists["ok"])
     assert ok_types == ["UI", "subaccount"]
@@ -263,3 +268,56 @@ def test_alerts_are_the_ones_openscc_raised(admin_app: Any, monitor: TestClient)
     assert list(alert) == ["timestamp", "status", "type", "origin", "message", "entity"]
     assert (alert["status"], alert["type"], alert["origin"]) == ("Error", "Backup", "Master")
     assert alert["message"] == "A backup failed: disk full"
+
+
+@pytest.mark.parametrize(
+    ("older", "current"),
+    [
+        ("/performance/toptimeconsumers", "/performance/topTimeConsumers"),
+        ("/connections/servicechannels", "/connections/serviceChannels"),
+    ],
+)
+def test_older_releases_lower_case_paths_answer_the_same(
+    configured: TestClient, older: str, current: str
+) -> None:
+    """Monitoring agents written against older releases send the lower-case spelling."""
+    answer = configured.get(f"{MONITORING}{older}")
+
+    assert answer.status_code == 200
+    assert answer.json() == configured.get(f"{MONITORING}{current}").json()
+
+
+def test_usage_names_the_subaccount_as_the_product_payloads_do(configured: TestClient) -> None:
+    """The page documents regionHost and subaccount; the product's payloads (the page's
+    screenshot) carry subaccountName and subaccountRegion: both are there."""
+    usage = _only(configured.get(f"{MONITORING}/usage").json())
+
+    assert (usage["subaccountName"], usage["subaccountRegion"]) == (SUBACCOUNT, REGION)
+    assert (usage["subaccount"], usage["regionHost"]) == (SUBACCOUNT, REGION)
+
+
+def test_certificate_names_are_spaced_as_the_product_shows_them(
+    admin: TestClient, monitor: TestClient
+) -> None:
+    subject = "CN=Hugo,OU=CSI,O=SAP Trust Community,C=DE"
+    admin.post(
+        "/api/v1/configuration/connector/onPremise/systemCertificate",
+        json={"type": "selfsigned", "subjectDN": subject},
+    )
+
+    lists = monitor.get(f"{MONITORING}/certificates").json()
+
+    [system] = [c for entries in lists.values() for c in entries if c["type"] == "System"]
+    assert system["subjectDN"] == "CN=Hugo, OU=CSI, O=SAP Trust Community, C=DE"
+    assert system["issuerDN"] == system["subjectDN"]
+
+
+def test_alerts_are_listed_oldest_first(admin_app: Any, monitor: TestClient) -> None:
+    """As the product's monitoring lists them (the page's screenshot)."""
+    alerts = admin_app.state.services.alerts
+    alerts.raise_alert("Backup", "first")
+    alerts.raise_alert("HA", "second")
+
+    answer = monitor.get(f"{MONITORING}/alerts").json()
+
+    assert [a["message"] for a in answer["alerts"]] == ["first", "second"]

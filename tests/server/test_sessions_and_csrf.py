@@ -134,7 +134,7 @@ def test_form_login_refuses_other_content_types(admin_app: Starlette) -> None:
         )
 
     assert response.status_code == 415
-    assert response.json()["type"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert response.json()["type"] == "INVALID_REQUEST"
 
 
 def test_form_login_body_is_capped(admin_app: Starlette) -> None:

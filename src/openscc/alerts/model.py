@@ -153,5 +153,5 @@ class AlertBook:
         return alert is not None and alert.status != INFO
 
     def recent(self) -> list[Alert]:
-        """The alerts kept, most recent first."""
-        return list(reversed(self._alerts.values()))
+        """The alerts kept, oldest first (as the product's monitoring lists them)."""
+        return list(self._alerts.values())

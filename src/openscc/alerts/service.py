@@ -121,7 +121,7 @@ class AlertService:
         return self._record(kind, message, entity, INFO)
 
     def recent(self) -> list[Alert]:
-        """The alerts kept (the most recent 500), most recent first."""
+        """The alerts kept (the most recent 500), oldest first."""
         with self._lock:
             return self._book.recent()
 

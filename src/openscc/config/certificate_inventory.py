@@ -20,6 +20,8 @@ SUBACCOUNT = "subaccount"
 TRUSTED_BACKEND = "TrustedBackend"
 TRUSTED_EMAIL_SERVER = "TrustedEmailServer"
 ROLES = (UI, SYSTEM, CA, SUBACCOUNT, TRUSTED_BACKEND, TRUSTED_EMAIL_SERVER)
+# openscc's own roles, beyond the four the monitoring page documents.
+TRUST_STORE_ROLES = (TRUSTED_BACKEND, TRUSTED_EMAIL_SERVER)
 
 _SLOTS = (
     (kinds.UI_CERTIFICATE, UI, "UI certificate"),

@@ -55,6 +55,11 @@ def dn_text(name: x509.Name) -> str:
     return name.rfc4514_string({NameOID.EMAIL_ADDRESS: "EMAIL"})
 
 
+def dn_spaced(name: x509.Name) -> str:
+    """``CN=a, OU=b``: the distinguished name as the product's monitoring answers show it."""
+    return ", ".join(_UNESCAPED_COMMA.split(dn_text(name)))
+
+
 def parse_dn(text: str) -> x509.Name:
     """A Name from ``CN=a,OU=b,...`` (most specific first, as clients send it)."""
     attributes: list[x509.NameAttribute[str]] = []
@@ -132,18 +137,26 @@ def host_names(cert: x509.Certificate) -> set[str]:
     return names
 
 
+_ALT_NAME_TYPES: tuple[tuple[type[x509.GeneralName], str], ...] = (
+    (x509.DNSName, "DNS"),
+    (x509.IPAddress, "IP"),
+    (x509.RFC822Name, "RFC822"),
+    (x509.UniformResourceIdentifier, "URI"),
+)
+
+
 def alt_names_of(cert: x509.Certificate) -> list[dict[str, str]]:
+    """The subject alternative names in the certificate's own order (a client that created the
+    certificate reads its list back and compares), of the four types the API knows."""
     try:
         sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         return []
-    out = [{"type": "DNS", "value": v} for v in sans.get_values_for_type(x509.DNSName)]
-    out += [{"type": "IP", "value": str(v)} for v in sans.get_values_for_type(x509.IPAddress)]
-    out += [{"type": "RFC822", "value": v} for v in sans.get_values_for_type(x509.RFC822Name)]
-    out += [
-        {"type": "URI", "value": v}
-        for v in sans.get_values_for_type(x509.UniformResourceIdentifier)
-    ]
+    out = []
+    for name in sans:
+        for kind, label in _ALT_NAME_TYPES:
+            if isinstance(name, kind):
+                out.append({"type": label, "value": str(name.value)})
     return out
 
 

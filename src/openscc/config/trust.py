@@ -22,7 +22,8 @@ IDPS = "idps"
 APPS = "apps"
 TYPES = (IDPS, APPS)
 _NOUNS = {IDPS: "trusted IDP", APPS: "trusted application"}
-AUTO_SYNC_FIELDS = Fields(Flag(name="autoSyncTrustEnabled", required=True))
+# The page promises 400 "invalid property name" for this operation (and only this one).
+AUTO_SYNC_FIELDS = Fields(Flag(name="autoSyncTrustEnabled", required=True), strict=True)
 ENTRY_FIELDS = Fields(Flag(name="enabled", required=True, description="whether it is trusted"))
 
 

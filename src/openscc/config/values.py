@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from openscc.errors import InvalidRequest
+from openscc.logsafe import shown
 
 _HOST = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -301,12 +302,21 @@ class Structured(Field):
 
 
 class Fields:
-    """The fields of a JSON object body, in order."""
+    """The fields of a JSON object body, in order. Other properties are ignored, as the product
+    does, unless ``strict``: for an operation whose page promises ``400 "invalid property
+    name"``."""
 
-    def __init__(self, *fields: Field) -> None:
+    def __init__(self, *fields: Field, strict: bool = False) -> None:
         self._fields = {f.name: f for f in fields}
+        self.strict = strict
         if len(self._fields) != len(fields):
             raise ValueError("a field is declared twice")
+
+    def _check_names(self, data: dict[str, Any]) -> None:
+        if self.strict:
+            unknown = next((name for name in data if name not in self._fields), None)
+            if unknown is not None:
+                raise InvalidRequest(f"invalid property name: {shown(unknown, 64)}")
 
     def __iter__(self) -> Iterator[Field]:
         return iter(self._fields.values())
@@ -316,15 +326,17 @@ class Fields:
 
     def read(self, data: dict[str, Any]) -> dict[str, Any]:
         """Every field's value (its default when absent); InvalidRequest on the first bad one."""
+        self._check_names(data)
         return {name: f.read(data) for name, f in self._fields.items()}
 
     def given(self, data: dict[str, Any]) -> dict[str, Any]:
         """Only the fields present in ``data``, read (a partial update)."""
+        self._check_names(data)
         return {name: f.read(data) for name, f in self._fields.items() if present(data, name)}
 
     def optional(self) -> Fields:
         """The same fields, none required (the body of a partial update)."""
-        return Fields(*(replace(f, required=False) for f in self))
+        return Fields(*(replace(f, required=False) for f in self), strict=self.strict)
 
     def schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
@@ -334,4 +346,6 @@ class Fields:
         required_names = [name for name, f in self._fields.items() if f.required]
         if required_names:
             schema["required"] = required_names
+        if self.strict:
+            schema["additionalProperties"] = False
         return schema

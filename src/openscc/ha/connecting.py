@@ -1,6 +1,12 @@
 """CONNECT and DISCONNECT, the shadow's API: binding to a master as a new pair (with an
-administrator's user and password, the master's certificate verified), binding the known pair
-again, and telling the master of a disconnect."""
+administrator's user and password), binding the known pair again, and telling the master of a
+disconnect.
+
+The first CONNECT verifies the master against ``masterCertificate`` when given; without it, as
+the product's pages describe (log on with the master's user and password, then the instances
+exchange certificates), it trusts the certificate the master presents on first use and pins it,
+its SHA-256 fingerprint shown in the shadow's state and the audit log. props.ini ``[ha]
+require_master_certificate = true`` refuses a first CONNECT without ``masterCertificate``."""
 
 from __future__ import annotations
 
@@ -62,8 +68,13 @@ async def connect(
     }
     link.status = ShadowStatus(HANDSHAKE, "", link.status.master_version)
     timeouts = Timeouts(shadow.connect_timeout_ms, shadow.request_timeout_ms)
+    trust = "masterCertificate" if ca_pem else "first use"
     try:
         if user:
+            if password is None:
+                raise InvalidRequest("password is required with user")
+            if ca_pem is None:
+                ca_pem = await _presented_certificate(ctx, shadow, timeouts)
             current = await _bind(ctx, shadow, body, user, password, ca_pem, timeouts)
         else:
             await _rebind(link, shadow, body, current)
@@ -77,10 +88,34 @@ async def connect(
     assert current is not None
     await ctx.store_thread.run(state.bound_as_shadow, ctx.instance, current)
     link.reset(INITSYNC)
+    details: dict[str, str] = {}
+    if user:
+        details = {"masterFingerprint": fingerprint(current.peer_certificates[0]), "trust": trust}
     ctx.audit.record(
-        "ha.connected", actor=None, master=f"{shadow.master_host}:{shadow.master_port}"
+        "ha.connected", actor=None, master=f"{shadow.master_host}:{shadow.master_port}", **details
     )
     ctx.wakeup.wake()
+
+
+async def _presented_certificate(ctx: HaContext, shadow: ShadowSettings, timeouts: Timeouts) -> str:
+    """The certificate the master presents, for a first CONNECT without masterCertificate: the
+    bind is then made to a server presenting exactly it (trust on first use)."""
+    where = f"{shadow.master_host}:{shadow.master_port}"
+    if ctx.instance.props.require_master_certificate:
+        raise InvalidRequest(
+            f"props.ini [ha] require_master_certificate is set: give the master's UI certificate "
+            f"as masterCertificate with CONNECT (the master at {where})"
+        )
+    pem = await ctx.workers.run(
+        served_certificate, shadow.master_host, shadow.master_port, timeouts.connect_ms / 1000
+    )
+    if pem is None:
+        raise OpensccError(f"the master at {where} cannot be reached")
+    logger.info(
+        "high availability: trusting the certificate the master at %s presents on first use "
+        "(SHA-256 %s)", shown(where), fingerprint(pem),
+    )  # fmt: skip
+    return pem
 
 
 async def _bind(
@@ -88,13 +123,11 @@ async def _bind(
     shadow: ShadowSettings,
     body: dict[str, Any],
     user: str,
-    password: str | None,
-    ca_pem: str | None,
+    password: str,
+    ca_pem: str,
     timeouts: Timeouts,
 ) -> Pair:
-    if password is None:
-        raise InvalidRequest("password is required with user")
-    pinned = (ca_pem,) if ca_pem else ()
+    pinned = (ca_pem,)
     async with (
         client(shadow.master_host, shadow.master_port, pinned, timeouts) as http,
         http.stream("POST", f"{PREFIX}/bind", json=body, auth=(user, password)) as response,

@@ -156,8 +156,8 @@ def fingerprint(pem: str) -> str:
 
 
 def served_certificate(host: str, port: int, timeout: float) -> str | None:
-    """The certificate a TLS server presents, unverified: only to tell an administrator which
-    fingerprint to check when the master cannot be verified. Never trusted for anything."""
+    """The certificate a TLS server presents, unverified: to tell an administrator which
+    fingerprint to check, or for a first CONNECT to pin (trust on first use, then shown)."""
     try:
         pem = ssl.get_server_certificate((host, port), timeout=timeout)
     except OSError:

@@ -232,9 +232,12 @@ class ShadowLink:
         http.timeout = timeouts.httpx(longer_by=longer_by)
         return http
 
-    def view(self, own_hosts: list[str]) -> dict[str, Any]:
-        """The shadow's state as GET .../ha/shadow/state shows it."""
+    def view(self, own_hosts: list[str], master_fingerprint: str = "") -> dict[str, Any]:
+        """The shadow's state as GET .../ha/shadow/state shows it, with the SHA-256 fingerprint
+        of the master certificate this shadow trusts (pinned at its first CONNECT)."""
         view: dict[str, Any] = {"state": self.status.state, "ownHosts": own_hosts}
+        if master_fingerprint:
+            view["masterCertificateFingerprint"] = master_fingerprint
         if self.status.message:
             view["stateMessage"] = self.status.message
         if self.status.master_version:

@@ -56,7 +56,7 @@ def subaccounts(base: str, items: Iterable[Subaccount], state: ChannelStates) ->
     out = []
     for sa in items:
         full = subaccount_model.view(base, sa.body)
-        tunnel = {key: value for key, value in full["tunnel"].items() if key != "user"}
+        tunnel = dict(full["tunnel"])  # with user, as real payloads carry it
         tunnel["serviceChannels"] = [
             channel_model.generic_view(c, state(sa.body, c)) for c in sa.channels
         ]
@@ -183,6 +183,9 @@ def usage(items: Iterable[Subaccount], since_ms: int) -> dict[str, Any]:
         out.append(
             {
                 **_names(sa),
+                # The names the product's payloads carry besides the documented ones.
+                "subaccountName": sa.body["subaccount"],
+                "subaccountRegion": sa.body["regionHost"],
                 "usageStatistics": backends,
                 "serviceChannelUsageStatistics": channels,
                 "sinceTime": since_ms,
@@ -204,8 +207,10 @@ def certificate_entry(item: Held) -> tuple[dict[str, Any], int]:
     else:
         entry = {
             "type": item.role,
-            "subjectDN": certs.dn_text(cert.subject),
-            "issuerDN": certs.dn_text(cert.issuer),
+            # As the product's monitoring shows names: "CN=a, OU=b" (the configuration API's
+            # certificate descriptions have no spaces).
+            "subjectDN": certs.dn_spaced(cert.subject),
+            "issuerDN": certs.dn_spaced(cert.issuer),
             "serialNumber": certs.serial_text(cert.serial_number),
         }
         if item.entity:
@@ -214,12 +219,21 @@ def certificate_entry(item: Held) -> tuple[dict[str, Any], int]:
     return entry, valid_to
 
 
-def certificates(held: Iterable[Held], now_ms: int, days: int) -> dict[str, list[dict[str, Any]]]:
-    """Expired; expiring in fewer than ``days`` days (the alerting configuration's); the rest."""
+def certificates(
+    held: Iterable[Held], now_ms: int, days: int, *, trust_stores: bool = False
+) -> dict[str, list[dict[str, Any]]]:
+    """Expired; expiring in fewer than ``days`` days (the alerting configuration's); the rest.
+    The documented types only, unless ``trust_stores``: openscc's TrustedBackend and
+    TrustedEmailServer widen an enumeration clients switch on, so a client asks for them."""
     horizon = now_ms + days * 86_400_000
     lists: dict[str, list[dict[str, Any]]] = {EXPIRED: [], EXPIRING: [], OK: []}
     for item in held:
-        entry, valid_to = certificate_entry(item)
+        if item.role in inventory.TRUST_STORE_ROLES and not trust_stores:
+            continue
+        try:
+            entry, valid_to = certificate_entry(item)
+        except ValueError:  # a certificate that cannot be read is left out, not the whole list
+            continue
         selection = EXPIRED if valid_to <= now_ms else EXPIRING if valid_to < horizon else OK
         lists[selection].append(entry)
     return lists

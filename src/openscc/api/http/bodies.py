@@ -33,10 +33,15 @@ async def read_capped(request: Request, cap: int, what: str) -> bytes:
     return bytes(body)
 
 
+# Read as JSON besides application/json and +json: no content type at all, and text/plain, the
+# default of the HTTP library SAP's own samples use (the product reads their bodies as JSON).
+_JSON_TOO = ("", "text/plain")
+
+
 def check_json_media(request: Request) -> None:
-    """415 for a content type other than JSON (none at all is read as JSON)."""
+    """415 for a content type other than JSON (none at all and text/plain are read as JSON)."""
     media = media_type(request)
-    if media and media != "application/json" and not media.endswith("+json"):
+    if media not in _JSON_TOO and media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaType(f"content type {media} is not supported; send application/json")
 
 

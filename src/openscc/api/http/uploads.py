@@ -17,6 +17,7 @@ from openscc.api.http.bodies import MAX_BODY_BYTES, media_type, read_capped
 from openscc.errors import InvalidRequest, UnsupportedMediaType
 
 MAX_FILES = 32  # a trust store upload may carry several certificate files
+MAX_FIELDS = 8
 MULTIPART = "multipart/form-data"
 
 
@@ -56,8 +57,17 @@ async def read_form_parts(request: Request) -> FormParts:
     # the form parser never spools more than the cap to disk.
     body = await read_capped(request, MAX_BODY_BYTES, "the upload")
     buffered = Request(request.scope, _replay(body))
+    # Every part is read as bytes, as a file: a client may send a file without a filename (SAP's
+    # own sample does), and a field's text is decoded by whoever reads it (text_part).
+    parser = FilePartsParser(
+        buffered.headers,
+        buffered.stream(),
+        file_parts=None,
+        max_files=MAX_FILES + MAX_FIELDS,
+        max_fields=MAX_FIELDS,
+    )
     try:
-        form = await buffered.form(max_files=MAX_FILES, max_fields=8)
+        form = await parser.parse()
     except MultiPartException as error:
         raise InvalidRequest(f"the multipart body cannot be read: {error.message}") from None
     parts: list[tuple[str, bytes]] = []
@@ -71,10 +81,11 @@ async def read_form_parts(request: Request) -> FormParts:
 
 
 class FilePartsParser(MultiPartParser):
-    """Starlette's multipart parser, but the parts named in ``file_parts`` are spooled as files
-    even when they come without a filename, as SAP's own sample client sends the backup."""
+    """Starlette's multipart parser, but the parts named in ``file_parts`` (every part, with
+    None) are spooled as files even when they come without a filename, as SAP's own sample
+    clients send the backup and PKCS#12 files."""
 
-    def __init__(self, *args: Any, file_parts: frozenset[str], **options: Any) -> None:
+    def __init__(self, *args: Any, file_parts: frozenset[str] | None, **options: Any) -> None:
         super().__init__(*args, **options)
         self._file_parts = file_parts
 
@@ -82,7 +93,8 @@ class FilePartsParser(MultiPartParser):
         part = self._current_part
         _disposition, options = parse_options_header(part.content_disposition)
         name = options.get(b"name", b"").decode("latin-1")
-        if name in self._file_parts and b"filename" not in options:
+        wanted = self._file_parts is None or name in self._file_parts
+        if wanted and b"filename" not in options:
             part.content_disposition = (
                 (part.content_disposition or b"") + b'; filename="' + (name.encode()) + b'"'
             )
@@ -91,8 +103,10 @@ class FilePartsParser(MultiPartParser):
 
 def required_part(parts: FormParts, name: str) -> bytes:
     value = parts.get(name)
-    if not value:
+    if value is None:
         raise InvalidRequest(f"form part {name} is required")
+    if not value:
+        raise InvalidRequest(f"form part {name} is empty")
     return value
 
 

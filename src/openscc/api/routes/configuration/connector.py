@@ -9,7 +9,13 @@ from starlette.responses import Response
 
 from openscc import SCC_API_VERSION
 from openscc.api.http.authorization import INITIAL_PASSWORD_MESSAGE
-from openscc.api.http.bodies import read_json_body, read_json_object
+from openscc.api.http.bodies import (
+    MAX_BODY_BYTES,
+    check_json_media,
+    parse_json_body,
+    read_capped,
+    read_json_object,
+)
 from openscc.api.http.context import Caller, services
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.read_request import ReadRequest, json_object
@@ -105,17 +111,40 @@ def get_ha_role(request: ReadRequest, caller: Caller) -> Response:
     return json_response(ha_role(services(request).instance.store))
 
 
+async def _role_of(request: Request) -> object:
+    """The role a body names: the JSON string the page shows ("shadow"), or the bare word SAP's
+    own samples send (shadow), which is not JSON."""
+    check_json_media(request)
+    raw = await read_capped(request, MAX_BODY_BYTES, "the request body")
+    try:
+        return parse_json_body(raw)
+    except InvalidRequest:
+        return raw.decode("utf-8", "replace").strip()
+
+
+_ROLE_SUMMARY = 'Set the high-availability role, once: "master" or "shadow" (quoted or bare)'
+
+
+@endpoints.loop_route(
+    "PUT",
+    f"{CONFIG}/connector/haRole",
+    summary=_ROLE_SUMMARY + " — as POST, the method of SAP's own samples",
+    roles=ADMIN_ONLY,
+    needs_ha_role=False,
+    status=204,
+    request_schema={"type": "string", "enum": list(HA_ROLES)},
+)
 @endpoints.loop_route(
     "POST",
     f"{CONFIG}/connector/haRole",
-    summary='Set the high-availability role, once: "master" or "shadow"',
+    summary=_ROLE_SUMMARY,
     roles=ADMIN_ONLY,
     needs_ha_role=False,
     status=204,
     request_schema={"type": "string", "enum": list(HA_ROLES)},
 )
 async def post_ha_role(request: Request, caller: Caller) -> Response:
-    role = await read_json_body(request)
+    role = await _role_of(request)
     if role not in HA_ROLES:
         raise InvalidRequest('the HA role must be "master" or "shadow"')
     svc = services(request)

@@ -26,6 +26,7 @@ from openscc.errors import Conflict, InvalidRequest
 from openscc.ha import settings
 from openscc.ha import state as ha_state
 from openscc.ha.checks import BINDING, CONNECTED, MASTER_STATES
+from openscc.ha.peer import fingerprint
 from openscc.ha.shadow import CONNECTED_STATES, INITIAL
 
 endpoints = EndpointTable()
@@ -237,14 +238,17 @@ def _own_hosts() -> list[str]:
 async def get_shadow_state(request: Request, caller: Caller) -> Response:
     svc = services(request)
     hosts = await svc.workers.run(_own_hosts)
-    return json_response(svc.ha.link.view(hosts))
+    current = await svc.store_thread.run(ha_state.read_pair, svc.instance)
+    pinned = fingerprint(current.peer_certificates[0]) if current is not None else ""
+    return json_response(svc.ha.link.view(hosts, pinned))
 
 
 @endpoints.loop_route(
     "POST",
     f"{HA}/shadow/state",
     summary="CONNECT to the master (user and password the first time; masterCertificate, the "
-    "master's UI certificate, unless a public CA signed it) or DISCONNECT",
+    "master's UI certificate, to verify it: without, the certificate the master presents is "
+    "trusted on first use and pinned) or DISCONNECT",
     status=204,
     request_fields=_SHADOW_OPERATION,
     more_responses={"500": "RUNTIME_FAILURE: the master cannot be reached or verified"},

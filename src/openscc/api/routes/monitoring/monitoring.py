@@ -91,9 +91,20 @@ def _channel_states(request: Request) -> views.ChannelStates:
 def _monitoring(
     path: str, summary: str, schema: dict[str, Any]
 ) -> Callable[[LoopHandler], LoopHandler]:
-    return endpoints.loop_route(
-        "GET", f"{MONITORING_PATH}{path}", summary=summary, response_schema=schema, **_READ
-    )
+    """A monitoring endpoint; a camel-case path is served in lower case too, the spelling
+    older releases used (/performance/toptimeconsumers) and agents written for them send."""
+
+    def register(handler: LoopHandler) -> LoopHandler:
+        spellings = dict.fromkeys([path, path.lower()])
+        for spelling in spellings:
+            note = "" if spelling == path else f" (older releases' spelling of {path})"
+            endpoints.loop_route(
+                "GET", f"{MONITORING_PATH}{spelling}", summary=summary + note,
+                response_schema=schema, **_READ,
+            )(handler)  # fmt: skip
+        return handler
+
+    return register
 
 
 @_monitoring(
@@ -205,9 +216,12 @@ def _held(store: EntityStore) -> tuple[list[Held], int]:
     return held_certificates(store), alerting.certificate_days(alerting.current(store))
 
 
-async def _certificate_lists(svc: Services) -> dict[str, list[dict[str, Any]]]:
+async def _certificate_lists(request: Request) -> dict[str, list[dict[str, Any]]]:
+    svc = services(request)
     held, days = await svc.store_thread.run(_held, svc.instance.store)
-    return views.certificates(held, int(time.time() * 1000), days)
+    # ?trustStores=true adds openscc's TrustedBackend and TrustedEmailServer certificates.
+    trust_stores = request.query_params.get("trustStores", "").lower() == "true"
+    return views.certificates(held, int(time.time() * 1000), days, trust_stores=trust_stores)
 
 
 @_monitoring(
@@ -216,7 +230,7 @@ async def _certificate_lists(svc: Services) -> dict[str, list[dict[str, Any]]]:
     _CERTIFICATE_LISTS,
 )
 async def certificates(request: Request, caller: Caller) -> Response:
-    return json_response(await _certificate_lists(services(request)))
+    return json_response(await _certificate_lists(request))
 
 
 @_monitoring(
@@ -230,12 +244,12 @@ async def certificate_selection(request: Request, caller: Caller) -> Response:
         raise NotFound(
             f"no certificate selection {selection[:64]!r}: use one of {', '.join(views.SELECTIONS)}"
         )
-    return json_response((await _certificate_lists(services(request)))[selection])
+    return json_response((await _certificate_lists(request))[selection])
 
 
 @_monitoring(
     "/alerts",
-    "The alerts openscc raised (the latest 500, since the server started), newest first",
+    "The alerts openscc raised (the latest 500, since the server started), oldest first",
     {
         "type": "object",
         "properties": {"alerts": _ARRAY, "version": {"type": "integer"}},

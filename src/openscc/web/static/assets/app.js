@@ -294,7 +294,7 @@ async function certificatesCard() {
       el("p", { class: "muted" }, "Certificate expiry is shown to the Administrator and Monitoring roles."));
   }
   try {
-    lists = await getJson("/api/monitoring/certificates");
+    lists = await getJson("/api/monitoring/certificates?trustStores=true");
   } catch (error) {
     if (error instanceof SessionEnded) throw error;
     return el("section", { class: "card" }, el("h2", {}, "Certificates"),
