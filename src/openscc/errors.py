@@ -32,6 +32,7 @@ OpensccError                      500 RUNTIME_FAILURE        exit 1
     Unreachable                   (no answer from the URL)   exit 7
     RestartTimeout                (server not back in time)  exit 8
     UnexpectedResponse            (not the Cloud Connector)  exit 9
+    RestoreNotConfirmed           (warnings, no --yes)       exit 16
 """
 
 from __future__ import annotations
@@ -211,6 +212,12 @@ class Unreachable(ClientError):
 
 class RestartTimeout(ClientError):
     exit_code = 8
+
+
+class RestoreNotConfirmed(ClientError):
+    """The dry run warned and nobody confirmed the restore (no terminal and no --yes)."""
+
+    exit_code = 16
 
 
 class UnexpectedResponse(ClientError):

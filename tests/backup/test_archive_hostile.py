@@ -128,7 +128,7 @@ def test_wrong_password_is_refused_and_not_echoed(kit, check_error, archive, pas
     """Any other password is 'wrong password', decided by the key check, and never echoed."""
     message = _refused(kit, archive, WrongPassword, check_error, password=password)
 
-    assert message == "wrong password"
+    assert message == "wrong password: the backup password does not open this archive"
 
 
 def test_tampered_key_check_reads_as_wrong_password(kit, check_error, archive) -> None:

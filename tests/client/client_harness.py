@@ -41,13 +41,16 @@ def invoke(
     *args: str,
     env: Mapping[str, str | None] | None = None,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    input: str | None = None,
 ) -> Result:
     """Run ``openscc ARGS`` with the servers (and any other transports by URL) reachable
     in-process; the result, never raising."""
     listed = servers if isinstance(servers, list) else [servers]
     by_url = {s.url: s.transport for s in listed} | dict(transports or {})
     hooks = ClientHooks(transports=by_url, poll_interval=0.01)
-    return CliRunner().invoke(cli, list(args), obj=hooks, env={**CLEAN_ENV, **(env or {})})
+    return CliRunner().invoke(
+        cli, list(args), obj=hooks, env={**CLEAN_ENV, **(env or {})}, input=input
+    )
 
 
 def remote(server: InProcessServer, *args: str) -> list[str]:

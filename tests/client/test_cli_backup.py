@@ -393,8 +393,10 @@ def test_diff_json_is_the_servers_dry_run_report(
     assert data["dryRun"] is True
     assert data["changeCount"] == 1
     assert data["changes"]["connector"]["changedEntities"] == [
-        {"key": "connector", "fields": ["description"], "secretChanged": False}
-    ]
+        {"key": "connector", "name": "Connector", "fields": ["description"],
+         "fieldChanges": [{"field": "description", "old": "changed", "new": ""}],
+         "secretChanged": False}
+    ]  # fmt: skip
 
 
 def test_diff_of_an_unchanged_configuration_says_so(
@@ -581,3 +583,18 @@ def test_server_messages_are_printed_literally(capsys: pytest.CaptureFixture[str
 
     assert ended.value.exit_code == 6
     assert "[bold]restore[/bold] already [SSL: x] running" in capsys.readouterr().err
+
+
+def test_diff_names_things_and_shows_old_and_new_values(
+    server: InProcessServer, backup_file: Path
+) -> None:
+    """diff speaks of the connector and its description, old → new, not of internal keys."""
+    server.set_description("now")
+
+    result = invoke(
+        server, "backup", "diff", str(backup_file), "--url", server.url, "--user", ADMIN
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "description: now → ''" in result.stdout
+    assert "Connector" in result.stdout

@@ -113,7 +113,7 @@ def test_restore_onto_a_fresh_second_instance_brings_users_and_passwords(
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        ("wrong-pw", "wrong password"),
+        ("wrong-pw", "wrong password: the backup password does not open this archive"),
         ("", "password must not be empty"),
         (None, "password is required"),
     ],
@@ -299,12 +299,16 @@ def test_dry_run_describes_the_changes_and_changes_nothing(connector: InProcessS
     report = response.json()
     assert report["valid"] is True
     assert report["changes"]["connector"]["changedEntities"] == [
-        {"key": "connector", "fields": ["description"], "secretChanged": False}
-    ]
+        {"key": "connector", "name": "Connector", "fields": ["description"],
+         "fieldChanges": [{"field": "description", "old": "new", "new": "old"}],
+         "secretChanged": False}
+    ]  # fmt: skip
     assert report["changes"]["user"]["removedKeys"] == ["added-later"]
+    assert report["changes"]["user"]["removedNames"] == ["added-later"]
     assert report["changes"]["user"]["changedEntities"] == [
-        {"key": "Administrator", "fields": [], "secretChanged": True}
-    ]
+        {"key": "Administrator", "name": "Administrator", "fields": [], "fieldChanges": [],
+         "secretChanged": True}
+    ]  # fmt: skip
     assert "$argon2" not in response.text
     assert connector.state() == before
     assert _nothing_staged(connector.instance.data_dir)
@@ -318,7 +322,10 @@ def test_dry_run_with_a_wrong_password_is_400(connector: InProcessServer) -> Non
     response = connector.restore(archive, password="nope", dry_run=True)
 
     assert response.status_code == 400
-    assert response.json()["message"] == "wrong password"
+    assert (
+        response.json()["message"]
+        == "wrong password: the backup password does not open this archive"
+    )
 
 
 def test_a_safety_backup_is_kept_encrypted_with_the_restore_password(

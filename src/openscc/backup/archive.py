@@ -152,7 +152,7 @@ def _authenticate(
     check_kdf_params(manifest.kdf)
     keys = derive_keys(password, manifest.kdf)
     if not hmac.compare_digest(keys.key_check, manifest.key_check):
-        raise WrongPassword()
+        raise WrongPassword("the backup password does not open this archive")
     stored_mac = b"".join(read_chunks(zf, infos[MAC_MEMBER], _MAC_HEX_CHARS))
     expected_mac = manifest_mac(keys.mac_key, raw_manifest).encode("ascii")
     if not hmac.compare_digest(stored_mac, expected_mac):

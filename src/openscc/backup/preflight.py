@@ -43,8 +43,26 @@ class Here:
     old_after_days: int = 30
 
 
+# What to do about each warning, for the person deciding whether to restore (the web page's
+# preview and `openscc backup restore` show it under the warning).
+ADVICE = {
+    UI_CERTIFICATE_HOST_MISMATCH: "After the restore, replace the UI certificate with one issued "
+    "for this host, or reach the connector by a name the certificate covers.",
+    CERTIFICATE_EXPIRED: "Replace the certificate after the restore: what depends on it fails "
+    "until then.",
+    CERTIFICATE_EXPIRES_SOON: "Renew the certificate soon after the restore.",
+    PROPS_INI_DIFFERS: "After the restore, compare props.ini.restored with props.ini and carry "
+    "over what this host needs.",
+    CUSTOM_PATH_MISSING: "Create that folder on this host, or change the path in props.ini after "
+    "the restore.",
+    SOURCE_STILL_ANSWERS: "Stop the original instance before you restore here: two connectors "
+    "with one configuration serve the same subaccounts.",
+    ARCHIVE_OLD: "Check that no newer backup exists: what changed since it was made is lost.",
+}
+
+
 def warning(code: str, message: str) -> dict[str, str]:
-    return {"code": code, "message": message}
+    return {"code": code, "message": message, "advice": ADVICE[code]}
 
 
 def warnings(

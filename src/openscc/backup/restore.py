@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from openscc import __version__
+from openscc import __version__, kinds
 from openscc.backup import preflight
 from openscc.backup.archive import ArchiveReader, read_archive
 from openscc.backup.content import validated
 from openscc.backup.create import ARCHIVED_PROPS
 from openscc.backup.diff import diff_configurations
 from openscc.backup.restore_apply import commit_staged_restore, discard_staging
+from openscc.backup.restore_impact import impact
 from openscc.backup.safety import SafetyBackupDraft, write_safety_backup
 from openscc.backup.staging import build_staged_database, stage_props
 from openscc.errors import OpensccError
@@ -61,21 +62,32 @@ def dry_run(
     password: str,
     here: preflight.Here,
     answers: Callable[[str, int], bool] = lambda host, port: False,
+    caller: str | None = None,
+    password_opens: Callable[[str], bool] | None = None,
 ) -> dict[str, Any]:
-    """The whole validation, then what the restore would change and what to watch for
-    (``warnings``, openscc.backup.preflight); nothing is written. ``answers`` asks whether an
-    address answers (the server's probe; by default, none is asked)."""
+    """The whole validation, then what the restore would change, what to watch for
+    (``warnings``, openscc.backup.preflight) and what changes for ``caller`` (``forYou``,
+    openscc.backup.restore_impact; ``password_opens`` checks their own password against a hash);
+    nothing is written. ``answers`` asks whether an address answers (the server's probe; by
+    default, none is asked)."""
     archive = open_upload(src, password)
     archived: list[EntityRecord] = []
+    personal: list[EntityRecord] = []  # today's UI certificate and users
 
     def kept(records: Iterable[EntityRecord]) -> Iterator[EntityRecord]:
         for record in records:
             archived.append(record)
             yield record
 
+    def noted(records: Iterable[EntityRecord]) -> Iterator[EntityRecord]:
+        for record in records:
+            if record.kind in (kinds.UI_CERTIFICATE, kinds.USER):
+                personal.append(record)
+            yield record
+
     with instance.snapshot() as current:
         changes = diff_configurations(
-            current.iter_all(with_secret=True), kept(validated(archive.records()))
+            noted(current.iter_all(with_secret=True)), kept(validated(archive.records()))
         )
     manifest = archive.manifest
     same = manifest.source_instance == instance.instance_id
@@ -103,6 +115,7 @@ def dry_run(
         "propsIni": _props_status(instance, archive),
         "changes": {kind: c.to_json() for kind, c in changes.items()},
         "warnings": found,
+        "forYou": impact(personal, archived, caller, password_opens),
     }
 
 

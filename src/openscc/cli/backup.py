@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from openscc import __version__
+from openscc.cli.confirm import confirm_restore
 from openscc.cli.history import history_command
 from openscc.cli.output import Output, format_ms, format_size, json_option, run
 from openscc.cli.remote import (
@@ -136,6 +137,11 @@ def create_command(
     show_default=True,
     help="Seconds to wait for the server to come back from its restart.",
 )
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Restore even when the dry run warns (for scripts; the warnings are still printed).",
+)
 @json_option
 def restore_command(
     connection: Connection,
@@ -144,6 +150,7 @@ def restore_command(
     dry_run: bool,
     subaccounts: tuple[str, ...],
     wait_timeout: float,
+    yes: bool,
     as_json: bool,
 ) -> None:
     """Restore FILE on the server, then wait until it is back from its restart.
@@ -151,7 +158,9 @@ def restore_command(
     The server checks the whole archive and keeps a safety backup before it changes anything;
     it then restarts. Success is reported only once it answers again (exit 8 if it does not
     within --wait-timeout). With --dry-run nothing changes: the server's report of what the
-    restore would change is shown instead.
+    restore would change is shown instead. The dry run comes first in any case: when it warns
+    (another host's certificate, the original instance still answering, ...), the warnings are
+    shown and the restore goes on only once confirmed (--yes in scripts; exit 16 without).
     """
     if subaccounts:
         _restore_subaccounts(connection, backup_password_file, file, subaccounts, dry_run, as_json)
@@ -163,6 +172,15 @@ def restore_command(
     login = connection.login_password()
     password = backup_password(backup_password_file)
     client = connection.client(login)
+
+    async def check() -> dict[str, Any]:
+        async with connection.client(login) as checking:
+            if not await checking.offers_dry_run():  # a Cloud Connector: nothing to ask first
+                return {}
+            with output.progress("Checking the archive (dry run)") as progress:
+                return await checking.dry_run(file, password, progress=progress)
+
+    confirm_restore(output, run(output, check).get("warnings", []), yes=yes)
     started = time.monotonic()
 
     async def action() -> str | None:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from openscc.backup.labels import kind_title
 from openscc.backup.manifest import Manifest
 from openscc.cli.output import format_ms, format_size
 from openscc.cli.tables import print_table
@@ -142,6 +143,23 @@ def render_archive_diff(
     render_changes(console, report["changes"], total, "What changes")
 
 
+def field_changes(changed: dict[str, Any]) -> list[str]:
+    """A changed entity's fields as ``field: old → new`` (a secret only as "changed")."""
+    lines = [
+        f"{c['field']}: {_value(c.get('old'))} → {_value(c.get('new'))}"
+        for c in changed.get("fieldChanges", [])
+    ]
+    if not lines and changed.get("fields"):  # an older server's report: names only
+        lines.append("fields: " + ", ".join(changed["fields"]))
+    if changed.get("secretChanged"):
+        lines.append("secret: changed (not shown)")
+    return lines
+
+
+def _value(value: Any) -> str:
+    return "(none)" if value is None else repr(value) if value == "" else str(value)
+
+
 def render_changes(
     console: Console, changes: dict[str, dict[str, Any]], total: int, title: str
 ) -> None:
@@ -151,7 +169,7 @@ def render_changes(
         summary.add_column(column, justify="left" if column == "Kind" else "right")
     for kind, entry in changes.items():
         summary.add_row(
-            escape(kind),
+            escape(kind_title(kind)),
             *(str(entry.get(c, 0)) for c in ("added", "removed", "changed", "unchanged")),
         )
     print_table(console, summary)
@@ -163,21 +181,17 @@ def render_changes(
     details.add_column("Entity")
     details.add_column("Details")
     for kind, entry in changes.items():
-        for key in entry.get("addedKeys", []):
-            details.add_row(escape(kind), "[green]+ add[/]", escape(str(key)), "")
-        for key in entry.get("removedKeys", []):
-            details.add_row(escape(kind), "[red]- remove[/]", escape(str(key)), "")
+        title = escape(kind_title(kind))
+        for name in entry.get("addedNames") or entry.get("addedKeys", []):
+            details.add_row(title, "[green]+ add[/]", escape(str(name)), "")
+        for name in entry.get("removedNames") or entry.get("removedKeys", []):
+            details.add_row(title, "[red]- remove[/]", escape(str(name)), "")
         for changed in entry.get("changedEntities", []):
-            parts = []
-            if changed.get("fields"):
-                parts.append("fields: " + ", ".join(changed["fields"]))
-            if changed.get("secretChanged"):
-                parts.append("secret changed")
             details.add_row(
-                escape(kind),
+                title,
                 "[yellow]~ change[/]",
-                escape(str(changed.get("key"))),
-                escape("; ".join(parts)),
+                escape(str(changed.get("name") or changed.get("key"))),
+                escape("\n".join(field_changes(changed))),
             )
     print_table(console, details)
     truncated = [kind for kind, entry in changes.items() if entry.get("truncated")]

@@ -413,9 +413,11 @@ class OpensccClient:
         )
         return self._pinned
 
-    async def _check_dry_run_offered(self) -> None:
+    async def offers_dry_run(self) -> bool:
+        """Whether the server declares the restore dry run (openscc does; the Cloud Connector,
+        which would ignore ``dryRun=true`` and restore for real, does not)."""
         if self._dry_run_checked:
-            return
+            return True
         response = await self._call("GET", OPENAPI_PATH)
         try:
             document: Any = response.json() if response.status_code == 200 else {}
@@ -423,12 +425,15 @@ class OpensccClient:
             offered = any(p.get("name") == "dryRun" for p in parameters)
         except (ValueError, LookupError, TypeError, AttributeError):
             offered = False
-        if not offered:
+        self._dry_run_checked = offered
+        return offered
+
+    async def _check_dry_run_offered(self) -> None:
+        if not await self.offers_dry_run():
             raise UnexpectedResponse(
                 f"{self.base_url} does not offer a restore dry run (it is an openscc addition); "
                 "nothing was uploaded"
             )
-        self._dry_run_checked = True
 
     async def _ensure_session(self) -> None:
         # A GET first: it proves the login before a large upload and yields a CSRF token.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import socket
 import time
 from typing import Any
@@ -207,9 +208,18 @@ async def _dry_run(request: Request, svc: Services, caller: Caller) -> Response:
         upload, password = await restore_parts(form)
         await check_own_password(svc, caller, form)
         here = await svc.workers.run(_here, svc.instance)
-        report = await svc.workers.run(
-            in_kdf_slot, svc, dry_run, svc.instance, upload.file, password, here, _answers
+        own = form.get("userPassword")
+        # Whether the caller's own password opens the backup's hash of their user (forYou).
+        opens = (
+            functools.partial(svc.instance.passwords.verify, candidate=own)
+            if isinstance(own, str) and own
+            else None
         )
+        report = await svc.workers.run(
+            in_kdf_slot, svc, functools.partial(dry_run, caller=caller.user.name,
+                                                password_opens=opens),
+            svc.instance, upload.file, password, here, _answers,
+        )  # fmt: skip
     finally:
         await form.close()
     note_change(request, "backup.restore_previewed")
