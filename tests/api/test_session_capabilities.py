@@ -14,6 +14,7 @@ from openscc.api.routes.users.session import CAPABILITIES
 from openscc.auth.roles import ROLE_NAMES
 
 SESSION = "/api/openscc/v1/session"
+HA = "/api/v1/configuration/connector/ha"
 # A request per capability whose only possible refusal is the guard's: its status is 403 exactly
 # when the capability is False (anything else means the guard let it through).
 PROBES: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -27,7 +28,13 @@ PROBES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "runSchedules": ("POST", "/api/openscc/v1/backup/schedules/none/run", {}),
     "readSafetyBackups": ("GET", "/api/openscc/v1/backup/safety", {}),
     "readCertificateExpiry": ("GET", "/api/monitoring/certificates", {}),
+    "changeHaMaster": ("PUT", f"{HA}/master/config", {"content": b"not json"}),
+    "switchRoles": ("POST", f"{HA}/master/state", {"content": b"not json"}),
+    "changeHaShadow": ("PUT", f"{HA}/shadow/config", {"content": b"not json"}),
+    "connectShadow": ("POST", f"{HA}/shadow/state", {"content": b"not json"}),
 }
+# A shadow's own operations, which a master refuses whoever asks.
+SHADOW_ONLY = {"changeHaShadow", "connectShadow"}
 
 
 def test_every_capability_names_an_endpoint_and_has_a_probe() -> None:
@@ -52,5 +59,9 @@ def test_the_capabilities_are_what_the_api_accepts(
     assert may == {name: not was_refused for name, was_refused in refused.items()}
 
 
-def test_an_administrator_may_everything_on_a_master(admin: TestClient) -> None:
-    assert all(admin.get(SESSION).json()["may"].values())
+def test_an_administrator_may_everything_on_a_master_but_a_shadows_own(
+    admin: TestClient,
+) -> None:
+    may = admin.get(SESSION).json()["may"]
+
+    assert {name for name, allowed in may.items() if not allowed} == SHADOW_ONLY

@@ -33,7 +33,7 @@ _PROBLEMS = "_openscc_problems"
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[Browser]:
+def chromium(extra_flags: tuple[str, ...] = ()) -> Iterator[Browser]:
     """The browser; Playwright gives each launch a fresh, empty profile directory of its own."""
     if not CHROMIUM.exists():
         raise AssertionError(
@@ -41,7 +41,7 @@ def chromium() -> Iterator[Browser]:
         )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=FLAGS, headless=True
+            executable_path=str(CHROMIUM), args=[*FLAGS, *extra_flags], headless=True
         )
         try:
             yield browser
@@ -49,12 +49,16 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def open_page(browser: Browser, base_url: str, *, width: int = 1280, height: int = 860) -> Page:
+def open_page(
+    browser: Browser, base_url: str, *, width: int = 1280, height: int = 860,
+    any_certificate: bool = True,
+) -> Page:  # fmt: skip
     """A page in a new context (no cookies) that trusts the test server's self-signed
-    certificate, collecting console errors and failed requests."""
+    certificate (any certificate, unless ``any_certificate`` is False: then only what the
+    browser was launched to trust), collecting console errors and failed requests."""
     context = browser.new_context(
         base_url=base_url,
-        ignore_https_errors=True,
+        ignore_https_errors=any_certificate,
         viewport={"width": width, "height": height},
         accept_downloads=True,
     )

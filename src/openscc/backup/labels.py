@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cryptography import x509
+
 from openscc import kinds
+from openscc.config import certs
 from openscc.kinds import KEY_SEPARATOR
 
 # Values in a field change are cut to this many characters (the preview is for people).
@@ -53,6 +56,14 @@ def kind_title(kind: str) -> str:
     return KIND_TITLES.get(kind, kind)
 
 
+def _certificate(pem: str) -> str:
+    try:
+        cert = x509.load_pem_x509_certificate(pem.encode())
+    except ValueError:
+        return "a certificate that cannot be read"
+    return f"certificate {certs.dn_text(cert.subject)} (SHA-256 {certs.fingerprint(cert)})"
+
+
 def _subaccount(body: dict[str, Any]) -> str:
     account = f"{body.get('subaccount', '')} ({body.get('regionHost', '')})"
     display = body.get("displayName")
@@ -76,7 +87,13 @@ def entity_label(kind: str, key: str, body: dict[str, Any]) -> str:
     return key.replace(KEY_SEPARATOR, " / ")
 
 
+_PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
+
+
 def shown_value(value: Any) -> str:
-    """A field's value as the preview shows it: text as it is, anything else as JSON; cut."""
+    """A field's value as the preview shows it: text as it is, anything else as JSON; cut. A
+    certificate is shown by its fingerprint, which is what a person compares."""
+    if isinstance(value, str) and value.lstrip().startswith(_PEM_CERTIFICATE):
+        return _certificate(value)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"

@@ -10,12 +10,10 @@ both beforehand, in ``forYou``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from openscc import kinds
 from openscc.config import certs
@@ -25,9 +23,8 @@ from openscc.store.records import EntityRecord
 def certificate_facts(pem: str) -> dict[str, Any]:
     """SHA-256 fingerprint (colon-separated hex pairs, as browsers show it) and host names."""
     cert = x509.load_pem_x509_certificate(pem.encode())
-    digest = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest().upper()
     return {
-        "sha256": ":".join(digest[i : i + 2] for i in range(0, len(digest), 2)),
+        "sha256": certs.fingerprint(cert),
         "hosts": sorted(certs.host_names(cert)),
     }
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from rich.console import Console
 from rich.markup import escape
 
@@ -37,6 +36,7 @@ from openscc.cli.render import (
 )
 from openscc.cli.schedules import schedule_group
 from openscc.client.offline import compare_archives, inspect_backup, verify_backup
+from openscc.config import certs
 from openscc.schedules.drill import DrillReport, run_drill
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -240,7 +240,7 @@ def _save_restored_certificate(archive: Path, pem: str | None) -> _SavedCertific
     if pem is None:
         return None
     certificate = x509.load_pem_x509_certificate(pem.encode())
-    digest = certificate.fingerprint(hashes.SHA256()).hex(":").upper()
+    digest = certs.fingerprint(certificate)
     path = archive.with_name(f"{archive.stem}-ui-certificate.pem")
     path.write_text(pem)
     return _SavedCertificate(path=path, fingerprint=digest)

@@ -55,6 +55,12 @@ def dn_text(name: x509.Name) -> str:
     return name.rfc4514_string({NameOID.EMAIL_ADDRESS: "EMAIL"})
 
 
+def fingerprint(cert: x509.Certificate) -> str:
+    """SHA-256 of the certificate's DER as colon-separated hex pairs (what browsers show and an
+    administrator compares)."""
+    return cert.fingerprint(hashes.SHA256()).hex(":").upper()
+
+
 def dn_spaced(name: x509.Name) -> str:
     """``CN=a, OU=b``: the distinguished name as the product's monitoring answers show it."""
     return ", ".join(_UNESCAPED_COMMA.split(dn_text(name)))

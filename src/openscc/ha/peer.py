@@ -8,7 +8,6 @@ CONNECT, or else against the system's certificate authorities, host name include
 
 from __future__ import annotations
 
-import hashlib
 import json
 import ssl
 from dataclasses import dataclass
@@ -16,9 +15,9 @@ from typing import Any, BinaryIO
 
 import httpx
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from openscc.background.workers import Workers
+from openscc.config import certs
 from openscc.errors import Conflict, InvalidRequest, OpensccError
 from openscc.ha.protocol import BEARER
 
@@ -150,9 +149,7 @@ def _bracketed(host: str) -> str:
 
 def fingerprint(pem: str) -> str:
     """SHA-256 of the certificate's DER, as hex pairs (what an administrator compares)."""
-    der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
-    digest = hashlib.sha256(der).hexdigest().upper()
-    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+    return certs.fingerprint(x509.load_pem_x509_certificate(pem.encode()))
 
 
 def served_certificate(host: str, port: int, timeout: float) -> str | None:

@@ -34,6 +34,10 @@ CAPABILITIES = {
     "runSchedules": ("POST", f"{EXTENSION}/backup/schedules/{{name}}/run"),
     "readSafetyBackups": ("GET", f"{EXTENSION}/backup/safety"),
     "readCertificateExpiry": ("GET", "/api/monitoring/certificates"),
+    "changeHaMaster": ("PUT", "/api/v1/configuration/connector/ha/master/config"),
+    "switchRoles": ("POST", "/api/v1/configuration/connector/ha/master/state"),
+    "changeHaShadow": ("PUT", "/api/v1/configuration/connector/ha/shadow/config"),
+    "connectShadow": ("POST", "/api/v1/configuration/connector/ha/shadow/state"),
 }
 
 

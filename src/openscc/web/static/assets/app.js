@@ -5,6 +5,8 @@
 import { SessionEnded, getJson, logOff, logOn, request, saveAs } from "./api.js";
 import { certificatesPage, proxyPage, usersPage } from "./connector-pages.js";
 import { el, field, formatBytes, formatTime, render, showError, clearError } from "./dom.js";
+import { haPage } from "./ha-page.js";
+import { openRestoreDialog } from "./restore.js";
 import { schedulesPage } from "./schedule-pages.js";
 import { mappingPage, subaccountPage, subaccountsPage } from "./subaccount-pages.js";
 
@@ -42,6 +44,7 @@ const pages = {
   role: rolePage,
   connector: connectorPage,
   "safety-backups": safetyBackupsPage,
+  ha: () => haPage(me),
   subaccounts: () => subaccountsPage(me),
   subaccount: (region, subaccount) => subaccountPage(me, region, subaccount),
   mapping: (region, subaccount, mapping) => mappingPage(me, region, subaccount, mapping),
@@ -100,12 +103,15 @@ function start() {
 
 // Logon and the first logon
 
+// message: a problem to show (text), or {success: text} to show as done, not as an error.
 function logonPage(message) {
   const alert = el("p", { role: "alert", class: "error", hidden: true });
+  const done = message && message.success ? el("p", { role: "status", class: "success" }, message.success) : null;
   const form = el(
     "form",
     { class: "card narrow", "aria-labelledby": "logon-title" },
     el("h1", { id: "logon-title" }, "Log on"),
+    done,
     field("User name", "text", "user", { autocomplete: "username", required: true }),
     field("Password", "password", "password", { autocomplete: "current-password", required: true }),
     alert,
@@ -220,7 +226,10 @@ async function connectorPage() {
     actions.append(el("button", { type: "button", id: "open-backup", onclick: openBackupDialog }, "Backup"));
   }
   if (me.may.restore) {
-    actions.append(el("button", { type: "button", id: "open-restore", onclick: openRestoreDialog }, "Restore"));
+    actions.append(el("button", {
+      type: "button", id: "open-restore",
+      onclick: () => openRestoreDialog({ showNavigation, forget, logonPage }),
+    }, "Restore"));
   }
   const facts = el(
     "dl",
@@ -319,15 +328,28 @@ function dialog(titleText, ...content) {
   return box;
 }
 
+// A success, said on the page (a status, not the red alert box).
+function announce(text) {
+  const main = document.getElementById("main");
+  main.querySelector("#announcement")?.remove();
+  main.prepend(el("p", { id: "announcement", role: "status", class: "success" }, text));
+}
+
+// The API takes any password the product takes; the page warns of a short one.
+const SHORT_BACKUP_PASSWORD = 8;
+
 function openBackupDialog() {
   const alert = el("p", { role: "alert", class: "error", hidden: true });
   const status = el("p", { role: "status", class: "muted" });
+  const shortWarning = el("p", { class: "warning", id: "short-password", hidden: true },
+    `This password is shorter than ${SHORT_BACKUP_PASSWORD} characters: anyone who gets the archive could guess it. A longer one is safer.`);
   const form = el(
     "form",
     {},
     el("p", {}, "The archive holds the whole configuration; its sensitive data is encrypted with this password."),
     field("Backup password", "password", "password", { autocomplete: "new-password", required: true }),
     field("Repeat password", "password", "repeat", { autocomplete: "new-password", required: true }),
+    shortWarning,
     alert,
     status,
     el("div", { class: "buttons" },
@@ -335,6 +357,10 @@ function openBackupDialog() {
       el("button", { type: "submit", class: "primary" }, "Create backup")),
   );
   const box = dialog("Backup", form);
+  form.elements.password.addEventListener("input", (event) => {
+    const length = event.target.value.length;
+    shortWarning.hidden = length === 0 || length >= SHORT_BACKUP_PASSWORD;
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearError(alert);
@@ -345,128 +371,14 @@ function openBackupDialog() {
       const response = await request("POST", `${CONFIG}/backup`, { json: { password: data.get("password") } });
       form.reset();
       const name = await saveAs(response, "openscc-backup.zip");
-      status.textContent = `Downloaded ${name}.`;
+      box.close();
+      announce(`Backup downloaded as ${name}.`);
     } catch (error) {
       status.textContent = "";
       showError(alert, error.message);
     }
     return undefined;
   });
-}
-
-// Restore: preview (the dry run), then confirm
-
-function openRestoreDialog() {
-  const alert = el("p", { role: "alert", class: "error", hidden: true });
-  const preview = el("div", { class: "preview", "aria-live": "polite" });
-  const restoreButton = el("button", { type: "button", class: "danger", hidden: true }, "Restore");
-  const form = el(
-    "form",
-    {},
-    el("p", {}, "A restore replaces the whole configuration and restarts the connector; every session ends. A safety backup of the current configuration is kept first."),
-    field("Backup file", "file", "backup", { accept: ".zip,application/zip", required: true }),
-    field("Backup password", "password", "password", { autocomplete: "off", required: true }),
-    field("Your password", "password", "userPassword", { autocomplete: "current-password", required: true }),
-    alert,
-    preview,
-    el("div", { class: "buttons" },
-      el("button", { type: "button", onclick: () => box.close() }, "Cancel"),
-      el("button", { type: "submit" }, "Preview"),
-      restoreButton),
-  );
-  const box = dialog("Restore from archive", form);
-  const parts = () => {
-    const data = new FormData(form);
-    const body = new FormData();
-    body.append("backup", data.get("backup"));
-    body.append("password", data.get("password"));
-    body.append("userPassword", data.get("userPassword"));
-    return body;
-  };
-  form.addEventListener("input", () => {
-    restoreButton.hidden = true;
-    preview.replaceChildren();
-  });
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearError(alert);
-    restoreButton.hidden = true;
-    preview.replaceChildren(el("p", { class: "muted" }, "Checking the archive…"));
-    try {
-      const report = await (await request("PUT", `${CONFIG}/backup?dryRun=true`, { form: parts() })).json();
-      preview.replaceChildren(...previewOf(report));
-      restoreButton.hidden = false;
-      restoreButton.focus();
-    } catch (error) {
-      preview.replaceChildren();
-      showError(alert, error.message);
-    }
-  });
-  restoreButton.addEventListener("click", async () => {
-    clearError(alert);
-    restoreButton.disabled = true;
-    try {
-      await request("PUT", `${CONFIG}/backup`, { form: parts() });
-      box.close();
-      await restarting();
-    } catch (error) {
-      restoreButton.disabled = false;
-      showError(alert, error.message);
-    }
-  });
-}
-
-function previewOf(report) {
-  const facts = report.backup;
-  const rows = Object.entries(report.changes)
-    .filter(([, c]) => c.added || c.removed || c.changed)
-    .map(([kind, c]) =>
-      el("tr", {},
-        el("th", { scope: "row" }, kind),
-        el("td", {}, String(c.added)), el("td", {}, String(c.removed)), el("td", {}, String(c.changed)),
-        el("td", {}, firstNames(c))));
-  return [
-    el("h3", {}, "What the restore would change"),
-    el("dl", { class: "facts" },
-      el("dt", {}, "Created"), el("dd", {}, formatTime(facts.createdAt)),
-      el("dt", {}, "From instance"), el("dd", {}, `${facts.sourceInstance}${facts.sameInstance ? " (this one)" : ""}`),
-      el("dt", {}, "Version"), el("dd", {}, facts.productVersion),
-      el("dt", {}, "props.ini"), el("dd", {}, report.propsIni)),
-    rows.length
-      ? el("table", { class: "changes" },
-          el("thead", {}, el("tr", {}, ...["Kind", "Added", "Removed", "Changed", "First names"].map((h) => el("th", { scope: "col" }, h)))),
-          el("tbody", {}, ...rows))
-      : el("p", {}, "The archive holds the same configuration as this connector: nothing would change."),
-  ];
-}
-
-function firstNames(changes) {
-  const names = [
-    ...changes.addedKeys.map((k) => `+ ${k}`),
-    ...changes.removedKeys.map((k) => `− ${k}`),
-    ...changes.changedEntities.map((e) => `~ ${e.key}`),
-  ].slice(0, 3);
-  return names.join(", ") + (changes.truncated || names.length < changes.added + changes.removed + changes.changed ? ", …" : "");
-}
-
-async function restarting() {
-  const status = el("p", { role: "status" }, "The connector is restarting with the restored configuration…");
-  showNavigation(false);
-  render(el("section", { class: "card narrow" }, el("h1", {}, "Restoring"), status));
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  for (let attempt = 0; attempt < 120; attempt += 1) {
-    try {
-      // The health check needs no credentials.
-      const response = await fetch("/exposed?action=ping", { credentials: "omit", cache: "no-store" });
-      if (response.ok) break;
-    } catch {
-      // not back yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  forget();
-  history.replaceState(null, "", "#/logon");
-  logonPage("The configuration was restored and the connector restarted. Log on again.");
 }
 
 // Safety backups
