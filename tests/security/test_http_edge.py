@@ -185,7 +185,9 @@ def test_an_endless_header_line_does_not_grow_memory(edge_server: ServerProcess)
             pass
     after = rss_kib(edge_server.pid)
 
-    assert sent > 0
+    # The server stopped reading and closed: not all of it could be sent (how much got through
+    # before the reset depends on the machine's load, and does not matter).
+    assert sent < 150 * len(chunk)
     assert after - before < 16 * 1024, f"RSS grew by {after - before} KiB"
     assert "request header fields too large" in edge_server.log_text()
 
