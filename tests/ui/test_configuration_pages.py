@@ -269,7 +269,8 @@ def test_an_administrator_adds_changes_and_deletes_a_user(
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("User name").fill("operator")
     dialog.get_by_label("Role").select_option("sccsupport")
-    dialog.get_by_label("Password").fill("Operator-pa55word")
+    dialog.get_by_label("Password", exact=True).fill("Operator-pa55word")
+    dialog.get_by_label("Repeat password").fill("Operator-pa55word")
     dialog.get_by_role("button", name="Add").click()
     expect(page.get_by_role("cell", name="Support (sccsupport)")).to_be_visible()
 

@@ -106,6 +106,7 @@ def dry_run(
         "valid": True,
         "backup": {
             "productVersion": manifest.product_version,
+            "sccApiVersion": manifest.scc_api_version,
             "formatVersion": manifest.format_version,
             "createdAt": manifest.created_at,
             "sourceInstance": manifest.source_instance,

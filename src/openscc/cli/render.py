@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from openscc import versions_text
 from openscc.backup.labels import kind_title
 from openscc.backup.manifest import Manifest
 from openscc.cli.output import format_ms, format_size
@@ -41,11 +42,7 @@ def render_manifest(console: Console, path: Path, manifest: Manifest) -> None:
     facts = Table.grid(padding=(0, 2))
     facts.add_row("Archive", f"{escape(str(path))} ({format_size(path.stat().st_size)})")
     facts.add_row(
-        "Product",
-        escape(
-            f"{manifest.product} {manifest.product_version} "
-            f"(Cloud Connector API {manifest.scc_api_version})"
-        ),
+        "Made by", escape(versions_text(manifest.product_version, manifest.scc_api_version))
     )
     facts.add_row("Format version", str(manifest.format_version))
     facts.add_row("Created", format_ms(manifest.created_at))
@@ -106,7 +103,10 @@ def render_dry_run(console: Console, report: dict[str, Any], *, file: Path, url:
     if "productVersion" in backup:
         facts.add_row(
             "Made by",
-            escape(f"openscc {backup['productVersion']}, format {backup.get('formatVersion')}"),
+            escape(
+                versions_text(str(backup["productVersion"]), backup.get("sccApiVersion"))
+                + f"; archive format {backup.get('formatVersion')}"
+            ),
         )
     if "propsIni" in report:
         facts.add_row("props.ini", escape(str(report["propsIni"])))

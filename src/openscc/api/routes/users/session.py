@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc import kinds
+from openscc import kinds, versions_text
 from openscc.api.http.authorization import decide, role_for
 from openscc.api.http.context import Caller, services
 from openscc.api.http.endpoints import EndpointTable
@@ -69,6 +69,7 @@ def capabilities(table: EndpointTable, user: User, ha_role: str | None) -> dict[
         "type": "object",
         "properties": {
             "user": {"type": "string"},
+            "versions": {"type": "string"},
             "roles": {"type": "array", "items": {"type": "string"}},
             "initialPassword": {"type": "boolean"},
             "haRole": {"type": ["string", "null"]},
@@ -86,6 +87,8 @@ async def session_info(request: Request, caller: Caller) -> Response:
     return json_response(
         {
             "user": caller.user.name,
+            # As every part of openscc names it: "openscc 0.1.0, Cloud Connector API 2.19.0.2".
+            "versions": versions_text(),
             "roles": [r for r in ROLE_NAMES if r in caller.user.roles],
             "initialPassword": caller.user.initial_password,
             "haRole": role,

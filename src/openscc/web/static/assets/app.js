@@ -4,11 +4,12 @@
 
 import { SessionEnded, getJson, logOff, logOn, request, saveAs } from "./api.js";
 import { certificatesPage, proxyPage, usersPage } from "./connector-pages.js";
-import { el, field, formatBytes, formatTime, render, showError, clearError } from "./dom.js";
+import { announce, el, field, formatBytes, formatTime, render, showError, clearError } from "./dom.js";
 import { haPage } from "./ha-page.js";
 import { openRestoreDialog } from "./restore.js";
 import { schedulesPage } from "./schedule-pages.js";
-import { mappingPage, subaccountPage, subaccountsPage } from "./subaccount-pages.js";
+import { addSubaccount, mappingPage, subaccountPage, subaccountsPage } from "./subaccount-pages.js";
+import { tunnelState } from "./widgets.js";
 
 const CONFIG = "/api/v1/configuration";
 let me = null; // {user, roles, initialPassword, haRole, may}: "may" is the server's answer
@@ -234,7 +235,7 @@ async function connectorPage() {
   const facts = el(
     "dl",
     { class: "facts" },
-    el("dt", {}, "Version"), el("dd", {}, version.version),
+    el("dt", {}, "Version"), el("dd", { id: "versions" }, me.versions || `Cloud Connector API ${version.version}`),
     el("dt", {}, "High availability role"), el("dd", { id: "ha-role" }, connector.ha?.role ?? "none"),
   );
   render(
@@ -283,7 +284,7 @@ async function subaccountsCard(list) {
         el("td", {}, one.displayName),
         el("td", {}, entry.subaccount),
         el("td", {}, entry.regionHost),
-        el("td", {}, el("span", { class: `state ${one.tunnel.state.toLowerCase()}` }, one.tunnel.state)),
+        el("td", {}, tunnelState(one.tunnel.state)),
       );
     }),
   );
@@ -292,8 +293,11 @@ async function subaccountsCard(list) {
         el("thead", {}, el("tr", {}, ...["Name", "Subaccount", "Region", "Tunnel"].map((h) => el("th", { scope: "col" }, h)))),
         el("tbody", {}, ...rows))
     : el("p", { class: "muted" }, "No subaccounts yet.");
-  return el("section", { class: "card" }, el("h2", {}, "Subaccounts"), body,
-    el("p", { class: "muted" }, "openscc opens no tunnel to SAP BTP: tunnels show their stored state."));
+  const add = me.may.changeSubaccounts
+    ? el("button", { type: "button", onclick: () => addSubaccount(() => route()) }, "Add subaccount")
+    : null;
+  return el("section", { class: "card" }, el("div", { class: "title" }, el("h2", {}, "Subaccounts"), add), body,
+    el("p", { class: "muted" }, "openscc opens no tunnel to SAP BTP: a subaccount's tunnel is shown as none, never as connected."));
 }
 
 async function certificatesCard() {
@@ -326,13 +330,6 @@ function dialog(titleText, ...content) {
   document.body.append(box);
   box.showModal();
   return box;
-}
-
-// A success, said on the page (a status, not the red alert box).
-function announce(text) {
-  const main = document.getElementById("main");
-  main.querySelector("#announcement")?.remove();
-  main.prepend(el("p", { id: "announcement", role: "status", class: "success" }, text));
 }
 
 // The API takes any password the product takes; the page warns of a short one.

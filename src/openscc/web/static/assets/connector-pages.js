@@ -3,7 +3,7 @@
 
 import { getJson, request, logOn } from "./api.js";
 import { el, field, formatTime, render, showError, clearError } from "./dom.js";
-import { alertLine, confirmDialog, formDialog, section, table, toolbar } from "./widgets.js";
+import { alertLine, confirmDialog, formDialog, section, table, toolbar, validUntil } from "./widgets.js";
 
 const CONNECTOR = "/api/v1/configuration/connector";
 
@@ -46,7 +46,7 @@ function describe(cert) {
   return el("dl", { class: "facts" },
     el("dt", {}, "Subject"), el("dd", {}, cert.subjectDN),
     el("dt", {}, "Issuer"), el("dd", {}, cert.issuer),
-    el("dt", {}, "Valid to"), el("dd", {}, formatTime(cert.notAfterTimeStamp)));
+    el("dt", {}, "Valid to"), el("dd", {}, validUntil(cert.notAfterTimeStamp, formatTime)));
 }
 
 export async function certificatesPage(me) {
@@ -70,7 +70,7 @@ export async function certificatesPage(me) {
         [
           { label: "Alias", value: (c) => c.alias },
           { label: "Subject", value: (c) => c.subjectDN },
-          { label: "Valid to", value: (c) => formatTime(c.notAfterTimeStamp) },
+          { label: "Valid to", value: (c) => validUntil(c.notAfterTimeStamp, formatTime) },
         ],
         trust.trustedBackends,
         writable ? [{ label: (c) => `Delete ${c.alias}`, text: "Delete", run: (c) => confirmDialog(`Delete the trusted certificate ${c.alias}?`, "Delete", () => request("DELETE", `${CONNECTOR}/onPremise/truststore/certificates/${encodeURIComponent(c.alias)}`), reload) }] : [],
@@ -159,15 +159,17 @@ export async function usersPage(me) {
 }
 
 function localUsers(me, users, reload) {
-  const roles = Object.keys(ROLE_NAMES);
   const roleLabel = (r) => `${ROLE_NAMES[r]} (${r})`;
+  const roleOptions = Object.keys(ROLE_NAMES).map((r) => [r, roleLabel(r)]);
   return el("div", {},
     toolbar(el("button", { type: "button", onclick: () => formDialog(
       "Add user",
       [
         { name: "user", label: "User name", required: true, autocomplete: "off" },
-        { name: "role", label: "Role", type: "select", options: roles },
+        // The least privileged role first: a new user reads, until someone gives them more.
+        { name: "role", label: "Role", type: "select", options: roleOptions, value: "sccdisplay" },
         { name: "password", label: "Password", type: "password", required: true, autocomplete: "new-password" },
+        { name: "repeat", label: "Repeat password", type: "password", required: true, autocomplete: "new-password", sameAs: "password" },
       ],
       "Add",
       (v) => request("POST", USERS, { json: v }),
@@ -184,8 +186,9 @@ function localUsers(me, users, reload) {
         { label: (u) => `Edit ${u.user}`, text: "Edit", run: (u) => formDialog(
           `Edit ${u.user}`,
           [
-            { name: "role", label: "Role", type: "select", options: roles, value: u.role },
+            { name: "role", label: "Role", type: "select", options: roleOptions, value: u.role },
             { name: "password", label: "New password (empty: keep it)", type: "password", autocomplete: "new-password" },
+            { name: "repeat", label: "Repeat new password", type: "password", autocomplete: "new-password", sameAs: "password" },
           ],
           "Save",
           (v) => request("PUT", `${USERS}/${encodeURIComponent(u.user)}`, { json: v.password ? v : { role: v.role } }),

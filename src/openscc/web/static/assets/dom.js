@@ -59,3 +59,10 @@ export function render(...children) {
   if (heading) document.title = `${heading.textContent} · openscc`;
   target.focus();
 }
+
+// A success, said on the page (a status, not the red alert box).
+export function announce(text) {
+  const main = document.getElementById("main");
+  main.querySelector("#announcement")?.remove();
+  main.prepend(el("p", { id: "announcement", role: "status", class: "success" }, text));
+}

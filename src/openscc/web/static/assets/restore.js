@@ -103,7 +103,7 @@ function previewOf(report, restoreButton) {
     el("dl", { class: "facts" },
       el("dt", {}, "Created"), el("dd", {}, formatTime(facts.createdAt)),
       el("dt", {}, "From instance"), el("dd", {}, `${facts.sourceInstance}${facts.sameInstance ? " (this one)" : " (another instance)"}`),
-      el("dt", {}, "Made by"), el("dd", {}, `openscc ${facts.productVersion}`),
+      el("dt", {}, "Made by"), el("dd", {}, `openscc ${facts.productVersion}${facts.sccApiVersion ? `, Cloud Connector API ${facts.sccApiVersion}` : ""}`),
       el("dt", {}, "props.ini"), el("dd", {}, report.propsIni)),
   ];
   const personal = forYou(report.forYou || {});
@@ -158,7 +158,7 @@ function forYou(you) {
   return items;
 }
 
-function changesOf(changes) {
+export function changesOf(changes) {
   const kinds = Object.entries(changes).filter(([, c]) => c.added || c.removed || c.changed);
   if (!kinds.length) return [el("p", {}, "The archive holds the same configuration as this connector: nothing would change.")];
   const rows = kinds.map(([kind, c]) =>

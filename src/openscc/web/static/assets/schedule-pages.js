@@ -1,14 +1,25 @@
-// Backups that run themselves: the schedules and their recent runs (Administrator only). They
-// are added with the API or `openscc backup schedule add` (docs/backup-operations.md).
+// Backups that run themselves: the schedules (add, edit, delete, run now) and their recent runs,
+// for the Administrator (docs/backup-operations.md).
 
 import { getJson, request } from "./api.js";
 import { el, formatBytes, render } from "./dom.js";
-import { alertLine, section, table } from "./widgets.js";
+import { alertLine, confirmDialog, section, table, toolbar } from "./widgets.js";
 
 const SCHEDULES = "/api/openscc/v1/backup/schedules";
+const KEEP = [["last", "the last"], ["daily", "daily"], ["weekly", "weekly"], ["monthly", "monthly"]];
+const STATUS_TONE = { succeeded: "ok", running: "busy", failed: "bad", interrupted: "bad" };
 
 function where(target) {
   return target.type === "directory" ? target.path : `s3://${target.bucket}/${target.prefix || ""}`;
+}
+
+// "keep the last 7, 4 weekly and 6 monthly"
+export function retentionInWords(keep) {
+  const parts = KEEP.filter(([name]) => keep && keep[name]).map(([name, words]) => `${keep[name]} ${words}`);
+  if (!parts.length) return "keep every archive";
+  if (parts[0].endsWith("the last")) parts[0] = `the last ${keep.last}`;
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0];
+  return `keep ${list}`;
 }
 
 export async function schedulesPage(me) {
@@ -20,9 +31,11 @@ export async function schedulesPage(me) {
   const alert = alertLine();
   const status = el("p", { role: "status", class: "muted" });
   const reload = () => schedulesPage(me);
+  const fail = (error) => { alert.textContent = error.message; alert.hidden = false; };
   render(
-    el("h1", {}, "Backup schedules"),
-    el("p", {}, "Backups that run themselves, shipped to a directory or S3 and kept by their retention. Add them with the API or openscc backup schedule add (see docs/backup-operations.md)."),
+    el("div", { class: "title" }, el("h1", {}, "Backup schedules"),
+      toolbar(el("button", { type: "button", class: "primary", onclick: () => scheduleDialog(null, reload) }, "Add schedule"))),
+    el("p", {}, "Backups that run themselves, shipped to a directory or S3 and kept by their retention."),
     alert,
     status,
     section("Schedules", table(
@@ -30,36 +43,146 @@ export async function schedulesPage(me) {
         { label: "Name", value: (s) => s.name },
         { label: "Cron (UTC)", value: (s) => s.cron },
         { label: "Target", value: (s) => where(s.target) },
-        { label: "Keep", value: (s) => Object.entries(s.keep).map(([k, v]) => `${k} ${v}`).join(", ") || "all" },
+        { label: "Retention", value: (s) => retentionInWords(s.keep) },
         { label: "Drill", value: (s) => (s.drill ? "yes" : "no") },
       ],
       schedules,
-      me.may.runSchedules
-        ? [{ label: (s) => `Run ${s.name} now`, text: "Run now", run: async (s) => {
-            try {
-              const started = await (await request("POST", `${SCHEDULES}/${encodeURIComponent(s.name)}/run`)).json();
-              status.textContent = `Run ${started.id} of ${s.name} started.`;
-              setTimeout(reload, 1500);
-            } catch (error) {
-              alert.textContent = error.message;
-              alert.hidden = false;
-            }
-          } }]
-        : [],
+      [
+        ...(me.may.runSchedules ? [{ label: (s) => `Run ${s.name} now`, text: "Run now", run: async (s) => {
+          try {
+            const started = await (await request("POST", `${SCHEDULES}/${encodeURIComponent(s.name)}/run`)).json();
+            status.textContent = `Run ${started.id} of ${s.name} started…`;
+            await finished(started.id);
+            await reload();
+          } catch (error) {
+            fail(error);
+          }
+        } }] : []),
+        { label: (s) => `Edit ${s.name}`, text: "Edit", run: (s) => scheduleDialog(s, reload) },
+        { label: (s) => `Delete ${s.name}`, text: "Delete", run: (s) =>
+          confirmDialog(`Delete the schedule ${s.name}? Archives already written stay where they are.`, "Delete",
+            () => request("DELETE", `${SCHEDULES}/${encodeURIComponent(s.name)}`), reload) },
+      ],
       "No backup schedules yet.",
     )),
     section("Recent runs", table(
       [
         { label: "Started", value: (r) => r.startedAt },
         { label: "Schedule", value: (r) => r.schedule },
-        { label: "Status", value: (r) => r.status },
+        { label: "Status", value: (r) => el("span", { class: `badge ${STATUS_TONE[r.status] || "neutral"}` }, r.status) },
         { label: "Archive", value: (r) => r.object || "–" },
         { label: "Size", value: (r) => (r.size ? formatBytes(r.size) : "–") },
-        { label: "Error", value: (r) => r.error || "" },
+        { label: "Error", value: (r) => (r.error ? el("span", { class: "error" }, r.error) : "") },
       ],
       runs.slice(0, 20),
       [],
       "No runs yet.",
     )),
   );
+}
+
+// Until the run has ended (succeeded, failed or interrupted), for at most a few minutes.
+async function finished(id) {
+  for (let waited = 0; waited < 300; waited += 1) {
+    const runs = await getJson("/api/openscc/v1/backup/runs");
+    const run = runs.find((r) => r.id === id);
+    if (!run || run.status !== "running") return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+let dialogs = 0;
+
+function labelled(label, control) {
+  dialogs += 1;
+  control.id = control.id || `schedule-field-${dialogs}`;
+  return el("div", { class: "field" }, el("label", { for: control.id }, label), control);
+}
+
+function input(name, value, attributes = {}) {
+  const node = el("input", { name, autocomplete: "off", ...attributes });
+  if (value !== undefined && value !== null) node.value = String(value);
+  return node;
+}
+
+// A new schedule (current null) or an edit: the target's own fields, the password twice (an edit
+// may leave it empty: the stored one stays), retention as numbers said back in words.
+function scheduleDialog(current, done) {
+  const target = current ? current.target : { type: "directory" };
+  const alert = alertLine();
+  const type = el("select", { name: "type" },
+    el("option", { value: "directory" }, "A directory on the server"),
+    el("option", { value: "s3" }, "S3-compatible object storage"));
+  type.value = target.type;
+  const directory = el("div", {}, labelled("Directory (absolute path)", input("path", target.path)));
+  const s3 = el("div", {},
+    labelled("Bucket", input("bucket", target.bucket)),
+    labelled("Prefix", input("prefix", target.prefix)),
+    labelled("Region", input("region", target.region)),
+    labelled("Endpoint (empty: AWS)", input("endpoint", target.endpoint)),
+    labelled("Access key ID (empty: keep, or the server's environment)", input("accessKeyId", "")),
+    labelled("Secret access key", input("secretAccessKey", "", { type: "password" })));
+  const showTarget = () => { directory.hidden = type.value !== "directory"; s3.hidden = type.value !== "s3"; };
+  type.addEventListener("change", showTarget);
+  showTarget();
+  const keep = KEEP.map(([name]) => input(name, current?.keep?.[name] ?? "", { type: "number", min: "0" }));
+  const words = el("p", { class: "muted", id: "retention-words" });
+  const sayRetention = () => {
+    words.textContent = `Retention: ${retentionInWords(Object.fromEntries(keep.map((k) => [k.name, Number(k.value) || 0])))}.`;
+  };
+  keep.forEach((k) => k.addEventListener("input", sayRetention));
+  sayRetention();
+  const password = input("password", "", { type: "password", autocomplete: "new-password", required: !current });
+  const repeat = input("repeat", "", { type: "password", autocomplete: "new-password", required: !current });
+  const drill = el("input", { type: "checkbox", name: "drill", id: `schedule-drill-${dialogs}` });
+  drill.checked = Boolean(current?.drill);
+  const form = el("form", {},
+    current ? "" : labelled("Name", input("name", "", { required: true })),
+    labelled("When (cron, UTC)", input("cron", current?.cron ?? "0 2 * * *", { required: true })),
+    labelled("Target", type), directory, s3,
+    labelled(current ? "Backup password (empty: keep the current one)" : "Backup password", password),
+    labelled("Repeat backup password", repeat),
+    el("fieldset", {}, el("legend", {}, "Keep at the target"),
+      ...KEEP.map(([name, text], i) => labelled(`Keep ${text === "the last" ? "the last" : text}`, keep[i]))),
+    words,
+    el("div", { class: "field check" }, drill, el("label", { for: drill.id }, "Drill each archive (restore it into a throwaway instance)")),
+    alert,
+    el("div", { class: "buttons" },
+      el("button", { type: "button", onclick: () => box.close() }, "Cancel"),
+      el("button", { type: "submit", class: "primary" }, current ? "Save" : "Add")));
+  const box = el("dialog", { "aria-labelledby": "schedule-title" },
+    el("h2", { id: "schedule-title" }, current ? `Edit ${current.name}` : "Add a backup schedule"), form);
+  box.addEventListener("close", () => box.remove());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    alert.hidden = true;
+    if (password.value !== repeat.value) {
+      alert.textContent = "The backup passwords do not match.";
+      alert.hidden = false;
+      return;
+    }
+    const value = (name) => form.elements[name].value.trim();
+    const targetBody = type.value === "directory"
+      ? { type: "directory", path: value("path") }
+      : Object.fromEntries([["type", "s3"], ...["bucket", "prefix", "region", "endpoint", "accessKeyId", "secretAccessKey"]
+          .map((n) => [n, value(n)]).filter(([, v]) => v)]);
+    const body = {
+      cron: value("cron"),
+      target: targetBody,
+      keep: Object.fromEntries(keep.filter((k) => k.value !== "").map((k) => [k.name, Number(k.value)])),
+      drill: drill.checked,
+    };
+    if (password.value) body.password = password.value;
+    try {
+      if (current) await request("PUT", `${SCHEDULES}/${encodeURIComponent(current.name)}`, { json: body });
+      else await request("POST", SCHEDULES, { json: { name: value("name"), ...body } });
+      box.close();
+      await done();
+    } catch (error) {
+      alert.textContent = error.message;
+      alert.hidden = false;
+    }
+  });
+  document.body.append(box);
+  box.showModal();
 }

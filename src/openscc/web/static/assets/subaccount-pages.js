@@ -3,8 +3,9 @@
 // on a master.
 
 import { getJson, request } from "./api.js";
-import { el, render } from "./dom.js";
-import { confirmDialog, formDialog, section, table, toolbar } from "./widgets.js";
+import { announce, el, render } from "./dom.js";
+import { exportDialog, importDialog } from "./subaccount-transfer.js";
+import { confirmDialog, formDialog, section, table, toolbar, tunnelState } from "./widgets.js";
 
 const SUBACCOUNTS = "/api/v1/configuration/subaccounts";
 const enc = encodeURIComponent;
@@ -39,7 +40,7 @@ export async function subaccountsPage(me) {
           { label: "Subaccount", value: (r) => r.subaccount },
           { label: "Region", value: (r) => r.regionHost },
           { label: "Location ID", value: (r) => r.locationID || "–" },
-          { label: "Tunnel", value: (r) => r.tunnel.state },
+          { label: "Tunnel", value: (r) => tunnelState(r.tunnel.state) },
         ],
         rows,
         writable
@@ -53,7 +54,7 @@ export async function subaccountsPage(me) {
   );
 }
 
-function addSubaccount(done) {
+export function addSubaccount(done) {
   formDialog(
     "Add subaccount",
     [
@@ -104,22 +105,25 @@ export async function subaccountPage(me, region, subaccount) {
   const reload = () => subaccountPage(me, region, subaccount);
   render(
     el("p", { class: "crumbs" }, link("Subaccounts", "#/subaccounts"), " / ", one.displayName),
-    el("h1", {}, one.displayName),
+    el("div", { class: "title" }, el("h1", {}, one.displayName),
+      toolbar(
+        me.may.backup && el("button", { type: "button", onclick: () => exportDialog(one, announce) }, "Export"),
+        me.may.restore && el("button", { type: "button", onclick: () => importDialog(one, reload) }, "Import"))),
     section("Overview",
       el("dl", { class: "facts" },
         el("dt", {}, "Subaccount"), el("dd", {}, one.subaccount),
         el("dt", {}, "Region"), el("dd", {}, one.regionHost),
         el("dt", {}, "Location ID"), el("dd", {}, one.locationID || "–"),
         el("dt", {}, "Description"), el("dd", {}, one.description || "–"),
-        el("dt", {}, "Tunnel"), el("dd", {}, `${one.tunnel.state} (openscc opens no tunnel to SAP BTP)`))),
+        el("dt", {}, "Tunnel"), el("dd", {}, tunnelState(one.tunnel.state)))),
     section("System mappings",
       toolbar(writable && el("button", { type: "button", onclick: () => mappingDialog(base, null, reload) }, "Add system mapping")),
       table(
         [
           { label: "Virtual host", value: (m) => link(`${m.virtualHost}:${m.virtualPort}`, `#/mapping/${enc(region)}/${enc(subaccount)}/${enc(`${m.virtualHost}:${m.virtualPort}`)}`) },
           { label: "Internal host", value: (m) => `${m.localHost}:${m.localPort}` },
-          { label: "Protocol", value: (m) => m.protocol },
-          { label: "Back end", value: (m) => m.backendType },
+          { label: "Protocol", value: (m) => labelOf(PROTOCOLS, m.protocol) },
+          { label: "Back end", value: (m) => labelOf(BACKEND_TYPES, m.backendType) },
           { label: "Resources", value: (m) => `${m.enabledResourcesCount ?? 0} of ${m.totalResourcesCount ?? 0} enabled` },
         ],
         mappings,
@@ -174,23 +178,66 @@ function channelType(channel) {
   return CHANNEL_TYPES[key] || key;
 }
 
+// The product's words for the API's values (SAP's Add System Mapping dialog).
+export const BACKEND_TYPES = [
+  ["abapSys", "ABAP System"], ["netweaverGW", "SAP Gateway"], ["applServerJava", "SAP Application Server Java"],
+  ["netweaverCE", "SAP NetWeaver Composition Environment"], ["BC", "SAP Business Connector"],
+  ["PI", "SAP Process Integration"], ["hana", "SAP HANA"], ["otherSAPsys", "Other SAP System"],
+  ["nonSAPsys", "Non-SAP System"],
+];
+export const PROTOCOLS = [
+  ["HTTP", "HTTP"], ["HTTPS", "HTTPS"], ["RFC", "RFC"], ["RFCS", "RFC SNC"], ["LDAP", "LDAP"],
+  ["LDAPS", "LDAPS"], ["TCP", "TCP"], ["TCPS", "TCP SSL"],
+];
+const PRINCIPAL_TYPES = [["NONE", "None"], ["X509", "X.509 Certificate"], ["KERBEROS", "Kerberos"]];
+const HOST_IN_HEADER = [["VIRTUAL", "Use Virtual Host"], ["INTERNAL", "Use Internal Host"]];
+const PORT_HINT = "enter a number between 1 and 65535";
+
+export function labelOf(pairs, value) {
+  const found = pairs.find(([key]) => key === value);
+  return found ? found[1] : value;
+}
+
+// authenticationMode is the principal type and whether the system certificate may be used for
+// logon: NONE / NONE_RESTRICTED, X509_GENERAL / X509_RESTRICTED, KERBEROS.
+function principalOf(mode) {
+  if (!mode || mode.startsWith("NONE")) return ["NONE", mode !== "NONE_RESTRICTED"];
+  if (mode.startsWith("X509")) return ["X509", mode === "X509_GENERAL"];
+  return ["KERBEROS", false];
+}
+
+function authenticationMode(principal, systemCertificate) {
+  if (principal === "KERBEROS") return "KERBEROS";
+  if (principal === "X509") return systemCertificate ? "X509_GENERAL" : "X509_RESTRICTED";
+  return systemCertificate ? "NONE" : "NONE_RESTRICTED";
+}
+
 function mappingDialog(base, m, done) {
   const editing = m !== null;
+  const [principal, systemCertificate] = principalOf(m?.authenticationMode);
   formDialog(
     editing ? `Edit ${m.virtualHost}:${m.virtualPort}` : "Add system mapping",
     [
-      { name: "backendType", label: "Back-end type", type: "select", options: ["abapSys", "netweaverCE", "netweaverGW", "applServerJava", "PI", "hana", "otherSAPsys", "nonSAPsys"], value: m?.backendType },
-      { name: "protocol", label: "Protocol", type: "select", options: ["HTTP", "HTTPS", "RFC", "RFCS", "LDAP", "LDAPS", "TCP", "TCPS"], value: m?.protocol },
-      { name: "virtualHost", label: "Virtual host", required: true, value: m?.virtualHost },
-      { name: "virtualPort", label: "Virtual port", required: true, value: m?.virtualPort },
+      { name: "backendType", label: "Back-end type", type: "select", options: BACKEND_TYPES, value: m?.backendType },
+      { name: "protocol", label: "Protocol", type: "select", options: PROTOCOLS, value: m?.protocol },
+      { name: "virtualHost", label: "Virtual host", required: true, value: m?.virtualHost, readonly: editing },
+      { name: "virtualPort", label: "Virtual port", required: true, value: m?.virtualPort, readonly: editing, hint: PORT_HINT },
       { name: "localHost", label: "Internal host", required: true, value: m?.localHost },
-      { name: "localPort", label: "Internal port", required: true, value: m?.localPort },
+      { name: "localPort", label: "Internal port", required: true, value: m?.localPort, hint: PORT_HINT },
+      { name: "principalType", label: "Principal type", type: "select", options: PRINCIPAL_TYPES, value: principal },
+      { name: "systemCertificate", label: "Allow the system certificate for logon", type: "checkbox", value: systemCertificate },
+      { name: "hostInHeader", label: "Host in request header (HTTP and HTTPS)", type: "select", options: HOST_IN_HEADER, value: m?.hostInHeader || "VIRTUAL" },
       { name: "description", label: "Description", value: m?.description },
     ],
     editing ? "Save" : "Add",
-    (v) => editing
-      ? request("PUT", `${base}/systemMappings/${enc(`${m.virtualHost}:${m.virtualPort}`)}`, { json: { ...v, authenticationMode: m.authenticationMode, hostInHeader: m.hostInHeader } })
-      : request("POST", `${base}/systemMappings`, { json: v }),
+    (v) => {
+      const { principalType, systemCertificate: allowed, ...rest } = v;
+      const body = { ...rest, authenticationMode: authenticationMode(principalType, allowed) };
+      if (!["HTTP", "HTTPS"].includes(body.protocol)) delete body.hostInHeader;
+      return editing
+        ? request("PUT", `${base}/systemMappings/${enc(`${m.virtualHost}:${m.virtualPort}`)}`, { json: body })
+        : request("POST", `${base}/systemMappings`, { json: body });
+    },
     done,
   );
 }
@@ -247,8 +294,8 @@ export async function mappingPage(me, region, subaccount, mapping) {
     section("Overview",
       el("dl", { class: "facts" },
         el("dt", {}, "Internal host"), el("dd", {}, `${one.localHost}:${one.localPort}`),
-        el("dt", {}, "Protocol"), el("dd", {}, one.protocol),
-        el("dt", {}, "Back-end type"), el("dd", {}, one.backendType),
+        el("dt", {}, "Protocol"), el("dd", {}, labelOf(PROTOCOLS, one.protocol)),
+        el("dt", {}, "Back-end type"), el("dd", {}, labelOf(BACKEND_TYPES, one.backendType)),
         el("dt", {}, "Description"), el("dd", {}, one.description || "–"))),
     section("Resources",
       toolbar(writable && el("button", { type: "button", onclick: () => resourceDialog(base, null, reload) }, "Add resource")),

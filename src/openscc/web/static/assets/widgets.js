@@ -37,7 +37,9 @@ export function table(columns, rows, actions = [], empty = "None yet.") {
 function input(spec, id) {
   const common = { id, name: spec.name, required: spec.required === true };
   if (spec.type === "select") {
-    const select = el("select", common, ...spec.options.map((o) => el("option", { value: o }, o)));
+    // options: values, or [value, label] pairs (the label is what people read)
+    const select = el("select", common, ...spec.options.map((o) =>
+      (Array.isArray(o) ? el("option", { value: o[0] }, o[1]) : el("option", { value: o }, o))));
     if (spec.value !== undefined) select.value = String(spec.value);
     return select;
   }
@@ -52,10 +54,21 @@ function input(spec, id) {
   return field;
 }
 
+// "virtualPort must be a number" → "Virtual port: enter a number between 1 and 65535".
+export function inWords(message, fields) {
+  const spec = fields.find((f) => new RegExp(`^${f.name}\\b`).test(message));
+  if (!spec) return message;
+  const rest = message.slice(spec.name.length).trim();
+  return `${spec.label}: ${spec.hint || rest}`;
+}
+
 let dialogCount = 0;
 
-// fields: [{name, label, type, options, required, value, readonly}]; submit(values) may throw
-// an ApiError, whose message the dialog shows; on success the dialog closes and done() runs.
+// fields: [{name, label, type, options, required, value, readonly, hint, sameAs}]; submit(values)
+// may throw an ApiError, whose message the dialog shows in words: an error naming a field is shown
+// with the field's label and, when it has one, its hint ("Virtual port: enter a number between 1
+// and 65535"). sameAs names a field this one repeats (a password entered twice). On success the
+// dialog closes and done() runs.
 export function formDialog(title, fields, submitLabel, submit, done) {
   dialogCount += 1;
   const alert = alertLine();
@@ -86,12 +99,18 @@ export function formDialog(title, fields, submitLabel, submit, done) {
     for (const [spec, control] of controls) {
       values[spec.name] = spec.type === "checkbox" ? control.checked : control.value;
     }
+    const repeated = fields.find((spec) => spec.sameAs && values[spec.name] !== values[spec.sameAs]);
+    if (repeated) {
+      showError(alert, `${repeated.label}: it does not match.`);
+      return;
+    }
+    for (const spec of fields) if (spec.sameAs) delete values[spec.name];
     try {
       await submit(values);
       box.close();
       await done();
     } catch (error) {
-      showError(alert, error.message);
+      showError(alert, inWords(error.message, fields));
     }
   });
   document.body.append(box);
@@ -123,6 +142,21 @@ export function confirmDialog(question, confirmLabel, action, done) {
   box.addEventListener("close", () => box.remove());
   document.body.append(box);
   box.showModal();
+}
+
+// A tunnel's state at a glance. openscc never connects to SAP BTP: its stored state is shown as
+// a neutral "no tunnel", not as an error.
+export function tunnelState(state) {
+  if (state === "Connected") return el("span", { class: "badge ok" }, "● Connected");
+  return el("span", { class: "tunnel-none" }, el("span", { class: "badge neutral" }, "○ No tunnel"),
+    el("small", { class: "muted" }, " (openscc does not connect to SAP BTP)"));
+}
+
+// A validity end in colour: expired (red), within 30 days (amber), fine (green).
+export function validUntil(ms, formatTime) {
+  const days = (ms - Date.now()) / 86_400_000;
+  const [tone, words] = days <= 0 ? ["bad", "expired"] : days < 30 ? ["warn", `expires in ${Math.ceil(days)} days`] : ["ok", "valid"];
+  return el("span", {}, `${formatTime(ms)} `, el("span", { class: `badge ${tone}` }, words));
 }
 
 export function section(title, ...children) {
