@@ -422,7 +422,7 @@ def test_inspect_shows_the_manifest_without_a_password(
 
     assert result.exit_code == 0, result.output
     for text in (
-        "openscc 0.1.0",
+        "openscc 0.1.0, Cloud Connector API 2.19.0.2",
         "Format version",
         "Created",
         server.instance.instance_id,
