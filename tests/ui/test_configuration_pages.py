@@ -26,10 +26,12 @@ REGION = "cf.eu10.hana.ondemand.com"
 SA = f"{CONFIG}/subaccounts/{REGION}/plant-7"
 # The buttons that change the configuration (a user's own password change is not one).
 CHANGING = re.compile(
-    r"^(Add|Edit|Delete|Remove|Allow|Block|Unblock|Set|Save|Backup|Restore|Switch|Force|Connect|Disconnect)"
+    r"^(Add|Edit|Delete|Remove|Allow|Block|Unblock|Set|Save|Backup|Restore|Switch|Force|Connect"
+    r"|Disconnect|Create|Send|Install|Turn|Export|Import)"
 )
 PAGES = ["connector", "subaccounts", f"subaccount/{REGION}/plant-7",
-         f"mapping/{REGION}/plant-7/erp.virtual:443", "certificates", "proxy", "ha", "users",
+         f"mapping/{REGION}/plant-7/erp.virtual:443", "certificates", "proxy", "ha", "settings",
+         "users",
          "schedules", "safety-backups"]  # fmt: skip
 
 

@@ -31,6 +31,7 @@ from openscc.config.email import (
     TRUST_ALL,
     EmailSettings,
 )
+from openscc.errors import OpensccError
 from openscc.logsafe import shown
 
 logger = logging.getLogger("openscc.alerts")
@@ -118,3 +119,17 @@ def send(
             client.quit()
     finally:
         client.close()
+
+
+def reason_of(error: Exception) -> str:
+    """What went wrong, for the log: the error's own words (smtplib, ssl and socket errors and
+    openscc's never contain the password), bounded."""
+    if isinstance(error, OpensccError):
+        text = error.message
+    elif isinstance(error, smtplib.SMTPResponseException):
+        answer = error.smtp_error
+        said = answer.decode("utf-8", "replace") if isinstance(answer, bytes) else answer
+        text = f"the server answered {error.smtp_code} {said}"
+    else:
+        text = str(error) or type(error).__name__
+    return shown(f"{type(error).__name__}: {text}", 500)

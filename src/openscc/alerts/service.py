@@ -25,7 +25,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from openscc.alerts import expiry, kept, mail, notify, resources
+from openscc.alerts import expiry, kept, mail, notify, resources, test_mail
+from openscc.alerts.mail import reason_of
 from openscc.alerts.model import (
     ALERT_EMAIL,
     CERTIFICATE_KINDS,
@@ -99,6 +100,12 @@ class AlertService:
         self._mailed = mailed
 
     # Raising and resolving
+
+    def send_test_mail(self) -> tuple[bool, str]:
+        """Blocking: a test e-mail through the stored configuration (openscc.alerts.test_mail)."""
+        return test_mail.send_test_mail(
+            self._instance, server=self._server, timeout=self._smtp_timeout
+        )
 
     def raise_alert(
         self, kind: str, message: str, *, entity: str = "", status: str = ERROR
@@ -198,7 +205,7 @@ class AlertService:
             ssl.SSLError,
             OSError,
         ) as error:
-            self._not_sent(alert, _reason(error))
+            self._not_sent(alert, reason_of(error))
         except Exception as error:
             self._not_sent(alert, f"unexpected {type(error).__name__}")
         else:
@@ -312,17 +319,3 @@ class AlertService:
             self._idle.notify_all()
         if dropped:
             logger.warning("closing: %d alert e-mail(s) not sent", dropped)
-
-
-def _reason(error: Exception) -> str:
-    """What went wrong, for the log: the error's own words (smtplib, ssl and socket errors and
-    openscc's never contain the password), bounded."""
-    if isinstance(error, OpensccError):
-        text = error.message
-    elif isinstance(error, smtplib.SMTPResponseException):
-        answer = error.smtp_error
-        said = answer.decode("utf-8", "replace") if isinstance(answer, bytes) else answer
-        text = f"the server answered {error.smtp_code} {said}"
-    else:
-        text = str(error) or type(error).__name__
-    return shown(f"{type(error).__name__}: {text}", 500)

@@ -32,6 +32,7 @@ from openscc.api.routes.high_availability import settings as high_availability
 from openscc.api.routes.monitoring import monitoring
 from openscc.api.routes.users import ldap as authentication
 from openscc.api.routes.users import ldap_changes as authentication_changes
+from openscc.api.routes.users import ldap_test as authentication_test
 from openscc.api.routes.users import local_users
 from openscc.api.routes.users import session as openscc_session
 
@@ -58,6 +59,7 @@ _MODULES = (
     solution_management,
     authentication,
     authentication_changes,
+    authentication_test,
     alerting,
     email,
     email_truststore,

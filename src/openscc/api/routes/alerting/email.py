@@ -5,9 +5,10 @@ The SMTP password is write-only: it is stored in the entity's secret and never a
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.responses import Response
 
-from openscc.api.http.context import Caller
+from openscc.api.http.context import Caller, services
 from openscc.api.http.endpoints import EndpointTable
 from openscc.api.http.read_request import ReadRequest, json_object
 from openscc.api.http.responses import empty_response, json_response
@@ -77,3 +78,22 @@ def put_email(request: ReadRequest, caller: Caller) -> Response:
 )
 def patch_email(request: ReadRequest, caller: Caller) -> Response:
     return _change(request, replace=False)
+
+
+@endpoints.loop_route(
+    "POST",
+    "/api/openscc/v1/alerting/email/test",
+    summary="Send a test e-mail through the stored e-mail configuration, as an alert would be "
+    "sent (openscc's own): whether it was sent, and to whom or why not",
+    response_schema={
+        "type": "object",
+        "properties": {"sent": {"type": "boolean"}, "message": {"type": "string"}},
+    },
+    tag="openscc",
+    roles=WRITE_CONNECTOR["roles"],
+)
+async def send_test_email(request: Request, caller: Caller) -> Response:
+    svc = services(request)
+    sent, message = await svc.workers.run(svc.alerts.send_test_mail)
+    audit(request, "email.tested", sent=sent)
+    return json_response({"sent": sent, "message": message})

@@ -6,6 +6,7 @@ import { SessionEnded, getJson, logOff, logOn, request, saveAs } from "./api.js"
 import { certificatesPage, proxyPage, usersPage } from "./connector-pages.js";
 import { announce, el, field, formatBytes, formatTime, render, showError, clearError } from "./dom.js";
 import { haPage } from "./ha-page.js";
+import { settingsPage } from "./settings-pages.js";
 import { openRestoreDialog } from "./restore.js";
 import { schedulesPage } from "./schedule-pages.js";
 import { addSubaccount, mappingPage, subaccountPage, subaccountsPage } from "./subaccount-pages.js";
@@ -46,6 +47,7 @@ const pages = {
   connector: connectorPage,
   "safety-backups": safetyBackupsPage,
   ha: () => haPage(me),
+  settings: () => settingsPage(me),
   subaccounts: () => subaccountsPage(me),
   subaccount: (region, subaccount) => subaccountPage(me, region, subaccount),
   mapping: (region, subaccount, mapping) => mappingPage(me, region, subaccount, mapping),
