@@ -53,12 +53,25 @@ class SafetyBackupDraft:
         self.temporary.unlink(missing_ok=True)
 
 
+def next_name(folder: Path, prefix: str) -> str:
+    """A new safety backup's name: the UTC time to the nanosecond after ``prefix``, and later
+    than every name already there, so that the names sort newest last whatever the wall clock
+    did in between (a virtual machine's clock may step back)."""
+    now = time.time_ns()
+    seconds, nanoseconds = divmod(now, 1_000_000_000)
+    stamp = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(seconds))}-{nanoseconds:09d}"
+    newest = max((_stamp(p).removesuffix(".zip") for p in folder.glob("s*-*.zip")), default="")
+    if stamp <= newest:
+        when, _, counter = newest.rpartition("-")
+        stamp = f"{when}-{int(counter) + 1:09d}" if counter.isdigit() else f"{newest}-1"
+    return f"{prefix}{stamp}.zip"
+
+
 def write_safety_backup(instance: Instance, password: str) -> SafetyBackupDraft:
     """Back up the current configuration with ``password`` into a synced temporary file."""
     folder = instance.layout.safety_backups
     folder.mkdir(mode=0o700, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    final = folder / f"safety-{stamp}-{time.time_ns() % 1_000_000_000:09d}.zip"
+    final = folder / next_name(folder, "safety-")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".safety-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w+b") as out:

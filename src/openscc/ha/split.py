@@ -14,10 +14,10 @@ import hashlib
 import hmac
 import os
 import tempfile
-import time
 from pathlib import Path
 
 from openscc.backup.create import create_backup
+from openscc.backup.safety import next_name
 from openscc.fileio import fsync_path
 from openscc.instance import Instance
 
@@ -34,8 +34,7 @@ def write_split_backup(instance: Instance) -> str:
     """Back up the whole configuration as it is; returns the file's name in safety-backups/."""
     folder = instance.layout.safety_backups
     folder.mkdir(mode=0o700, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    name = f"{PREFIX}{stamp}-{time.time_ns() % 1_000_000_000:09d}.zip"
+    name = next_name(folder, PREFIX)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".split-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w+b") as out:
