@@ -3,18 +3,26 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SERVER_STAMP := $(VENV)/.installed-server
 
 .PHONY: install run lint docs test test-fast bench fuzz soak clean
+
+# make run needs only the server and the command line; everything else (the test stack, the
+# linters, boto3) comes with make install, which the test and lint targets use.
+$(SERVER_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(SERVER_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(STAMP) $(SERVER_STAMP)
 
 install: $(STAMP)
 
-run: install
+run: $(SERVER_STAMP)
 	@echo "openscc is installed in $(BIN): run '. $(BIN)/activate' in your shell to use the openscc command."
 	@echo "The web page: https://127.0.0.1:8443/ (log on as Administrator; a fresh instance's password is manage)."
 	$(BIN)/openscc serve --data-dir ./data

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from bench import report
+from bench.cli_start import run_cli_start
 from bench.data import records, shape_for
 from bench.fast_paths import run_fast_paths
 from bench.floor import measure_floor, measure_kdf
@@ -182,6 +183,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             results.ha = run_ha(work, resources=args.ha_resources, changes=changes)
             print(f"  {results.ha}", flush=True)
+        archive = work / f"backup-{min(sizes)}.zip"
+        if archive.exists():
+            print("Command-line start time (medians of 5)", flush=True)
+            results.cli_start = run_cli_start(archive)
+            for start in results.cli_start:
+                print(f"  {start.command.split(' /')[0]}: imports {start.import_ms:.0f} ms, "
+                      f"process {start.wall_ms:.0f} ms", flush=True)  # fmt: skip
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.cli_start import StartTime
 from bench.fast_paths import FastPath
 from bench.ha import HaFigures
 from bench.logon_flood import FloodFigures
@@ -49,6 +50,7 @@ class Results:
     loop: LoopLatency | None = None
     fast_paths: list[FastPath] = field(default_factory=list)
     ha: HaFigures | None = None
+    cli_start: list[StartTime] = field(default_factory=list)
     elapsed_s: float = 0.0
 
     @property
@@ -337,6 +339,24 @@ def _ha_section(results: Results) -> list[str]:
     ]
 
 
+def _cli_start_section(results: Results) -> list[str]:
+    out = ["## 9. Command-line start time", ""]
+    if not results.cli_start:
+        return [*out, "Not run."]
+    return [
+        *out,
+        "Each command imports only what it uses (openscc/cli/lazy.py); medians of 5 runs of a "
+        "fresh process (bench/cli_start.py). Import time is what `python -X importtime` reports "
+        "for the command's modules; the process also starts the interpreter. Target: under "
+        "300 ms of imports for both.",
+        "",
+        "| command | imports | whole process |",
+        "|---|---:|---:|",
+        *(f"| `{s.command.split(' /')[0]}` | {s.import_ms:.0f} ms | {s.wall_ms:.0f} ms |"
+          for s in results.cli_start),
+    ]  # fmt: skip
+
+
 def _cpu_ratios(results: Results, size: SizeResult) -> tuple[str, str]:
     """Server CPU seconds (without the KDF) over the floor's CPU seconds, backup and restore."""
     s, floor_cpu = size.scale, size.floor.get("floor_cpu_s", float("nan"))
@@ -453,6 +473,7 @@ def render(results: Results, *, existing: Path | None = None) -> str:
         _loop_section,
         _fast_path_section,
         _ha_section,
+        _cli_start_section,
     ):
         lines += section(results)
         lines.append("")

@@ -20,6 +20,7 @@ from scripts import (
     data_dir_table,
     doc_sections,
     documented_coverage,
+    exit_codes_table,
     kinds_table,
 )
 
@@ -48,6 +49,7 @@ GENERATED = (
               documented_coverage.render_markdown),
     Generated(kinds_table.SECTION, kinds_table.DOC, kinds_table.render_markdown),
     Generated(data_dir_table.SECTION, data_dir_table.DOC, data_dir_table.render_markdown),
+    Generated(exit_codes_table.SECTION, exit_codes_table.DOC, exit_codes_table.render_markdown),
 )  # fmt: skip
 
 

@@ -140,6 +140,8 @@ class Forbidden(OpensccError):
 
 
 class NotFound(OpensccError):
+    """No such resource (or entity): is the URL right?"""
+
     status = 404
     type = "NOT_FOUND"
     exit_code = 5
@@ -156,12 +158,16 @@ class Gone(OpensccError):
 # 405 and 415 carry INVALID_REQUEST: the pages list seven error types and no other (a client
 # switches on them); the status tells these apart (docs/compatibility.md).
 class MethodNotAllowed(OpensccError):
+    """The path exists; the method does not."""
+
     status = 405
     type = "INVALID_REQUEST"
     exit_code = 2
 
 
 class UnsupportedMediaType(OpensccError):
+    """A body in a content type the endpoint does not take."""
+
     status = 415
     type = "INVALID_REQUEST"
     exit_code = 2
@@ -207,10 +213,18 @@ class ClientError(OpensccError):
 
 
 class Unreachable(ClientError):
+    """No answer from the URL: refused, DNS, timeout, connection broken."""
+
     exit_code = 7
 
 
+class TlsVerificationFailed(Unreachable):
+    """The server's TLS certificate is not trusted (exit code of Unreachable)."""
+
+
 class RestartTimeout(ClientError):
+    """The restore was accepted but the server was not back in time."""
+
     exit_code = 8
 
 
@@ -221,6 +235,8 @@ class RestoreNotConfirmed(ClientError):
 
 
 class UnexpectedResponse(ClientError):
+    """The answer is not the Cloud Connector API (an HTML page, a proxy)."""
+
     exit_code = 9
 
 

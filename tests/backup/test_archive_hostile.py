@@ -44,14 +44,21 @@ def _refused(kit, data: bytes, expected, check_error, **kwargs: Any) -> str:
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"hello, this is text", os.urandom(4096), b"PK\x03\x04" + os.urandom(100), b"PK\x05\x06"],
-    ids=["empty", "text", "random", "zip-magic-then-garbage", "short-eocd"],
+    [b"", b"hello, this is text", b"\x00" + os.urandom(4095), b"PK\x05\x06"],
+    ids=["empty", "text", "random", "short-eocd"],
 )
 def test_not_a_zip_is_refused(kit, check_error, data: bytes) -> None:
     """Anything that is not a ZIP file is 'not a ZIP file'."""
     message = _refused(kit, data, NotABackup, check_error)
 
     assert message.startswith("not a backup archive: not a ZIP file")
+
+
+def test_a_zip_whose_end_is_missing_is_a_truncated_archive(kit, check_error) -> None:
+    """A ZIP's start without its end (a copy cut short): corrupt, as the runbook files it."""
+    message = _refused(kit, b"PK\x03\x04" + os.urandom(100), CorruptArchive, check_error)
+
+    assert message == "archive is corrupt: the ZIP's end is missing: the file is truncated"
 
 
 def test_zip_without_manifest_is_not_a_backup(kit, check_error, archive) -> None:

@@ -551,7 +551,7 @@ def test_progress_bars_only_on_a_terminal_and_never_with_json(
 
 def test_on_a_terminal_passwords_are_asked_for_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
     """With no file and no variable, a terminal user is prompted with hidden input (twice for create)."""
-    from openscc.cli import remote
+    from openscc.cli import passwords
 
     asked: list[dict[str, object]] = []
 
@@ -563,11 +563,11 @@ def test_on_a_terminal_passwords_are_asked_for_hidden(monkeypatch: pytest.Monkey
         asked.append({"text": text, **options})
         return "typed"
 
-    monkeypatch.setattr(remote.sys, "stdin", Terminal())
-    monkeypatch.setattr(remote.click, "prompt", prompt)
+    monkeypatch.setattr(passwords.sys, "stdin", Terminal())
+    monkeypatch.setattr(passwords.click, "prompt", prompt)
     monkeypatch.delenv("OPENSCC_BACKUP_PASSWORD", raising=False)
 
-    assert remote.backup_password(None, confirm=True) == "typed"
+    assert passwords.backup_password(None, confirm=True) == "typed"
     assert asked == [{"text": "Backup password", "hide_input": True, "confirmation_prompt": True}]
 
 

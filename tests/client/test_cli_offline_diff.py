@@ -108,3 +108,33 @@ def test_one_file_without_a_server_is_a_usage_error(tmp_path: Path) -> None:
 
     assert result.exit_code == 2  # type: ignore[attr-defined]
     assert "--url and --user" in result.output  # type: ignore[attr-defined]
+
+
+def test_the_second_password_defaults_to_the_first(server: InProcessServer, tmp_path: Path) -> None:
+    """Both archives with one password: nothing more is asked for, nor needed."""
+    first = _backup(server, tmp_path / "a.zip", BACKUP_PASSWORD)
+    server.set_description("changed")
+    second = _backup(server, tmp_path / "b.zip", BACKUP_PASSWORD)
+
+    result = _invoke("backup", "diff", str(first), str(second), "--json",
+                     env={"OPENSCC_BACKUP_PASSWORD": BACKUP_PASSWORD})  # fmt: skip
+
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert json.loads(result.stdout)["changeCount"] == 1  # type: ignore[attr-defined]
+
+
+def test_another_password_is_asked_for_only_when_the_first_does_not_open_the_second(
+    server: InProcessServer, tmp_path: Path
+) -> None:
+    first = _backup(server, tmp_path / "a.zip", BACKUP_PASSWORD)
+    second = _backup(server, tmp_path / "b.zip", OTHER_PASSWORD)
+
+    without = _invoke("backup", "diff", str(first), str(second),
+                      env={"OPENSCC_BACKUP_PASSWORD": BACKUP_PASSWORD})  # fmt: skip
+    told = _invoke("backup", "diff", str(first), str(second), "--json",
+                   env={"OPENSCC_BACKUP_PASSWORD": BACKUP_PASSWORD,
+                        "OPENSCC_OTHER_BACKUP_PASSWORD": OTHER_PASSWORD})  # fmt: skip
+
+    assert without.exit_code == 2  # type: ignore[attr-defined]
+    assert "OPENSCC_OTHER_BACKUP_PASSWORD" in without.stderr  # type: ignore[attr-defined]
+    assert told.exit_code == 0, told.output  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from client_harness import InProcessServer, invoke, remote
 
-from openscc.cli import confirm
+from openscc.cli import options
 
 
 def _props_changed_here(server: InProcessServer) -> None:
@@ -53,7 +53,7 @@ def test_at_a_terminal_the_question_decides(
     answer: str, code: int, restarts: int,
 ) -> None:  # fmt: skip
     _props_changed_here(server)
-    monkeypatch.setattr(confirm, "at_terminal", lambda: True)
+    monkeypatch.setattr(options, "at_terminal", lambda: True)
 
     result = invoke(server, *remote(server, "backup", "restore", str(backup_file)), input=answer)
 
@@ -70,3 +70,30 @@ def test_a_restore_without_warnings_asks_nothing(
     assert result.exit_code == 0, result.output
     assert "Warning" not in result.stderr
     assert server.restarts == 1
+
+
+def test_the_restored_certificate_is_never_written_into_a_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Restoring a safety backup that brings another UI certificate: the PEM for --ca-file goes
+    to the current folder, not beside the archive inside the data directory."""
+    from openscc.cli.backup_restore import save_restored_certificate
+    from openscc.config import certs
+
+    pem = certs.self_signed(certs.parse_dn("CN=restored")).certificate_pem
+    kept = tmp_path / "data" / "safety-backups"
+    kept.mkdir(parents=True)
+    elsewhere = tmp_path / "archives"
+    elsewhere.mkdir()
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+
+    from_safety = save_restored_certificate(kept / "safety-1.zip", pem)
+    from_elsewhere = save_restored_certificate(elsewhere / "scc.zip", pem)
+
+    assert from_safety is not None
+    assert from_safety.path == here / "safety-1-ui-certificate.pem"
+    assert from_elsewhere is not None
+    assert from_elsewhere.path == elsewhere / "scc-ui-certificate.pem"
+    assert list(kept.iterdir()) == []

@@ -182,7 +182,10 @@ def test_missing_file_is_400(connector: InProcessServer) -> None:
     [
         (b"", "not a backup archive: not a ZIP file"),
         (b"this is not a zip at all", "not a backup archive: not a ZIP file"),
-        (b"PK\x03\x04" + b"\x00" * 100, "not a backup archive: not a ZIP file"),
+        (
+            b"PK\x03\x04" + b"\x00" * 100,
+            "archive is corrupt: the ZIP's end is missing: the file is truncated",
+        ),
     ],
 )
 def test_not_a_zip_is_400(connector: InProcessServer, payload: bytes, message: str) -> None:

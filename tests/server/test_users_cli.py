@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -259,3 +260,38 @@ def test_a_change_is_refused_while_a_committed_restore_waits_for_the_restart(
     assert "waits for the server's restart" in result.output
     (settings.data_dir / "restore-pending").unlink()
     assert "bob" not in run("list").output
+
+
+def test_list_json_is_for_scripts(run: Invoke) -> None:
+    run("add", "alice", "--role", "sccsupport", input="user-pa55word\n")
+
+    result = run("list", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert {"user": "alice", "role": "sccsupport", "initialPassword": False} in json.loads(
+        result.output
+    )
+
+
+def test_at_a_terminal_a_refused_password_is_asked_for_again_with_the_rules(
+    run: Invoke, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openscc.cli import options, users
+
+    answers = iter(["short", "Long-enough-pa55"])
+    monkeypatch.setattr(options, "at_terminal", lambda: True)
+    monkeypatch.setattr(users, "read_secret", lambda prompt, confirm=False: next(answers))
+
+    result = run("add", "bob", "--role", "sccdisplay")
+
+    assert result.exit_code == 0, result.output
+    assert "too short" in result.output
+    assert "at least 8 characters, not the user name" in result.output
+    assert _check(settings, "bob", "Long-enough-pa55")
+
+
+def test_piped_a_refused_password_ends_the_command(run: Invoke) -> None:
+    result = run("add", "carol", "--role", "sccdisplay", input="short\n")
+
+    assert result.exit_code == 1
+    assert "too short" in result.output

@@ -7,8 +7,10 @@ and layout are checked from the ZIP's directory, and no exception but a ``Backup
 from __future__ import annotations
 
 import io
+import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from openscc.errors import BackupError, CorruptArchive, NotABackup, UnsafeArchiv
 _MIB = 1024 * 1024
 _LOCAL_HEADER_BYTES = 30  # fixed part of a ZIP local file header
 _END_RECORD_SIGNATURE = b"PK\x05\x06"
+_LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
 _ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
 # zipfile's end-record search and the fields of what it returns: the one zipfile itself uses.
 _ZIPFILE_END_RECORD = zipfile._EndRecData  # type: ignore[attr-defined]
@@ -70,15 +73,22 @@ def as_backup_error() -> Iterator[None]:
         raise CorruptArchive(f"{_describe(exc)}") from exc
 
 
+_BAD_CRC = re.compile(r"Bad CRC-32 for file '(.{1,200})'")
+
+
 def _describe(exc: Exception) -> str:
-    kind = type(exc)
-    name = (
-        kind.__qualname__
-        if kind.__module__ == "builtins"
-        else f"{kind.__module__}.{kind.__qualname__}"
-    )
-    text = str(exc)
-    return f"{name}: {text[:160]}" if text else name
+    """What is wrong, in words: never a Python exception's name (the message is for people)."""
+    text = str(exc)[:160]
+    if isinstance(exc, zipfile.BadZipFile):
+        crc = _BAD_CRC.search(text)
+        if crc:
+            return f"member {crc.group(1)} fails its CRC-32 check: the file was changed or damaged"
+        return f"its ZIP structure is damaged ({text})" if text else "its ZIP structure is damaged"
+    if isinstance(exc, EOFError):
+        return "a member ends too early: the file is truncated"
+    if isinstance(exc, zlib.error):
+        return "a member's compressed data is damaged"
+    return f"it cannot be read ({text})" if text else "it cannot be read"
 
 
 def open_zip(src: BinaryIO, limits: ArchiveLimits) -> zipfile.ZipFile:
@@ -112,6 +122,9 @@ def _check_end_record(src: BinaryIO, size: int, limits: ArchiveLimits) -> None:
     except Exception as exc:  # zipfile raises BadZipFile, OSError, struct.error on bad input
         raise NotABackup("not a ZIP file") from exc
     if end is None:
+        src.seek(0)
+        if src.read(4) == _LOCAL_HEADER_SIGNATURE:  # a ZIP's start, without its end: cut short
+            raise CorruptArchive("the ZIP's end is missing: the file is truncated")
         raise NotABackup("not a ZIP file")
     record_offset = end[_ECD_LOCATION]
     src.seek(max(record_offset - _ZIP64_LOCATOR_BYTES, 0))

@@ -7,10 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cryptography import x509
-
 from openscc import kinds
-from openscc.config import certs
 from openscc.kinds import KEY_SEPARATOR
 
 # Values in a field change are cut to this many characters (the preview is for people).
@@ -57,6 +54,12 @@ def kind_title(kind: str) -> str:
 
 
 def _certificate(pem: str) -> str:
+    # Imported here: ``openscc backup inspect`` renders with this module and must start without
+    # the cryptography it never uses (docs/cli.md, "Start time").
+    from cryptography import x509
+
+    from openscc.config import certs
+
     try:
         cert = x509.load_pem_x509_certificate(pem.encode())
     except ValueError:

@@ -3,19 +3,14 @@ terminal, a question; in a script, ``--yes``; with neither, a refusal that lists
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 from rich.markup import escape
 
+from openscc.cli import options
 from openscc.cli.output import Output
 from openscc.errors import RestoreNotConfirmed
-
-
-def at_terminal() -> bool:
-    """Whether someone can answer a question (standard input is a terminal)."""
-    return sys.stdin.isatty()
 
 
 def show_warnings(output: Output, warnings: list[dict[str, Any]]) -> None:
@@ -44,7 +39,7 @@ def _confirm(output: Output, warnings: list[dict[str, Any]], *, yes: bool) -> No
     if yes:
         return
     codes = ", ".join(str(item.get("code", "")) for item in warnings)
-    if not at_terminal():
+    if not options.at_terminal():
         raise RestoreNotConfirmed(
             f"the dry run warns ({codes}); nothing was changed. Run it again with --yes to "
             "restore anyway"

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+DEFAULT_WAIT_SECONDS = 300.0
+
 data_dir_option = click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -15,6 +18,11 @@ data_dir_option = click.option(
     envvar="OPENSCC_DATA_DIR",
     help="The instance's data directory.",
 )
+
+
+def at_terminal() -> bool:
+    """Whether someone can answer a question (standard input is a terminal)."""
+    return sys.stdin.isatty()
 
 
 def read_secret(prompt: str, *, confirm: bool = False) -> str:

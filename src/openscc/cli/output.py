@@ -27,9 +27,14 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from openscc.client.api import TlsVerificationFailed
 from openscc.client.progress import ProgressCallback, no_progress
-from openscc.errors import ClientError, NotAuthenticated, OpensccError, WrongPassword
+from openscc.errors import (
+    ClientError,
+    NotAuthenticated,
+    OpensccError,
+    TlsVerificationFailed,
+    WrongPassword,
+)
 
 T = TypeVar("T")
 
@@ -48,7 +53,10 @@ _HINTS: tuple[tuple[type[OpensccError], str], ...] = (
         "locked for a while (openscc: 5 failures within 5 minutes lock it for 5 minutes), "
         "even with the right password",
     ),
-    (WrongPassword, "the backup password does not open this archive"),
+    (
+        WrongPassword,
+        "use the password the archive was made with (a safety backup: the one given to its restore)",
+    ),
 )
 
 

@@ -14,13 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from openscc.cli.output import Output, json_option, run
-from openscc.cli.remote import (
-    Connection,
-    backup_password,
-    backup_password_option,
-    connection_options,
-    read_secret,
-)
+from openscc.cli.passwords import backup_password, backup_password_option, read_secret
+from openscc.cli.remote import Connection, connection_options
 from openscc.cli.tables import print_table
 
 SCHEDULES = "/api/openscc/v1/backup/schedules"

@@ -11,6 +11,7 @@ running server sees each change at its next request.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -26,8 +27,9 @@ from openscc.auth.policy import check_new_password
 from openscc.auth.roles import ROLE_ALIASES, ROLE_NAMES, canonical_role
 from openscc.auth.users import check_user_name
 from openscc.backup.restore_apply import restore_pending
+from openscc.cli import options
 from openscc.cli.options import data_dir_option, read_secret
-from openscc.errors import Conflict, OpensccError
+from openscc.errors import Conflict, InvalidRequest, OpensccError
 from openscc.instance import Instance, NotAnInstance, open_existing_instance
 from openscc.settings import Settings
 from openscc.store.db import is_busy
@@ -79,12 +81,40 @@ def users_group() -> None:
 
 @users_group.command("list")
 @data_dir_option
-def list_users(data_dir: Path) -> None:
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
+def list_users(data_dir: Path, as_json: bool) -> None:
     """List users and their roles."""
     with _open(data_dir) as instance:
-        for user in instance.users.all():
-            flag = "  (initial password)" if user.initial_password else ""
-            click.echo(f"{user.name}\t{user.role}{flag}")
+        users = instance.users.all()
+    if as_json:
+        click.echo(json.dumps([{"user": u.name, "role": u.role,
+                                "initialPassword": u.initial_password} for u in users], indent=2))  # fmt: skip
+        return
+    for user in users:
+        flag = "  (initial password)" if user.initial_password else ""
+        click.echo(f"{user.name}\t{user.role}{flag}")
+
+
+# Said when a password is refused at the prompt, before asking again.
+POLICY = (
+    "at least 8 characters, not the user name, not the initial password 'manage', "
+    "not the current one"
+)
+
+
+def new_password(name: str, prompt: str) -> str:
+    """A new password for ``name`` that the policy takes. At a terminal, a refused one is said
+    with the rules and asked for again; piped in, a refused one ends the command (exit 1)."""
+    while True:
+        password = read_secret(prompt, confirm=True)
+        try:
+            check_new_password(name, password)
+        except InvalidRequest as error:
+            if not options.at_terminal():
+                raise click.ClickException(error.message) from None
+            click.echo(f"{error.message}. A password needs {POLICY}.", err=True)
+            continue
+        return password
 
 
 def _run(
@@ -118,11 +148,13 @@ def _run(
 @click.option("--role", type=_ROLE_CHOICES, required=True, help="The user's role.")
 def add_user(data_dir: Path, name: str, role: str) -> None:
     """Add a user with a role."""
-    password = read_secret(f"Password for {name}", confirm=True)
+    try:
+        check_user_name(name)
+    except InvalidRequest as error:
+        raise click.ClickException(error.message) from None
+    password = new_password(name, f"Password for {name}")
 
     def hashed(instance: Instance) -> str:
-        check_user_name(name)
-        check_new_password(name, password)
         return instance.passwords.hash(password)
 
     _run(
@@ -150,7 +182,7 @@ def remove_user(data_dir: Path, name: str) -> None:
 @click.argument("name")
 def set_password(data_dir: Path, name: str) -> None:
     """Set a user's password."""
-    password = read_secret(f"New password for {name}", confirm=True)
+    password = new_password(name, f"New password for {name}")
     _run(
         "password_set",
         data_dir,

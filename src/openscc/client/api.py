@@ -40,6 +40,7 @@ from openscc.errors import (
     NotAuthenticated,
     OpensccError,
     RestartTimeout,
+    TlsVerificationFailed,
     UnexpectedResponse,
     Unreachable,
     error_from_response,
@@ -58,10 +59,6 @@ ZIP_TYPES = frozenset(
 _CSRF_SENTINELS = frozenset({"fetch", "required"})
 
 VerifyTypes = bool | str | os.PathLike[str] | ssl.SSLContext
-
-
-class TlsVerificationFailed(Unreachable):
-    """The server's TLS certificate is not trusted (exit code of Unreachable)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openscc.client.api import normalize_url
 from openscc.errors import InvalidRequest
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -161,6 +160,9 @@ def _entry(values: dict[str, Any], where: str, *, base: Path) -> InventoryEntry:
             f"{where}: the name must be letters, digits, '.', '_' or '-' (it names a folder)"
         )
     try:
+        # The HTTP client is imported when an inventory is read, not when a password file is.
+        from openscc.client.api import normalize_url
+
         url = normalize_url(_string(values, "url", where))
     except ValueError as error:
         raise InventoryError(f"{where}: {error}") from None

@@ -12,7 +12,7 @@ from openscc.backup.archive import inspect_archive, read_archive
 from openscc.backup.content import validated
 from openscc.backup.diff import diff_configurations
 from openscc.backup.manifest import Manifest
-from openscc.errors import BackupError
+from openscc.errors import BackupError, WrongPassword
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,17 @@ def archive_ui_certificate(path: str | os.PathLike[str], password: str) -> str |
     except (BackupError, OSError):
         return None
     return None
+
+
+def password_opens(path: str | os.PathLike[str], password: str) -> bool:
+    """Whether ``password`` opens the archive (its key check; nothing else is read). Other
+    refusals (not a backup, corrupt) are raised as they are."""
+    with Path(path).open("rb") as src:
+        try:
+            read_archive(src, password=password, product_version=__version__)
+        except WrongPassword:
+            return False
+    return True
 
 
 def compare_archives(
