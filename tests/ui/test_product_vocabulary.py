@@ -84,7 +84,8 @@ def test_a_new_user_starts_as_display_with_the_password_twice(
     dialog.get_by_label("Repeat password").fill("Reader-pa55word")
     dialog.get_by_role("button", name="Add").click()
 
-    expect(page.get_by_role("cell", name="Display (sccdisplay)")).to_be_visible()
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name="reader", exact=True))
+    expect(row.get_by_role("cell", name="Display (sccdisplay)")).to_be_visible()
     with api(server) as client:
         roles = {u["user"]: u["role"] for u in client.get("/api/openscc/v1/users").json()}
     assert roles["reader"] == "sccdisplay"
