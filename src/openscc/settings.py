@@ -57,6 +57,8 @@ class Settings:
     # thresholds every 30 seconds), and how long one step of sending an alert e-mail may take.
     alert_check_interval_seconds: float = 30.0
     smtp_timeout_seconds: float = 30.0
+    # A schedule of another connector: how long its backup may take to answer and to arrive.
+    source_timeout_seconds: float = 300.0
     # Test-only: names of restore steps at which the process kills itself (crash tests).
     fault_points: frozenset[str] = frozenset()
     admin_password: str | None = dataclasses.field(default=None, repr=False)

@@ -107,3 +107,31 @@ def test_restore_of_one_subaccount_from_the_cli(server: InProcessServer, tmp_pat
         for name in ("kept", "restored")
     }
     assert described == {"kept": "changed", "restored": ""}
+
+
+def test_a_schedule_of_another_connector_is_added_with_its_password_from_a_variable(
+    server: InProcessServer, tmp_path: Path
+) -> None:
+    from openscc.config import certs
+
+    pem = tmp_path / "source.pem"
+    pem.write_text(certs.self_signed(certs.parse_dn("CN=scc.example")).certificate_pem)
+    target = tmp_path / "backups"
+    target.mkdir()
+
+    added = invoke(server, *remote(server, "backup", "schedule", "add", "plant-9",
+                   "--cron", "0 3 * * *", "--directory", str(target),
+                   "--source", "https://scc.example:8443", "--source-user", "Administrator",
+                   "--source-certificate", str(pem), "--json"),
+                   env={**ENV, "OPENSCC_SOURCE_PASSWORD": "Source-pa55word"})  # fmt: skip
+    refused = invoke(server, *remote(server, "backup", "schedule", "add", "plant-10",
+                     "--cron", "0 3 * * *", "--directory", str(target),
+                     "--source", "https://scc.example:8443", "--source-user", "Administrator"),
+                     env={**ENV, "OPENSCC_SOURCE_PASSWORD": "Source-pa55word"})  # fmt: skip
+
+    assert added.exit_code == 0, added.output
+    shown = json.loads(added.stdout)["source"]
+    assert (shown["url"], shown["user"]) == ("https://scc.example:8443", "Administrator")
+    assert "Source-pa55word" not in added.stdout
+    assert refused.exit_code == 2
+    assert "never backed up unverified" in refused.output

@@ -16,6 +16,7 @@ from rich.table import Table
 from openscc.cli.output import Output, json_option, run
 from openscc.cli.passwords import backup_password, backup_password_option, read_secret
 from openscc.cli.remote import Connection, connection_options
+from openscc.cli.schedule_sources import source_options
 from openscc.cli.tables import print_table
 
 SCHEDULES = "/api/openscc/v1/backup/schedules"
@@ -85,6 +86,7 @@ def list_schedules(connection: Connection, as_json: bool) -> None:
 @click.option("--keep-weekly", type=int, default=0)
 @click.option("--keep-monthly", type=int, default=0)
 @click.option("--drill", is_flag=True, help="Restore-drill each archive in a throwaway instance.")
+@source_options
 @json_option
 def add_schedule(
     connection: Connection,
@@ -103,10 +105,12 @@ def add_schedule(
     keep_weekly: int,
     keep_monthly: int,
     drill: bool,
+    source: dict[str, str] | None,
     as_json: bool,
 ) -> None:
     """Add the schedule NAME: one target (--directory or --s3-bucket), the backups' password
-    (--backup-password-file, $OPENSCC_BACKUP_PASSWORD or a prompt), retention (--keep-*)."""
+    (--backup-password-file, $OPENSCC_BACKUP_PASSWORD or a prompt), retention (--keep-*); with
+    --source, it backs up that Cloud Connector through its backup API instead of this server."""
     if (directory is None) == (s3_bucket is None):
         raise click.UsageError("give one target: --directory or --s3-bucket")
     target: dict[str, str] = {"type": "directory", "path": directory or ""}
@@ -128,6 +132,7 @@ def add_schedule(
         "password": backup_password(backup_password_file, confirm=True),
         "keep": {k: v for k, v in keep.items() if v},
         "drill": drill,
+        **({"source": source} if source else {}),
     }
     output = Output(as_json)
     added = _call(connection, output, "POST", SCHEDULES, body)

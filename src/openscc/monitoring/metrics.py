@@ -21,6 +21,8 @@ from prometheus_client.registry import Collector
 
 from openscc.layout import DataDir
 from openscc.monitoring.backup_history import OPERATIONS, BackupHistory
+from openscc.monitoring.schedule_figures import ScheduleFigures
+from openscc.monitoring.schedule_figures import families as schedule_families
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 UNMATCHED = "unmatched"  # the route label of a request no route matched
@@ -148,9 +150,14 @@ class Metrics:
 
     # Read at a scrape
 
-    def render(self, certificates: Iterable[CertificateExpiry]) -> bytes:
-        """The text exposition, with the certificates' expiry as they are now."""
-        with self._scrape, self._state.certificates_for_scrape(list(certificates)):
+    def render(
+        self,
+        certificates: Iterable[CertificateExpiry],
+        schedules: Iterable[ScheduleFigures] = (),
+    ) -> bytes:
+        """The text exposition, with the certificates' expiry and the schedules' figures as
+        they are now."""
+        with self._scrape, self._state.for_scrape(list(certificates), list(schedules)):
             return generate_latest(self.registry)
 
 
@@ -161,9 +168,12 @@ class _StateCollector(Collector):
         self._history = history
         self._data_dir = data_dir
         self._certificates: list[CertificateExpiry] = []
+        self._schedules: list[ScheduleFigures] = []
 
-    def certificates_for_scrape(self, certificates: list[CertificateExpiry]) -> _Scrape:
-        return _Scrape(self, certificates)
+    def for_scrape(
+        self, certificates: list[CertificateExpiry], schedules: list[ScheduleFigures]
+    ) -> _Scrape:
+        return _Scrape(self, certificates, schedules)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         for suffix, help_text, read in _HISTORY_GAUGES:
@@ -192,20 +202,29 @@ class _StateCollector(Collector):
         for item in self._certificates:
             expiry.add_metric([item.role, item.name], item.expires)
         yield expiry
+        yield from schedule_families(self._schedules, time.time())
 
 
 class _Scrape:
     """Holds the certificates for the duration of one scrape."""
 
-    def __init__(self, state: _StateCollector, certificates: list[CertificateExpiry]) -> None:
+    def __init__(
+        self,
+        state: _StateCollector,
+        certificates: list[CertificateExpiry],
+        schedules: list[ScheduleFigures],
+    ) -> None:
         self._state = state
         self._certificates = certificates
+        self._schedules = schedules
 
     def __enter__(self) -> None:
         self._state._certificates = self._certificates
+        self._state._schedules = self._schedules
 
     def __exit__(self, *exc: object) -> None:
         self._state._certificates = []
+        self._state._schedules = []
 
 
 _HistoryRead = Callable[[BackupHistory, str], float]

@@ -15,7 +15,9 @@ from openscc import kinds
 from openscc.backup.password import ArchivePassword
 from openscc.config.values import Fields, Flag, Structured, Text
 from openscc.errors import InvalidRequest
+from openscc.schedules import sources
 from openscc.schedules.retention import Keep
+from openscc.schedules.sources import Source
 from openscc.schedules.timing import check_cron
 from openscc.store.records import EntityRecord
 
@@ -36,6 +38,8 @@ class Schedule:
     created_at: str  # ISO time: the first run is due after it
     password: str = field(repr=False)
     credentials: dict[str, str] = field(default_factory=dict, repr=False)
+    # Another connector to back up (openscc.schedules.sources); None: this instance.
+    source: Source | None = None
 
     def view(self) -> dict[str, Any]:
         """As the API answers it: never the password nor the credentials."""
@@ -50,6 +54,7 @@ class Schedule:
             "keep": {k: v for k, v in keep.items() if v},
             "drill": self.drill,
             "createdAt": self.created_at,
+            **({"source": self.source.view()} if self.source else {}),
         }
 
     def record(self) -> EntityRecord:
@@ -64,8 +69,13 @@ class Schedule:
                 "keep": {name: getattr(self.keep, name) for name in _KEEP_FIELDS},
                 "drill": self.drill,
                 "createdAt": self.created_at,
+                **({"source": self.source.body()} if self.source else {}),
             },
-            secret={"password": self.password, **self.credentials},
+            secret={
+                "password": self.password,
+                **self.credentials,
+                **({sources.PASSWORD: self.source.password} if self.source else {}),
+            },
         )
 
 
@@ -80,6 +90,11 @@ def from_record(record: EntityRecord) -> Schedule:
         created_at=str(body["createdAt"]),
         password=str(secret.get("password", "")),
         credentials={k: str(secret[k]) for k in _S3_SECRET if k in secret},
+        source=(
+            sources.from_body(dict(body["source"]), str(secret.get(sources.PASSWORD, "")))
+            if body.get("source")
+            else None
+        ),
     )
 
 
@@ -111,6 +126,11 @@ def parse(data: dict[str, Any], *, created_at: str, current: Schedule | None) ->
         created_at=current.created_at if current else created_at,
         password=password,
         credentials=credentials or _kept_credentials(target, current),
+        source=(
+            values["source"].source(current.source if current else None)
+            if values["source"] is not None
+            else None
+        ),
     )
 
 
@@ -240,6 +260,9 @@ _CRON = Text(name="cron", required=True, description='5 fields, UTC, e.g. "0 2 *
 _TARGET = Structured(name="target", required=True, json_schema=_TARGET_SCHEMA, parser=_target)
 _KEEP = Structured(name="keep", default=Keep(), json_schema=_KEEP_SCHEMA, parser=_keep,
                    description="the archives kept at the target; none given: every one")  # fmt: skip
+_SOURCE = Structured(name="source", default=None, json_schema=sources.SOURCE_SCHEMA,
+                     parser=sources.parse_source,
+                     description="another Cloud Connector to back up; absent: this instance")  # fmt: skip
 _DRILL = Flag(name="drill", default=False,
               description="restore each archive into a throwaway instance")  # fmt: skip
 NEW_SCHEDULE_FIELDS = Fields(
@@ -249,6 +272,7 @@ NEW_SCHEDULE_FIELDS = Fields(
     ArchivePassword(name="password", required=True, description="the backups' password"),
     _KEEP,
     _DRILL,
+    _SOURCE,
 )
 # A PUT may leave out the name (it cannot change) and the password (the stored one stays).
 SCHEDULE_FIELDS = Fields(
@@ -258,4 +282,5 @@ SCHEDULE_FIELDS = Fields(
     ArchivePassword(name="password", description="the backups' password; absent: it stays"),
     _KEEP,
     _DRILL,
+    _SOURCE,
 )

@@ -26,7 +26,7 @@ from openscc.instance import Instance
 from openscc.logsafe import shown
 from openscc.monitoring import backup_history as history
 from openscc.monitoring.metrics import Metrics
-from openscc.schedules import retention
+from openscc.schedules import remote, retention
 from openscc.schedules.model import Schedule
 from openscc.schedules.runs import (
     FAILED,
@@ -69,7 +69,9 @@ class Runner:
         return f"s3://{target['bucket']}/{target.get('prefix', '')}"
 
     def new_run(self, schedule: Schedule, now: dt.datetime) -> Run:
-        return Run(schedule=schedule.name, startedAt=now_iso(now), target=self.describe(schedule))
+        source = schedule.source.url if schedule.source else None
+        return Run(schedule=schedule.name, startedAt=now_iso(now), target=self.describe(schedule),
+                   source=source)  # fmt: skip
 
     def begin(self, schedule: Schedule, now: dt.datetime) -> Run:
         """From a worker thread: a new run, recorded as begun."""
@@ -102,9 +104,10 @@ class Runner:
             logger.error("scheduled backup %s failed", shown(schedule.name), exc_info=error)
         run.status, run.error = FAILED, reason[:500]
         self.metrics.backup_failed(history.BACKUP, server_error=True)
+        of = f" of {schedule.source.url}" if schedule.source else ""
         self.alerts.raise_alert(
             SCHEDULED_BACKUP,
-            f"The scheduled backup {schedule.name} failed: {reason[:300]}",
+            f"The scheduled backup {schedule.name}{of} failed: {reason[:300]}",
             entity=f"schedule:{schedule.name}",
         )
         self.audit.record(
@@ -143,21 +146,35 @@ class Runner:
         try:
             stop.check()
             digest = hashlib.sha256()
-            with self.kdf_slots, os.fdopen(fd, "w+b") as out:
-                create_backup(self.instance, schedule.password, out)
+            with os.fdopen(fd, "w+b") as out:
+                if schedule.source is None:
+                    with self.kdf_slots:
+                        create_backup(self.instance, schedule.password, out)
+                else:  # another connector's, through its documented backup API
+                    remote.fetch(schedule.source, schedule.password, out, between_chunks,
+                                 timeout=settings.source_timeout_seconds,
+                                 cap=settings.max_upload_bytes)  # fmt: skip
                 out.flush()
                 out.seek(0)
                 while chunk := out.read(1024 * 1024):
                     digest.update(chunk)
             size = path.stat().st_size
             stop.check()
+            if schedule.source is not None:
+                with self.kdf_slots:
+                    run.verification = remote.verify(path, schedule.password)
+                stop.check()
             target = target_for(schedule.target, schedule.credentials)
-            origin = origin_of(self.instance.instance_id)
+            origin = (
+                schedule.source.origin
+                if schedule.source is not None
+                else origin_of(self.instance.instance_id)
+            )
             object_name = archive_name(schedule.name, origin, now)
             run.object = target.ship(path, object_name, size, digest.hexdigest(), between_chunks)
             run.size, run.sha256 = size, digest.hexdigest()
             stop.check()
-            if schedule.drill and self.drill is not None:
+            if schedule.drill and self.drill is not None and run.verification != remote.STRUCTURAL:
                 passed, run.drill = self.drill(path, schedule.password, stop)
                 stop.check()
                 if not passed:

@@ -49,6 +49,9 @@ class Run:
     error: str | None = None
     deleted: list[str] = field(default_factory=list)
     drill: str | None = None
+    # A schedule of another connector: its URL, and how its archive was verified.
+    source: str | None = None
+    verification: str | None = None
 
 
 class RunLog:

@@ -22,6 +22,9 @@ from openscc.config.certificate_inventory import Held, held_certificates
 from openscc.errors import Conflict, InvalidRequest, NotFound
 from openscc.monitoring import views
 from openscc.monitoring.metrics import CONTENT_TYPE, CertificateExpiry
+from openscc.monitoring.schedule_figures import ScheduleFigures
+from openscc.monitoring.schedule_figures import figures as schedule_figures
+from openscc.schedules import model as schedule_model
 from openscc.store.entities import EntityStore
 
 endpoints = EndpointTable()
@@ -320,6 +323,14 @@ async def exposed(request: Request, caller: Caller) -> Response:
 # Prometheus
 
 
+def _schedule_figures(svc: Services) -> list[ScheduleFigures]:
+    """In the store thread: each schedule's figures from the run log (openscc's own and those
+    of the connectors it backs up, labelled by source)."""
+    records = svc.instance.store.children(schedule_model.KIND, None)
+    listed = [(str(r.body["name"]), (r.body.get("source") or {}).get("url")) for r in records]
+    return schedule_figures(listed, svc.schedules.runner.runs.runs())
+
+
 def _expiry(store: EntityStore) -> list[CertificateExpiry]:
     found = []
     for item in held_certificates(store):
@@ -341,5 +352,6 @@ def _expiry(store: EntityStore) -> list[CertificateExpiry]:
 async def metrics(request: Request, caller: Caller) -> Response:
     svc = services(request)
     expiry = await svc.store_thread.run(_expiry, svc.instance.store)
-    body = await svc.workers.run(svc.metrics.render, expiry)
+    scheduled = await svc.store_thread.run(_schedule_figures, svc)
+    body = await svc.workers.run(svc.metrics.render, expiry, scheduled)
     return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,170 @@
+"""Schedules that back up another Cloud Connector through the seed's documented API: one
+`openscc serve` (the manager) backs up another (the source) on loopback; the archive lands at
+the target verified completely, named for the source; a wrong password, an untrusted
+certificate and a stopped source each fail naming their cause."""
+
+from __future__ import annotations
+
+import ssl
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from openscc.schedules import remote
+from support.server_process import ServerProcess
+from support.waiting import wait_for
+
+SCHEDULES = "/api/openscc/v1/backup/schedules"
+RUNS = "/api/openscc/v1/backup/runs"
+BACKUP_PASSWORD = "Fleet-backup-pa55word"
+
+
+def _client(server: ServerProcess) -> httpx.Client:
+    return httpx.Client(base_url=server.url, auth=server.admin_auth, timeout=60,
+                        verify=ssl.create_default_context(cafile=str(server.certificate_path)))  # fmt: skip
+
+
+def _source(source: ServerProcess, **changes: Any) -> dict[str, Any]:
+    user, password = source.admin_auth
+    return {"type": "connector", "url": source.url, "user": user, "password": password,
+            "certificate": source.certificate_path.read_text(), **changes}  # fmt: skip
+
+
+def _run(manager: ServerProcess, name: str) -> dict[str, Any]:
+    with _client(manager) as client:
+        started = client.post(f"{SCHEDULES}/{name}/run")
+        assert started.status_code == 202, started.text
+        run_id = started.json()["id"]
+
+        def finished() -> dict[str, Any] | None:
+            run = next(r for r in client.get(RUNS).json() if r["id"] == run_id)
+            return None if run["status"] == "running" else run
+
+        wait_for(lambda: finished() is not None, "the run to end", timeout=120)
+        run = finished()
+        assert run is not None
+        return run
+
+
+def _samples(exposition: str, source: str) -> dict[str, float]:
+    """The schedule gauges of ``source`` in a /metrics answer, parsed as Prometheus does."""
+    return {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name.startswith("openscc_schedule_") and sample.labels.get("source") == source
+    }
+
+
+@pytest.fixture
+def pair(
+    tmp_path: Path, server_factory: Callable[..., ServerProcess]
+) -> tuple[ServerProcess, ServerProcess]:
+    return server_factory(tmp_path / "manager").start(), server_factory(tmp_path / "source").start()
+
+
+@pytest.mark.slow
+def test_a_manager_backs_up_another_connector_verified_and_named_for_it(
+    pair: tuple[ServerProcess, ServerProcess], tmp_path: Path
+) -> None:
+    manager, source = pair
+    target = tmp_path / "archives"
+    target.mkdir()
+    with _client(manager) as client:
+        made = client.post(SCHEDULES, json={
+            "name": "plant-7", "cron": "0 3 * * *", "password": BACKUP_PASSWORD,
+            "target": {"type": "directory", "path": str(target)}, "keep": {"last": 3},
+            "source": _source(source)})  # fmt: skip
+        assert made.status_code == 201, made.text
+        shown = client.get(f"{SCHEDULES}/plant-7").json()
+
+    run = _run(manager, "plant-7")
+
+    assert run["status"] == "succeeded", run
+    assert (run["source"], run["verification"]) == (source.url, remote.FULL)
+    [archive] = target.iterdir()
+    assert archive.name.startswith(f"openscc-plant-7-127.0.0.1_{source.port}-")
+    # The archive is the source's own: restoring it there would be a restore of the same instance.
+    with _client(source) as client, archive.open("rb") as upload:
+        preview = client.put("/api/v1/configuration/backup?dryRun=true",
+                             files={"backup": ("a.zip", upload)}, data={"password": BACKUP_PASSWORD})  # fmt: skip
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["backup"]["sameInstance"] is True
+    with _client(manager) as client:
+        scraped = _samples(client.get("/metrics").text, source.url)
+    assert scraped["openscc_schedule_last_success_timestamp_seconds"] > 0
+    assert scraped["openscc_schedule_last_size_bytes"] == archive.stat().st_size
+    assert 0 <= scraped["openscc_schedule_newest_archive_age_seconds"] < 600
+    assert "password" not in shown["source"]
+    assert source.admin_auth[1] not in str(shown)
+    assert len(shown["source"]["certificateSha256"]) == 95
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("problem", ["wrong password", "untrusted certificate", "stopped"])
+def test_each_failure_names_its_cause(
+    pair: tuple[ServerProcess, ServerProcess], tmp_path: Path, problem: str
+) -> None:
+    manager, source = pair
+    target = tmp_path / "archives"
+    target.mkdir()
+    changes: dict[str, Any] = {
+        "wrong password": {"password": "not-the-password"},
+        "untrusted certificate": {"certificate": manager.certificate_path.read_text()},
+        "stopped": {},
+    }[problem]
+    with _client(manager) as client:
+        made = client.post(SCHEDULES, json={
+            "name": "broken", "cron": "0 3 * * *", "password": BACKUP_PASSWORD,
+            "target": {"type": "directory", "path": str(target)},
+            "source": _source(source, **changes)})  # fmt: skip
+        assert made.status_code == 201, made.text
+    if problem == "stopped":
+        source.stop()
+
+    run = _run(manager, "broken")
+
+    expected = {
+        "wrong password": "refused the user Administrator (401)",
+        "untrusted certificate": "is not trusted (it presents SHA-256 ",
+        "stopped": "cannot be reached",
+    }[problem]
+    assert run["status"] == "failed"
+    with _client(manager) as client:
+        scraped = _samples(client.get("/metrics").text, source.url)
+    assert scraped["openscc_schedule_last_failure_timestamp_seconds"] > 0
+    assert scraped["openscc_schedule_newest_archive_age_seconds"] == float("inf")
+    assert expected in run["error"]
+    assert source.url in run["error"]
+    assert list(target.iterdir()) == []
+
+
+def test_an_archive_of_another_make_is_verified_as_a_zip(tmp_path: Path) -> None:
+    """SAP's own Cloud Connector answers its own archive format: checked structurally."""
+    theirs = tmp_path / "scc.zip"
+    with zipfile.ZipFile(theirs, "w") as archive:
+        archive.writestr("config/scc_config.ini", "x" * 1000)
+
+    assert remote.verify(theirs, BACKUP_PASSWORD) == remote.STRUCTURAL
+
+    data = bytearray(theirs.read_bytes())
+    data[40] ^= 0xFF  # inside the stored member
+    theirs.write_bytes(bytes(data))
+    with pytest.raises(remote.SourceFailed, match=r"fails its CRC|not send a ZIP"):
+        remote.verify(theirs, BACKUP_PASSWORD)
+
+
+def test_a_source_is_never_unverified() -> None:
+    from openscc.errors import InvalidRequest
+    from openscc.schedules.sources import parse_source
+
+    with pytest.raises(InvalidRequest, match="never backed up unverified"):
+        parse_source({"type": "connector", "url": "https://scc.example:8443", "user": "u",
+                      "password": "p"}, "source")  # fmt: skip
+    with pytest.raises(InvalidRequest, match="https://host:port"):
+        parse_source({"type": "connector", "url": "http://scc.example", "user": "u"}, "source")
