@@ -168,3 +168,27 @@ def test_a_source_is_never_unverified() -> None:
                       "password": "p"}, "source")  # fmt: skip
     with pytest.raises(InvalidRequest, match="https://host:port"):
         parse_source({"type": "connector", "url": "http://scc.example", "user": "u"}, "source")
+
+
+def test_a_put_without_source_keeps_it_and_null_removes_it() -> None:
+    from openscc.config import certs
+    from openscc.schedules.model import parse
+
+    pem = certs.self_signed(certs.parse_dn("CN=scc.example")).certificate_pem
+    body = {"name": "plant", "cron": "0 3 * * *", "password": BACKUP_PASSWORD,
+            "target": {"type": "directory", "path": "/srv/b"}}  # fmt: skip
+    made = parse({**body, "source": {"type": "connector", "url": "https://scc.example:8443",
+                                     "user": "u", "password": "p", "certificate": pem}},
+                 created_at="2026-12-07T00:00:00Z", current=None)  # fmt: skip
+
+    kept = parse({"cron": "0 4 * * *", "target": body["target"]}, created_at="", current=made)
+    moved = parse({"cron": "0 4 * * *", "target": body["target"], "source": {
+        "type": "connector", "url": "https://scc.example:8443", "user": "u", "certificate": pem}},
+        created_at="", current=made)  # fmt: skip
+    removed = parse({"cron": "0 4 * * *", "target": body["target"], "source": None},
+                    created_at="", current=made)  # fmt: skip
+
+    assert kept.source == made.source
+    assert moved.source is not None
+    assert moved.source.password == "p"
+    assert removed.source is None

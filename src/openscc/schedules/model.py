@@ -126,12 +126,20 @@ def parse(data: dict[str, Any], *, created_at: str, current: Schedule | None) ->
         created_at=current.created_at if current else created_at,
         password=password,
         credentials=credentials or _kept_credentials(target, current),
-        source=(
-            values["source"].source(current.source if current else None)
-            if values["source"] is not None
-            else None
-        ),
+        source=_source(data, values["source"], current),
     )
+
+
+def _source(
+    data: dict[str, Any], given: sources.SourceRequest | None, current: Schedule | None
+) -> Source | None:
+    """A PUT that does not name ``source`` keeps the schedule's (a client that knows nothing of
+    sources changes nothing of it); ``null`` makes it this instance's again."""
+    if given is not None:
+        return given.source(current.source if current else None)
+    if current is not None and "source" not in data:
+        return current.source
+    return None
 
 
 def _keep(data: Any, field_name: str) -> Keep:
