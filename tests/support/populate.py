@@ -397,3 +397,19 @@ def _backup_schedule(client: TestClient) -> None:
             },
         )
     )
+    # One of another connector: the source's password is a secret too.
+    source_pem = certs.self_signed(certs.parse_dn("CN=scc-plant-9.example")).certificate_pem
+    _ok(
+        client.post(
+            "/api/openscc/v1/backup/schedules",
+            json={
+                "name": "plant-9",
+                "cron": "15 2 * * *",
+                "target": {"type": "directory", "path": "/srv/scc-backups"},
+                "password": "Schedule-backup-pa55word",
+                "source": {"type": "connector", "url": "https://scc-plant-9.example:8443",
+                           "user": "Administrator", "password": "Source-pa55word",
+                           "certificate": source_pem},
+            },
+        )
+    )  # fmt: skip
