@@ -66,7 +66,7 @@ def test_a_link_planted_at_a_temporary_or_final_name_never_redirects_the_archive
 def test_retention_deletes_only_this_instances_archives(tmp_path: Path) -> None:
     """Two instances with a schedule of the same name and one target, each keeping its last
     archive: neither deletes the other's."""
-    target = tmp_path / "shared"
+    target = tmp_path / "one-folder"
     target.mkdir()
     with InProcessServer(tmp_path / "a") as first, InProcessServer(tmp_path / "b") as second:
         for server in (first, second):
