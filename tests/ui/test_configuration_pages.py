@@ -246,11 +246,25 @@ def test_every_page_names_its_controls_logs_no_errors_and_fits_a_tablet(
         # on the banner (nothing focusable) moves the point the next Tab starts from to the top,
         # as a reader's click there would; a blur() would leave it inside the main area.
         expect(page.locator("#main")).to_be_focused()
-        page.locator("header.top .brand").click()
-        page.keyboard.press("Tab")
-        expect(page.get_by_role("link", name="Connector")).to_be_focused()
+        page.bring_to_front()  # the page has the window's focus, whatever ran before it
+        assert _tab_from_the_top(page) == "connector"
         assert problems(page) == []
         page.context.close()
+
+
+def _tab_from_the_top(page: Page, attempts: int = 3) -> str | None:
+    """Which navigation link the first Tab from the top of the page reaches. A click on the
+    banner (nothing focusable) is where a reader starts; under load the page may still move the
+    focus to its main area after a late answer, so the reader's step is taken again (a few
+    times, no waiting) until nothing moves it."""
+    reached = None
+    for _ in range(attempts):
+        page.locator("header.top .brand").click()
+        page.keyboard.press("Tab")
+        reached = page.evaluate("() => document.activeElement?.dataset?.page ?? null")
+        if reached is not None:
+            return str(reached)
+    return reached
 
 
 # Inputs, selects and buttons whose accessible name would be empty.

@@ -58,8 +58,29 @@ async def _live_session(services: Services, session_id: str) -> tuple[Session, C
     return session, Caller(user=known[0], session=session)
 
 
+def refuse_cross_site(request: Request) -> None:
+    """A change a browser sends from another site is refused, whatever its credentials: a
+    browser that once answered the Basic prompt sends those credentials to every request, and
+    a page elsewhere can post a form (multipart, or JSON as text/plain, which the API reads as
+    the product does) without asking. Browsers say where a request comes from (Sec-Fetch-Site,
+    Origin); the clients of the API (scripts, SAP's samples, Terraform) send neither."""
+    if request.method in SAFE_METHODS:
+        return
+    site = request.headers.get("sec-fetch-site", "").lower()
+    if site in ("cross-site", "same-site"):
+        raise Forbidden("a change sent by a page of another site is refused")
+    origin = request.headers.get("origin")
+    if origin == "null":  # a sandboxed page or a redirect from elsewhere
+        raise Forbidden("a change sent by a page of another origin is refused")
+    if origin is not None:
+        host = request.headers.get("host", "")
+        if origin.lower() not in (f"https://{host}".lower(), f"http://{host}".lower()):
+            raise Forbidden("a change sent by a page of another origin is refused")
+
+
 async def authenticate(request: Request, services: Services) -> Authenticated | Response:
     """Who is calling: basic auth first, then the session cookie; a dead session gets the login page."""
+    refuse_cross_site(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     credentials = basic_credentials(request.headers.get("authorization"))
     if credentials is not None:
