@@ -30,6 +30,7 @@ from openscc.api.routes.configuration import certificates as certificates_api
 from openscc.api.routes.high_availability import peer as ha_internal
 from openscc.api.routes.high_availability import settings as high_availability
 from openscc.api.routes.monitoring import monitoring
+from openscc.api.routes.monitoring import prometheus as monitoring_metrics
 from openscc.api.routes.users import ldap as authentication
 from openscc.api.routes.users import ldap_changes as authentication_changes
 from openscc.api.routes.users import ldap_test as authentication_test
@@ -64,6 +65,7 @@ _MODULES = (
     email,
     email_truststore,
     monitoring,
+    monitoring_metrics,
     high_availability,
     ha_internal,
     openscc_session,

@@ -17,23 +17,18 @@ from openscc.api.http.responses import json_response
 from openscc.api.routes.configuration.common import base_of, cloud_of
 from openscc.auth.roles import ADMIN, EVERY_ROLE, MONITORING
 from openscc.cloud import ChannelState
-from openscc.config import alerting, certs
+from openscc.config import alerting
 from openscc.config.certificate_inventory import Held, held_certificates
 from openscc.errors import Conflict, InvalidRequest, NotFound
 from openscc.monitoring import views
-from openscc.monitoring.metrics import CONTENT_TYPE, CertificateExpiry
-from openscc.monitoring.schedule_figures import ScheduleFigures
-from openscc.monitoring.schedule_figures import figures as schedule_figures
-from openscc.schedules import model as schedule_model
 from openscc.store.entities import EntityStore
 
 endpoints = EndpointTable()
 MONITORING_PATH = "/api/monitoring"
 EXPOSED_PATH = "/exposed"
-METRICS_PATH = "/metrics"
 # The page: "Users must be assigned to the roles sccmonitoring or sccadmin."
 MONITORS = frozenset({ADMIN, MONITORING})
-_READ: dict[str, Any] = {"roles": MONITORS, "tag": "monitoring", "needs_ha_role": False}
+READ: dict[str, Any] = {"roles": MONITORS, "tag": "monitoring", "needs_ha_role": False}
 _OBJECT: dict[str, Any] = {"type": "object"}
 _ARRAY: dict[str, Any] = {"type": "array", "items": _OBJECT}
 _SUBACCOUNTS: dict[str, Any] = {
@@ -103,7 +98,7 @@ def _monitoring(
             note = "" if spelling == path else f" (older releases' spelling of {path})"
             endpoints.loop_route(
                 "GET", f"{MONITORING_PATH}{spelling}", summary=summary + note,
-                response_schema=schema, **_READ,
+                response_schema=schema, **READ,
             )(handler)  # fmt: skip
         return handler
 
@@ -318,40 +313,3 @@ async def exposed(request: Request, caller: Caller) -> Response:
             raise Conflict(f"this instance is not in the master role (its role: {role or 'none'})")
         return json_response(True)
     raise InvalidRequest(f"action must be one of {', '.join(_ACTIONS)}")
-
-
-# Prometheus
-
-
-def _schedule_figures(svc: Services) -> list[ScheduleFigures]:
-    """In the store thread: each schedule's figures from the run log (openscc's own and those
-    of the connectors it backs up, labelled by source)."""
-    records = svc.instance.store.children(schedule_model.KIND, None)
-    listed = [(str(r.body["name"]), (r.body.get("source") or {}).get("url")) for r in records]
-    return schedule_figures(listed, svc.schedules.runner.runs.runs())
-
-
-def _expiry(store: EntityStore) -> list[CertificateExpiry]:
-    found = []
-    for item in held_certificates(store):
-        try:
-            expires = certs.load_certificate(item.pem).not_valid_after_utc.timestamp()
-        except ValueError:
-            continue  # unreadable: the alerts say so
-        found.append(CertificateExpiry(role=item.role, name=item.entity, expires=expires))
-    return found
-
-
-@endpoints.loop_route(
-    "GET",
-    METRICS_PATH,
-    summary="openscc's metrics in the Prometheus text format",
-    **_READ,
-    response_content_type="text/plain",
-)
-async def metrics(request: Request, caller: Caller) -> Response:
-    svc = services(request)
-    expiry = await svc.store_thread.run(_expiry, svc.instance.store)
-    scheduled = await svc.store_thread.run(_schedule_figures, svc)
-    body = await svc.workers.run(svc.metrics.render, expiry, scheduled)
-    return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})

@@ -10,7 +10,7 @@ import { settingsPage } from "./settings-pages.js";
 import { openRestoreDialog } from "./restore.js";
 import { schedulesPage } from "./schedule-pages.js";
 import { addSubaccount, mappingPage, subaccountPage, subaccountsPage } from "./subaccount-pages.js";
-import { tunnelState } from "./widgets.js";
+import { dialog, tunnelState } from "./widgets.js";
 
 const CONFIG = "/api/v1/configuration";
 let me = null; // {user, roles, initialPassword, haRole, may}: "may" is the server's answer
@@ -325,14 +325,6 @@ async function certificatesCard() {
 }
 
 // Backup
-
-function dialog(titleText, ...content) {
-  const box = el("dialog", { "aria-labelledby": "dialog-title" }, el("h2", { id: "dialog-title" }, titleText), ...content);
-  box.addEventListener("close", () => box.remove());
-  document.body.append(box);
-  box.showModal();
-  return box;
-}
 
 // The API takes any password the product takes; the page warns of a short one.
 const SHORT_BACKUP_PASSWORD = 8;

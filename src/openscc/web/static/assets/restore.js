@@ -4,6 +4,7 @@
 
 import { request } from "./api.js";
 import { clearError, el, field, formatTime, render, showError } from "./dom.js";
+import { dialog } from "./widgets.js";
 
 const CONFIG = "/api/v1/configuration";
 // How long the page waits for the connector to come back before it says what to do instead.
@@ -86,14 +87,6 @@ export function openRestoreDialog({ showNavigation, forget, logonPage }) {
       showError(alert, messageOf(error));
     }
   });
-}
-
-function dialog(titleText, ...content) {
-  const box = el("dialog", { "aria-labelledby": "dialog-title" }, el("h2", { id: "dialog-title" }, titleText), ...content);
-  box.addEventListener("close", () => box.remove());
-  document.body.append(box);
-  box.showModal();
-  return box;
 }
 
 function previewOf(report, restoreButton) {

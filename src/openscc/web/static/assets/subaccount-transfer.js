@@ -6,17 +6,10 @@
 import { request, saveAs } from "./api.js";
 import { clearError, el, field, showError } from "./dom.js";
 import { changesOf, messageOf } from "./restore.js";
+import { dialog } from "./widgets.js";
 
 const BACKUP = "/api/v1/configuration/backup";
 const PARTIAL = "/api/openscc/v1/backup/partial";
-
-function dialog(title, ...content) {
-  const box = el("dialog", { "aria-labelledby": "transfer-title" }, el("h2", { id: "transfer-title" }, title), ...content);
-  box.addEventListener("close", () => box.remove());
-  document.body.append(box);
-  box.showModal();
-  return box;
-}
 
 export function exportDialog(one, announce) {
   const alert = el("p", { role: "alert", class: "error", hidden: true });

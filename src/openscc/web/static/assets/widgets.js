@@ -159,6 +159,15 @@ export function validUntil(ms, formatTime) {
   return el("span", {}, `${formatTime(ms)} `, el("span", { class: `badge ${tone}` }, words));
 }
 
+// A modal dialog with a title, removed from the page once closed.
+export function dialog(titleText, ...content) {
+  const box = el("dialog", { "aria-labelledby": "dialog-title" }, el("h2", { id: "dialog-title" }, titleText), ...content);
+  box.addEventListener("close", () => box.remove());
+  document.body.append(box);
+  box.showModal();
+  return box;
+}
+
 export function section(title, ...children) {
   return el("section", { class: "card" }, el("h2", {}, title), ...children);
 }
