@@ -198,6 +198,13 @@ class StoreBusy(ServerBusy):
     """The configuration store is locked by another process."""
 
 
+class SourceFailed(OpensccError):
+    """Another connector (a schedule's source) could not be backed up, or did not take an
+    archive back; the message says why. A failure of another server, hence 502."""
+
+    status = 502
+
+
 class DamagedStore(OpensccError):
     """A stored entity no longer reads (changed outside openscc): nothing can use it as it is."""
 

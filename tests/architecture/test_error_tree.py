@@ -52,5 +52,5 @@ def test_unknown_answers_become_generic_errors() -> None:
         type(error_from_response(418, {"type": "TEAPOT", "message": "no"}))
         is errors.UnexpectedResponse
     )
-    assert type(error_from_response(502, "<html>")) is OpensccError
+    assert type(error_from_response(504, "<html>")) is OpensccError  # a status no class has
     assert type(error_from_response(404, {"type": "X", "message": "gone"})) is errors.NotFound

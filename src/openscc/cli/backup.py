@@ -22,6 +22,8 @@ COMMANDS = {
                "Check FILE completely offline, with the backup password: exit..."),
     "history": ("openscc.cli.history:history_command",
                 "List the safety backups kept in the data directory, newest..."),
+    "fleet": ("openscc.cli.backup_fleet:fleet_status_group",
+              "The connectors the server's schedules back up: their state,..."),
     "schedule": ("openscc.cli.schedules:schedule_group",
                  "Backups that run themselves on the server: list, add, remove,..."),
 }  # fmt: skip

@@ -29,7 +29,9 @@ def schedule_group() -> None:
     """Backups that run themselves on the server: list, add, remove, run, and their runs."""
 
 
-def _call(connection: Connection, output: Output, method: str, path: str, body: Any = None) -> Any:
+def api_call(
+    connection: Connection, output: Output, method: str, path: str, body: Any = None
+) -> Any:
     client = connection.client(connection.login_password())
 
     async def action() -> Any:
@@ -45,7 +47,7 @@ def _call(connection: Connection, output: Output, method: str, path: str, body: 
 def list_schedules(connection: Connection, as_json: bool) -> None:
     """The schedules: name, cron (UTC), target, retention."""
     output = Output(as_json)
-    schedules = _call(connection, output, "GET", SCHEDULES)
+    schedules = api_call(connection, output, "GET", SCHEDULES)
 
     def human(console: Console) -> None:
         if not schedules:
@@ -135,7 +137,7 @@ def add_schedule(
         **({"source": source} if source else {}),
     }
     output = Output(as_json)
-    added = _call(connection, output, "POST", SCHEDULES, body)
+    added = api_call(connection, output, "POST", SCHEDULES, body)
     output.result(added, lambda c: c.print(f"added the schedule {escape(name)} ({added['cron']})"))
 
 
@@ -146,7 +148,7 @@ def add_schedule(
 def remove_schedule(connection: Connection, name: str, as_json: bool) -> None:
     """Remove the schedule NAME (its archives at the target stay)."""
     output = Output(as_json)
-    _call(connection, output, "DELETE", f"{SCHEDULES}/{quote(name, safe='')}")
+    api_call(connection, output, "DELETE", f"{SCHEDULES}/{quote(name, safe='')}")
     output.result({"removed": name}, lambda c: c.print(f"removed the schedule {escape(name)}"))
 
 
@@ -157,7 +159,7 @@ def remove_schedule(connection: Connection, name: str, as_json: bool) -> None:
 def run_schedule(connection: Connection, name: str, as_json: bool) -> None:
     """Run the schedule NAME now; `openscc backup schedule runs` shows how it went."""
     output = Output(as_json)
-    started = _call(connection, output, "POST", f"{SCHEDULES}/{quote(name, safe='')}/run")
+    started = api_call(connection, output, "POST", f"{SCHEDULES}/{quote(name, safe='')}/run")
     output.result(started, lambda c: c.print(f"started run {started['id']} of {escape(name)}"))
 
 
@@ -167,7 +169,7 @@ def run_schedule(connection: Connection, name: str, as_json: bool) -> None:
 def list_runs(connection: Connection, as_json: bool) -> None:
     """The recent runs, newest first."""
     output = Output(as_json)
-    runs = _call(connection, output, "GET", RUNS)
+    runs = api_call(connection, output, "GET", RUNS)
 
     def human(console: Console) -> None:
         if not runs:

@@ -38,9 +38,9 @@ class ObjectStoreTarget:
         temporary = f".{name}.partial"
         try:
             obstore.put(self.store, temporary, file_chunks(source, checkpoint))
-            check_read_back(self._where(temporary), sha256_of(self._read(temporary)), size, sha256)
+            check_read_back(self._where(temporary), sha256_of(self.read(temporary)), size, sha256)
             obstore.copy(self.store, temporary, name)
-            check_read_back(self._where(name), sha256_of(self._read(name)), size, sha256)
+            check_read_back(self._where(name), sha256_of(self.read(name)), size, sha256)
         except (TargetFailed, Interrupted):
             raise
         except Exception as error:  # network, permissions, a missing bucket
@@ -53,9 +53,12 @@ class ObjectStoreTarget:
                 obstore.delete(self.store, temporary)
         return self._where(name)
 
-    def _read(self, name: str) -> Iterator[bytes]:
-        for chunk in obstore.get(self.store, name).stream(min_chunk_size=CHUNK):
-            yield bytes(chunk)
+    def read(self, name: str) -> Iterator[bytes]:
+        try:
+            for chunk in obstore.get(self.store, name).stream(min_chunk_size=CHUNK):
+                yield bytes(chunk)
+        except Exception as error:
+            raise TargetFailed(f"reading {self._where(name)} failed: {first_line(error)}") from None
 
     def names(self) -> list[str]:
         try:

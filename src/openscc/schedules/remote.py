@@ -18,7 +18,7 @@ import httpx
 
 from openscc import __version__
 from openscc.client.offline import verify_backup
-from openscc.errors import NotABackup, OpensccError, WrongPassword
+from openscc.errors import NotABackup, OpensccError, SourceFailed, WrongPassword
 from openscc.ha.peer import fingerprint, served_certificate, tls_context
 from openscc.logsafe import shown
 from openscc.schedules.sources import Source
@@ -29,11 +29,7 @@ FULL = "full: an openscc archive (manifest, MAC, every record, with the password
 STRUCTURAL = "structural: a ZIP whose directory reads and whose members' CRCs check"
 
 
-class SourceFailed(OpensccError):
-    """The source connector could not be backed up (the message says why)."""
-
-
-def _context(source: Source) -> ssl.SSLContext:
+def source_context(source: Source) -> ssl.SSLContext:
     if source.certificate:
         return tls_context((source.certificate,))  # pinned: that certificate and no other
     context = ssl.create_default_context(cadata=source.ca_certificate)
@@ -54,7 +50,7 @@ def fetch(
     where = shown(source.url)
     written = 0
     try:
-        with httpx.Client(verify=_context(source), timeout=httpx.Timeout(timeout, connect=10.0)) as client, \
+        with httpx.Client(verify=source_context(source), timeout=httpx.Timeout(timeout, connect=10.0)) as client, \
                 client.stream("POST", f"{source.url}{BACKUP_PATH}", json={"password": password},
                               auth=(source.user, source.password),
                               headers={"Accept": "application/zip"}) as response:  # fmt: skip
@@ -67,7 +63,7 @@ def fetch(
                 response.read()
                 raise SourceFailed(
                     f"the connector at {where} answered {response.status_code}: "
-                    f"{shown(_message(response), 200)}"
+                    f"{message_of(response)}"
                 )
             media = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if media not in ("application/zip", "application/octet-stream"):
@@ -83,19 +79,20 @@ def fetch(
     except httpx.TimeoutException:
         raise SourceFailed(f"the connector at {where} did not answer in time") from None
     except httpx.HTTPError as error:
-        raise SourceFailed(_connect_failure(source, error)) from None
+        raise SourceFailed(connect_failure(source, error)) from None
     return written
 
 
-def _message(response: httpx.Response) -> str:
+def message_of(response: httpx.Response) -> str:
+    """A connector's error answer in a line, shown safely."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200]
-    return str(body.get("message", "")) if isinstance(body, dict) else str(body)[:200]
+        return shown(response.text, 200)
+    return shown(str(body.get("message", "")) if isinstance(body, dict) else str(body), 200)
 
 
-def _connect_failure(source: Source, error: httpx.HTTPError) -> str:
+def connect_failure(source: Source, error: httpx.HTTPError) -> str:
     where = shown(source.url)
     reason = str(error)
     if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate verify failed" in reason:

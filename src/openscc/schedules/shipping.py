@@ -28,6 +28,9 @@ class Target(Protocol):
 
     def names(self) -> list[str]: ...
 
+    def read(self, name: str) -> Iterator[bytes]:
+        """An archive's bytes, chunk by chunk (a restore sends one back to its connector)."""
+
     def delete(self, name: str) -> None: ...
 
 

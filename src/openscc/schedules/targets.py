@@ -107,6 +107,19 @@ class DirectoryTarget:
         finally:
             os.close(folder)
 
+    def read(self, name: str) -> Iterator[bytes]:
+        folder = self._open_folder()
+        try:
+            yield from _chunks_at(folder, name)
+        except FileNotFoundError:
+            raise TargetFailed(f"{self.path / name} does not exist") from None
+        except OSError as error:
+            raise TargetFailed(
+                f"reading {self.path / name} failed: {error.strerror or error}"
+            ) from None
+        finally:
+            os.close(folder)
+
     def delete(self, name: str) -> None:
         folder = self._open_folder()
         try:

@@ -6,6 +6,7 @@ from openscc.api.http.endpoints import EndpointTable
 from openscc.api.routes.alerting import alerting, email, email_truststore
 from openscc.api.routes.backup import configuration_backup as backup
 from openscc.api.routes.backup import configuration_restore as restore
+from openscc.api.routes.backup import fleet as backup_fleet
 from openscc.api.routes.backup import partial_restore, safety_backups
 from openscc.api.routes.backup import schedules as backup_schedules
 from openscc.api.routes.configuration import (
@@ -72,6 +73,7 @@ _MODULES = (
     safety_backups,
     local_users,
     backup_schedules,
+    backup_fleet,
 )
 
 

@@ -1,0 +1,181 @@
+"""The fleet: one `openscc serve` (the manager) backs up two others through the seed's documented
+API into one folder, keeps each connector's generations apart under retention, reports every
+connector's state, and sends an archive back to its connector after showing the dry run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import ssl
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from openscc.schedules.sources import Source
+from openscc.schedules.targets import archive_name, made_by
+from support.server_process import ServerProcess
+from support.waiting import wait_for
+
+SCHEDULES = "/api/openscc/v1/backup/schedules"
+RUNS = "/api/openscc/v1/backup/runs"
+FLEET = "/api/openscc/v1/backup/fleet"
+CONNECTOR = "/api/v1/configuration/connector"
+BACKUP_PASSWORD = "Fleet-backup-pa55word"
+
+pytestmark = pytest.mark.slow
+
+
+def _client(server: ServerProcess) -> httpx.Client:
+    return httpx.Client(base_url=server.url, auth=server.admin_auth, timeout=60,
+                        verify=ssl.create_default_context(cafile=str(server.certificate_path)))  # fmt: skip
+
+
+def _source(server: ServerProcess, **changes: Any) -> dict[str, Any]:
+    user, password = server.admin_auth
+    return {"type": "connector", "url": server.url, "user": user, "password": password,
+            "certificate": server.certificate_path.read_text(), **changes}  # fmt: skip
+
+
+def _origin(server: ServerProcess) -> str:
+    return Source(url=server.url, user="", certificate="", ca_certificate="", password="").origin
+
+
+def _schedule(client: httpx.Client, name: str, target: Path, **more: Any) -> None:
+    body = {"name": name, "cron": "0 3 * * *", "password": BACKUP_PASSWORD,
+            "target": {"type": "directory", "path": str(target)}, "keep": {"last": 2}, **more}  # fmt: skip
+    answer = client.post(SCHEDULES, json=body)
+    assert answer.status_code == 201, answer.text
+
+
+def _run(client: httpx.Client, name: str) -> dict[str, Any]:
+    started = client.post(f"{SCHEDULES}/{name}/run")
+    assert started.status_code == 202, started.text
+    run_id = started.json()["id"]
+
+    def finished() -> dict[str, Any] | None:
+        run = next(r for r in client.get(RUNS).json() if r["id"] == run_id)
+        return None if run["status"] == "running" else run
+
+    run = wait_for(finished, f"the run of {name} to end", timeout=120)
+    return run
+
+
+def _archives(folder: Path, schedule: str, origin: str) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if made_by(schedule, origin, p.name))
+
+
+@pytest.fixture
+def trio(
+    tmp_path: Path, server_factory: Callable[..., ServerProcess]
+) -> tuple[ServerProcess, ServerProcess, ServerProcess]:
+    return (server_factory(tmp_path / "manager").start(), server_factory(tmp_path / "alpha").start(),
+            server_factory(tmp_path / "beta").start())  # fmt: skip
+
+
+def test_two_connectors_backed_up_into_one_folder_keep_their_generations_apart(
+    trio: tuple[ServerProcess, ServerProcess, ServerProcess], tmp_path: Path
+) -> None:
+    """``nightly`` (alpha) and ``nightly-2`` (beta): the one name begins the other, and both
+    write to one folder with keep last 2; each run prunes only its own connector's archives."""
+    manager, alpha, beta = trio
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    older = [dt.datetime(2026, 1, day, 3, 0, tzinfo=dt.UTC) for day in (1, 2)]
+    for schedule, server in (("nightly", alpha), ("nightly-2", beta)):
+        for when in older:
+            (folder / archive_name(schedule, _origin(server), when)).write_bytes(b"an older one")
+    with _client(manager) as client:
+        _schedule(client, "nightly", folder, source=_source(alpha))
+        _schedule(client, "nightly-2", folder, source=_source(beta))
+        _schedule(client, "nightly-3", folder, source=_source(beta, password="Not-the-pa55word"))
+        _schedule(client, "own", folder)
+
+        first = _run(client, "nightly")
+        after_first = {s: _archives(folder, s, _origin(srv))
+                       for s, srv in (("nightly", alpha), ("nightly-2", beta))}  # fmt: skip
+        second = _run(client, "nightly-2")
+        refused = _run(client, "nightly-3")
+        rows = {row["schedule"]: row for row in client.get(FLEET).json()}
+
+    assert (first["status"], second["status"]) == ("succeeded", "succeeded"), (first, second)
+    assert first["verification"].startswith("full")
+    # alpha's run kept its new archive and its newest older one; beta's two stayed untouched.
+    assert after_first["nightly"] == [
+        archive_name("nightly", _origin(alpha), older[1]),
+        Path(first["object"]).name,
+    ]
+    assert after_first["nightly-2"] == [
+        archive_name("nightly-2", _origin(beta), when) for when in older
+    ]
+    assert _archives(folder, "nightly-2", _origin(beta)) == [
+        archive_name("nightly-2", _origin(beta), older[1]),
+        Path(second["object"]).name,
+    ]
+    assert _archives(folder, "nightly", _origin(alpha))[-1] == Path(first["object"]).name
+    # The fleet: each connector's row, with its state.
+    assert refused["status"] == "failed"
+    assert rows["nightly"]["connector"] == alpha.url
+    assert rows["nightly"]["state"] == "ok"
+    assert rows["nightly"]["lastSize"] == first["size"]
+    assert rows["nightly"]["newestArchiveAgeSeconds"] >= 0
+    assert rows["nightly-2"]["connector"] == beta.url
+    assert rows["nightly-3"]["state"] == "failing"
+    assert "refused the user" in rows["nightly-3"]["lastError"]
+    assert (rows["own"]["connector"], rows["own"]["state"]) == ("this instance", "never")
+    assert [row["schedule"] for row in rows.values()] == [
+        "nightly",
+        "nightly-2",
+        "nightly-3",
+        "own",
+    ]
+    assert all(row["nextRunAt"].endswith("03:00:00Z") for row in rows.values())
+    assert "Not-the-pa55word" not in str(rows)
+
+
+def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
+    trio: tuple[ServerProcess, ServerProcess, ServerProcess], tmp_path: Path
+) -> None:
+    manager, alpha, _beta = trio
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    with _client(alpha) as at_alpha:
+        assert at_alpha.put(CONNECTOR, json={"description": "as backed up"}).status_code == 200
+    with _client(manager) as client:
+        _schedule(client, "alpha", folder, source=_source(alpha))
+        assert _run(client, "alpha")["status"] == "succeeded"
+        with _client(alpha) as at_alpha:
+            assert at_alpha.put(CONNECTOR, json={"description": "changed since"}).status_code == 200
+        [archive] = client.get(f"{FLEET}/alpha/archives").json()
+
+        preview = client.post(f"{FLEET}/alpha/restore",
+                              json={"archive": archive["name"], "dryRun": True})  # fmt: skip
+        unchanged = _description(alpha)
+        restored = client.post(f"{FLEET}/alpha/restore", json={"archive": archive["name"]})
+
+    assert preview.status_code == 200, preview.text
+    report = preview.json()
+    assert report["connector"] == alpha.url
+    assert report["dryRun"]["dryRun"] is True
+    assert "connector" in str(report["dryRun"]["changes"])
+    assert unchanged == "changed since"  # the dry run changed nothing
+    assert restored.status_code == 200, restored.text
+    assert restored.json()["restarting"] is True
+    wait_for(lambda: _description(alpha) == "as backed up", "alpha to restart into the archive",
+             timeout=120)  # fmt: skip
+    audited = [
+        json.loads(line) for line in (manager.data_dir / "audit.log").read_text().splitlines()
+    ]
+    [entry] = [e for e in audited if e.get("event") == "backup.fleet_restored"]
+    assert (entry["connector"], entry["archive"]) == (alpha.url, archive["name"])
+
+
+def _description(server: ServerProcess) -> str | None:
+    try:
+        with _client(server) as client:
+            answer = client.get(CONNECTOR)
+            return str(answer.json()["description"]) if answer.status_code == 200 else None
+    except httpx.TransportError:
+        return None  # restarting
