@@ -26,6 +26,7 @@ PROBES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "manageUsers": ("GET", "/api/openscc/v1/users", {}),
     "manageSchedules": ("GET", "/api/openscc/v1/backup/schedules", {}),
     "runSchedules": ("POST", "/api/openscc/v1/backup/schedules/none/run", {}),
+    "restoreConnectors": ("POST", "/api/openscc/v1/backup/fleet/none/restore", {"json": {}}),
     "readSafetyBackups": ("GET", "/api/openscc/v1/backup/safety", {}),
     "readCertificateExpiry": ("GET", "/api/monitoring/certificates", {}),
     "changeHaMaster": ("PUT", f"{HA}/master/config", {"content": b"not json"}),

@@ -32,6 +32,7 @@ CAPABILITIES = {
     "manageUsers": ("GET", f"{EXTENSION}/users"),
     "manageSchedules": ("GET", f"{EXTENSION}/backup/schedules"),
     "runSchedules": ("POST", f"{EXTENSION}/backup/schedules/{{name}}/run"),
+    "restoreConnectors": ("POST", f"{EXTENSION}/backup/fleet/{{name}}/restore"),
     "readSafetyBackups": ("GET", f"{EXTENSION}/backup/safety"),
     "readCertificateExpiry": ("GET", "/api/monitoring/certificates"),
     "changeHaMaster": ("PUT", "/api/v1/configuration/connector/ha/master/config"),

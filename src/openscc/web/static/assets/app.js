@@ -5,6 +5,7 @@
 import { SessionEnded, getJson, logOff, logOn, request, saveAs } from "./api.js";
 import { certificatesPage, proxyPage, usersPage } from "./connector-pages.js";
 import { announce, el, field, formatBytes, formatTime, render, showError, clearError } from "./dom.js";
+import { fleetPage } from "./fleet-page.js";
 import { haPage } from "./ha-page.js";
 import { settingsPage } from "./settings-pages.js";
 import { openRestoreDialog } from "./restore.js";
@@ -55,6 +56,7 @@ const pages = {
   certificates: () => certificatesPage(me),
   users: () => usersPage(me),
   schedules: () => schedulesPage(me),
+  fleet: () => fleetPage(me),
 };
 const FIRST_LOGON = ["/logon", "/password", "/role"];
 

@@ -7,7 +7,8 @@ export function alertLine() {
   return el("p", { role: "alert", class: "error", hidden: true });
 }
 
-// columns: [{label, value: (row) => text or Node}]; actions: [{label: (row) => text, run(row)}]
+// columns: [{label, value: (row) => text or Node}]; actions: [{label: (row) => text, run(row),
+// when: (row) => whether the row has it (default: every row)}]
 export function table(columns, rows, actions = [], empty = "None yet.") {
   if (!rows.length) return el("p", { class: "muted" }, empty);
   const head = [...columns.map((c) => c.label), ...(actions.length ? ["Actions"] : [])];
@@ -24,7 +25,7 @@ export function table(columns, rows, actions = [], empty = "None yet.") {
           {},
           ...columns.map((c) => el("td", {}, c.value(row))),
           ...(actions.length
-            ? [el("td", { class: "row-actions" }, ...actions.map((a) =>
+            ? [el("td", { class: "row-actions" }, ...actions.filter((a) => !a.when || a.when(row)).map((a) =>
                 el("button", { type: "button", class: "small", "aria-label": a.label(row), onclick: () => a.run(row) },
                   a.text ?? a.label(row).split(" ")[0])))]
             : []),
