@@ -21,6 +21,7 @@ from bench import report
 from bench.cli_start import run_cli_start
 from bench.data import records, shape_for
 from bench.fast_paths import run_fast_paths
+from bench.fleet import run_fleet
 from bench.floor import measure_floor, measure_kdf
 from bench.ha import run_ha
 from bench.logon_flood import run_logon_flood
@@ -82,6 +83,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--ha-resources", type=int, default=10_000, help="resources of the pair's initial sync"
     )
     parser.add_argument("--ha-changes", type=int, help="changes whose replication lag is timed")
+    parser.add_argument("--no-fleet", action="store_true", help="skip the fleet backups")
+    parser.add_argument("--fleet-sources", type=int, default=20, help="connectors backed up")
+    parser.add_argument(
+        "--fleet-resources", type=int, default=10_000, help="resources of each connector"
+    )
     parser.add_argument("--no-warmup", action="store_true", help="no warm-up load before rounds")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--work", type=Path, help="keep data, archives and logs here")
@@ -183,6 +189,14 @@ def main(argv: list[str] | None = None) -> int:
             )
             results.ha = run_ha(work, resources=args.ha_resources, changes=changes)
             print(f"  {results.ha}", flush=True)
+        if not args.no_fleet:
+            print(f"Fleet: {args.fleet_sources} connectors of {args.fleet_resources:,} resources, "
+                  "then one ten times larger", flush=True)  # fmt: skip
+            results.fleet = run_fleet(
+                work, sources=args.fleet_sources, resources=args.fleet_resources
+            )
+            for fleet_pass in results.fleet:
+                print(f"  {fleet_pass}", flush=True)
         archive = work / f"backup-{min(sizes)}.zip"
         if archive.exists():
             print("Command-line start time (medians of 5)", flush=True)

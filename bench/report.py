@@ -9,6 +9,8 @@ from pathlib import Path
 
 from bench.cli_start import StartTime
 from bench.fast_paths import FastPath
+from bench.fleet import FleetPass
+from bench.fleet import section as fleet_section
 from bench.ha import HaFigures
 from bench.logon_flood import FloodFigures
 from bench.loop_latency import LoopLatency
@@ -51,6 +53,7 @@ class Results:
     fast_paths: list[FastPath] = field(default_factory=list)
     ha: HaFigures | None = None
     cli_start: list[StartTime] = field(default_factory=list)
+    fleet: list[FleetPass] = field(default_factory=list)
     elapsed_s: float = 0.0
 
     @property
@@ -474,6 +477,7 @@ def render(results: Results, *, existing: Path | None = None) -> str:
         _fast_path_section,
         _ha_section,
         _cli_start_section,
+        lambda results: fleet_section(results.fleet),
     ):
         lines += section(results)
         lines.append("")
