@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import ssl
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -125,12 +126,10 @@ def test_two_connectors_backed_up_into_one_folder_keep_their_generations_apart(
     assert rows["nightly-3"]["state"] == "failing"
     assert "refused the user" in rows["nightly-3"]["lastError"]
     assert (rows["own"]["connector"], rows["own"]["state"]) == ("this instance", "never")
-    assert [row["schedule"] for row in rows.values()] == [
-        "nightly",
-        "nightly-2",
-        "nightly-3",
-        "own",
-    ]
+    by_connector = sorted(
+        [(alpha.url, "nightly"), (beta.url, "nightly-2"), (beta.url, "nightly-3")]
+    )
+    assert [row["schedule"] for row in rows.values()] == [n for _, n in by_connector] + ["own"]
     assert all(row["nextRunAt"].endswith("03:00:00Z") for row in rows.values())
     assert "Not-the-pa55word" not in str(rows)
 
@@ -150,11 +149,25 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
             assert at_alpha.put(CONNECTOR, json={"description": "changed since"}).status_code == 200
         [archive] = client.get(f"{FLEET}/alpha/archives").json()
 
+        # A Cloud Connector's own archive of alpha (as SAP's product makes them): no preview,
+        # and alpha, an openscc, refuses it with its own message, relayed.
+        sap = archive_name("alpha", _origin(alpha), dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        with zipfile.ZipFile(folder / sap, "w") as archive_of_sap:
+            archive_of_sap.writestr("config/scc_config.ini", "[scc]\n")
+        sap_preview = client.post(f"{FLEET}/alpha/restore", json={"archive": sap, "dryRun": True})
+        sap_restore = client.post(f"{FLEET}/alpha/restore", json={"archive": sap})
+        [archive, _sap] = client.get(f"{FLEET}/alpha/archives").json()
         preview = client.post(f"{FLEET}/alpha/restore",
                               json={"archive": archive["name"], "dryRun": True})  # fmt: skip
         unchanged = _description(alpha)
         restored = client.post(f"{FLEET}/alpha/restore", json={"archive": archive["name"]})
 
+    assert sap_preview.status_code == 409
+    assert "offers no preview" in sap_preview.json()["message"]
+    assert sap_restore.status_code == 400
+    assert sap_restore.json()["message"].startswith(
+        f"the connector at {alpha.url} refused the archive"
+    )
     assert preview.status_code == 200, preview.text
     report = preview.json()
     assert report["connector"] == alpha.url
