@@ -16,7 +16,8 @@ import click
 import httpx
 
 from openscc.cli.passwords import PASSWORD_ENV, read_secret
-from openscc.client.api import OpensccClient, normalize_url, tls_verify
+from openscc.client.api import OpensccClient
+from openscc.client.wire import normalize_url, tls_verify
 
 DEFAULT_TIMEOUT = 300.0
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from openscc.errors import TlsVerificationFailed
 
 if TYPE_CHECKING:
-    from openscc.client.api import BackupFile, OpensccClient, tls_verify
+    from openscc.client.api import BackupFile, OpensccClient
     from openscc.client.progress import ProgressCallback
+    from openscc.client.wire import tls_verify
 
 __all__ = ["BackupFile", "OpensccClient", "ProgressCallback", "TlsVerificationFailed", "tls_verify"]
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,30 +34,28 @@ from openscc.client.files import AtomicFile, check_complete_zip
 from openscc.client.multipart import BackupUpload
 from openscc.client.offline import archive_ui_certificate
 from openscc.client.progress import ProgressCallback, no_progress
-from openscc.errors import (
-    Forbidden,
-    NotAuthenticated,
-    OpensccError,
-    RestartTimeout,
-    TlsVerificationFailed,
-    UnexpectedResponse,
-    Unreachable,
-    error_from_response,
+from openscc.client.restart import PendingRestart, RestartWatch
+from openscc.client.wire import (
+    BACKUP_PATH,
+    CSRF_HEADER,
+    CSRF_SENTINELS,
+    OPENAPI_PATH,
+    PARTIAL_RESTORE_PATH,
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    VERSION_PATH,
+    ZIP_TYPES,
+    VerifyTypes,
+    content_length,
+    csrf_refused,
+    error_of,
+    media_type,
+    normalize_url,
+    tls_verify,
+    transport_error,
+    version_of,
 )
-
-VERSION_PATH = "/api/v1/connector/version"
-BACKUP_PATH = "/api/v1/configuration/backup"
-OPENAPI_PATH = "/api/openapi.json"
-SESSION_COOKIE = "JSESSIONID"
-PARTIAL_RESTORE_PATH = "/api/openscc/v1/backup/partial"
-CSRF_HEADER = "X-CSRF-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-ZIP_TYPES = frozenset(
-    {"application/zip", "application/octet-stream", "application/x-zip-compressed"}
-)
-_CSRF_SENTINELS = frozenset({"fetch", "required"})
-
-VerifyTypes = bool | str | os.PathLike[str] | ssl.SSLContext
+from openscc.errors import OpensccError, UnexpectedResponse, Unreachable
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,44 +65,6 @@ class BackupFile:
     path: Path
     size: int
     sha256: str
-
-
-@dataclass(frozen=True, slots=True)
-class _PendingRestart:
-    """What the client knew of the old server process when it sent a restore."""
-
-    session: str | None
-    # The UI certificate in the restored archive (openscc archives): the one the server will
-    # present after the restart, if it differs from today's.
-    ui_certificate_pem: str | None = None
-
-
-def pinned_context(certificate_pem: str) -> ssl.SSLContext:
-    """A TLS context that trusts exactly this certificate (its own trust anchor, whatever names
-    it carries): to check that a restored server is back, and nothing else."""
-    context = ssl.create_default_context(cadata=certificate_pem)
-    context.check_hostname = False
-    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
-    return context
-
-
-def tls_verify(verify: VerifyTypes) -> bool | ssl.SSLContext:
-    """What httpx's ``verify`` gets: True, False, a context, or a context trusting a CA file."""
-    if isinstance(verify, bool | ssl.SSLContext):
-        return verify
-    path = os.fspath(verify)
-    try:
-        return ssl.create_default_context(cafile=path)
-    except (OSError, ssl.SSLError) as error:
-        raise ValueError(f"cannot load the CA file {path}: {error}") from None
-
-
-def normalize_url(url: str) -> str:
-    """The base URL without a trailing slash; only http(s) with a host is accepted."""
-    parsed = httpx.URL(url.strip())
-    if parsed.scheme not in ("https", "http") or not parsed.host:
-        raise ValueError(f"not an http(s) URL: {url!r}")
-    return str(parsed).rstrip("/")
 
 
 class OpensccClient:
@@ -127,19 +86,18 @@ class OpensccClient:
         self.user = user
         self.poll_interval = poll_interval
         self._csrf_token: str | None = None
-        self._pending_restart: _PendingRestart | None = None
+        self._pending_restart: PendingRestart | None = None
         # After wait_until_back: the restored UI certificate (PEM) if the server came back with
         # it instead of the certificate this client trusted.
         self.restored_certificate: str | None = None
         self._dry_run_checked = False
-        self._pinned: httpx.AsyncClient | None = None
-        self._credentials = httpx.BasicAuth(user, password)
-        self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
-        self._http = httpx.AsyncClient(
+        self.credentials = httpx.BasicAuth(user, password)
+        self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self.http = httpx.AsyncClient(
             base_url=self.base_url,
-            auth=self._credentials,
+            auth=self.credentials,
             verify=tls_verify(verify),
-            timeout=self._timeout,
+            timeout=self.timeout,
             transport=transport,
             follow_redirects=False,  # a redirect means a login page or a proxy, never the API
             headers={"User-Agent": f"openscc-client/{__version__}"},
@@ -157,12 +115,12 @@ class OpensccClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self.http.aclose()
 
     @property
     def session_id(self) -> str | None:
         """The JSESSIONID the server gave this client, if any."""
-        return self._http.cookies.get(SESSION_COOKIE)
+        return self.http.cookies.get(SESSION_COOKIE)
 
     # --- endpoints -------------------------------------------------------------------------------
 
@@ -170,8 +128,8 @@ class OpensccClient:
         """The Cloud Connector version the server reports; also proves the login works."""
         response = await self._call("GET", VERSION_PATH)
         if response.status_code != 200:
-            raise self._error(response)
-        return _version_of(response)
+            raise self.error_of(response)
+        return version_of(response)
 
     async def json_call(self, method: str, path: str, body: Any = None) -> Any:
         """One of openscc's own JSON endpoints: its answer (None for a 204), or the error."""
@@ -179,7 +137,7 @@ class OpensccClient:
             await self._ensure_session()
         response = await self._call(method, path, json=body)
         if response.status_code >= 300:
-            raise self._error(response)
+            raise self.error_of(response)
         return None if response.status_code == 204 else response.json()
 
     async def create_backup(
@@ -206,14 +164,14 @@ class OpensccClient:
         try:
             if response.status_code != 200:
                 await response.aread()
-                raise self._error(response)
-            media_type = _media_type(response)
-            if media_type not in ZIP_TYPES:
+                raise self.error_of(response)
+            answered = media_type(response)
+            if answered not in ZIP_TYPES:
                 raise UnexpectedResponse(
-                    f"{self.base_url} answered the backup request with {media_type or 'no content type'}"
+                    f"{self.base_url} answered the backup request with {answered or 'no content type'}"
                     ", not a ZIP file; is the URL that of a Cloud Connector?"
                 )
-            total = _content_length(response)
+            total = content_length(response)
             digest = hashlib.sha256()
             done = 0
             with AtomicFile(dst) as out:
@@ -230,7 +188,7 @@ class OpensccClient:
                 check_complete_zip(out.sync())
                 out.commit()
         except httpx.TransportError as error:
-            raise self._transport_error(error) from error
+            raise transport_error(error, self.base_url) from error
         finally:
             await response.aclose()
         return BackupFile(path=dst, size=done, sha256=digest.hexdigest())
@@ -250,7 +208,7 @@ class OpensccClient:
         await self._check_dry_run_offered()
         response = await self._upload(Path(path), password, dry_run=True, progress=progress)
         if response.status_code != 200:
-            raise self._error(response)
+            raise self.error_of(response)
         try:
             report = response.json()
         except ValueError:
@@ -272,8 +230,8 @@ class OpensccClient:
         """
         response = await self._upload(Path(path), password, dry_run=False, progress=progress)
         if not response.is_success:
-            raise self._error(response)
-        self._pending_restart = _PendingRestart(
+            raise self.error_of(response)
+        self._pending_restart = PendingRestart(
             session=self.session_id,
             ui_certificate_pem=await asyncio.to_thread(archive_ui_certificate, path, password),
         )
@@ -299,116 +257,23 @@ class OpensccClient:
             content_factory=lambda: upload.stream(progress),
         )
         if response.status_code != 200:
-            raise self._error(response)
+            raise self.error_of(response)
         report: dict[str, Any] = response.json()
         return report
 
     async def wait_until_back(self, timeout: float = 300.0) -> str | None:
-        """After ``restore``: wait until the server has restarted and answers again; its version.
-
-        A restart shows as the old process going away (connection refused, 5xx from a proxy) or
-        as a new process that no longer knows this client's session. None means the server is
-        back but refuses these credentials (the restored configuration has other users).
-        Without a preceding ``restore`` this waits only until the server answers.
-        Raises RestartTimeout if that does not happen within ``timeout`` seconds.
-
-        If the restored configuration carries another UI certificate, the server comes back with
-        it and this client no longer trusts it: the check goes on with a connection that trusts
-        exactly the archive's certificate (for this check only), and ``restored_certificate``
-        holds it afterwards.
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        pending = self._pending_restart
-        restarted = pending is None
-        went_down = False
-        http = self._http
+        """After ``restore``: wait until the server has restarted and answers again; its version,
+        or None when it is back but refuses these credentials (openscc.client.restart). Raises
+        RestartTimeout if that does not happen within ``timeout`` seconds. When the server comes
+        back with the archive's UI certificate, ``restored_certificate`` holds it afterwards."""
+        watch = RestartWatch(self, self._pending_restart)
         try:
-            return await self._wait(http, pending, deadline, timeout, restarted, went_down)
+            return await watch.wait(timeout)
         finally:
-            if self._pinned is not None:
-                await self._pinned.aclose()
-                self._pinned = None
-
-    async def _wait(
-        self,
-        http: httpx.AsyncClient,
-        pending: _PendingRestart | None,
-        deadline: float,
-        timeout: float,
-        restarted: bool,
-        went_down: bool,
-    ) -> str | None:
-        loop = asyncio.get_running_loop()
-        while True:
-            remaining = max(deadline - loop.time(), 0.1)
-            try:
-                response = await http.get(
-                    VERSION_PATH, headers=self._headers("GET"), timeout=min(remaining, 10.0)
-                )
-            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-                if not _is_certificate_error(error):
-                    went_down = restarted = True
-                elif pending is not None and pending.ui_certificate_pem and http is self._http:
-                    # Back, with the restored UI certificate: check it with that one alone.
-                    http = self._pinned_client(pending.ui_certificate_pem)
-                    self.restored_certificate = pending.ui_certificate_pem
-                    went_down = restarted = True
-                    continue
-                else:
-                    raise self._transport_error(error, during_restart=True) from error
-            except httpx.TransportError:
-                pass  # e.g. a kept-alive connection the server closed; the next poll opens a new one
-            else:
-                self._remember_token(response)
-                new_session = response.cookies.get(SESSION_COOKIE)
-                if (
-                    pending is not None
-                    and new_session is not None
-                    and new_session != pending.session
-                ):
-                    restarted = True
-                if response.status_code >= 500:
-                    # A proxy's error page means the process behind it is gone; the server's own
-                    # JSON error (a busy database, say) may come from the old process.
-                    if _media_type(response) != "application/json":
-                        went_down = restarted = True
-                elif response.status_code in (401, 403) and pending is not None:
-                    # The old process accepted these credentials a moment ago: only the restored
-                    # configuration can refuse them, so the server is back.
-                    self._pending_restart = None
-                    return None
-                elif restarted:
-                    if response.status_code == 200 and _media_type(response) == "application/json":
-                        self._pending_restart = None
-                        return _version_of(response)
-                    if pending is None and response.status_code in (401, 403):
-                        raise self._error(response)
-            if loop.time() >= deadline:
-                if went_down:
-                    raise RestartTimeout(
-                        f"{self.base_url} went down to restart but did not answer again within "
-                        f"{timeout:g} s"
-                    )
-                if pending is not None:
-                    raise RestartTimeout(
-                        f"{self.base_url} did not restart within {timeout:g} s after the restore"
-                    )
-                raise RestartTimeout(f"{self.base_url} did not answer within {timeout:g} s")
-            await asyncio.sleep(min(self.poll_interval, max(deadline - loop.time(), 0)))
+            self._pending_restart = watch.pending
+            self.restored_certificate = watch.restored_certificate or self.restored_certificate
 
     # --- plumbing --------------------------------------------------------------------------------
-
-    def _pinned_client(self, certificate_pem: str) -> httpx.AsyncClient:
-        self._pinned = httpx.AsyncClient(
-            base_url=self.base_url,
-            auth=self._credentials,
-            verify=pinned_context(certificate_pem),
-            timeout=self._timeout,
-            follow_redirects=False,
-            headers={"User-Agent": f"openscc-client/{__version__}"},
-        )
-        return self._pinned
 
     async def offers_dry_run(self) -> bool:
         """Whether the server declares the restore dry run (openscc does; the Cloud Connector,
@@ -451,7 +316,7 @@ class OpensccClient:
             content_factory=lambda: upload.stream(progress),
         )
 
-    def _headers(self, method: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    def headers_for(self, method: str, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = dict(extra or {})
         if method in SAFE_METHODS:
             if self._csrf_token is None:
@@ -460,9 +325,9 @@ class OpensccClient:
             headers[CSRF_HEADER] = self._csrf_token
         return headers
 
-    def _remember_token(self, response: httpx.Response) -> None:
+    def remember_token(self, response: httpx.Response) -> None:
         token = response.headers.get(CSRF_HEADER)
-        if token and token.lower() not in _CSRF_SENTINELS:
+        if token and token.lower() not in CSRF_SENTINELS:
             self._csrf_token = token
 
     async def _call(
@@ -478,20 +343,20 @@ class OpensccClient:
     ) -> httpx.Response:
         """Send one request; retried once with a fresh token if the server refused its CSRF token."""
         for attempt in (1, 2):
-            request = self._http.build_request(
+            request = self.http.build_request(
                 method,
                 path,
-                headers=self._headers(method, headers),
+                headers=self.headers_for(method, headers),
                 json=json,
                 params=params,
                 content=content_factory() if content_factory is not None else None,
             )
             try:
-                response = await self._http.send(request, stream=stream)
+                response = await self.http.send(request, stream=stream)
             except httpx.TransportError as error:
-                raise self._transport_error(error) from error
-            self._remember_token(response)
-            if attempt == 1 and method not in SAFE_METHODS and await _csrf_refused(response):
+                raise transport_error(error, self.base_url) from error
+            self.remember_token(response)
+            if attempt == 1 and method not in SAFE_METHODS and await csrf_refused(response):
                 await response.aclose()
                 self._csrf_token = None
                 await self.version()
@@ -499,83 +364,6 @@ class OpensccClient:
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _transport_error(
-        self, error: httpx.TransportError, *, during_restart: bool = False
-    ) -> Unreachable:
-        if _is_certificate_error(error):
-            why = (
-                " (the restored configuration may carry another UI certificate)"
-                if during_restart
-                else ""
-            )
-            return TlsVerificationFailed(
-                f"the TLS certificate of {self.base_url} is not trusted{why}: {_reason(error)}"
-            )
-        if isinstance(error, httpx.TimeoutException):
-            return Unreachable(f"{self.base_url} did not answer in time ({type(error).__name__})")
-        return Unreachable(f"cannot reach {self.base_url}: {_reason(error)}")
-
-    def _error(self, response: httpx.Response) -> OpensccError:
+    def error_of(self, response: httpx.Response) -> OpensccError:
         """The error the server answered with, as the class errors.py gives it."""
-        try:
-            body = response.json()
-        except (ValueError, httpx.ResponseNotRead):
-            body = None
-        error = error_from_response(response.status_code, body)
-        if isinstance(body, dict) and isinstance(body.get("message"), str):
-            return error
-        where = f"{response.request.method} {response.request.url.path}"
-        status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-        if isinstance(error, NotAuthenticated):
-            return NotAuthenticated(f"{where}: {status}: the user {self.user} could not log in")
-        if isinstance(error, Forbidden):
-            return Forbidden(f"{where}: {status}: the user {self.user} may not do this")
-        if 200 <= response.status_code < 400:
-            return UnexpectedResponse(f"{where}: unexpected {status} from {self.base_url}")
-        return type(error)(f"{where}: {status}")
-
-
-def _version_of(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    version = body.get("version") if isinstance(body, dict) else None
-    if not isinstance(version, str):
-        raise UnexpectedResponse(
-            f"{response.request.url} did not answer with a Cloud Connector version; is the URL right?"
-        )
-    return version
-
-
-def _media_type(response: httpx.Response) -> str:
-    header = str(response.headers.get("content-type", ""))
-    return header.split(";", 1)[0].strip().lower()
-
-
-def _content_length(response: httpx.Response) -> int | None:
-    value = response.headers.get("content-length", "")
-    return int(value) if value.isdigit() else None
-
-
-async def _csrf_refused(response: httpx.Response) -> bool:
-    if response.status_code != 403:
-        return False
-    if response.headers.get(CSRF_HEADER, "").lower() == "required":
-        return True
-    await response.aread()
-    return "csrf" in response.text.lower()
-
-
-def _is_certificate_error(error: BaseException) -> bool:
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error) or type(error).__name__
-    return text.splitlines()[0][:300]
+        return error_of(response, user=self.user, base_url=self.base_url)

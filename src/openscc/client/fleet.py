@@ -19,9 +19,10 @@ from pathlib import Path
 
 import httpx
 
-from openscc.client.api import OpensccClient, VerifyTypes
+from openscc.client.api import OpensccClient
 from openscc.client.inventory import InventoryEntry, InventoryError
 from openscc.client.offline import verify_backup
+from openscc.client.wire import VerifyTypes
 from openscc.errors import ClientError, OpensccError
 
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"

@@ -161,7 +161,7 @@ def _entry(values: dict[str, Any], where: str, *, base: Path) -> InventoryEntry:
         )
     try:
         # The HTTP client is imported when an inventory is read, not when a password file is.
-        from openscc.client.api import normalize_url
+        from openscc.client.wire import normalize_url
 
         url = normalize_url(_string(values, "url", where))
     except ValueError as error:
