@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
 from starlette.testclient import TestClient
 
 from openscc.config import certs
-from openscc.schedules import fleet
+from openscc.errors import SourceFailed
+from openscc.schedules import fleet, remote
 from openscc.schedules.model import Schedule
 from openscc.schedules.retention import Keep
 from openscc.schedules.sources import Source
@@ -142,3 +146,22 @@ def test_the_fleet_restore_refuses_before_it_sends_anything(
     assert "cannot be reached" in unreachable.json()["message"]
     assert "Source-pa55word" not in unreachable.text
     assert no_archive.status_code == 400
+
+
+def test_an_answer_of_another_connector_is_read_only_up_to_its_cap() -> None:
+    """A dry-run report or an error of a connector is read whole: never more than the cap."""
+    sent = 0
+
+    def endless() -> Iterator[bytes]:
+        nonlocal sent
+        while True:
+            sent += 1024 * 1024
+            yield b"x" * (1024 * 1024)
+
+    small = httpx.Response(400, content=b'{"type": "INVALID_REQUEST", "message": "bad"}')
+    huge = httpx.Response(200, content=endless())
+
+    assert remote.message_of(remote.capped_body(small, "https://a.example")) == "bad"
+    with pytest.raises(SourceFailed, match="answered more than"):
+        remote.capped_body(huge, "https://a.example")
+    assert sent <= remote.MAX_ANSWER_BYTES + 2 * 1024 * 1024

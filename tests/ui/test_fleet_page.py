@@ -24,7 +24,9 @@ CONNECTOR = "/api/v1/configuration/connector"
 PASSWORD = "Fleet-backup-pa55word"
 
 
-def _schedule(server: ServerProcess, name: str, target: Path, source: dict[str, Any] | None) -> None:
+def _schedule(
+    server: ServerProcess, name: str, target: Path, source: dict[str, Any] | None
+) -> None:
     body = {"name": name, "cron": "0 3 * * *", "password": PASSWORD,
             "target": {"type": "directory", "path": str(target)},
             **({"source": source} if source else {})}  # fmt: skip

@@ -8,6 +8,7 @@ Blocking: a run's worker calls it."""
 
 from __future__ import annotations
 
+import json
 import ssl
 import zipfile
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from openscc.schedules.sources import Source
 
 BACKUP_PATH = "/api/v1/configuration/backup"
 CHUNK = 1024 * 1024
+# An answer other than the archive (an error, a dry-run report) is read whole, up to this.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
 FULL = "full: an openscc archive (manifest, MAC, every record, with the password)"
 STRUCTURAL = "structural: a ZIP whose directory reads and whose members' CRCs check"
 
@@ -60,10 +63,9 @@ def fetch(
                     f"({response.status_code})"
                 )
             if response.status_code != 200:
-                response.read()
                 raise SourceFailed(
                     f"the connector at {where} answered {response.status_code}: "
-                    f"{message_of(response)}"
+                    f"{message_of(capped_body(response, where))}"
                 )
             media = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if media not in ("application/zip", "application/octet-stream"):
@@ -83,13 +85,25 @@ def fetch(
     return written
 
 
-def message_of(response: httpx.Response) -> str:
+def capped_body(response: httpx.Response, where: str) -> bytes:
+    """The answer's body, read up to MAX_ANSWER_BYTES: the connector is another server."""
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            raise SourceFailed(
+                f"the connector at {where} answered more than {MAX_ANSWER_BYTES} bytes"
+            )
+    return bytes(body)
+
+
+def message_of(body: bytes) -> str:
     """A connector's error answer in a line, shown safely."""
     try:
-        body = response.json()
+        answer = json.loads(body)
     except ValueError:
-        return shown(response.text, 200)
-    return shown(str(body.get("message", "")) if isinstance(body, dict) else str(body), 200)
+        return shown(body.decode("utf-8", "replace"), 200)
+    return shown(str(answer.get("message", "")) if isinstance(answer, dict) else str(answer), 200)
 
 
 def connect_failure(source: Source, error: httpx.HTTPError) -> str:

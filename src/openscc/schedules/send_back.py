@@ -10,6 +10,7 @@ Blocking: a worker calls these."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,7 @@ from openscc.logsafe import shown
 from openscc.schedules.model import Schedule
 from openscc.schedules.remote import (
     BACKUP_PATH,
+    capped_body,
     connect_failure,
     message_of,
     source_context,
@@ -131,13 +133,18 @@ def _put(client: httpx.Client, source: Source, path: Path, password: str, *, dry
     where = shown(source.url)
     try:
         with path.open("rb") as archive:
-            response = client.put(
+            request = client.build_request(
+                "PUT",
                 f"{source.url}{BACKUP_PATH}",
                 params={"dryRun": "true"} if dry_run else None,
-                auth=(source.user, source.password),
                 data={"password": password},
                 files={"backup": (path.name, archive, "application/zip")},
             )
+            response = client.send(request, auth=(source.user, source.password), stream=True)
+        try:
+            body = capped_body(response, where)
+        finally:
+            response.close()
     except httpx.TimeoutException:
         raise SourceFailed(f"the connector at {where} did not answer in time") from None
     except httpx.HTTPError as error:
@@ -148,11 +155,14 @@ def _put(client: httpx.Client, source: Source, path: Path, password: str, *, dry
             f"({response.status_code})"
         )
     if response.status_code == 400:
-        raise InvalidRequest(
-            f"the connector at {where} refused the archive: {message_of(response)}"
-        )
+        raise InvalidRequest(f"the connector at {where} refused the archive: {message_of(body)}")
     if not response.is_success:
         raise SourceFailed(
-            f"the connector at {where} answered {response.status_code}: {message_of(response)}"
+            f"the connector at {where} answered {response.status_code}: {message_of(body)}"
         )
-    return response.json() if dry_run else None
+    if not dry_run:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise SourceFailed(f"the connector at {where} did not answer the dry run in JSON") from None
