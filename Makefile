@@ -4,11 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVER_STAMP := $(VENV)/.installed-server
+# Azurite, Microsoft's Azure Blob Storage emulator (an npm package), for the Azure target's tests.
+AZURITE := $(VENV)/azurite/node_modules/.bin/azurite-blob
 
 .PHONY: install run lint docs test test-fast bench fuzz soak clean
 
 # make run needs only the server and the command line; everything else (the test stack, the
-# linters, boto3) comes with make install, which the test and lint targets use.
+# linters, boto3, azure-identity) comes with make install, which the test and lint targets use.
 $(SERVER_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e .
@@ -39,10 +41,17 @@ lint: install
 docs: install
 	$(BIN)/python -m scripts.docs
 
-# The LDAP tests run a real OpenLDAP server, the web page's tests a real Chromium: as root with
-# apt, slapd (and ldap-utils) and chromium are installed from Debian first when missing; without
-# them those tests fail, saying so.
-test: lint
+# Azurite goes into the venv's folder with npm; as root with apt, Node.js and npm are installed
+# from Debian first when missing. Without it the Azure tests fail, saying so.
+$(AZURITE):
+	-if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; fi
+	-npm install --prefix $(VENV)/azurite --no-audit --no-fund --silent azurite@3
+
+# The LDAP tests run a real OpenLDAP server, the web page's tests a real Chromium, the Azure
+# target's tests a real Azurite: as root with apt, slapd (and ldap-utils) and chromium are
+# installed from Debian first when missing; without them those tests fail, saying so.
+test: lint $(AZURITE)
 	-if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && { [ ! -x /usr/sbin/slapd ] || [ ! -x /usr/bin/chromium ]; }; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils chromium chromium-driver >/dev/null; fi
 	$(BIN)/python -m pytest -q -n 2

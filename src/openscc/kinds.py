@@ -156,7 +156,8 @@ KINDS: dict[str, Kind] = {
         Kind(HA_MASTER_CONFIG, Scope.SINGLETON, _HA, replicated=False),
         Kind(HA_SHADOW_CONFIG, Scope.SINGLETON, _HA, replicated=False),
         Kind(BACKUP_SCHEDULE, Scope.NAMED, _OPERATIONS,
-             secrets=("password", "accessKeyId", "secretAccessKey", "sourcePassword"), name_pattern=_NAME),
+             secrets=("password", "accessKeyId", "secretAccessKey", "accessKey", "sasToken",
+                      "sourcePassword"), name_pattern=_NAME),
     )
 }  # fmt: skip
 

@@ -376,7 +376,8 @@ def populate_every_kind(client: TestClient) -> None:
 
 
 def _backup_schedule(client: TestClient) -> None:
-    """A schedule to S3 with stored credentials: its password and keys are its secret."""
+    """Schedules to S3 and Azure with stored credentials: their passwords and keys are their
+    secrets."""
     _ok(
         client.post(
             "/api/openscc/v1/backup/schedules",
@@ -397,6 +398,20 @@ def _backup_schedule(client: TestClient) -> None:
             },
         )
     )
+    # Two to Azure Blob Storage: an account key and a SAS token are secrets too.
+    for name, secret in (
+        ("offsite-key", {"accessKey": "QXp1cmUtYWNjb3VudC1rZXktb2YtdGhlLXBvcHVsYXRlZC1jb25maWc="}),
+        ("offsite-sas", {"sasToken": "sv=2025-01-05&sr=c&sp=racwdl&sig=c2NoZWR1bGUtc2Fz"}),
+    ):
+        _ok(
+            client.post(
+                "/api/openscc/v1/backup/schedules",
+                json={"name": name, "cron": "45 2 * * *",
+                      "target": {"type": "azure", "account": "sccbackups", "container": "plant-7",
+                                 "prefix": name, **secret},
+                      "password": "Schedule-backup-pa55word", "keep": {"daily": 14}},
+            )
+        )  # fmt: skip
     # One of another connector: the source's password is a secret too.
     source_pem = certs.self_signed(certs.parse_dn("CN=scc-plant-9.example")).certificate_pem
     _ok(

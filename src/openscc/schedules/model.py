@@ -1,14 +1,13 @@
 """A backup schedule as the API gives it and the store keeps it: ``name``, ``cron`` (5 fields,
-UTC), ``target`` (a directory, or S3-compatible object storage), ``password`` (the backups'
-password), ``keep`` (retention) and ``drill``. The password and the target's credentials are the
-entity's secret, sealed under the master key like every secret, and never answered back."""
+UTC), ``target`` (a directory, S3-compatible object storage or Azure Blob Storage, checked in
+target_fields.py), ``password`` (the backups' password), ``keep`` (retention) and ``drill``.
+The password and the target's credentials are the entity's secret, sealed under the master key
+like every secret, and never answered back."""
 
 from __future__ import annotations
 
 import re
-import urllib.parse
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from openscc import kinds
@@ -18,21 +17,27 @@ from openscc.errors import InvalidRequest
 from openscc.schedules import sources
 from openscc.schedules.retention import Keep
 from openscc.schedules.sources import Source
+from openscc.schedules.target_fields import (
+    SECRET_FIELDS,
+    TARGET_SCHEMA,
+    credentials_view,
+    kept_credentials,
+    parse_target,
+)
 from openscc.schedules.timing import check_cron
 from openscc.store.records import EntityRecord
 
 KIND = kinds.BACKUP_SCHEDULE
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _KEEP_FIELDS = ("last", "daily", "weekly", "monthly")
-_S3_PUBLIC = ("bucket", "prefix", "endpoint", "region")
-_S3_SECRET = ("accessKeyId", "secretAccessKey")
 
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
     name: str
     cron: str
-    target: dict[str, str]  # type, and path or bucket, prefix, endpoint, region
+    # type, and path; or bucket, prefix, endpoint, region; or account, container, prefix, endpoint
+    target: dict[str, str]
     keep: Keep
     drill: bool
     created_at: str  # ISO time: the first run is due after it
@@ -45,8 +50,9 @@ class Schedule:
         """As the API answers it: never the password nor the credentials."""
         keep = {name: getattr(self.keep, name) for name in _KEEP_FIELDS}
         target = dict(self.target)
-        if target["type"] == "s3":
-            target["credentials"] = "stored" if self.credentials else "environment"
+        credentials = credentials_view(self.target, self.credentials)
+        if credentials is not None:
+            target["credentials"] = credentials
         return {
             "name": self.name,
             "cron": self.cron,
@@ -89,7 +95,7 @@ def from_record(record: EntityRecord) -> Schedule:
         drill=bool(body.get("drill", False)),
         created_at=str(body["createdAt"]),
         password=str(secret.get("password", "")),
-        credentials={k: str(secret[k]) for k in _S3_SECRET if k in secret},
+        credentials={k: str(secret[k]) for k in SECRET_FIELDS if k in secret},
         source=(
             sources.from_body(dict(body["source"]), str(secret.get(sources.PASSWORD, "")))
             if body.get("source")
@@ -125,7 +131,8 @@ def parse(data: dict[str, Any], *, created_at: str, current: Schedule | None) ->
         drill=values["drill"],
         created_at=current.created_at if current else created_at,
         password=password,
-        credentials=credentials or _kept_credentials(target, current),
+        credentials=credentials
+        or (kept_credentials(target, current.target, current.credentials) if current else {}),
         source=_source(data, values["source"], current),
     )
 
@@ -154,118 +161,14 @@ def _keep(data: Any, field_name: str) -> Keep:
     return Keep(**values)
 
 
-def _endpoint(value: str) -> str:
-    """An object store's endpoint, checked here: the store client panics on one it cannot
-    parse (``::bad`` stopped the run short of an outcome)."""
-    if not _is_endpoint(value):
-        raise InvalidRequest(
-            "target.endpoint must be an http:// or https:// URL with a host, such as "
-            "https://s3.example.com or http://127.0.0.1:9000"
-        )
-    return value
-
-
-def _is_endpoint(value: str) -> bool:
-    """An http(s) URL with a host, a port in range if any, and nothing but a path besides."""
-    if any(ch.isspace() or not ch.isprintable() for ch in value):
-        return False
-    try:
-        parts = urllib.parse.urlsplit(value)
-        _ = parts.port  # a port out of range raises ValueError
-    except ValueError:
-        return False
-    return (
-        parts.scheme in ("http", "https")
-        and bool(parts.hostname)
-        and parts.username is None
-        and not parts.query
-        and not parts.fragment
-    )
-
-
-def _target(data: Any, field_name: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The target as the schedule keeps it, and the credentials given with it (none: the stored
-    ones may stay, see ``_kept_credentials``)."""
-    if not isinstance(data, dict):
-        raise InvalidRequest(
-            f'{field_name} must be {{"type": "directory", "path": ...}} or {{"type": "s3", ...}}'
-        )
-    kind = data.get("type")
-    if kind == "directory":
-        path = data.get("path")
-        if set(data) - {"type", "path"}:
-            raise InvalidRequest("a directory target has type and path only")
-        if not isinstance(path, str) or not Path(path).is_absolute():
-            raise InvalidRequest("target.path must be an absolute directory path")
-        return {"type": "directory", "path": path}, {}
-    if kind == "s3":
-        unknown = set(data) - {"type", *_S3_PUBLIC, *_S3_SECRET}
-        if unknown:
-            raise InvalidRequest(f"unknown target field(s): {', '.join(sorted(unknown))}")
-        bucket = data.get("bucket")
-        if not isinstance(bucket, str) or not bucket:
-            raise InvalidRequest("target.bucket is required")
-        public = {"type": "s3", "bucket": bucket}
-        for name in ("prefix", "endpoint", "region"):
-            value = data.get(name, "")
-            if not isinstance(value, str):
-                raise InvalidRequest(f"target.{name} must be a string")
-            if value:
-                public[name] = value.strip("/") if name == "prefix" else value
-        if "endpoint" in public:
-            public["endpoint"] = _endpoint(public["endpoint"])
-        given = {k: data[k] for k in _S3_SECRET if k in data}
-        if any(not isinstance(v, str) or not v for v in given.values()):
-            raise InvalidRequest("target.accessKeyId and target.secretAccessKey must be strings")
-        if given and set(given) != set(_S3_SECRET):
-            raise InvalidRequest(
-                "give both target.accessKeyId and target.secretAccessKey, or neither"
-            )
-        return public, dict(given)
-    raise InvalidRequest('target.type must be "directory" or "s3"')
-
-
-def _kept_credentials(target: dict[str, str], current: Schedule | None) -> dict[str, str]:
-    """Stored keys stay only for the same store: they are never sent to another endpoint."""
-    same_store = current is not None and all(
-        current.target.get(k) == target.get(k) for k in ("type", "bucket", "endpoint")
-    )
-    return dict(current.credentials) if current is not None and same_store else {}
-
-
 _KEEP_SCHEMA = {
     "type": "object",
     "properties": {name: {"type": "integer", "minimum": 0, "maximum": 10_000}
                    for name in _KEEP_FIELDS},
     "additionalProperties": False,
 }  # fmt: skip
-_TARGET_SCHEMA = {
-    "type": "object",
-    "oneOf": [
-        {
-            "type": "object",
-            "properties": {"type": {"const": "directory"}, "path": {"type": "string"}},
-            "required": ["type", "path"],
-            "additionalProperties": False,
-        },
-        {
-            "type": "object",
-            "properties": {
-                "type": {"const": "s3"},
-                "bucket": {"type": "string", "minLength": 1},
-                **{name: {"type": "string"} for name in _S3_PUBLIC if name != "bucket"},
-                **{name: {"type": "string", "minLength": 1, "writeOnly": True}
-                   for name in _S3_SECRET},
-            },
-            "required": ["type", "bucket"],
-            "additionalProperties": False,
-        },
-    ],
-    "description": "a directory (an absolute path), or S3-compatible object storage; without "
-    "accessKeyId and secretAccessKey, the stored ones stay for the same store",
-}  # fmt: skip
 _CRON = Text(name="cron", required=True, description='5 fields, UTC, e.g. "0 2 * * *"')
-_TARGET = Structured(name="target", required=True, json_schema=_TARGET_SCHEMA, parser=_target)
+_TARGET = Structured(name="target", required=True, json_schema=TARGET_SCHEMA, parser=parse_target)
 _KEEP = Structured(name="keep", default=Keep(), json_schema=_KEEP_SCHEMA, parser=_keep,
                    description="the archives kept at the target; none given: every one")  # fmt: skip
 _SOURCE = Structured(name="source", default=None, json_schema=sources.SOURCE_SCHEMA,

@@ -1,5 +1,5 @@
-"""Object storage as a target, through obstore: one class for any store obstore opens (S3 and
-S3-compatible stores today), and the builder of each kind of store from a schedule's target."""
+"""Object storage as a target, through obstore: one class for any store obstore opens, and the
+builder of an S3 or S3-compatible store from a schedule's target (Azure's: azure_store.py)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,10 @@ class ObjectStoreTarget:
     """Archives as objects of one store, under its prefix: uploaded under a temporary name, read
     back, copied to the final name and read back again (a store has no rename)."""
 
-    def __init__(self, store: Any, where: str) -> None:
+    def __init__(self, store: Any, where: str, holder: str = "the bucket") -> None:
         self.store = store
         self.where = where  # the URL of the prefix, "s3://bucket/prefix/" (for the runs list)
+        self.holder = holder  # "the bucket NAME": what a write answered 404 lacks
 
     def _where(self, name: str) -> str:
         return f"{self.where}{name}"
@@ -37,7 +38,7 @@ class ObjectStoreTarget:
     def ship(self, source: Path, name: str, size: int, sha256: str, checkpoint: Checkpoint) -> str:
         temporary = f".{name}.partial"
         try:
-            obstore.put(self.store, temporary, file_chunks(source, checkpoint))
+            self._put(temporary, file_chunks(source, checkpoint), name)
             check_read_back(self._where(temporary), sha256_of(self.read(temporary)), size, sha256)
             obstore.copy(self.store, temporary, name)
             check_read_back(self._where(name), sha256_of(self.read(name)), size, sha256)
@@ -52,6 +53,19 @@ class ObjectStoreTarget:
             with contextlib.suppress(Exception):
                 obstore.delete(self.store, temporary)
         return self._where(name)
+
+    def _put(self, temporary: str, chunks: Iterator[bytes], name: str) -> None:
+        try:
+            obstore.put(self.store, temporary, chunks)
+        except FileNotFoundError as error:
+            # obstore's 404 (no file name, unlike the archive's own file missing): a write meets
+            # one only where the bucket or the container is missing.
+            if error.filename is not None:
+                raise
+            raise TargetFailed(
+                f"uploading to {self._where(name)} failed: {self.holder} was not found "
+                f"({first_line(error)})"
+            ) from None
 
     def read(self, name: str) -> Iterator[bytes]:
         try:
@@ -100,7 +114,8 @@ def s3_store(target: dict[str, str], credentials: dict[str, str]) -> ObjectStore
         store = S3Store(bucket, prefix=prefix or None, **options)  # type: ignore[arg-type]
     except Exception as error:  # obstore's configuration errors have no common base
         raise TargetFailed(f"the S3 target is not usable: {first_line(error)}") from None
-    return ObjectStoreTarget(store, f"s3://{bucket}/{prefix + '/' if prefix else ''}")
+    where = f"s3://{bucket}/{prefix + '/' if prefix else ''}"
+    return ObjectStoreTarget(store, where, holder=f"the bucket {bucket}")
 
 
 def _aws_credential_chain() -> Any:

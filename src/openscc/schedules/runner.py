@@ -37,6 +37,7 @@ from openscc.schedules.runs import (
     RunLog,
     now_iso,
 )
+from openscc.schedules.target_fields import location
 from openscc.schedules.targets import archive_name, leftover_of, made_by, origin_of, target_for
 from openscc.store.thread import StoreThread
 
@@ -63,10 +64,7 @@ class Runner:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def describe(self, schedule: Schedule) -> str:
-        target = schedule.target
-        if target["type"] == "directory":
-            return target["path"]
-        return f"s3://{target['bucket']}/{target.get('prefix', '')}"
+        return location(schedule.target)
 
     def new_run(self, schedule: Schedule, now: dt.datetime) -> Run:
         source = schedule.source.url if schedule.source else None

@@ -13,6 +13,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from openscc.schedules.azure_store import azure_store
 from openscc.schedules.object_store import s3_store
 from openscc.schedules.shipping import (
     CHUNK,
@@ -149,4 +150,6 @@ def _chunks_at(folder: int, name: str) -> Iterator[bytes]:
 def target_for(target: dict[str, str], credentials: dict[str, str]) -> Target:
     if target["type"] == "directory":
         return DirectoryTarget(target["path"])
+    if target["type"] == "azure":
+        return azure_store(target, credentials)
     return s3_store(target, credentials)

@@ -50,7 +50,7 @@ async def list_schedules(request: Request, caller: Caller) -> Response:
 @endpoints.loop_route(
     "POST",
     SCHEDULES,
-    summary="Add a backup schedule: name, cron (5 fields, UTC), target (directory or s3), "
+    summary="Add a backup schedule: name, cron (5 fields, UTC), target (directory, s3 or azure), "
     "password, keep (last, daily, weekly, monthly), drill (openscc's own)",
     status=201,
     request_fields=model.NEW_SCHEDULE_FIELDS,
