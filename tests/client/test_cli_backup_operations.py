@@ -1,6 +1,6 @@
 """``openscc backup schedule`` (add, list, run, runs, remove a server's backup schedules) and
-``openscc backup restore --subaccount``; the password and the S3 secret key read from a
-variable or file, never the command line."""
+``openscc backup restore --subaccount``; the password, the S3 secret key and the Azure key or SAS
+token read from a variable or file, never the command line."""
 
 from __future__ import annotations
 
@@ -62,10 +62,55 @@ def test_an_s3_schedule_takes_its_secret_key_from_the_environment(server: InProc
 
 
 def test_one_target_exactly(server: InProcessServer) -> None:
-    both = invoke(server, *remote(server, "backup", "schedule", "add", "x", "--cron", "* * * * *",
-                  "--directory", "/tmp", "--s3-bucket", "b"), env=ENV)  # fmt: skip
+    for targets in (("--directory", "/tmp", "--s3-bucket", "b"),
+                    ("--directory", "/tmp", "--azure-account", "scc", "--azure-container", "c"),
+                    ("--s3-bucket", "b", "--azure-account", "scc", "--azure-container", "c"),
+                    ()):  # fmt: skip
+        refused = invoke(server, *remote(server, "backup", "schedule", "add", "x", "--cron",
+                         "* * * * *", *targets), env=ENV)  # fmt: skip
+        assert refused.exit_code == 2, targets
+        assert "one target: --directory, --s3-bucket or --azure-account" in refused.output
+
+
+def test_an_azure_schedule_takes_its_key_or_token_from_a_file_or_variable_and_is_listed(
+    server: InProcessServer, tmp_path: Path
+) -> None:
+    key = "QXp1cmUtYWNjb3VudC1rZXk="  # base64, as an account key is
+    sas_file = tmp_path / "sas"
+    sas_file.write_text("?sv=2025-01-05&sr=c&sp=racwdl&sig=c2FzLXNpZw%3D%3D\n")
+    azure = ("--azure-account", "sccbackups", "--azure-container", "plant-7", "--cron",
+             "0 3 * * *", "--json")  # fmt: skip
+
+    keyed = invoke(server, *remote(server, "backup", "schedule", "add", "keyed", *azure,
+                   "--azure-prefix", "site-1", "--azure-endpoint", "https://blob.example:8443"),
+                   env={**ENV, "OPENSCC_AZURE_ACCOUNT_KEY": key})  # fmt: skip
+    signed = invoke(server, *remote(server, "backup", "schedule", "add", "signed", *azure,
+                    "--azure-sas-file", str(sas_file)), env=ENV)  # fmt: skip
+    chained = invoke(server, *remote(server, "backup", "schedule", "add", "chained", *azure),
+                     env=ENV)  # fmt: skip
+    both = invoke(server, *remote(server, "backup", "schedule", "add", "both", *azure,
+                  "--azure-sas-file", str(sas_file)),
+                  env={**ENV, "OPENSCC_AZURE_ACCOUNT_KEY": key})  # fmt: skip
+    orphan = invoke(server, *remote(server, "backup", "schedule", "add", "orphan", "--cron",
+                    "0 3 * * *", "--directory", "/tmp", "--azure-container", "c"), env=ENV)  # fmt: skip
+    listed = invoke(server, *remote(server, "backup", "schedule", "list"), env=ENV)
+
+    for added, credentials in ((keyed, "key"), (signed, "sas"), (chained, "environment")):
+        assert added.exit_code == 0, added.output
+        assert json.loads(added.stdout)["target"]["credentials"] == credentials
+        assert key not in added.stdout
+        assert "sig=" not in added.stdout
+    assert json.loads(keyed.stdout)["target"] == {
+        "type": "azure", "account": "sccbackups", "container": "plant-7", "prefix": "site-1",
+        "endpoint": "https://blob.example:8443", "credentials": "key",
+    }  # fmt: skip
     assert both.exit_code == 2
-    assert "one target" in both.output
+    assert "not both" in both.output
+    assert orphan.exit_code == 2
+    assert "need --azure-account" in orphan.output
+    assert listed.exit_code == 0, listed.output
+    assert "azure://sccbackups/plant-7/site-1" in listed.stdout
+    assert key not in listed.stdout
 
 
 def test_restore_of_one_subaccount_from_the_cli(server: InProcessServer, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """``openscc backup schedule``: the server's backup schedules, managed remotely through
 openscc's own API. The backups' password and the target's credentials are read like every
-secret (a file, a variable or a prompt), never from the command line."""
+secret (a file, a variable or a prompt), never from the command line; the Azure target's options
+are in schedule_azure.py."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from rich.table import Table
 from openscc.cli.output import Output, json_option, run
 from openscc.cli.passwords import backup_password, backup_password_option, read_secret
 from openscc.cli.remote import Connection, connection_options
+from openscc.cli.schedule_azure import azure_options
 from openscc.cli.schedule_sources import source_options
 from openscc.cli.tables import print_table
+from openscc.schedules.target_fields import location
 
 SCHEDULES = "/api/openscc/v1/backup/schedules"
 RUNS = "/api/openscc/v1/backup/runs"
@@ -57,8 +60,7 @@ def list_schedules(connection: Connection, as_json: bool) -> None:
         for column in ("name", "cron (UTC)", "target", "keep", "drill"):
             table.add_column(column)
         for s in schedules:
-            target = s["target"]
-            where = target.get("path") or f"s3://{target['bucket']}/{target.get('prefix', '')}"
+            where = location(s["target"])
             keep = ", ".join(f"{k} {v}" for k, v in s["keep"].items()) or "all"
             table.add_row(escape(s["name"]), s["cron"], escape(where), keep, str(s["drill"]))
         print_table(console, table)
@@ -83,6 +85,7 @@ def list_schedules(connection: Connection, as_json: bool) -> None:
     f"${S3_SECRET_ENV}; without it, the server's AWS environment applies.",
 )
 @click.option("--s3-secret-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@azure_options
 @click.option("--keep-last", type=int, default=0)
 @click.option("--keep-daily", type=int, default=0)
 @click.option("--keep-weekly", type=int, default=0)
@@ -102,6 +105,7 @@ def add_schedule(
     s3_region: str,
     s3_access_key_id: str,
     s3_secret_file: Path | None,
+    azure_target: dict[str, str] | None,
     keep_last: int,
     keep_daily: int,
     keep_weekly: int,
@@ -110,12 +114,13 @@ def add_schedule(
     source: dict[str, str] | None,
     as_json: bool,
 ) -> None:
-    """Add the schedule NAME: one target (--directory or --s3-bucket), the backups' password
-    (--backup-password-file, $OPENSCC_BACKUP_PASSWORD or a prompt), retention (--keep-*); with
-    --source, it backs up that Cloud Connector through its backup API instead of this server."""
-    if (directory is None) == (s3_bucket is None):
-        raise click.UsageError("give one target: --directory or --s3-bucket")
-    target: dict[str, str] = {"type": "directory", "path": directory or ""}
+    """Add the schedule NAME: one target (--directory, --s3-bucket or --azure-account), the
+    backups' password (--backup-password-file, $OPENSCC_BACKUP_PASSWORD or a prompt), retention
+    (--keep-*); with --source, it backs up that Cloud Connector through its backup API instead of
+    this server."""
+    if [directory, s3_bucket, azure_target].count(None) != 2:
+        raise click.UsageError("give one target: --directory, --s3-bucket or --azure-account")
+    target: dict[str, str] = azure_target or {"type": "directory", "path": directory or ""}
     if s3_bucket is not None:
         target = {"type": "s3", "bucket": s3_bucket}
         for key, value in (("prefix", s3_prefix), ("endpoint", s3_endpoint), ("region", s3_region)):
