@@ -10,8 +10,12 @@ const KEEP = [["last", "the last"], ["daily", "daily"], ["weekly", "weekly"], ["
 const STATUS_TONE = { succeeded: "ok", running: "busy", failed: "bad", interrupted: "bad" };
 
 function where(target) {
+  if (target.type === "azure") return `azure://${target.account}/${target.container}/${target.prefix || ""}`;
   return target.type === "directory" ? target.path : `s3://${target.bucket}/${target.prefix || ""}`;
 }
+
+// What the page says of an Azure target's stored secret (the API never answers the secret).
+const AZURE_CREDENTIALS = { key: "an account key is stored", sas: "a SAS token is stored", environment: "the server's Azure environment" };
 
 // "keep the last 7, 4 weekly and 6 monthly"
 export function retentionInWords(keep) {
@@ -35,7 +39,7 @@ export async function schedulesPage(me) {
   render(
     el("div", { class: "title" }, el("h1", {}, "Backup schedules"),
       toolbar(el("button", { type: "button", class: "primary", onclick: () => scheduleDialog(null, reload) }, "Add schedule"))),
-    el("p", {}, "Backups that run themselves, shipped to a directory or S3 and kept by their retention."),
+    el("p", {}, "Backups that run themselves, shipped to a directory, S3 or Azure Blob Storage and kept by their retention."),
     alert,
     status,
     section("Schedules", table(
@@ -112,17 +116,33 @@ function scheduleDialog(current, done) {
   const alert = alertLine();
   const type = el("select", { name: "type" },
     el("option", { value: "directory" }, "A directory on the server"),
-    el("option", { value: "s3" }, "S3-compatible object storage"));
+    el("option", { value: "s3" }, "S3-compatible object storage"),
+    el("option", { value: "azure" }, "Azure Blob Storage"));
   type.value = target.type;
-  const directory = el("div", {}, labelled("Directory (absolute path)", input("path", target.path)));
+  // Each kind's fields show its own target's values only (S3's and Azure's both have a prefix).
+  const of = (kind) => (target.type === kind ? target : {});
+  const directory = el("div", {}, labelled("Directory (absolute path)", input("path", of("directory").path)));
   const s3 = el("div", {},
-    labelled("Bucket", input("bucket", target.bucket)),
-    labelled("Prefix", input("prefix", target.prefix)),
-    labelled("Region", input("region", target.region)),
-    labelled("Endpoint (empty: AWS)", input("endpoint", target.endpoint)),
+    labelled("Bucket", input("bucket", of("s3").bucket)),
+    labelled("Prefix", input("prefix", of("s3").prefix)),
+    labelled("Region", input("region", of("s3").region)),
+    labelled("Endpoint (empty: AWS)", input("endpoint", of("s3").endpoint)),
     labelled("Access key ID (empty: keep, or the server's environment)", input("accessKeyId", "")),
     labelled("Secret access key", input("secretAccessKey", "", { type: "password" })));
-  const showTarget = () => { directory.hidden = type.value !== "directory"; s3.hidden = type.value !== "s3"; };
+  // Named apart from S3's prefix and endpoint: the form holds both kinds' fields.
+  const azure = el("div", {},
+    labelled("Storage account", input("account", of("azure").account)),
+    labelled("Container", input("container", of("azure").container)),
+    labelled("Prefix in the container", input("azurePrefix", of("azure").prefix)),
+    labelled("Blob service URL (empty: Azure's public cloud)", input("azureEndpoint", of("azure").endpoint)),
+    of("azure").credentials ? el("p", { class: "muted" }, `Now: ${AZURE_CREDENTIALS[target.credentials] || target.credentials}.`) : "",
+    labelled("Account key (or a SAS token below; both empty: keep the stored one, else the server's environment)", input("accessKey", "", { type: "password" })),
+    labelled("SAS token", input("sasToken", "", { type: "password" })));
+  const showTarget = () => {
+    directory.hidden = type.value !== "directory";
+    s3.hidden = type.value !== "s3";
+    azure.hidden = type.value !== "azure";
+  };
   type.addEventListener("change", showTarget);
   showTarget();
   const keep = KEEP.map(([name]) => input(name, current?.keep?.[name] ?? "", { type: "number", min: "0" }));
@@ -139,7 +159,7 @@ function scheduleDialog(current, done) {
   const form = el("form", {},
     current ? "" : labelled("Name", input("name", "", { required: true })),
     labelled("When (cron, UTC)", input("cron", current?.cron ?? "0 2 * * *", { required: true })),
-    labelled("Target", type), directory, s3,
+    labelled("Target", type), directory, s3, azure,
     labelled(current ? "Backup password (empty: keep the current one)" : "Backup password", password),
     labelled("Repeat backup password", repeat),
     el("fieldset", {}, el("legend", {}, "Keep at the target"),
@@ -162,10 +182,15 @@ function scheduleDialog(current, done) {
       return;
     }
     const value = (name) => form.elements[name].value.trim();
-    const targetBody = type.value === "directory"
-      ? { type: "directory", path: value("path") }
-      : Object.fromEntries([["type", "s3"], ...["bucket", "prefix", "region", "endpoint", "accessKeyId", "secretAccessKey"]
-          .map((n) => [n, value(n)]).filter(([, v]) => v)]);
+    const given = (kind, names) => Object.fromEntries([["type", kind], ...Object.entries(names)
+      .map(([field, name]) => [field, value(name)]).filter(([, v]) => v)]);
+    const targetBody = {
+      directory: () => ({ type: "directory", path: value("path") }),
+      s3: () => given("s3", { bucket: "bucket", prefix: "prefix", region: "region", endpoint: "endpoint",
+        accessKeyId: "accessKeyId", secretAccessKey: "secretAccessKey" }),
+      azure: () => given("azure", { account: "account", container: "container", prefix: "azurePrefix",
+        endpoint: "azureEndpoint", accessKey: "accessKey", sasToken: "sasToken" }),
+    }[type.value]();
     const body = {
       cron: value("cron"),
       target: targetBody,
