@@ -9,6 +9,7 @@ import hashlib
 import io
 import logging
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from starlette.testclient import TestClient
 
 from openscc import __version__
 from openscc.backup.archive import read_archive
-from openscc.schedules.targets import origin_of
+from openscc.config import certs
+from openscc.schedules.targets import archive_name, origin_of
 from support.apps import instance_of
 from support.azurite import ACCOUNT, KEY, Azurite, fake_az_cli
 from support.schedules import RUNS, SCHEDULES, run_now
@@ -297,3 +299,33 @@ def test_without_a_stored_secret_the_azure_credential_chain_applies(
     assert "DefaultAzureCredential failed to retrieve a token" in without["error"]
     assert with_login["status"] == "succeeded", with_login
     assert names == [with_login["object"].removeprefix(f"azure://{ACCOUNT}/chained/")]
+
+
+@pytest.mark.slow
+def test_the_fleet_lists_and_reads_a_connectors_archives_in_azure(
+    admin: TestClient, azurite: Azurite
+) -> None:
+    """A schedule of another connector keeps its archives in Azure: the fleet lists them and
+    reads one back to send it (here a Cloud Connector's own archive: no preview, and the
+    connector, which nothing answers for, is a 502)."""
+    azurite.create_container("fleet")
+    pem = certs.self_signed(certs.parse_dn("CN=127.0.0.1")).certificate_pem
+    source = {"type": "connector", "url": "https://127.0.0.1:9", "user": "Administrator",
+              "password": "Source-pa55word", "certificate": pem}  # fmt: skip
+    _add(admin, "plant", _target(azurite.endpoint, "fleet", accessKey=KEY), source=source)
+    name = archive_name("plant", "127.0.0.1_9", dt.datetime(2030, 1, 2, 3, 0, tzinfo=dt.UTC))
+    sap = io.BytesIO()
+    with zipfile.ZipFile(sap, "w") as archive:
+        archive.writestr("config/scc_config.ini", "[scc]\n")
+    azurite.put("fleet", f"plant-7/{name}", sap.getvalue())
+
+    listed = admin.get("/api/openscc/v1/backup/fleet/plant/archives")
+    preview = admin.post("/api/openscc/v1/backup/fleet/plant/restore",
+                         json={"archive": name, "dryRun": True})  # fmt: skip
+    sent = admin.post("/api/openscc/v1/backup/fleet/plant/restore", json={"archive": name})
+
+    assert [a["name"] for a in listed.json()] == [name]
+    assert preview.status_code == 409, preview.text
+    assert "Cloud Connector's own archive" in preview.json()["message"]
+    assert sent.status_code == 502
+    assert "cannot be reached" in sent.json()["message"]
