@@ -163,15 +163,18 @@ def test_a_source_is_never_unverified() -> None:
     from openscc.errors import InvalidRequest
     from openscc.schedules.sources import parse_source
 
+    given = parse_source({"type": "connector", "url": "https://scc.example:8443", "user": "u",
+                          "password": "p"}, "source")  # fmt: skip
+    assert given is not None
     with pytest.raises(InvalidRequest, match="never backed up unverified"):
-        parse_source({"type": "connector", "url": "https://scc.example:8443", "user": "u",
-                      "password": "p"}, "source")  # fmt: skip
+        given.source(None)
     with pytest.raises(InvalidRequest, match="https://host:port"):
         parse_source({"type": "connector", "url": "http://scc.example", "user": "u"}, "source")
 
 
 def test_a_put_without_source_keeps_it_and_null_removes_it() -> None:
     from openscc.config import certs
+    from openscc.errors import InvalidRequest
     from openscc.schedules.model import parse
 
     pem = certs.self_signed(certs.parse_dn("CN=scc.example")).certificate_pem
@@ -187,8 +190,18 @@ def test_a_put_without_source_keeps_it_and_null_removes_it() -> None:
         created_at="", current=made)  # fmt: skip
     removed = parse({"cron": "0 4 * * *", "target": body["target"], "source": None},
                     created_at="", current=made)  # fmt: skip
+    # A new password without the certificate keeps the pinned one, for the same URL only.
+    repassworded = parse({"cron": "0 4 * * *", "target": body["target"], "source": {
+        "type": "connector", "url": "https://scc.example:8443", "user": "u", "password": "q"}},
+        created_at="", current=made)  # fmt: skip
+    with pytest.raises(InvalidRequest, match="never backed up unverified"):
+        parse({"cron": "0 4 * * *", "target": body["target"], "source": {
+            "type": "connector", "url": "https://other.example:8443", "user": "u", "password": "q"}},
+            created_at="", current=made)  # fmt: skip
 
     assert kept.source == made.source
     assert moved.source is not None
     assert moved.source.password == "p"
     assert removed.source is None
+    assert repassworded.source is not None
+    assert (repassworded.source.password, repassworded.source.certificate) == ("q", pem)

@@ -57,11 +57,38 @@ def test_the_fleet_page_runs_shows_and_restores_a_connector(
     target.mkdir()
     with api(alpha) as client:
         assert client.put(CONNECTOR, json={"description": "as backed up"}).status_code == 200
-    _schedule(server, "alpha", target, source)
     _schedule(server, "broken", target, {**source, "password": "Not-the-pa55word"})
     _schedule(server, "own", target, None)
     page = open_page(browser, server.url)
     log_on(page)
+    # alpha's schedule, added on the Backup schedules page; then edited, its secrets kept.
+    page.get_by_role("link", name="Backup schedules").click()
+    page.get_by_role("button", name="Add schedule").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill("alpha")
+    dialog.get_by_label("Back up").select_option(
+        label="Another Cloud Connector, through its backup API"
+    )
+    dialog.get_by_label("Its address").fill(alpha.url)
+    dialog.get_by_label("User (an Administrator there)").fill(user)
+    dialog.get_by_label("Its password").fill(password)
+    dialog.get_by_label("Certificate, PEM").fill(source["certificate"])
+    dialog.get_by_label("Directory (absolute path)").fill(str(target))
+    dialog.get_by_label("Backup password", exact=True).fill(PASSWORD)
+    dialog.get_by_label("Repeat backup password").fill(PASSWORD)
+    screenshot(page, "schedule-add-source")
+    dialog.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("cell", name=alpha.url)).to_be_visible()
+    page.get_by_role("button", name="Edit alpha").click()
+    edit = page.get_by_role("dialog")
+    expect(edit.get_by_text("Now pinned: SHA-256")).to_be_visible()
+    edit.get_by_label("When (cron, UTC)").fill("0 4 * * *")
+    edit.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("cell", name="0 4 * * *")).to_be_visible()
+    with api(server) as client:
+        shown = client.get(f"{SCHEDULES}/alpha").json()["source"]
+    assert (shown["url"], shown["user"]) == (alpha.url, user)
+    assert "certificateSha256" in shown
 
     page.get_by_role("link", name="Fleet").click()
     row = page.get_by_role("row").filter(has=page.get_by_text("schedule alpha", exact=True))

@@ -5,6 +5,8 @@ A source is ``{"type": "connector", "url": "https://host:8443", "user": "...", "
 "...", "certificate": "<PEM of its UI certificate, pinned>"}``, or ``"caCertificate"`` (a CA's PEM:
 the connector's certificate must chain to it and name its host) instead of ``certificate``;
 never unverified. The password is sealed with the schedule's other secrets and never answered.
+A PUT may leave out the password (kept for the same URL and user) and the certificate or CA
+(kept for the same URL).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ SOURCE_SCHEMA: dict[str, Any] = {
         "user": {"type": "string"},
         "password": {"type": "string", "writeOnly": True,
                      "description": "absent: the stored one stays for the same URL and user"},
-        "certificate": {"type": "string", "description": "PEM: its UI certificate, pinned"},
+        "certificate": {"type": "string", "description": "PEM: its UI certificate, pinned; "
+                        "neither this nor caCertificate: the stored trust stays for the same URL"},
         "caCertificate": {"type": "string", "description": "PEM: a CA its certificate chains to"},
     },
     "required": ["type", "url", "user"],
@@ -94,17 +97,31 @@ class SourceRequest:
     password: str | None
 
     def source(self, current: Source | None) -> Source:
-        """The source, its password kept from ``current`` for the same URL and user."""
-        password = self.password
+        """The source, its password kept from ``current`` for the same URL and user, and its
+        trust (the pinned certificate or the CA) for the same URL."""
+        password, body = self.password, dict(self.body)
         if (
             password is None
             and current is not None
-            and (current.url, current.user) == (self.body["url"], self.body["user"])
+            and (current.url, current.user) == (body["url"], body["user"])
         ):
             password = current.password
         if not password:
             raise InvalidRequest("source.password is required")
-        return from_body(self.body, password)
+        if "certificate" not in body and "caCertificate" not in body:
+            if current is None or current.url != body["url"]:
+                raise InvalidRequest(_NO_TRUST.format(field="source"))
+            body |= {
+                k: v for k, v in current.body().items() if k in ("certificate", "caCertificate")
+            }
+        return from_body(body, password)
+
+
+# Neither given: a PUT keeps the stored trust for the same URL (SourceRequest.source).
+_NO_TRUST = (
+    "{field} needs certificate (the connector's UI certificate, PEM, pinned) or caCertificate "
+    "(a CA's PEM): a source is never backed up unverified"
+)
 
 
 def parse_source(value: Any, field_name: str) -> SourceRequest | None:
@@ -123,11 +140,8 @@ def parse_source(value: Any, field_name: str) -> SourceRequest | None:
         raise InvalidRequest(f"{field_name}.user is the connector's user name")
     body["user"] = user
     pinned, ca = value.get("certificate"), value.get("caCertificate")
-    if bool(pinned) == bool(ca):
-        raise InvalidRequest(
-            f"{field_name} needs certificate (the connector's UI certificate, PEM, pinned) or "
-            "caCertificate (a CA's PEM): a source is never backed up unverified"
-        )
+    if pinned and ca:
+        raise InvalidRequest(f"{field_name} takes certificate (pinned) or caCertificate, not both")
     for name, pem in (("certificate", pinned), ("caCertificate", ca)):
         if pem:
             body[name] = _pem(pem, f"{field_name}.{name}")

@@ -3,6 +3,7 @@
 
 import { getJson, request } from "./api.js";
 import { el, formatBytes, render } from "./dom.js";
+import { sourceFields } from "./schedule-source.js";
 import { alertLine, confirmDialog, section, table, toolbar } from "./widgets.js";
 
 const SCHEDULES = "/api/openscc/v1/backup/schedules";
@@ -45,6 +46,7 @@ export async function schedulesPage(me) {
     section("Schedules", table(
       [
         { label: "Name", value: (s) => s.name },
+        { label: "Backs up", value: (s) => (s.source ? s.source.url : "this connector") },
         { label: "Cron (UTC)", value: (s) => s.cron },
         { label: "Target", value: (s) => where(s.target) },
         { label: "Retention", value: (s) => retentionInWords(s.keep) },
@@ -145,6 +147,7 @@ function scheduleDialog(current, done) {
   };
   type.addEventListener("change", showTarget);
   showTarget();
+  const source = sourceFields(current);
   const keep = KEEP.map(([name]) => input(name, current?.keep?.[name] ?? "", { type: "number", min: "0" }));
   const words = el("p", { class: "muted", id: "retention-words" });
   const sayRetention = () => {
@@ -159,6 +162,7 @@ function scheduleDialog(current, done) {
   const form = el("form", {},
     current ? "" : labelled("Name", input("name", "", { required: true })),
     labelled("When (cron, UTC)", input("cron", current?.cron ?? "0 2 * * *", { required: true })),
+    source.node,
     labelled("Target", type), directory, s3, azure,
     labelled(current ? "Backup password (empty: keep the current one)" : "Backup password", password),
     labelled("Repeat backup password", repeat),
@@ -198,6 +202,8 @@ function scheduleDialog(current, done) {
       drill: drill.checked,
     };
     if (password.value) body.password = password.value;
+    const backedUp = source.body();
+    if (backedUp !== undefined) body.source = backedUp;
     try {
       if (current) await request("PUT", `${SCHEDULES}/${encodeURIComponent(current.name)}`, { json: body });
       else await request("POST", SCHEDULES, { json: { name: value("name"), ...body } });
