@@ -37,8 +37,9 @@ def test_status_lists_each_connector_with_its_state(
 
     def status() -> Result | None:
         answer = invoke(server, *remote(server, "backup", "fleet", "status", "--json"), env=ENV)
-        states = {row["schedule"]: row["state"] for row in json.loads(answer.stdout)}
-        return answer if states["plant-9"] != "running" and answer.exit_code == 0 else None
+        rows = {row["schedule"]: row for row in json.loads(answer.stdout)}
+        ended = rows["plant-9"]["lastError"] is not None and not rows["plant-9"]["running"]
+        return answer if ended and answer.exit_code == 0 else None
 
     as_json = wait_for(status, "the run of plant-9 to end")
     as_table = invoke(server, *remote(server, "backup", "fleet", "status"), env=ENV)

@@ -12,7 +12,15 @@ from typing import Any
 
 from openscc.backup.restore_apply import apply_pending_restore
 from openscc.instance import open_instance
-from openscc.schedules.runs import KEEP_RUNS, RUNNING, STOPPED_DURING_RUN, Run, RunLog
+from openscc.schedules.runs import (
+    FAILED,
+    KEEP_RUNS,
+    RUNNING,
+    STOPPED_DURING_RUN,
+    SUCCEEDED,
+    Run,
+    RunLog,
+)
 from openscc.settings import Settings
 from openscc.store.installation import INSTALLATION_TABLES, carry_installation_state
 from support.apps import ADMIN_PASSWORD
@@ -183,3 +191,25 @@ def test_the_run_log_keeps_the_newest_runs(tmp_path: Path) -> None:
 
     assert len(kept) == KEEP_RUNS
     assert kept[0]["id"] == f"r{KEEP_RUNS + 4}"
+
+
+def test_the_run_log_keeps_each_schedules_newest_run_and_success(tmp_path: Path) -> None:
+    """A daily schedule among frequent ones: its last success and its last run stay, however
+    many runs the others make."""
+    instance = open_instance(Settings(data_dir=tmp_path / "data", kdf_profile="test"))
+    try:
+        log = RunLog(instance.store)
+        at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        success = Run(schedule="daily", startedAt="0", target="t", id="good")
+        log.started(success, at)
+        success.status = SUCCEEDED
+        log.finished(success)
+        log.started(Run(schedule="daily", startedAt="1", target="t", id="bad", status=FAILED), at)
+        for n in range(KEEP_RUNS + 5):
+            log.started(Run(schedule="hourly", startedAt=str(n), target="t", id=f"r{n}"), at)
+        kept = [run["id"] for run in log.runs()]
+    finally:
+        instance.close()
+
+    assert kept[-2:] == ["bad", "good"]
+    assert len(kept) == KEEP_RUNS + 2

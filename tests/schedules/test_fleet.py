@@ -148,6 +148,11 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
         with _client(alpha) as at_alpha:
             assert at_alpha.put(CONNECTOR, json={"description": "changed since"}).status_code == 200
         [archive] = client.get(f"{FLEET}/alpha/archives").json()
+        # The schedule's password changes after the archive was made: the archive's own
+        # password goes with the request.
+        changed = {"cron": "0 3 * * *", "target": {"type": "directory", "path": str(folder)},
+                   "password": "Another-backup-pa55word"}  # fmt: skip
+        assert client.put(f"{SCHEDULES}/alpha", json=changed).status_code == 200
 
         # A Cloud Connector's own archive of alpha (as SAP's product makes them): no preview,
         # and alpha, an openscc, refuses it with its own message, relayed.
@@ -157,13 +162,15 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
         sap_preview = client.post(f"{FLEET}/alpha/restore", json={"archive": sap, "dryRun": True})
         sap_restore = client.post(f"{FLEET}/alpha/restore", json={"archive": sap})
         [archive, _sap] = client.get(f"{FLEET}/alpha/archives").json()
-        preview = client.post(f"{FLEET}/alpha/restore",
-                              json={"archive": archive["name"], "dryRun": True})  # fmt: skip
+        own = {"archive": archive["name"], "password": BACKUP_PASSWORD}
+        preview = client.post(f"{FLEET}/alpha/restore", json={**own, "dryRun": True})
         unchanged = _description(alpha)
-        restored = client.post(f"{FLEET}/alpha/restore", json={"archive": archive["name"]})
+        refused = client.post(f"{FLEET}/alpha/restore", json={"archive": archive["name"]})
+        restored = client.post(f"{FLEET}/alpha/restore", json=own)
 
-    assert sap_preview.status_code == 409
-    assert "offers no preview" in sap_preview.json()["message"]
+    assert sap_preview.status_code == 200, sap_preview.text
+    assert sap_preview.json()["preview"] is False
+    assert "offers no preview" in sap_preview.json()["why"]
     assert sap_restore.status_code == 400
     assert sap_restore.json()["message"].startswith(
         f"the connector at {alpha.url} refused the archive"
@@ -171,9 +178,10 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
     assert preview.status_code == 200, preview.text
     report = preview.json()
     assert report["connector"] == alpha.url
-    assert report["dryRun"]["dryRun"] is True
+    assert (report["preview"], report["dryRun"]["dryRun"]) == (True, True)
     assert "connector" in str(report["dryRun"]["changes"])
     assert unchanged == "changed since"  # the dry run changed nothing
+    assert refused.status_code == 400  # the schedule's new password does not open it
     assert restored.status_code == 200, restored.text
     assert restored.json()["restarting"] is True
     wait_for(lambda: _description(alpha) == "as backed up", "alpha to restart into the archive",
@@ -183,6 +191,10 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
     ]
     [entry] = [e for e in audited if e.get("event") == "backup.fleet_restored"]
     assert (entry["connector"], entry["archive"]) == (alpha.url, archive["name"])
+    events = [e["event"] for e in audited if e.get("event", "").startswith("backup.fleet_")]
+    assert events.count("backup.fleet_restore_previewed") == 2
+    assert events.count("backup.fleet_restore_failed") == 2  # SAP's archive, the old password
+    assert BACKUP_PASSWORD not in json.dumps(audited)
 
 
 def _description(server: ServerProcess) -> str | None:
@@ -192,3 +204,42 @@ def _description(server: ServerProcess) -> str | None:
             return str(answer.json()["description"]) if answer.status_code == 200 else None
     except httpx.TransportError:
         return None  # restarting
+
+
+def test_the_command_shows_the_dry_run_then_restores_once_confirmed(
+    trio: tuple[ServerProcess, ServerProcess, ServerProcess], tmp_path: Path
+) -> None:
+    """``openscc backup fleet restore``: the connector's dry run first; without --yes in a
+    script, nothing is sent (exit 16); with it, the connector restarts into the archive."""
+    from click.testing import CliRunner
+
+    from openscc.cli import cli
+
+    manager, alpha, _beta = trio
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    with _client(alpha) as at_alpha:
+        assert at_alpha.put(CONNECTOR, json={"description": "as backed up"}).status_code == 200
+    with _client(manager) as client:
+        _schedule(client, "alpha", folder, source=_source(alpha))
+        assert _run(client, "alpha")["status"] == "succeeded"
+        [archive] = client.get(f"{FLEET}/alpha/archives").json()
+    with _client(alpha) as at_alpha:
+        assert at_alpha.put(CONNECTOR, json={"description": "changed since"}).status_code == 200
+    user, password = manager.admin_auth
+    command = ["backup", "fleet", "restore", "alpha", archive["name"], "--url", manager.url,
+               "--user", user, "--ca-file", str(manager.certificate_path)]  # fmt: skip
+    env = {"OPENSCC_PASSWORD": password}
+
+    unconfirmed = CliRunner().invoke(cli, command, env=env)
+    unchanged = _description(alpha)
+    confirmed = CliRunner().invoke(cli, [*command, "--yes"], env=env)
+
+    assert unconfirmed.exit_code == 16, unconfirmed.output
+    assert "Dry run: restoring" in unconfirmed.output
+    assert "description: changed since → as backed up" in unconfirmed.output
+    assert unchanged == "changed since"
+    assert confirmed.exit_code == 0, confirmed.output
+    assert f"{alpha.url} accepted" in confirmed.output
+    wait_for(lambda: _description(alpha) == "as backed up", "alpha to restart into the archive",
+             timeout=120)  # fmt: skip

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from openscc.config import certs
@@ -39,8 +40,11 @@ def _schedule(name: str, source: str | None = None) -> Schedule:
 
 
 def _run(name: str, status: str, finished: str, **more: Any) -> dict[str, Any]:
+    """A run of the schedule ``name`` (of the connector https://NAME.example:8443 unless
+    ``source`` says otherwise)."""
+    source = f"https://{name}.example:8443"
     return {"schedule": name, "status": status, "startedAt": finished, "finishedAt": finished,
-            **more}  # fmt: skip
+            "source": source, **more}  # fmt: skip
 
 
 def _rows(schedules: list[Schedule], runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -53,9 +57,12 @@ def _rows(schedules: list[Schedule], runs: list[dict[str, Any]]) -> dict[str, di
 
 def test_each_schedule_gets_the_verdict_of_its_runs() -> None:
     schedules = [_schedule(n, f"https://{n}.example:8443") for n in
-                 ("fresh", "late", "failing", "never", "running")]  # fmt: skip
+                 ("fresh", "late", "failing", "never", "running", "moved", "idle")]  # fmt: skip
     runs = [  # newest first
         _run("running", "running", "2030-06-10T11:59:00Z"),
+        _run("running", "succeeded", "2030-06-10T03:00:00Z"),
+        _run("never", "running", "2030-06-10T11:58:00Z"),  # running, yet never backed up
+        _run("moved", "succeeded", "2030-06-10T03:00:00Z", source="https://before.example"),
         _run("failing", "failed", "2030-06-10T03:00:05Z", error="the connector refused the user"),
         _run("failing", "succeeded", "2030-06-09T03:00:05Z", size=10),
         _run("fresh", "succeeded", "2030-06-10T03:00:09Z", size=2048, verification="full: ..."),
@@ -66,8 +73,9 @@ def test_each_schedule_gets_the_verdict_of_its_runs() -> None:
 
     assert {name: row["state"] for name, row in rows.items()} == {
         "fresh": "ok", "late": "late", "failing": "failing", "never": "never",
-        "running": "running",
+        "running": "running", "moved": "never", "idle": "never",
     }  # fmt: skip
+    assert (rows["never"]["running"], rows["moved"]["lastSuccessAt"]) == (True, None)
     assert rows["fresh"]["lastSuccessAt"] == "2030-06-10T03:00:09Z"
     assert rows["fresh"]["newestArchiveAgeSeconds"] == 8 * 3600 + 59 * 60 + 51
     assert (rows["fresh"]["lastSize"], rows["fresh"]["connector"]) == (
@@ -77,15 +85,17 @@ def test_each_schedule_gets_the_verdict_of_its_runs() -> None:
     assert rows["failing"]["lastError"] == "the connector refused the user"
     assert rows["failing"]["lastSuccessAt"] == "2030-06-09T03:00:05Z"
     assert rows["never"]["lastSuccessAt"] is None
-    assert rows["never"]["nextRunAt"] == "2030-06-10T12:00:00Z"  # missed: it runs now
+    assert rows["never"]["nextRunAt"] == "2030-06-11T03:00:00Z"  # after the run in progress
+    assert rows["idle"]["nextRunAt"] == "2030-06-10T12:00:00Z"  # missed: it runs now
     assert rows["fresh"]["nextRunAt"] == "2030-06-11T03:00:00Z"
 
 
 def test_a_success_after_a_failure_clears_the_error_and_this_instance_sorts_last() -> None:
     schedules = [_schedule("own"), _schedule("b", "https://b.example"),
                  _schedule("a", "https://a.example")]  # fmt: skip
-    runs = [_run("b", "succeeded", "2030-06-10T03:00:00Z"),
-            _run("b", "failed", "2030-06-09T03:00:00Z", error="timeout")]  # fmt: skip
+    runs = [_run("b", "succeeded", "2030-06-10T03:00:00Z", source="https://b.example"),
+            _run("b", "failed", "2030-06-09T03:00:00Z", error="timeout",
+                 source="https://b.example")]  # fmt: skip
 
     found = fleet.rows(schedules, runs, {}, NOW, lambda s: "")
 
@@ -139,8 +149,9 @@ def test_the_fleet_restore_refuses_before_it_sends_anything(
     assert missing.status_code == 404
     assert foreign.status_code == 404
     assert climbing.status_code == 404
-    assert preview.status_code == 409
-    assert "offers no preview" in preview.json()["message"]
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["preview"] is False
+    assert "offers no preview" in preview.json()["why"]
     assert unreachable.status_code == 502
     assert unreachable.json()["type"] == "RUNTIME_FAILURE"
     assert "cannot be reached" in unreachable.json()["message"]
@@ -165,3 +176,18 @@ def test_an_answer_of_another_connector_is_read_only_up_to_its_cap() -> None:
     with pytest.raises(SourceFailed, match="answered more than"):
         remote.capped_body(huge, "https://a.example")
     assert sent <= remote.MAX_ANSWER_BYTES + 2 * 1024 * 1024
+
+
+def test_an_archive_is_not_sent_back_while_its_schedule_runs(
+    admin_app: Starlette, admin: TestClient, tmp_path: Path
+) -> None:
+    """Its retention could delete the archive being sent: refused until the run ends."""
+    _source_schedule(admin, tmp_path)
+    name = _sap_archive(tmp_path, dt.datetime(2030, 1, 2, 3, 0, tzinfo=dt.UTC))
+    scheduler = admin_app.state.services.schedules
+    scheduler.runner.begin(scheduler.one("plant"), dt.datetime(2030, 1, 3, tzinfo=dt.UTC))
+
+    refused = admin.post(f"{FLEET}/plant/restore", json={"archive": name, "dryRun": True})
+
+    assert refused.status_code == 409
+    assert "a run of plant is in progress" in refused.json()["message"]

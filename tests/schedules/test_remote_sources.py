@@ -205,3 +205,31 @@ def test_a_put_without_source_keeps_it_and_null_removes_it() -> None:
     assert removed.source is None
     assert repassworded.source is not None
     assert (repassworded.source.password, repassworded.source.certificate) == ("q", pem)
+
+
+def test_a_cas_certificate_is_never_pinned() -> None:
+    """Pinned, a CA's certificate would let in every certificate it signs, for any host name."""
+    from openscc.config import certs
+    from openscc.errors import InvalidRequest
+    from openscc.schedules.sources import parse_source
+
+    ca = certs.self_signed(certs.parse_dn("CN=Corporate CA"), is_ca=True).certificate_pem
+    source = {"type": "connector", "url": "https://scc.example:8443", "user": "u", "password": "p"}
+
+    with pytest.raises(InvalidRequest, match="is a CA's certificate: give it as caCertificate"):
+        parse_source({**source, "certificate": ca}, "source")
+    assert parse_source({**source, "caCertificate": ca}, "source") is not None
+
+
+def test_an_untrusted_connector_without_a_port_is_named_not_a_crash() -> None:
+    """A URL without a port (443) whose certificate is not trusted: the error says so (the
+    port used to be parsed from the host, which raised)."""
+    from openscc.schedules.sources import Source
+
+    source = Source(url="https://127.0.0.1", user="u", certificate="", ca_certificate="",
+                    password="p")  # fmt: skip
+    refused = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+
+    message = remote.connect_failure(source, refused)
+
+    assert message.startswith("the connector's certificate at https://127.0.0.1 is not trusted")

@@ -13,7 +13,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from openscc.cli import options
+from openscc.cli.confirm import confirm_restore
 from openscc.cli.output import Output, format_size, json_option
+from openscc.cli.passwords import read_secret
 from openscc.cli.remote import Connection, connection_options
 from openscc.cli.render import render_dry_run
 from openscc.cli.schedules import api_call
@@ -89,29 +91,51 @@ def archives_command(connection: Connection, schedule: str, as_json: bool) -> No
 @click.argument("archive")
 @click.option("--dry-run", is_flag=True, help="Only show what it would change (openscc sources).")
 @click.option("--yes", is_flag=True, help="Do not ask; the connector restarts into the archive.")
+@click.option(
+    "--archive-password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The archive's backup password, if not the schedule's (it changed since).",
+)
 @json_option
 def restore_command(
-    connection: Connection, schedule: str, archive: str, dry_run: bool, yes: bool, as_json: bool
+    connection: Connection,
+    schedule: str,
+    archive: str,
+    dry_run: bool,
+    yes: bool,
+    archive_password_file: Path | None,
+    as_json: bool,
 ) -> None:
     """Send ARCHIVE of SCHEDULE back to the connector it came from, which restarts into it.
-    Asks first at a terminal, naming the connector; a script passes --yes."""
+    An openscc connector's dry run is shown first; then it asks at a terminal, naming the
+    connector (a script passes --yes; the dry run's warnings need it too)."""
     output = Output(as_json)
     path = f"{FLEET}/{quote(schedule, safe='')}/restore"
-    if not dry_run:
-        rows = api_call(connection, output, "GET", FLEET)
-        connector = next((r["connector"] for r in rows if r["schedule"] == schedule), schedule)
-        _confirm(output, connector, archive, yes=yes)
-    answer: dict[str, Any] = api_call(
-        connection, output, "POST", path, {"archive": archive, "dryRun": dry_run}
-    )
+    order: dict[str, Any] = {"archive": archive}
+    if archive_password_file is not None:
+        order["password"] = read_secret(archive_password_file, "", "--archive-password-file", "")
+    preview: dict[str, Any] = api_call(connection, output, "POST", path, {**order, "dryRun": True})
+    if dry_run:
+        output.result(preview, lambda console: _preview(console, preview))
+        return
+    if not as_json:
+        _preview(output.console, preview)
+    warnings = preview.get("dryRun", {}).get("warnings", []) if preview["preview"] else []
+    if warnings:
+        confirm_restore(output, warnings, yes=yes)  # ends the command unless confirmed
+    else:
+        _confirm(output, preview["connector"], archive, yes=yes)
+    answer: dict[str, Any] = api_call(connection, output, "POST", path, order)
+    output.result(answer, lambda console: console.print(
+        f"{escape(answer['connector'])} accepted {escape(archive)} and restarts."))  # fmt: skip
 
-    def human(console: Console) -> None:
-        if dry_run:
-            render_dry_run(console, answer["dryRun"], file=Path(archive), url=answer["connector"])
-            return
-        console.print(f"{escape(answer['connector'])} accepted {escape(archive)} and restarts.")
 
-    output.result(answer, human)
+def _preview(console: Console, preview: dict[str, Any]) -> None:
+    if preview["preview"]:
+        render_dry_run(console, preview["dryRun"], file=Path(preview["archive"]),
+                       url=preview["connector"])  # fmt: skip
+    else:
+        console.print(f"No preview: {escape(preview['why'])}.")
 
 
 def _confirm(output: Output, connector: str, archive: str, *, yes: bool) -> None:

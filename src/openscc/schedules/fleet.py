@@ -4,7 +4,11 @@ page can colour. Made from the schedules and the run log; pure.
 
 The verdict, worst first: ``failing`` (the last finished run failed), ``never`` (no run has
 succeeded yet), ``late`` (a run that was due after the last success has not succeeded within the
-grace), ``running``, ``ok``."""
+grace), ``running`` (a run is in progress, and none of the above), ``ok``. A run in progress
+never hides the others: ``running`` is also a field of its own.
+
+A schedule's runs are those of its present connector: a schedule moved to another URL (or
+removed and made again for another) does not inherit the old connector's successes."""
 
 from __future__ import annotations
 
@@ -38,8 +42,9 @@ def rows(
     """``runs``: the run log, newest first; ``last_runs``: when each schedule last began a run;
     ``where``: a schedule's target as the runs list names it. Sorted by connector, then
     schedule, this instance last."""
-    out = [_row(s, [r for r in runs if r.get("schedule") == s.name], last_runs, now, where)
-           for s in schedules]  # fmt: skip
+    out = [_row(s, [r for r in runs if r.get("schedule") == s.name
+                    and r.get("source") == (s.source.url if s.source else None)],
+                last_runs, now, where) for s in schedules]  # fmt: skip
     return sorted(out, key=lambda row: (row["connector"] == THIS_INSTANCE, row["connector"],
                                         row["schedule"]))  # fmt: skip
 
@@ -85,8 +90,8 @@ def _verdict(
 ) -> str:
     if row["lastError"] is not None:
         return FAILING
-    if row["running"]:
-        return RUNNING_NOW
     if succeeded_at is None:
         return NEVER
-    return LATE if next_time(schedule.cron, succeeded_at) + GRACE < now else OK
+    if next_time(schedule.cron, succeeded_at) + GRACE < now:
+        return LATE
+    return RUNNING_NOW if row["running"] else OK

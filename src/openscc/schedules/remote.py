@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import urllib.parse
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -110,8 +111,8 @@ def connect_failure(source: Source, error: httpx.HTTPError) -> str:
     where = shown(source.url)
     reason = str(error)
     if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate verify failed" in reason:
-        host, _, port = source.url.removeprefix("https://").rpartition(":")
-        pem = served_certificate(host.strip("[]"), int(port or 443), 5.0)
+        parts = urllib.parse.urlsplit(source.url)
+        pem = served_certificate(parts.hostname or "", parts.port or 443, 5.0)
         seen = f" (it presents SHA-256 {fingerprint(pem)})" if pem else ""
         return f"the connector's certificate at {where} is not trusted{seen}"
     return f"the connector at {where} cannot be reached: {shown(reason, 200)}"

@@ -86,9 +86,15 @@ class RunLog:
                 "ON CONFLICT (schedule) DO UPDATE SET at = excluded.at",
                 (run.schedule, now_iso(at)),
             )
+            # The log keeps the last KEEP_RUNS runs, and always each schedule's newest run and
+            # newest success: a daily schedule among hourly ones keeps its last success (the
+            # fleet's state and the metrics are made from it).
             self._store.connection.execute(
-                "DELETE FROM backup_run WHERE seq <= (SELECT max(seq) FROM backup_run) - ?",
-                (KEEP_RUNS,),
+                "DELETE FROM backup_run WHERE seq <= (SELECT max(seq) FROM backup_run) - ? "
+                "AND seq NOT IN (SELECT max(seq) FROM backup_run GROUP BY schedule) "
+                "AND seq NOT IN (SELECT max(seq) FROM backup_run WHERE status = ? "
+                "GROUP BY schedule)",
+                (KEEP_RUNS, SUCCEEDED),
             )
 
     def finished(self, run: Run) -> None:

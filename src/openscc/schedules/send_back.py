@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +40,17 @@ from openscc.schedules.remote import (
 from openscc.schedules.runs import now_iso
 from openscc.schedules.shipping import Target
 from openscc.schedules.sources import Source
-from openscc.schedules.targets import made_by
+from openscc.schedules.targets import made_by, target_for
 
 OPENAPI_PATH = "/api/openapi.json"
 
 
-def archives(schedule: Schedule, target: Target) -> list[dict[str, str]]:
+def archives(schedule: Schedule) -> list[dict[str, str]]:
     """This schedule's archives of its source at the target, newest first."""
+    return _archives(schedule, target_for(schedule.target, schedule.credentials))
+
+
+def _archives(schedule: Schedule, target: Target) -> list[dict[str, str]]:
     if schedule.source is None:
         raise Conflict(
             f"the schedule {schedule.name} backs up this instance: restore its archives on the "
@@ -59,52 +64,56 @@ def archives(schedule: Schedule, target: Target) -> list[dict[str, str]]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class SendBack:
+    """One request to send an archive back: which, with which password (the schedule's unless
+    the archive was made with another), and whether only to preview it."""
+
+    name: str
+    dry_run: bool
+    password: str | None = field(default=None, repr=False)
+
+
 def restore(
     schedule: Schedule,
-    target: Target,
-    name: str,
+    request: SendBack,
     *,
-    dry_run: bool,
     spool: Path,
     timeout: float,
     between_chunks: Callable[[], None],
 ) -> dict[str, Any]:
-    """Send the archive ``name`` back to the schedule's source: the source's dry-run report, or
-    what was restored once the source answered 2xx."""
-    listed = {entry["name"] for entry in archives(schedule, target)}
-    if name not in listed:
-        raise NotFound(f"the schedule {schedule.name} has no archive named {shown(name)}")
+    """Send the archive back to the schedule's source. A dry run answers the source's report
+    (``preview`` true), or why there is none (``preview`` false: a Cloud Connector's own
+    archive, or a connector that declares no dry run); a restore answers once the source took
+    the archive."""
+    target = target_for(schedule.target, schedule.credentials)
+    if request.name not in {entry["name"] for entry in _archives(schedule, target)}:
+        raise NotFound(f"the schedule {schedule.name} has no archive named {shown(request.name)}")
     source = schedule.source
-    assert source is not None  # archives() refused a schedule of this instance
+    assert source is not None  # _archives() refused a schedule of this instance
     spool.mkdir(mode=0o700, exist_ok=True)
+    answer: dict[str, Any] = {"connector": source.url, "archive": request.name}
     with tempfile.NamedTemporaryFile(dir=spool, prefix="send-back-", suffix=".zip") as copy:
-        for chunk in target.read(name):
+        for chunk in target.read(request.name):
             copy.write(chunk)
             between_chunks()
         copy.flush()
         path = Path(copy.name)
-        is_openscc = _is_openscc(path)
-        if dry_run and not is_openscc:
-            raise Conflict(
-                f"{name} is a Cloud Connector's own archive: the product offers no preview of a "
-                "restore, only the restore itself"
-            )
+        if request.dry_run and not _is_openscc(path):
+            return answer | {"preview": False, "why": (
+                f"{request.name} is a Cloud Connector's own archive: the product offers no "
+                "preview of a restore, only the restore itself")}  # fmt: skip
         with httpx.Client(verify=source_context(source),
                           timeout=httpx.Timeout(timeout, connect=10.0)) as client:  # fmt: skip
-            if dry_run and not _offers_dry_run(client, source):
-                raise Conflict(
-                    f"the connector at {shown(source.url)} does not offer a restore dry run; "
-                    "nothing was sent"
-                )
-            answer = _put(client, source, path, schedule.password, dry_run=dry_run)
-    if dry_run:
-        return {"connector": source.url, "archive": name, "dryRun": answer}
-    return {
-        "connector": source.url,
-        "archive": name,
-        "restoredAt": now_iso(dt.datetime.now(dt.UTC)),
-        "restarting": True,
-    }
+            if request.dry_run and not _offers_dry_run(client, source):
+                return answer | {"preview": False, "why": (
+                    f"the connector at {shown(source.url)} declares no restore dry run; "
+                    "nothing was sent")}  # fmt: skip
+            report = _put(client, source, path, request.password or schedule.password,
+                          dry_run=request.dry_run)  # fmt: skip
+    if request.dry_run:
+        return answer | {"preview": True, "dryRun": report}
+    return answer | {"restoredAt": now_iso(dt.datetime.now(dt.UTC)), "restarting": True}
 
 
 def _is_openscc(path: Path) -> bool:
@@ -120,13 +129,28 @@ def _is_openscc(path: Path) -> bool:
 
 def _offers_dry_run(client: httpx.Client, source: Source) -> bool:
     """Whether the source declares ``dryRun`` on the restore (openscc does; SAP's product does
-    not, and would restore for real)."""
+    not, and would restore for real). Only a document read in full says "no"; a connector that
+    cannot be asked is a failure, never taken for one without the dry run."""
+    where = shown(source.url)
     try:
-        response = client.get(f"{source.url}{OPENAPI_PATH}", auth=(source.user, source.password))
-        parameters = response.json()["paths"][BACKUP_PATH]["put"]["parameters"]
-        return any(p.get("name") == "dryRun" for p in parameters)
-    except (httpx.HTTPError, ValueError, LookupError, TypeError, AttributeError):
-        return False
+        with client.stream("GET", f"{source.url}{OPENAPI_PATH}",
+                           auth=(source.user, source.password)) as response:  # fmt: skip
+            body = capped_body(response, where)
+    except httpx.TimeoutException:
+        raise SourceFailed(f"the connector at {where} did not answer in time") from None
+    except httpx.HTTPError as error:
+        raise SourceFailed(connect_failure(source, error)) from None
+    if response.status_code == 404:
+        return False  # no API document: not openscc
+    if response.status_code != 200:
+        raise SourceFailed(
+            f"the connector at {where} answered {response.status_code} to {OPENAPI_PATH}"
+        )
+    try:
+        parameters = json.loads(body)["paths"][BACKUP_PATH]["put"].get("parameters", [])
+        return any(isinstance(p, dict) and p.get("name") == "dryRun" for p in parameters)
+    except (ValueError, LookupError, TypeError, AttributeError):
+        return False  # a document without the restore's dry run
 
 
 def _put(client: httpx.Client, source: Source, path: Path, password: str, *, dry_run: bool) -> Any:

@@ -168,7 +168,21 @@ def _pem(value: Any, field_name: str) -> str:
     if not isinstance(value, str) or len(value) > MAX_PEM_CHARS:
         raise InvalidRequest(f"{field_name} must be a PEM certificate")
     try:
-        x509.load_pem_x509_certificate(value.encode())
+        certificate = x509.load_pem_x509_certificate(value.encode())
     except ValueError:
         raise InvalidRequest(f"{field_name} is not a PEM certificate") from None
+    if field_name.endswith(".certificate") and _is_ca(certificate):
+        # Pinned, a CA's certificate would let every certificate it signs in, for any host.
+        raise InvalidRequest(
+            f"{field_name} is a CA's certificate: give it as caCertificate (the connector's "
+            "certificate must then chain to it and name its host), or pin the connector's own"
+        )
     return value
+
+
+def _is_ca(certificate: x509.Certificate) -> bool:
+    try:
+        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
+    except x509.ExtensionNotFound:
+        return False
+    return bool(constraints.value.ca)

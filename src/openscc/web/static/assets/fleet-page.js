@@ -57,7 +57,8 @@ export async function fleetPage(me) {
       [
         { label: "Connector", value: (r) => el("span", {}, el("strong", {}, r.connector),
           el("small", { class: "muted block", title: `to ${r.target}` }, `schedule ${r.schedule}`)) },
-        { label: "State", value: (r) => badge(r, r.state) },
+        { label: "State", value: (r) => el("span", {}, badge(r, r.state),
+          r.running && r.state !== "running" ? el("span", { class: "badge busy", title: STATES.running[1] }, "running") : "") },
         { label: "Newest archive", value: (r) => el("span", {}, badge(r, ageInWords(r.newestArchiveAgeSeconds)),
           r.lastSuccessAt ? el("small", { class: "muted block" }, `made ${shortTime(r.lastSuccessAt)}`) : "") },
         { label: "Size", value: (r) => el("span", { class: "nowrap" }, r.lastSize !== null ? formatBytes(r.lastSize) : "–") },
@@ -102,11 +103,14 @@ async function restoreDialog(row) {
   const alert = alertLine();
   const preview = el("div", { class: "fleet-preview", "aria-live": "polite" });
   const choice = el("select", { id: "fleet-archive", name: "archive" });
+  const password = el("input", { id: "fleet-archive-password", type: "password", autocomplete: "off" });
   const restoreButton = el("button", { type: "button", class: "danger", disabled: true }, `Restore on ${row.connector}`);
   const box = dialog(`Restore ${row.connector}`,
     el("p", {}, `Sends an archive of the schedule ${row.schedule} back to ${row.connector} through its backup API. `,
       "The connector restarts into it: what changed there since the archive was made is lost."),
     el("div", { class: "field" }, el("label", { for: "fleet-archive" }, "Archive"), choice),
+    el("div", { class: "field" }, el("label", { for: "fleet-archive-password" },
+      "The archive's backup password (empty: the schedule's; another if it changed since)"), password),
     preview, alert,
     el("div", { class: "buttons" }, el("button", { type: "button", onclick: () => box.close() }, "Cancel"), restoreButton));
   let archives = [];
@@ -122,36 +126,47 @@ async function restoreDialog(row) {
   }
   choice.replaceChildren(...archives.map((a) => el("option", { value: a.name }, `${a.createdAt} — ${a.name}`)));
   const path = `${FLEET}/${encodeURIComponent(row.schedule)}/restore`;
+  const order = (more) => ({ archive: choice.value, ...(password.value ? { password: password.value } : {}), ...more });
+  // Only the answer to the latest question counts: an earlier archive's preview arriving late
+  // must not enable the restore of the one chosen since.
+  let asked = 0;
   const showPreview = async () => {
+    asked += 1;
+    const mine = asked;
     clearError(alert);
     restoreButton.disabled = true;
     preview.replaceChildren(el("p", { class: "muted" }, "Asking the connector what the restore would change…"));
     try {
-      const answer = await (await request("POST", path, { json: { archive: choice.value, dryRun: true } })).json();
-      preview.replaceChildren(...previewOf(answer.dryRun, restoreButton));
-    } catch (error) {
-      // A Cloud Connector's own archive or a connector without the dry run: no preview to show.
-      if (error.status !== 409) {
-        showError(alert, error.message);
-        preview.replaceChildren();
-        return;
+      const answer = await (await request("POST", path, { json: order({ dryRun: true }) })).json();
+      if (mine !== asked) return;
+      if (answer.preview) {
+        preview.replaceChildren(...previewOf(answer.dryRun, restoreButton));
+      } else {
+        // A Cloud Connector's own archive, or a connector that declares no dry run.
+        preview.replaceChildren(el("p", { class: "muted" }, `No preview: ${answer.why}.`));
+        restoreButton.disabled = false;
       }
-      preview.replaceChildren(el("p", { class: "muted" }, `No preview: ${error.message}.`));
-      restoreButton.disabled = false;
+    } catch (error) {
+      if (mine !== asked) return;
+      showError(alert, error.message);
+      preview.replaceChildren();
     }
   };
   choice.addEventListener("change", showPreview);
+  password.addEventListener("change", showPreview);
   restoreButton.addEventListener("click", async () => {
     clearError(alert);
     restoreButton.disabled = true;
+    choice.disabled = password.disabled = true;
     try {
-      const done = await (await request("POST", path, { json: { archive: choice.value } })).json();
+      const done = await (await request("POST", path, { json: order({}) })).json();
       box.close();
       render(el("h1", {}, "Fleet"), el("p", { role: "status", class: "fleet-restored" },
         `${done.connector} accepted ${done.archive} and restarts into it.`),
         el("p", {}, el("a", { href: "#/fleet" }, "Back to the fleet")));
     } catch (error) {
       showError(alert, error.message);
+      choice.disabled = password.disabled = false;
       restoreButton.disabled = false;
     }
   });
