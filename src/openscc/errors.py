@@ -26,6 +26,7 @@ OpensccError                      500 RUNTIME_FAILURE        exit 1
   Gone                            410 NOT_FOUND              exit 5
   ServerBusy                      503 RUNTIME_FAILURE        exit 1    too many logons being checked
     StoreBusy                     503 RUNTIME_FAILURE        exit 1    database locked elsewhere
+  SourceFailed                    502 RUNTIME_FAILURE        exit 1    another connector failed
   DamagedStore                    500 RUNTIME_FAILURE        exit 1    "stored configuration is damaged: ..."
   ListenFailed                    (openscc serve only)       exit 1    port in use
   ClientError                     (client side only)         exit 1
