@@ -325,7 +325,8 @@ def test_the_fleet_lists_and_reads_a_connectors_archives_in_azure(
     sent = admin.post("/api/openscc/v1/backup/fleet/plant/restore", json={"archive": name})
 
     assert [a["name"] for a in listed.json()] == [name]
-    assert preview.status_code == 409, preview.text
-    assert "Cloud Connector's own archive" in preview.json()["message"]
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["preview"] is False
+    assert "Cloud Connector's own archive" in preview.json()["why"]
     assert sent.status_code == 502
     assert "cannot be reached" in sent.json()["message"]
