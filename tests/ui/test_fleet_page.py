@@ -78,7 +78,10 @@ def test_the_fleet_page_runs_shows_and_restores_a_connector(
     dialog.get_by_label("Repeat backup password").fill(PASSWORD)
     screenshot(page, "schedule-add-source")
     dialog.get_by_role("button", name="Add").click()
-    expect(page.get_by_role("cell", name=alpha.url)).to_be_visible()
+    alpha_row = page.get_by_role("row").filter(
+        has=page.get_by_role("cell", name="alpha", exact=True)
+    )
+    expect(alpha_row.get_by_role("cell", name=alpha.url)).to_be_visible()
     page.get_by_role("button", name="Edit alpha").click()
     edit = page.get_by_role("dialog")
     expect(edit.get_by_text("Now pinned: SHA-256")).to_be_visible()
