@@ -120,7 +120,7 @@ KINDS: dict[str, Kind] = {
              validator="openscc.auth.users:check_archived",
              name_pattern=r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}"),
         Kind(UI_CERTIFICATE, Scope.SINGLETON, _INSTANCE, replicated=False, secrets=_KEY,
-             validator="openscc.config.certs:check_archived_key_pair"),
+             validator="openscc.config.key_pairs:check_archived_key_pair"),
         Kind(SEQUENCE, Scope.COUNTER, _INSTANCE),
         Kind(SUBACCOUNT, Scope.SUBACCOUNT, _SUBACCOUNTS,
              secrets=("privateKeyPem", "cloudPassword", "authenticationData")),

@@ -11,7 +11,7 @@ from cryptography.x509.oid import NameOID
 from starlette.testclient import TestClient
 
 from openscc import kinds
-from openscc.config import certs
+from openscc.config import certs, key_pairs
 from openscc.store.entities import EntityStore
 from support.config_api import CONFIG
 
@@ -102,7 +102,9 @@ def test_pkcs12_upload_installs_key_and_certificate(admin: TestClient, store: En
     """PUT pkcs12 answers 204; the key is kept only as the entity's secret, never shown."""
     pair = _pair("uploaded")
 
-    response = admin.put(SYSTEM, files=_pkcs12_upload(certs.to_pkcs12(pair, "p12-pw"), "p12-pw"))
+    response = admin.put(
+        SYSTEM, files=_pkcs12_upload(key_pairs.to_pkcs12(pair, "p12-pw"), "p12-pw")
+    )
 
     record = store.get(kinds.SYSTEM_CERTIFICATE, kinds.SINGLETON_KEY, with_secret=True)
     assert response.status_code == 204
@@ -114,7 +116,7 @@ def test_pkcs12_upload_installs_key_and_certificate(admin: TestClient, store: En
 
 def test_pkcs12_with_the_wrong_password_is_invalid(admin: TestClient) -> None:
     response = admin.put(
-        SYSTEM, files=_pkcs12_upload(certs.to_pkcs12(_pair("x"), "right"), "wrong")
+        SYSTEM, files=_pkcs12_upload(key_pairs.to_pkcs12(_pair("x"), "right"), "wrong")
     )
 
     assert response.status_code == 400
@@ -196,7 +198,7 @@ def test_ui_certificate_exists_and_cannot_be_deleted(admin: TestClient) -> None:
     assert admin.get(UI).status_code == 200
     assert admin.delete(UI).status_code == 405
 
-    admin.put(UI, files=_pkcs12_upload(certs.to_pkcs12(_pair("ui.example"), "pw"), "pw"))
+    admin.put(UI, files=_pkcs12_upload(key_pairs.to_pkcs12(_pair("ui.example"), "pw"), "pw"))
 
     assert admin.get(UI).json()["subjectDN"] == "CN=ui.example"
 
@@ -274,9 +276,9 @@ def test_a_key_pair_must_belong_together() -> None:
     """A certificate with another certificate's key is refused."""
     one, other = _pair("one.example"), _pair("other.example")
 
-    certs.check_key_pair(one.certificate_pem, one.private_key_pem)
+    key_pairs.check_key_pair(one.certificate_pem, one.private_key_pem)
     with pytest.raises(Exception, match="does not belong"):
-        certs.check_key_pair(one.certificate_pem, other.private_key_pem)
+        key_pairs.check_key_pair(one.certificate_pem, other.private_key_pem)
 
 
 def test_both_spellings_serve_the_same_pp_ca_certificate(admin: TestClient) -> None:
@@ -314,7 +316,7 @@ def test_a_pkcs12_part_without_a_filename_is_read_as_the_file(admin: TestClient,
     """SAP's initial-configuration sample sends the PKCS#12 file as a part with a name and no
     filename (Fuel's BlobDataPart): its bytes are the file all the same."""
     pair = _pair("no-filename")
-    data = certs.to_pkcs12(pair, "test1234")
+    data = key_pairs.to_pkcs12(pair, "test1234")
     boundary = "fuel-boundary-7"
     body = (
         (

@@ -9,7 +9,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 from starlette.testclient import TestClient
 
-from openscc.config import certs
+from openscc.config import certs, key_pairs
 from support.config_api import CONFIG
 
 RULES = f"{CONFIG}/connector/onPremises/subjectPatternRules"
@@ -153,7 +153,7 @@ def _pp_ca(admin: TestClient) -> x509.Certificate:
     pair = certs.self_signed(subject, is_ca=True)
     response = admin.put(
         f"{CONFIG}/connector/onPremises/ppCaCertificate",
-        files={"pkcs12": ("ca.p12", certs.to_pkcs12(pair, "pw")), "password": (None, "pw")},
+        files={"pkcs12": ("ca.p12", key_pairs.to_pkcs12(pair, "pw")), "password": (None, "pw")},
     )
     assert response.status_code == 204, response.text
     return certs.load_certificate(pair.certificate_pem)

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openscc.backup import kdf
-from openscc.backup.archive import _lines, inspect_archive, write_archive
+from openscc.backup.archive import inspect_archive, write_archive
 from openscc.backup.crypto import NONCE_PREFIX_BYTES, TAG_BYTES
+from openscc.backup.lines import member_lines
 from openscc.backup.manifest import FORMAT_VERSION
 from openscc.errors import CorruptArchive, InvalidRequest
 from openscc.store.records import EntityRecord
@@ -323,7 +324,7 @@ def test_line_splitting_does_not_depend_on_chunking(lines: list[bytes], cuts: li
         chunks.append(content[position : position + size])
         position, index = position + size, index + 1
 
-    assert list(_lines(iter(chunks), "config.jsonl")) == lines
+    assert list(member_lines(iter(chunks), "config.jsonl")) == lines
 
 
 def test_records_keep_their_bodys_text_from_the_line(kit, archive) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from openscc.config import certs
+from openscc.config import certs, key_pairs
 from support.apps import ADMINISTRATOR, INITIAL_PASSWORD
 
 CONNECTOR = "/api/v1/configuration/connector"
@@ -91,7 +91,7 @@ def test_pkcs12_sample_upload_without_a_filename(client: TestClient, part: str) 
             "test1234\r\n".encode(),
             f'--{boundary}\r\nContent-Disposition: form-data; name="pkcs12"\r\n'
             "Content-Type: application/octet-stream\r\n\r\n".encode(),
-            certs.to_pkcs12(pair, "test1234"),
+            key_pairs.to_pkcs12(pair, "test1234"),
             f"\r\n--{boundary}--\r\n".encode(),
         ]
     )

@@ -25,7 +25,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from openscc.api.http.middleware import SECURITY_HEADERS
-from openscc.config import certs
+from openscc.config import certs, key_pairs
 from openscc.layout import DATABASE, PLACES, DataDir
 from support.server_process import ServerProcess
 
@@ -215,7 +215,7 @@ def scenario(
     root = tmp_path_factory.mktemp("hygiene")
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hygiene pp ca")])
     pair = certs.self_signed(subject, is_ca=True)
-    pkcs12 = certs.to_pkcs12(pair, P12_PASSWORD)
+    pkcs12 = key_pairs.to_pkcs12(pair, P12_PASSWORD)
     key_pem = (
         pair.private_key_pem
         if isinstance(pair.private_key_pem, bytes)

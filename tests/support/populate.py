@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 from starlette.testclient import TestClient
 
-from openscc.config import certs
+from openscc.config import certs, key_pairs
 from openscc.ha import settings as ha_settings
 from support.cloud import APP, ReachableCloud, install, services_of
 
@@ -46,7 +46,7 @@ def _ok(response: Any) -> Any:
 
 def _pkcs12(common_name: str) -> bytes:
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    return certs.to_pkcs12(certs.self_signed(subject), PKCS12_PASSWORD)
+    return key_pairs.to_pkcs12(certs.self_signed(subject), PKCS12_PASSWORD)
 
 
 def _subaccounts(client: TestClient) -> list[str]:

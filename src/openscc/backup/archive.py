@@ -36,6 +36,7 @@ from openscc.backup.container import (
 )
 from openscc.backup.crypto import StreamDecryptor, member_aad
 from openscc.backup.kdf import ArchiveKeys, check_kdf_params, derive_keys
+from openscc.backup.lines import member_lines, parse_config_line, parse_secret_line
 from openscc.backup.manifest import (
     CONFIG_MEMBER,
     FILES_PREFIX,
@@ -46,7 +47,6 @@ from openscc.backup.manifest import (
     MemberDigest,
 )
 from openscc.backup.members import Digest, first_sight, manifest_mac
-from openscc.backup.strict_json import parse_canonical, parse_json
 from openscc.backup.writer import write_archive
 from openscc.errors import CorruptArchive, NotABackup, UnsafeArchive, WrongPassword
 from openscc.store.records import EntityRecord
@@ -62,8 +62,6 @@ __all__ = [
 ]
 
 _MAC_HEX_CHARS = 64
-_CONFIG_FIELDS = frozenset({"kind", "key", "parent", "body"})
-_SECRET_FIELDS = frozenset({"kind", "key", "secret"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +229,7 @@ def _checked_records(
 def _records(zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys) -> Iterator[EntityRecord]:
     """Merge-join config lines with the secret lines, which come in the same order."""
     config_digest = Digest()
-    config = _lines(
+    config = member_lines(
         _tapped(
             read_chunks(zf, zf.getinfo(CONFIG_MEMBER), manifest.members[CONFIG_MEMBER].size),
             config_digest,
@@ -241,7 +239,7 @@ def _records(zf: zipfile.ZipFile, manifest: Manifest, keys: ArchiveKeys) -> Iter
     secrets = _secret_entries(zf, manifest, keys)
     pending = next(secrets, None)
     for number, line in enumerate(config, 1):
-        data, body_text = _parse_config_line(line, number)
+        data, body_text = parse_config_line(line, number)
         kind, key = data["kind"], data["key"]
         secret = None
         if pending is not None and pending[0] == kind and pending[1] == key:
@@ -275,8 +273,8 @@ def _secret_entries(
             yield decryptor.update(chunk)
         yield decryptor.finalize()
 
-    for number, line in enumerate(_lines(plaintext(), SECRETS_MEMBER), 1):
-        yield _parse_secret_line(line, number)
+    for number, line in enumerate(member_lines(plaintext(), SECRETS_MEMBER), 1):
+        yield parse_secret_line(line, number)
     if digest.result() != manifest.members[SECRETS_MEMBER]:
         raise CorruptArchive(f"{SECRETS_MEMBER} changed while it was read")
 
@@ -285,75 +283,3 @@ def _tapped(chunks: Iterator[bytes], digest: Digest) -> Iterator[bytes]:
     for chunk in chunks:
         digest.update(chunk)
         yield chunk
-
-
-def _lines(chunks: Iterator[bytes], member: str) -> Iterator[bytes]:
-    """Split a byte stream into newline-terminated lines (without the newline)."""
-    pending = bytearray()  # the start of a line that continues in a later chunk
-    for chunk in chunks:
-        last = chunk.rfind(b"\n")
-        if last < 0:
-            pending += chunk  # one very long line costs linear time, never quadratic
-            continue
-        lines = chunk[:last].split(b"\n")
-        if pending:
-            pending += lines[0]
-            lines[0] = bytes(pending)
-            pending = bytearray()
-        yield from lines
-        pending += chunk[last + 1 :]
-    if pending:
-        raise CorruptArchive(f"{member} does not end with a newline")
-
-
-_BODY_MARK = b',"body":'
-_FIELD_ORDER = ["kind", "key", "parent", "body"]
-
-
-def _parse_config_line(line: bytes, number: int) -> tuple[dict[str, Any], str | None]:
-    """The line's fields (kind, key, parent, body), checked, and the body's JSON text when the
-    line is in canonical form (so the store can keep it without encoding the body again).
-
-    In a canonical line whose fields come in the writer's order, kind, key and parent come
-    first, compact, and a JSON string cannot hold ``,"body":`` unescaped: the first such
-    sequence is the one before the body, and the body's text runs from there to the closing
-    brace.
-    """
-    where = f"line {number} of {CONFIG_MEMBER}"
-    try:
-        data, canonical = parse_canonical(line)
-    except ValueError:
-        raise CorruptArchive(f"{where} is not valid JSON") from None
-    if (
-        not isinstance(data, dict)
-        or data.keys() != _CONFIG_FIELDS
-        or not isinstance(data["kind"], str)
-        or not data["kind"]
-        or not isinstance(data["key"], str)
-        or not (data["parent"] is None or isinstance(data["parent"], str))
-        or not isinstance(data["body"], dict)
-    ):
-        raise CorruptArchive(f"{where} is not a record")
-    body_text = None
-    if canonical and list(data) == _FIELD_ORDER:
-        start = line.find(_BODY_MARK) + len(_BODY_MARK)
-        body_text = line[start:-1].decode("utf-8")
-    return data, body_text
-
-
-def _parse_secret_line(line: bytes, number: int) -> tuple[str, str, dict[str, Any]]:
-    # Messages here never quote the line: it is secret.
-    where = f"line {number} of {SECRETS_MEMBER}"
-    try:
-        data = parse_json(line)
-    except ValueError:
-        raise CorruptArchive(f"{where} is not valid JSON") from None
-    if (
-        not isinstance(data, dict)
-        or data.keys() != _SECRET_FIELDS
-        or not isinstance(data["kind"], str)
-        or not isinstance(data["key"], str)
-        or not isinstance(data["secret"], dict)
-    ):
-        raise CorruptArchive(f"{where} is not a secret entry")
-    return data["kind"], data["key"], data["secret"]

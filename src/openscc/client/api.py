@@ -19,7 +19,6 @@ the session before the credentials still accepts it.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from typing import Any, Self
 import httpx
 
 from openscc import __version__
-from openscc.client.files import AtomicFile, check_complete_zip
+from openscc.client.files import save_download
 from openscc.client.multipart import BackupUpload
 from openscc.client.offline import archive_ui_certificate
 from openscc.client.progress import ProgressCallback, no_progress
@@ -48,6 +47,7 @@ from openscc.client.wire import (
     VerifyTypes,
     content_length,
     csrf_refused,
+    declares_dry_run,
     error_of,
     media_type,
     normalize_url,
@@ -55,7 +55,7 @@ from openscc.client.wire import (
     transport_error,
     version_of,
 )
-from openscc.errors import OpensccError, UnexpectedResponse, Unreachable
+from openscc.errors import OpensccError, UnexpectedResponse
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +122,6 @@ class OpensccClient:
         """The JSESSIONID the server gave this client, if any."""
         return self.http.cookies.get(SESSION_COOKIE)
 
-    # --- endpoints -------------------------------------------------------------------------------
-
     async def version(self) -> str:
         """The Cloud Connector version the server reports; also proves the login works."""
         response = await self._call("GET", VERSION_PATH)
@@ -171,27 +169,14 @@ class OpensccClient:
                     f"{self.base_url} answered the backup request with {answered or 'no content type'}"
                     ", not a ZIP file; is the URL that of a Cloud Connector?"
                 )
-            total = content_length(response)
-            digest = hashlib.sha256()
-            done = 0
-            with AtomicFile(dst) as out:
-                progress(0, total)
-                async for chunk in response.aiter_bytes():
-                    out.write(chunk)
-                    digest.update(chunk)
-                    done += len(chunk)
-                    progress(done, total)
-                if total is not None and done != total:
-                    raise Unreachable(
-                        f"the download from {self.base_url} ended after {done} of {total} bytes"
-                    )
-                check_complete_zip(out.sync())
-                out.commit()
+            size, sha256 = await save_download(
+                response.aiter_bytes(), dst, content_length(response), progress, self.base_url
+            )
         except httpx.TransportError as error:
             raise transport_error(error, self.base_url) from error
         finally:
             await response.aclose()
-        return BackupFile(path=dst, size=done, sha256=digest.hexdigest())
+        return BackupFile(path=dst, size=size, sha256=sha256)
 
     async def dry_run(
         self,
@@ -273,20 +258,13 @@ class OpensccClient:
             self._pending_restart = watch.pending
             self.restored_certificate = watch.restored_certificate or self.restored_certificate
 
-    # --- plumbing --------------------------------------------------------------------------------
-
     async def offers_dry_run(self) -> bool:
         """Whether the server declares the restore dry run (openscc does; the Cloud Connector,
         which would ignore ``dryRun=true`` and restore for real, does not)."""
         if self._dry_run_checked:
             return True
         response = await self._call("GET", OPENAPI_PATH)
-        try:
-            document: Any = response.json() if response.status_code == 200 else {}
-            parameters = document["paths"][BACKUP_PATH]["put"]["parameters"]
-            offered = any(p.get("name") == "dryRun" for p in parameters)
-        except (ValueError, LookupError, TypeError, AttributeError):
-            offered = False
+        offered = response.status_code == 200 and declares_dry_run(response.content)
         self._dry_run_checked = offered
         return offered
 

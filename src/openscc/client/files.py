@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import zipfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Self
 
-from openscc.errors import CorruptArchive, NotABackup
+from openscc.client.progress import ProgressCallback
+from openscc.errors import CorruptArchive, NotABackup, Unreachable
 
 _ZIP_ENCRYPTED_FLAG = 0x1
 
@@ -105,3 +108,29 @@ def check_complete_zip(path: Path) -> int:
     if not infos:
         raise NotABackup("not a ZIP file (the download is an empty ZIP)")
     return len(infos)
+
+
+async def save_download(
+    chunks: AsyncIterator[bytes],
+    dst: Path,
+    total: int | None,
+    progress: ProgressCallback,
+    source: str,
+) -> tuple[int, str]:
+    """A backup downloaded from ``source`` into ``dst`` atomically, checked complete (the length
+    it announced, a whole ZIP): its size and SHA-256 (hex). ``dst`` is never left partly
+    written."""
+    digest = hashlib.sha256()
+    done = 0
+    with AtomicFile(dst) as out:
+        progress(0, total)
+        async for chunk in chunks:
+            out.write(chunk)
+            digest.update(chunk)
+            done += len(chunk)
+            progress(done, total)
+        if total is not None and done != total:
+            raise Unreachable(f"the download from {source} ended after {done} of {total} bytes")
+        check_complete_zip(out.sync())
+        out.commit()
+    return done, digest.hexdigest()

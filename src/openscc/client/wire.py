@@ -4,6 +4,7 @@ stands for, and the small facts of a response (its version, media type, length).
 
 from __future__ import annotations
 
+import json
 import os
 import ssl
 
@@ -145,3 +146,13 @@ def is_certificate_error(error: BaseException) -> bool:
 def reason(error: BaseException) -> str:
     text = str(error) or type(error).__name__
     return text.splitlines()[0][:300]
+
+
+def declares_dry_run(document: bytes) -> bool:
+    """Whether a server's OpenAPI document declares ``dryRun`` on the restore: openscc does;
+    SAP's product does not, and would ignore the parameter and restore for real."""
+    try:
+        parameters = json.loads(document)["paths"][BACKUP_PATH]["put"].get("parameters", [])
+        return any(isinstance(p, dict) and p.get("name") == "dryRun" for p in parameters)
+    except (ValueError, LookupError, TypeError, AttributeError):
+        return False

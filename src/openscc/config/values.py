@@ -1,5 +1,4 @@
-"""Reading request values the way real clients send them, declared once for the parser and the
-OpenAPI document.
+"""Request values read the way real clients send them, declared once for parser and OpenAPI.
 
 Scalars are read leniently: a boolean may come as ``"true"``, a number as ``"8080"`` or
 ``8080.0``, a string as a number. A ``Field`` declares one field of a body (its type, bounds and

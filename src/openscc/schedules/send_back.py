@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from openscc.backup.archive import inspect_archive
+from openscc.client.wire import OPENAPI_PATH, declares_dry_run
 from openscc.errors import (
     Conflict,
     InvalidRequest,
@@ -41,8 +42,6 @@ from openscc.schedules.runs import now_iso
 from openscc.schedules.shipping import Target
 from openscc.schedules.sources import Source
 from openscc.schedules.targets import made_by, target_for
-
-OPENAPI_PATH = "/api/openapi.json"
 
 
 def archives(schedule: Schedule) -> list[dict[str, str]]:
@@ -146,11 +145,7 @@ def _offers_dry_run(client: httpx.Client, source: Source) -> bool:
         raise SourceFailed(
             f"the connector at {where} answered {response.status_code} to {OPENAPI_PATH}"
         )
-    try:
-        parameters = json.loads(body)["paths"][BACKUP_PATH]["put"].get("parameters", [])
-        return any(isinstance(p, dict) and p.get("name") == "dryRun" for p in parameters)
-    except (ValueError, LookupError, TypeError, AttributeError):
-        return False  # a document without the restore's dry run
+    return declares_dry_run(body)
 
 
 def _put(client: httpx.Client, source: Source, path: Path, password: str, *, dry_run: bool) -> Any:

@@ -34,6 +34,7 @@ from functools import partial
 from openscc.audit import AuditLog
 from openscc.auth.credential_cache import CredentialCache
 from openscc.auth.ldap import directory
+from openscc.auth.ldap.connection import Unusable
 from openscc.auth.ldap.servers import LdapServer
 from openscc.auth.ldap.store import LdapConfiguration
 from openscc.auth.lockout import Lockout
@@ -207,7 +208,7 @@ class DirectoryLogons:
                     timeout_seconds=self.timeout_seconds,
                 )
             )
-        except directory.Unusable as error:
+        except Unusable as error:
             logger.warning("LDAP role check of a session: %s", error)
             groups = None
         roles = server.roles_of(groups) if groups is not None else frozenset()

@@ -34,7 +34,7 @@ from openscc.api.routes.configuration.common import (
     store_of,
 )
 from openscc.config import certificate_slots as slots
-from openscc.config import certs
+from openscc.config import certs, key_pairs
 from openscc.config.certificate_slots import Slot
 
 endpoints = EndpointTable()
@@ -117,7 +117,7 @@ def _routes(slot: Slot, path: str) -> None:
         store = store_of(request)
         with store.transaction():
             key_pem = slots.take_pending_key(store, slot)
-            leaf = certs.chain_matching_key(chain, key_pem)
+            leaf = key_pairs.chain_matching_key(chain, key_pem)
             slots.install(store, slot, certs.KeyPair(certificate_pem=leaf, private_key_pem=key_pem))
             slots.clear_pending(store, slot)
         audit(request, "certificate.signed_installed", slot=slot.kind)
@@ -127,7 +127,9 @@ def _routes(slot: Slot, path: str) -> None:
         parts = form_parts(request)
         data = binary_or_base64(required_part(parts, "pkcs12"))
         password = text_part(parts, "password") or ""
-        pair = certs.from_pkcs12(data, password, text_part(parts, "keyPassword", required=False))
+        pair = key_pairs.from_pkcs12(
+            data, password, text_part(parts, "keyPassword", required=False)
+        )
         store = store_of(request)
         with store.transaction():
             slots.install(store, slot, pair)

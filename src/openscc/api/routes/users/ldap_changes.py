@@ -27,6 +27,7 @@ from openscc.api.http.responses import created, empty_response
 from openscc.api.routes.configuration.common import audit
 from openscc.api.routes.users.ldap import SERVERS, V1, V2
 from openscc.auth.ldap import changes, directory
+from openscc.auth.ldap.connection import Unusable
 from openscc.auth.ldap.servers import SERVER_FIELDS, LdapServer, read_server
 from openscc.auth.ldap.store import MAX_SERVERS, LdapConfiguration, load, new_server_id, save
 from openscc.auth.roles import ADMIN_ONLY
@@ -53,7 +54,7 @@ async def _check_reachable(svc: Services, servers: tuple[LdapServer, ...]) -> No
             await logons.slots.run(
                 partial(directory.probe, server, timeout_seconds=logons.timeout_seconds)
             )
-        except directory.Unusable as error:
+        except Unusable as error:
             name = f"LDAP server {server.id}" if server.id else f"the LDAP server at {position}"
             raise InvalidConfiguration(f"{name} is not accessible: {error}") from None
 
