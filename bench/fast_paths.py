@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench.data import ADMIN_PASSWORD, build_data_dir, shape_for
 from openscc.app import create_app
-from openscc.backup import archive as archive_module
+from openscc.backup import lines as archive_lines
 from openscc.backup import writer
 from openscc.backup.create import create_backup
 from openscc.backup.restore import open_upload
@@ -116,7 +116,7 @@ def run_fast_paths(work: Path, *, resources: int = 100_000, runs: int = 3) -> li
         with_s, without_s = _paired(
             stage,
             lambda: _replaced(
-                archive_module, "parse_canonical", lambda raw: (parse_json(raw), False)
+                archive_lines, "parse_canonical", lambda raw: (parse_json(raw), False)
             ),
             runs,
         )
