@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import ssl
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,27 +16,17 @@ import pytest
 
 from openscc.schedules.sources import Source
 from openscc.schedules.targets import archive_name, made_by
+from support.connectors import CONNECTOR, admin_client, description_of, source_of
+from support.schedules import run_now
 from support.server_process import ServerProcess
 from support.waiting import wait_for
 
 SCHEDULES = "/api/openscc/v1/backup/schedules"
 RUNS = "/api/openscc/v1/backup/runs"
 FLEET = "/api/openscc/v1/backup/fleet"
-CONNECTOR = "/api/v1/configuration/connector"
 BACKUP_PASSWORD = "Fleet-backup-pa55word"
 
 pytestmark = pytest.mark.slow
-
-
-def _client(server: ServerProcess) -> httpx.Client:
-    return httpx.Client(base_url=server.url, auth=server.admin_auth, timeout=60,
-                        verify=ssl.create_default_context(cafile=str(server.certificate_path)))  # fmt: skip
-
-
-def _source(server: ServerProcess, **changes: Any) -> dict[str, Any]:
-    user, password = server.admin_auth
-    return {"type": "connector", "url": server.url, "user": user, "password": password,
-            "certificate": server.certificate_path.read_text(), **changes}  # fmt: skip
 
 
 def _origin(server: ServerProcess) -> str:
@@ -49,19 +38,6 @@ def _schedule(client: httpx.Client, name: str, target: Path, **more: Any) -> Non
             "target": {"type": "directory", "path": str(target)}, "keep": {"last": 2}, **more}  # fmt: skip
     answer = client.post(SCHEDULES, json=body)
     assert answer.status_code == 201, answer.text
-
-
-def _run(client: httpx.Client, name: str) -> dict[str, Any]:
-    started = client.post(f"{SCHEDULES}/{name}/run")
-    assert started.status_code == 202, started.text
-    run_id = started.json()["id"]
-
-    def finished() -> dict[str, Any] | None:
-        run = next(r for r in client.get(RUNS).json() if r["id"] == run_id)
-        return None if run["status"] == "running" else run
-
-    run = wait_for(finished, f"the run of {name} to end", timeout=120)
-    return run
 
 
 def _archives(folder: Path, schedule: str, origin: str) -> list[str]:
@@ -88,17 +64,17 @@ def test_two_connectors_backed_up_into_one_folder_keep_their_generations_apart(
     for schedule, server in (("nightly", alpha), ("nightly-2", beta)):
         for when in older:
             (folder / archive_name(schedule, _origin(server), when)).write_bytes(b"an older one")
-    with _client(manager) as client:
-        _schedule(client, "nightly", folder, source=_source(alpha))
-        _schedule(client, "nightly-2", folder, source=_source(beta))
-        _schedule(client, "nightly-3", folder, source=_source(beta, password="Not-the-pa55word"))
+    with admin_client(manager) as client:
+        _schedule(client, "nightly", folder, source=source_of(alpha))
+        _schedule(client, "nightly-2", folder, source=source_of(beta))
+        _schedule(client, "nightly-3", folder, source=source_of(beta, password="Not-the-pa55word"))
         _schedule(client, "own", folder)
 
-        first = _run(client, "nightly")
+        first = run_now(client, "nightly", timeout=120)
         after_first = {s: _archives(folder, s, _origin(srv))
                        for s, srv in (("nightly", alpha), ("nightly-2", beta))}  # fmt: skip
-        second = _run(client, "nightly-2")
-        refused = _run(client, "nightly-3")
+        second = run_now(client, "nightly-2", timeout=120)
+        refused = run_now(client, "nightly-3", timeout=120)
         rows = {row["schedule"]: row for row in client.get(FLEET).json()}
 
     assert (first["status"], second["status"]) == ("succeeded", "succeeded"), (first, second)
@@ -140,12 +116,12 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
     manager, alpha, _beta = trio
     folder = tmp_path / "archives"
     folder.mkdir()
-    with _client(alpha) as at_alpha:
+    with admin_client(alpha) as at_alpha:
         assert at_alpha.put(CONNECTOR, json={"description": "as backed up"}).status_code == 200
-    with _client(manager) as client:
-        _schedule(client, "alpha", folder, source=_source(alpha))
-        assert _run(client, "alpha")["status"] == "succeeded"
-        with _client(alpha) as at_alpha:
+    with admin_client(manager) as client:
+        _schedule(client, "alpha", folder, source=source_of(alpha))
+        assert run_now(client, "alpha", timeout=120)["status"] == "succeeded"
+        with admin_client(alpha) as at_alpha:
             assert at_alpha.put(CONNECTOR, json={"description": "changed since"}).status_code == 200
         [archive] = client.get(f"{FLEET}/alpha/archives").json()
         # The schedule's password changes after the archive was made: the archive's own
@@ -164,7 +140,7 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
         [archive, _sap] = client.get(f"{FLEET}/alpha/archives").json()
         own = {"archive": archive["name"], "password": BACKUP_PASSWORD}
         preview = client.post(f"{FLEET}/alpha/restore", json={**own, "dryRun": True})
-        unchanged = _description(alpha)
+        unchanged = description_of(alpha)
         refused = client.post(f"{FLEET}/alpha/restore", json={"archive": archive["name"]})
         restored = client.post(f"{FLEET}/alpha/restore", json=own)
 
@@ -184,7 +160,7 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
     assert refused.status_code == 400  # the schedule's new password does not open it
     assert restored.status_code == 200, restored.text
     assert restored.json()["restarting"] is True
-    wait_for(lambda: _description(alpha) == "as backed up", "alpha to restart into the archive",
+    wait_for(lambda: description_of(alpha) == "as backed up", "alpha to restart into the archive",
              timeout=120)  # fmt: skip
     audited = [
         json.loads(line) for line in (manager.data_dir / "audit.log").read_text().splitlines()
@@ -195,51 +171,3 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
     assert events.count("backup.fleet_restore_previewed") == 2
     assert events.count("backup.fleet_restore_failed") == 2  # SAP's archive, the old password
     assert BACKUP_PASSWORD not in json.dumps(audited)
-
-
-def _description(server: ServerProcess) -> str | None:
-    try:
-        with _client(server) as client:
-            answer = client.get(CONNECTOR)
-            return str(answer.json()["description"]) if answer.status_code == 200 else None
-    except httpx.TransportError:
-        return None  # restarting
-
-
-def test_the_command_shows_the_dry_run_then_restores_once_confirmed(
-    trio: tuple[ServerProcess, ServerProcess, ServerProcess], tmp_path: Path
-) -> None:
-    """``openscc backup fleet restore``: the connector's dry run first; without --yes in a
-    script, nothing is sent (exit 16); with it, the connector restarts into the archive."""
-    from click.testing import CliRunner
-
-    from openscc.cli import cli
-
-    manager, alpha, _beta = trio
-    folder = tmp_path / "archives"
-    folder.mkdir()
-    with _client(alpha) as at_alpha:
-        assert at_alpha.put(CONNECTOR, json={"description": "as backed up"}).status_code == 200
-    with _client(manager) as client:
-        _schedule(client, "alpha", folder, source=_source(alpha))
-        assert _run(client, "alpha")["status"] == "succeeded"
-        [archive] = client.get(f"{FLEET}/alpha/archives").json()
-    with _client(alpha) as at_alpha:
-        assert at_alpha.put(CONNECTOR, json={"description": "changed since"}).status_code == 200
-    user, password = manager.admin_auth
-    command = ["backup", "fleet", "restore", "alpha", archive["name"], "--url", manager.url,
-               "--user", user, "--ca-file", str(manager.certificate_path)]  # fmt: skip
-    env = {"OPENSCC_PASSWORD": password}
-
-    unconfirmed = CliRunner().invoke(cli, command, env=env)
-    unchanged = _description(alpha)
-    confirmed = CliRunner().invoke(cli, [*command, "--yes"], env=env)
-
-    assert unconfirmed.exit_code == 16, unconfirmed.output
-    assert "Dry run: restoring" in unconfirmed.output
-    assert "description: changed since → as backed up" in unconfirmed.output
-    assert unchanged == "changed since"
-    assert confirmed.exit_code == 0, confirmed.output
-    assert f"{alpha.url} accepted" in confirmed.output
-    wait_for(lambda: _description(alpha) == "as backed up", "alpha to restart into the archive",
-             timeout=120)  # fmt: skip

@@ -5,7 +5,6 @@ certificate and a stopped source each fail naming their cause."""
 
 from __future__ import annotations
 
-import ssl
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,39 +15,19 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from openscc.schedules import remote
+from openscc.schedules.sources import Source, parse_source
+from support.connectors import admin_client, source_of
+from support.schedules import run_now
 from support.server_process import ServerProcess
-from support.waiting import wait_for
 
 SCHEDULES = "/api/openscc/v1/backup/schedules"
 RUNS = "/api/openscc/v1/backup/runs"
 BACKUP_PASSWORD = "Fleet-backup-pa55word"
 
 
-def _client(server: ServerProcess) -> httpx.Client:
-    return httpx.Client(base_url=server.url, auth=server.admin_auth, timeout=60,
-                        verify=ssl.create_default_context(cafile=str(server.certificate_path)))  # fmt: skip
-
-
-def _source(source: ServerProcess, **changes: Any) -> dict[str, Any]:
-    user, password = source.admin_auth
-    return {"type": "connector", "url": source.url, "user": user, "password": password,
-            "certificate": source.certificate_path.read_text(), **changes}  # fmt: skip
-
-
 def _run(manager: ServerProcess, name: str) -> dict[str, Any]:
-    with _client(manager) as client:
-        started = client.post(f"{SCHEDULES}/{name}/run")
-        assert started.status_code == 202, started.text
-        run_id = started.json()["id"]
-
-        def finished() -> dict[str, Any] | None:
-            run = next(r for r in client.get(RUNS).json() if r["id"] == run_id)
-            return None if run["status"] == "running" else run
-
-        wait_for(lambda: finished() is not None, "the run to end", timeout=120)
-        run = finished()
-        assert run is not None
-        return run
+    with admin_client(manager) as client:
+        return run_now(client, name, timeout=120)
 
 
 def _samples(exposition: str, source: str) -> dict[str, float]:
@@ -75,11 +54,11 @@ def test_a_manager_backs_up_another_connector_verified_and_named_for_it(
     manager, source = pair
     target = tmp_path / "archives"
     target.mkdir()
-    with _client(manager) as client:
+    with admin_client(manager) as client:
         made = client.post(SCHEDULES, json={
             "name": "plant-7", "cron": "0 3 * * *", "password": BACKUP_PASSWORD,
             "target": {"type": "directory", "path": str(target)}, "keep": {"last": 3},
-            "source": _source(source)})  # fmt: skip
+            "source": source_of(source)})  # fmt: skip
         assert made.status_code == 201, made.text
         shown = client.get(f"{SCHEDULES}/plant-7").json()
 
@@ -90,12 +69,12 @@ def test_a_manager_backs_up_another_connector_verified_and_named_for_it(
     [archive] = target.iterdir()
     assert archive.name.startswith(f"openscc-plant-7-127.0.0.1_{source.port}-")
     # The archive is the source's own: restoring it there would be a restore of the same instance.
-    with _client(source) as client, archive.open("rb") as upload:
+    with admin_client(source) as client, archive.open("rb") as upload:
         preview = client.put("/api/v1/configuration/backup?dryRun=true",
                              files={"backup": ("a.zip", upload)}, data={"password": BACKUP_PASSWORD})  # fmt: skip
     assert preview.status_code == 200, preview.text
     assert preview.json()["backup"]["sameInstance"] is True
-    with _client(manager) as client:
+    with admin_client(manager) as client:
         scraped = _samples(client.get("/metrics").text, source.url)
     assert scraped["openscc_schedule_last_success_timestamp_seconds"] > 0
     assert scraped["openscc_schedule_last_size_bytes"] == archive.stat().st_size
@@ -118,11 +97,11 @@ def test_each_failure_names_its_cause(
         "untrusted certificate": {"certificate": manager.certificate_path.read_text()},
         "stopped": {},
     }[problem]
-    with _client(manager) as client:
+    with admin_client(manager) as client:
         made = client.post(SCHEDULES, json={
             "name": "broken", "cron": "0 3 * * *", "password": BACKUP_PASSWORD,
             "target": {"type": "directory", "path": str(target)},
-            "source": _source(source, **changes)})  # fmt: skip
+            "source": source_of(source, **changes)})  # fmt: skip
         assert made.status_code == 201, made.text
     if problem == "stopped":
         source.stop()
@@ -135,7 +114,7 @@ def test_each_failure_names_its_cause(
         "stopped": "cannot be reached",
     }[problem]
     assert run["status"] == "failed"
-    with _client(manager) as client:
+    with admin_client(manager) as client:
         scraped = _samples(client.get("/metrics").text, source.url)
     assert scraped["openscc_schedule_last_failure_timestamp_seconds"] > 0
     assert scraped["openscc_schedule_newest_archive_age_seconds"] == float("inf")
@@ -161,7 +140,6 @@ def test_an_archive_of_another_make_is_verified_as_a_zip(tmp_path: Path) -> None
 
 def test_a_source_is_never_unverified() -> None:
     from openscc.errors import InvalidRequest
-    from openscc.schedules.sources import parse_source
 
     given = parse_source({"type": "connector", "url": "https://scc.example:8443", "user": "u",
                           "password": "p"}, "source")  # fmt: skip
@@ -211,7 +189,6 @@ def test_a_cas_certificate_is_never_pinned() -> None:
     """Pinned, a CA's certificate would let in every certificate it signs, for any host name."""
     from openscc.config import certs
     from openscc.errors import InvalidRequest
-    from openscc.schedules.sources import parse_source
 
     ca = certs.self_signed(certs.parse_dn("CN=Corporate CA"), is_ca=True).certificate_pem
     source = {"type": "connector", "url": "https://scc.example:8443", "user": "u", "password": "p"}
@@ -224,7 +201,6 @@ def test_a_cas_certificate_is_never_pinned() -> None:
 def test_an_untrusted_connector_without_a_port_is_named_not_a_crash() -> None:
     """A URL without a port (443) whose certificate is not trusted: the error says so (the
     port used to be parsed from the host, which raised)."""
-    from openscc.schedules.sources import Source
 
     source = Source(url="https://127.0.0.1", user="u", certificate="", ca_certificate="",
                     password="p")  # fmt: skip

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
 from support.browser import open_page, problems, screenshot
+from support.connectors import CONNECTOR, description_of
 from support.server_process import ServerProcess
 from support.waiting import wait_for
 from support.web_page import api, log_on
@@ -20,7 +20,6 @@ from support.web_page import api, log_on
 pytestmark = pytest.mark.slow
 
 SCHEDULES = "/api/openscc/v1/backup/schedules"
-CONNECTOR = "/api/v1/configuration/connector"
 PASSWORD = "Fleet-backup-pa55word"
 
 
@@ -32,15 +31,6 @@ def _schedule(
             **({"source": source} if source else {})}  # fmt: skip
     with api(server) as client:
         assert client.post(SCHEDULES, json=body).status_code == 201
-
-
-def _description(server: ServerProcess) -> str | None:
-    try:
-        with api(server) as client:
-            answer = client.get(CONNECTOR)
-            return str(answer.json()["description"]) if answer.status_code == 200 else None
-    except httpx.TransportError:
-        return None  # restarting
 
 
 def test_the_fleet_page_runs_shows_and_restores_a_connector(
@@ -113,9 +103,9 @@ def test_the_fleet_page_runs_shows_and_restores_a_connector(
     expect(dialog.get_by_text("What the restore would change")).to_be_visible()
     expect(dialog.get_by_text("changed since → as backed up")).to_be_attached()
     screenshot(page, "fleet-restore")
-    assert _description(alpha) == "changed since"  # the preview changed nothing
+    assert description_of(alpha) == "changed since"  # the preview changed nothing
     dialog.get_by_role("button", name=f"Restore on {alpha.url}").click()
 
     expect(page.locator(".fleet-restored")).to_contain_text(f"{alpha.url} accepted")
-    wait_for(lambda: _description(alpha) == "as backed up", "alpha to restart into the archive")
+    wait_for(lambda: description_of(alpha) == "as backed up", "alpha to restart into the archive")
     assert problems(page) == []
