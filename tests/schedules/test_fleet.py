@@ -171,3 +171,42 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
     assert events.count("backup.fleet_restore_previewed") == 2
     assert events.count("backup.fleet_restore_failed") == 2  # SAP's archive, the old password
     assert BACKUP_PASSWORD not in json.dumps(audited)
+
+
+def test_the_command_shows_the_dry_run_then_restores_once_confirmed(
+    trio: tuple[ServerProcess, ServerProcess, ServerProcess], tmp_path: Path
+) -> None:
+    """``openscc backup fleet restore``: the connector's dry run first; without --yes in a
+    script, nothing is sent (exit 16); with it, the connector restarts into the archive."""
+    from click.testing import CliRunner
+
+    from openscc.cli import cli
+
+    manager, alpha, _beta = trio
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    with admin_client(alpha) as at_alpha:
+        assert at_alpha.put(CONNECTOR, json={"description": "as backed up"}).status_code == 200
+    with admin_client(manager) as client:
+        _schedule(client, "alpha", folder, source=source_of(alpha))
+        assert run_now(client, "alpha", timeout=120)["status"] == "succeeded"
+        [archive] = client.get(f"{FLEET}/alpha/archives").json()
+    with admin_client(alpha) as at_alpha:
+        assert at_alpha.put(CONNECTOR, json={"description": "changed since"}).status_code == 200
+    user, password = manager.admin_auth
+    command = ["backup", "fleet", "restore", "alpha", archive["name"], "--url", manager.url,
+               "--user", user, "--ca-file", str(manager.certificate_path)]  # fmt: skip
+    env = {"OPENSCC_PASSWORD": password}
+
+    unconfirmed = CliRunner().invoke(cli, command, env=env)
+    unchanged = description_of(alpha)
+    confirmed = CliRunner().invoke(cli, [*command, "--yes"], env=env)
+
+    assert unconfirmed.exit_code == 16, unconfirmed.output
+    assert "Dry run: restoring" in unconfirmed.output
+    assert "description: changed since → as backed up" in unconfirmed.output
+    assert unchanged == "changed since"
+    assert confirmed.exit_code == 0, confirmed.output
+    assert f"{alpha.url} accepted" in confirmed.output
+    wait_for(lambda: description_of(alpha) == "as backed up", "alpha to restart into the archive",
+             timeout=120)  # fmt: skip
