@@ -2,7 +2,7 @@
 // for the Administrator (docs/backup-operations.md).
 
 import { getJson, request } from "./api.js";
-import { el, formatBytes, render } from "./dom.js";
+import { announce, el, formatBytes, render } from "./dom.js";
 import { sourceFields } from "./schedule-source.js";
 import { alertLine, confirmDialog, section, table, toolbar } from "./widgets.js";
 
@@ -58,8 +58,10 @@ export async function schedulesPage(me) {
           try {
             const started = await (await request("POST", `${SCHEDULES}/${encodeURIComponent(s.name)}/run`)).json();
             status.textContent = `Run ${started.id} of ${s.name} started…`;
-            await finished(started.id);
+            const run = await finished(started.id);
             await reload();
+            // The page was drawn anew: say how the run ended where the status was.
+            announce(run ? `Run ${run.id} of ${s.name} ${run.status}.` : `Run ${started.id} of ${s.name} is still running.`);
           } catch (error) {
             fail(error);
           }
@@ -87,14 +89,16 @@ export async function schedulesPage(me) {
   );
 }
 
-// Until the run has ended (succeeded, failed or interrupted), for at most a few minutes.
+// The run once it has ended (succeeded, failed or interrupted), waiting a few minutes at most;
+// null if it is still running then.
 async function finished(id) {
   for (let waited = 0; waited < 300; waited += 1) {
     const runs = await getJson("/api/openscc/v1/backup/runs");
     const run = runs.find((r) => r.id === id);
-    if (!run || run.status !== "running") return;
+    if (!run || run.status !== "running") return run || null;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+  return null;
 }
 
 let dialogs = 0;
