@@ -44,6 +44,21 @@ def _archives(folder: Path, schedule: str, origin: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if made_by(schedule, origin, p.name))
 
 
+def _alpha_backed_up(manager: ServerProcess, alpha: ServerProcess, folder: Path) -> dict[str, Any]:
+    """alpha's description "as backed up" in an archive the manager's schedule ``alpha`` made
+    into ``folder``, and "changed since" on alpha afterwards: the archive, as the fleet lists it."""
+    folder.mkdir()
+    with admin_client(alpha) as at_alpha:
+        assert at_alpha.put(CONNECTOR, json={"description": "as backed up"}).status_code == 200
+    with admin_client(manager) as client:
+        _schedule(client, "alpha", folder, source=source_of(alpha))
+        assert run_now(client, "alpha", timeout=120)["status"] == "succeeded"
+        [archive] = client.get(f"{FLEET}/alpha/archives").json()
+    with admin_client(alpha) as at_alpha:
+        assert at_alpha.put(CONNECTOR, json={"description": "changed since"}).status_code == 200
+    return dict(archive)
+
+
 @pytest.fixture
 def trio(
     tmp_path: Path, server_factory: Callable[..., ServerProcess]
@@ -115,15 +130,8 @@ def test_an_archive_goes_back_to_its_connector_after_its_dry_run(
 ) -> None:
     manager, alpha, _beta = trio
     folder = tmp_path / "archives"
-    folder.mkdir()
-    with admin_client(alpha) as at_alpha:
-        assert at_alpha.put(CONNECTOR, json={"description": "as backed up"}).status_code == 200
+    archive = _alpha_backed_up(manager, alpha, folder)
     with admin_client(manager) as client:
-        _schedule(client, "alpha", folder, source=source_of(alpha))
-        assert run_now(client, "alpha", timeout=120)["status"] == "succeeded"
-        with admin_client(alpha) as at_alpha:
-            assert at_alpha.put(CONNECTOR, json={"description": "changed since"}).status_code == 200
-        [archive] = client.get(f"{FLEET}/alpha/archives").json()
         # The schedule's password changes after the archive was made: the archive's own
         # password goes with the request.
         changed = {"cron": "0 3 * * *", "target": {"type": "directory", "path": str(folder)},
@@ -183,16 +191,7 @@ def test_the_command_shows_the_dry_run_then_restores_once_confirmed(
     from openscc.cli import cli
 
     manager, alpha, _beta = trio
-    folder = tmp_path / "archives"
-    folder.mkdir()
-    with admin_client(alpha) as at_alpha:
-        assert at_alpha.put(CONNECTOR, json={"description": "as backed up"}).status_code == 200
-    with admin_client(manager) as client:
-        _schedule(client, "alpha", folder, source=source_of(alpha))
-        assert run_now(client, "alpha", timeout=120)["status"] == "succeeded"
-        [archive] = client.get(f"{FLEET}/alpha/archives").json()
-    with admin_client(alpha) as at_alpha:
-        assert at_alpha.put(CONNECTOR, json={"description": "changed since"}).status_code == 200
+    archive = _alpha_backed_up(manager, alpha, tmp_path / "archives")
     user, password = manager.admin_auth
     command = ["backup", "fleet", "restore", "alpha", archive["name"], "--url", manager.url,
                "--user", user, "--ca-file", str(manager.certificate_path)]  # fmt: skip

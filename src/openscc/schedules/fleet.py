@@ -16,11 +16,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from openscc.monitoring.schedule_figures import THIS_INSTANCE  # the name /metrics uses too
 from openscc.schedules.model import Schedule
 from openscc.schedules.runs import RUNNING, SUCCEEDED, now_iso
 from openscc.schedules.timing import next_time
 
-THIS_INSTANCE = "this instance"
 # How long after its due time a run may take before the connector counts as late.
 GRACE = dt.timedelta(hours=1)
 OK, RUNNING_NOW, LATE, NEVER, FAILING = "ok", "running", "late", "never", "failing"
